@@ -1,0 +1,43 @@
+// Moves the comment form under the comment being answered, as WordPress does.
+// Without JavaScript the Reply link opens ?replytocom=ID#respond, which works too.
+(function () {
+  "use strict";
+  var respond = document.getElementById("respond");
+  var parentField = document.getElementById("comment_parent");
+  var cancel = document.getElementById("cancel-comment-reply-link");
+  var title = respond && respond.querySelector(".reply-title-text");
+  if (!respond || !parentField || !cancel || !title) return;
+  var home = document.createElement("div");
+  home.id = "respond-home";
+  home.hidden = true;
+  respond.parentNode.insertBefore(home, respond);
+
+  function setTitle(name) {
+    title.textContent = name
+      ? title.getAttribute("data-reply-pattern").replace("%s", name)
+      : title.getAttribute("data-default");
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".comment-reply-link");
+    if (!link) return;
+    event.preventDefault();
+    var id = link.getAttribute("data-commentid");
+    var body = document.getElementById("div-comment-" + id);
+    if (!body) return;
+    body.parentNode.insertBefore(respond, body.nextSibling);
+    parentField.value = id;
+    cancel.hidden = false;
+    setTitle(link.getAttribute("data-author"));
+    document.getElementById("comment").focus();
+  });
+
+  cancel.addEventListener("click", function (event) {
+    event.preventDefault();
+    home.parentNode.insertBefore(respond, home);
+    parentField.value = "0";
+    cancel.hidden = true;
+    setTitle(null);
+    document.getElementById("comment").focus();
+  });
+})();

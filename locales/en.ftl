@@ -1,0 +1,187 @@
+# Tribune — English. Every string people read comes from a catalogue like this one.
+# To add a language, copy this file to locales/<tag>.ftl, translate the values, and
+# list it in src/i18n.rs. Plurals use Fluent selectors with CLDR categories.
+
+## Dates
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+date = { $month } { $day }, { $year }
+datetime = { $month } { $day }, { $year } at { $time }
+
+## Site
+skip-to-content = Skip to content
+powered-by = Published with Tribune
+latest-posts = Latest posts
+page-n = Page { $n }
+no-posts = Nothing has been published yet.
+continue-reading = Continue reading
+posts-navigation = More posts
+older-posts = ← Older posts
+newer-posts = Newer posts →
+posted-on-by = Posted on { $date } by { $author }
+comment-count = { $count ->
+    [0] Leave a comment
+    [one] One comment
+   *[other] { $count } comments
+}
+not-found-title = Page not found
+not-found-text = Nothing lives at this address. It may have moved, or the link may be mistyped.
+back-home = Go to the home page
+
+## Comments
+responses = { $count ->
+    [0] No Responses to “{ $title }”
+    [one] One Response to “{ $title }”
+   *[other] { $count } Responses to “{ $title }”
+}
+awaiting-moderation = Your comment is awaiting moderation.
+reply = Reply
+reply-to = Reply to { $name }
+leave-a-reply = Leave a Reply
+leave-a-reply-to = Leave a Reply to { $name }
+cancel-reply = Cancel reply
+email-not-published = Your email address will not be published.
+required-fields-marked = Required fields are marked *
+field-body = Comment
+field-name = Name
+field-email = Email
+field-url = Website
+post-comment = Post Comment
+comments-closed = Comments are closed.
+comment-not-posted = Your comment was not posted. Please check:
+
+## Form problems
+error-too-long = { $field } is too long: { $len } characters. The limit is { $max }.
+error-body-required = Please type your comment.
+error-name-required = Please enter your name.
+error-email-required = Please enter your email address. It is never shown.
+error-email-invalid = That email address does not look right. Check it for typos.
+error-url-invalid = The website must be a web address such as https://example.org.
+error-rate-limited = You are posting too quickly. Wait a minute, then send it again: your comment is still here.
+error-parent-gone = The comment you are replying to is no longer available. Your comment is still here; send it as a new comment.
+error-title-required = Please give the post a title.
+error-slug-invalid = The slug may only contain letters, digits, - and _.
+error-slug-taken = Another post already uses this slug. Choose a different one.
+error-lang-invalid = The language must be a language tag such as en, ar or ckb.
+error-status-invalid = Choose draft, published or private.
+error-date-invalid = The date must look like 2026-11-26T09:30.
+error-site-title-required = Please give the site a title.
+error-display-name-required = Please enter your name.
+error-password-short = The password must have at least { $min } characters.
+error-password-mismatch = The two passwords are not the same.
+error-login-failed = Wrong email or password.
+error-number-range = { $field } must be a number from { $min } to { $max }.
+
+## Administration
+admin = Administration
+view-site = View site
+dashboard = Dashboard
+welcome = Welcome, { $name }.
+nav-posts = Posts
+nav-comments = Comments
+nav-settings = Settings
+log-in = Log In
+log-out-name = Log Out ({ $name })
+pending-count = { $count ->
+    [0] No comments awaiting moderation
+    [one] One comment awaiting moderation
+   *[other] { $count } comments awaiting moderation
+}
+setup-title = Set up your site
+setup-intro = Create the administrator account. You can add more staff later with `tribune user add`.
+setup-submit = Create site
+field-site-title = Site title
+field-display-name = Your name
+field-password = Password
+field-password-again = Password again
+password-hint = At least { $min } characters.
+new-post = New post
+edit-post = Edit post
+post-saved = Post saved.
+view-post = View post
+post-not-saved = The post was not saved. Please check:
+preview = Preview
+save = Save
+field-title = Title
+field-status = Status
+field-post-body = Text
+markdown-hint = Write in Markdown.
+field-excerpt = Excerpt
+field-slug = Slug
+slug-hint = The last part of the address. Leave empty to make it from the title.
+field-lang = Language
+lang-hint = A language tag: en, ar, ckb, fr…
+field-published_at = Publish date (UTC)
+date-hint = Leave empty to publish now. A future date schedules the post.
+field-translation-group = Translation group
+translation-group-hint = Posts with the same group are translations of each other.
+field-comments-open = Allow comments
+author = Author
+column-date = Date
+view = View
+status-draft = Draft
+status-published = Published
+status-private = Private
+status-pending = Pending
+status-approved = Approved
+status-spam = Spam
+status-trash = Trash
+comment-filters = Filter comments
+tab-pending = Pending
+tab-approved = Approved
+tab-spam = Spam
+tab-trash = Trash
+tab-all = All
+bulk-actions = Bulk actions
+action-approve = Approve
+action-unapprove = Unapprove
+action-spam = Spam
+action-trash = Trash
+apply = Apply
+select = Select
+select-comment-by = Select comment by { $name }
+in-response-to = In response to
+submitted-on = Submitted on
+in-reply-to = In reply to comment { $id }
+pages = Pages
+newer = Newer
+older = Older
+no-comments-here = No comments here.
+moderated-approved = { $count ->
+    [one] One comment approved.
+   *[other] { $count } comments approved.
+}
+moderated-pending = { $count ->
+    [one] One comment unapproved.
+   *[other] { $count } comments unapproved.
+}
+moderated-spam = { $count ->
+    [one] One comment marked as spam.
+   *[other] { $count } comments marked as spam.
+}
+moderated-trash = { $count ->
+    [one] One comment moved to the trash.
+   *[other] { $count } comments moved to the trash.
+}
+settings-saved = Settings saved.
+settings-general = General
+settings-discussion = Discussion
+field-tagline = Tagline
+field-site-language = Site language
+field-posts_per_page = Posts per page
+field-hold-new-comments = Comments must be manually approved
+field-thread_depth = Reply depth
+field-max_comment_chars = Longest comment (characters)
+field-avatars = Avatars
+avatars-identicon = Identicons drawn by Tribune (no third-party requests)
+avatars-gravatar = Gravatar

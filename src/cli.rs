@@ -1,0 +1,467 @@
+//! The `tribune` command line: `serve`, `user`, `post`, `comments`.
+//! Each subcommand reports bad input in one line and exits non-zero.
+
+use std::io::{BufRead, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+
+use crate::config::{
+    unknown_env_warnings, DataSettings, FileConfig, GlobalArgs, ServeArgs, ServeSettings,
+};
+use crate::domain::comment::{plausible_email, CommentStatus};
+use crate::domain::post::{check_post, permalink, PostInput};
+use crate::domain::role::Role;
+use crate::store::{PostWrite, Store, StoreError};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tribune",
+    version,
+    about = "Tribune: publish statements and articles, take replies."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the site (http://127.0.0.1:8080 by default)
+    Serve(ServeArgs),
+    /// Manage staff accounts
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Write posts
+    #[command(subcommand)]
+    Post(PostCommand),
+    /// Moderate comments
+    #[command(subcommand)]
+    Comments(CommentsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a staff account
+    Add {
+        /// Email address to sign in with
+        #[arg(long)]
+        email: String,
+        /// Name shown on posts [default: the part of the email before @]
+        #[arg(long)]
+        name: Option<String>,
+        /// admin, editor, author or moderator
+        #[arg(long, default_value = "author")]
+        role: String,
+        /// Same as --role admin
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from the first line of standard input (otherwise one is generated and printed)
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List staff accounts
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum PostCommand {
+    /// Create a post from a Markdown file (- reads standard input)
+    New {
+        /// The post's title
+        #[arg(long)]
+        title: String,
+        /// Markdown file with the body
+        file: PathBuf,
+        /// Publish now instead of saving a draft
+        #[arg(long)]
+        publish: bool,
+        /// URL slug [default: made from the title]
+        #[arg(long)]
+        slug: Option<String>,
+        /// Language of the post, a BCP 47 tag such as en, ar, ckb [default: the site's]
+        #[arg(long)]
+        lang: Option<String>,
+        /// Short summary for listings
+        #[arg(long)]
+        excerpt: Option<String>,
+        /// Email of the author [default: the first administrator]
+        #[arg(long)]
+        author: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CommentsCommand {
+    /// List comments, newest first
+    List {
+        /// pending, approved, spam or trash [default: pending and approved]
+        #[arg(long)]
+        status: Option<String>,
+        /// Only comments on this post id
+        #[arg(long)]
+        post: Option<i64>,
+        /// At most this many
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Approve comments so readers see them
+    Approve {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<i64>,
+    },
+    /// Mark comments as spam
+    Spam {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<i64>,
+    },
+    /// Move comments to the trash
+    Trash {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<i64>,
+    },
+}
+
+/// Runs the command line; prints `error: …` on one line on failure.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let msg = format!("{err:#}").replace('\n', " ");
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_store(data: &DataSettings) -> anyhow::Result<Store> {
+    if data.is_sqlite() {
+        std::fs::create_dir_all(&data.data_dir)
+            .with_context(|| format!("cannot create data directory {}", data.data_dir.display()))?;
+    }
+    let store = Store::connect(&data.database_url)
+        .await
+        .with_context(|| format!("cannot open database {}", redact(&data.database_url)))?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// A database URL with any password replaced, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let (file, mut warnings) = FileConfig::load(cli.global.config.as_deref())?;
+    warnings.extend(unknown_env_warnings());
+    match cli.command {
+        Command::Serve(args) => {
+            let settings = ServeSettings::resolve(&cli.global, &args, &file)?;
+            crate::logging::init(settings.json_logs);
+            for w in warnings {
+                tracing::warn!("{w}");
+            }
+            serve(settings).await
+        }
+        other => {
+            for w in warnings {
+                eprintln!("warning: {w}");
+            }
+            let data = DataSettings::resolve(&cli.global, &file);
+            let store = open_store(&data).await?;
+            let result = match other {
+                Command::User(cmd) => user(&store, cmd).await,
+                Command::Post(cmd) => post(&store, cmd).await,
+                Command::Comments(cmd) => comments(&store, cmd).await,
+                Command::Serve(_) => unreachable!("handled above"),
+            };
+            store.close().await;
+            result
+        }
+    }
+}
+
+async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
+    let store = open_store(&settings.data).await?;
+    let config = crate::web::ServerConfig {
+        base_url: settings.base_url.clone(),
+        theme_dir: settings.theme.clone(),
+        comments_per_minute: settings.comments_per_minute,
+    };
+    let state = crate::web::AppState::new(store.clone(), config).await?;
+    let listener = tokio::net::TcpListener::bind(settings.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.bind))?;
+    tracing::info!(
+        address = %format!("http://{}", listener.local_addr()?),
+        database = %redact(&settings.data.database_url),
+        "Tribune is serving"
+    );
+    crate::web::serve(state, listener, shutdown_signal()).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down; finishing requests in flight");
+}
+
+async fn user(store: &Store, cmd: UserCommand) -> anyhow::Result<()> {
+    match cmd {
+        UserCommand::Add {
+            email,
+            name,
+            role,
+            admin,
+            password_stdin,
+        } => {
+            let email = email.trim().to_lowercase();
+            if !plausible_email(&email) {
+                bail!("`{email}` is not an email address");
+            }
+            let role: Role = if admin { Role::Admin } else { role.parse()? };
+            let name =
+                name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut line)
+                    .context("cannot read the password from standard input")?;
+                (line.trim_end_matches(['\r', '\n']).to_string(), false)
+            } else {
+                (crate::token::random_hex(12), true)
+            };
+            let min = crate::web::admin::setup::MIN_PASSWORD_CHARS;
+            if password.chars().count() < min {
+                bail!("the password must have at least {min} characters");
+            }
+            let hash = crate::passwords::hash(&password)?;
+            match store
+                .insert_user(&email, &name, &hash, role.as_str(), false)
+                .await
+            {
+                Ok(id) => {
+                    println!("added {role} {email} (id {id})");
+                    if generated {
+                        println!("password: {password}");
+                    }
+                    Ok(())
+                }
+                Err(StoreError::Conflict(_)) => bail!("a user with email {email} already exists"),
+                Err(e) => Err(e.into()),
+            }
+        }
+        UserCommand::List => {
+            println!("{:<6} {:<10} {:<32} NAME", "ID", "ROLE", "EMAIL");
+            for u in store.list_users().await? {
+                println!(
+                    "{:<6} {:<10} {:<32} {}",
+                    u.id, u.role, u.email, u.display_name
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn post(store: &Store, cmd: PostCommand) -> anyhow::Result<()> {
+    let PostCommand::New {
+        title,
+        file,
+        publish,
+        slug,
+        lang,
+        excerpt,
+        author,
+    } = cmd;
+    let body = if file.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("cannot read the post from standard input")?;
+        s
+    } else {
+        std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?
+    };
+    let author = match author {
+        Some(email) => store
+            .user_by_email(&email.to_lowercase())
+            .await?
+            .with_context(|| format!("no staff account with email {email}"))?,
+        None => {
+            let users = store.list_users().await?;
+            match users.into_iter().find(|u| u.role == "admin") {
+                Some(u) => u,
+                None => bail!("no administrator yet: run `tribune user add --admin --email …` first, or pass --author"),
+            }
+        }
+    };
+    let site = crate::domain::settings::SiteSettings::from_pairs(store.all_settings().await?);
+    let input = PostInput {
+        title,
+        slug: slug.unwrap_or_default(),
+        excerpt: excerpt.unwrap_or_default(),
+        body,
+        lang: lang.unwrap_or(site.language),
+        status: if publish { "published" } else { "draft" }.into(),
+        published_at: String::new(),
+        translation_group: String::new(),
+        comments_open: true,
+    };
+    let checked = match check_post(&input, crate::store::now()) {
+        Ok(c) => c,
+        Err(problems) => {
+            let i18n = crate::i18n::I18n::new();
+            let reasons: Vec<String> = problems
+                .iter()
+                .map(|p| {
+                    let field = i18n.t("en", &format!("field-{}", p.field), None);
+                    i18n.tr(
+                        "en",
+                        p.key,
+                        &[
+                            ("field", field.into()),
+                            ("max", (p.max as i64).into()),
+                            ("len", (p.len as i64).into()),
+                        ],
+                    )
+                })
+                .collect();
+            bail!("{}", reasons.join("; "));
+        }
+    };
+    let write = PostWrite {
+        slug: checked.slug.clone(),
+        title: checked.title,
+        excerpt: checked.excerpt,
+        body_html: crate::domain::text::render_post(&checked.body),
+        body_md: checked.body,
+        status: checked.status.as_str().into(),
+        lang: checked.lang,
+        translation_group: None,
+        author_id: author.id,
+        comments_open: true,
+        published_at: checked.published_at,
+    };
+    let id = match store.insert_post(&write).await {
+        Ok(id) => id,
+        Err(StoreError::Conflict(_)) => bail!(
+            "the slug `{}` is used by another post; pass --slug",
+            write.slug
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    match write.published_at {
+        Some(t) => println!("published post {id} at {}", permalink(t, &write.slug)),
+        None => println!("saved draft post {id}; edit it at /admin/posts/{id}"),
+    }
+    Ok(())
+}
+
+async fn comments(store: &Store, cmd: CommentsCommand) -> anyhow::Result<()> {
+    let (ids, status) = match cmd {
+        CommentsCommand::List {
+            status,
+            post,
+            limit,
+        } => {
+            let status = status
+                .map(|s| s.parse::<CommentStatus>())
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+            let rows = store
+                .moderation_queue(status.map(|s| s.as_str()), post, limit.max(1), 0)
+                .await?;
+            println!(
+                "{:<7} {:<9} {:<20} {:<24} {:<6} COMMENT",
+                "ID", "STATUS", "DATE (UTC)", "AUTHOR", "POST"
+            );
+            for c in rows {
+                let date =
+                    crate::domain::post::format_datetime_local(c.created_at).replace('T', " ");
+                let author = format!("{} <{}>", c.author_name, c.author_email);
+                let text: String = c
+                    .body
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .chars()
+                    .take(60)
+                    .collect();
+                println!(
+                    "{:<7} {:<9} {:<20} {:<24} {:<6} {}",
+                    c.id, c.status, date, author, c.post_id, text
+                );
+            }
+            return Ok(());
+        }
+        CommentsCommand::Approve { ids } => (ids, CommentStatus::Approved),
+        CommentsCommand::Spam { ids } => (ids, CommentStatus::Spam),
+        CommentsCommand::Trash { ids } => (ids, CommentStatus::Trash),
+    };
+    let mut missing = Vec::new();
+    for id in &ids {
+        if store.comment_by_id(*id).await?.is_none() {
+            missing.push(id.to_string());
+        }
+    }
+    if !missing.is_empty() {
+        bail!(
+            "no comment with id {}; nothing was changed",
+            missing.join(", ")
+        );
+    }
+    let n = store.set_comment_status(&ids, status.as_str()).await?;
+    let verb = match status {
+        CommentStatus::Approved => "approved",
+        CommentStatus::Spam => "marked as spam",
+        CommentStatus::Trash => "moved to the trash",
+        CommentStatus::Pending => "held",
+    };
+    println!("{verb}: {n} comment{}", if n == 1 { "" } else { "s" });
+    Ok(())
+}

@@ -1,0 +1,317 @@
+//! Comments: statuses, the checks a reader's comment must pass, and the moderation rule
+//! that decides whether it is held.
+
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommentStatus {
+    Pending,
+    Approved,
+    Spam,
+    Trash,
+}
+
+impl CommentStatus {
+    pub const ALL: [CommentStatus; 4] = [
+        CommentStatus::Pending,
+        CommentStatus::Approved,
+        CommentStatus::Spam,
+        CommentStatus::Trash,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentStatus::Pending => "pending",
+            CommentStatus::Approved => "approved",
+            CommentStatus::Spam => "spam",
+            CommentStatus::Trash => "trash",
+        }
+    }
+}
+
+impl FromStr for CommentStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CommentStatus::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown comment status `{s}`: use pending, approved, spam or trash")
+            })
+    }
+}
+
+/// Length limits, in characters.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub name: usize,
+    pub email: usize,
+    pub url: usize,
+    pub body: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            name: 100,
+            email: 254,
+            url: 200,
+            body: 10_000,
+        }
+    }
+}
+
+/// What a guest typed into "Leave a Reply".
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct GuestInput {
+    pub name: String,
+    pub email: String,
+    pub url: String,
+    pub body: String,
+}
+
+/// A guest comment that passed every check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuestComment {
+    pub name: String,
+    pub email: String,
+    pub url: Option<String>,
+    pub body: String,
+}
+
+/// One reason a comment was refused, tied to the field it concerns. `key` names the
+/// message in the translation catalogue; `max` and `len` fill it in.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    pub field: &'static str,
+    pub key: &'static str,
+    pub max: usize,
+    pub len: usize,
+}
+
+impl Problem {
+    fn new(field: &'static str, key: &'static str) -> Self {
+        Problem {
+            field,
+            key,
+            max: 0,
+            len: 0,
+        }
+    }
+}
+
+fn check_len(problems: &mut Vec<Problem>, field: &'static str, value: &str, max: usize) {
+    let len = value.chars().count();
+    if len > max {
+        problems.push(Problem {
+            field,
+            key: "error-too-long",
+            max,
+            len,
+        });
+    }
+}
+
+/// A plausible address: one `@`, something before it, a dotted domain after, no spaces.
+pub fn plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+}
+
+/// Normalises a website: `example.org` becomes `http://example.org`; only http(s) allowed.
+pub fn normalise_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    let full = if url.contains("://") {
+        url.to_string()
+    } else {
+        format!("http://{url}")
+    };
+    let lower = full.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let ok = !host.is_empty()
+        && host.contains('.')
+        && !full
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
+    ok.then_some(full)
+}
+
+/// Checks a guest's comment. Returns every problem at once so the reader can fix them
+/// in one go.
+pub fn check_guest(input: &GuestInput, limits: Limits) -> Result<GuestComment, Vec<Problem>> {
+    let name = input.name.trim();
+    let email = input.email.trim();
+    let url = input.url.trim();
+    let body = input.body.trim();
+    let mut problems = Vec::new();
+
+    if body.is_empty() {
+        problems.push(Problem::new("body", "error-body-required"));
+    }
+    check_len(&mut problems, "body", body, limits.body);
+    if name.is_empty() {
+        problems.push(Problem::new("name", "error-name-required"));
+    }
+    check_len(&mut problems, "name", name, limits.name);
+    if email.is_empty() {
+        problems.push(Problem::new("email", "error-email-required"));
+    } else if !plausible_email(email) {
+        problems.push(Problem::new("email", "error-email-invalid"));
+    }
+    check_len(&mut problems, "email", email, limits.email);
+    let url = if url.is_empty() {
+        None
+    } else {
+        match normalise_url(url) {
+            Some(u) => Some(u),
+            None => {
+                problems.push(Problem::new("url", "error-url-invalid"));
+                None
+            }
+        }
+    };
+    check_len(&mut problems, "url", input.url.trim(), limits.url);
+
+    if problems.is_empty() {
+        Ok(GuestComment {
+            name: name.to_string(),
+            email: email.to_string(),
+            url,
+            body: body.to_string(),
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+/// How new comments are treated, from the site settings.
+#[derive(Debug, Clone, Copy)]
+pub struct ModerationPolicy {
+    /// WordPress's "Comment must be manually approved".
+    pub hold_new_comments: bool,
+}
+
+impl ModerationPolicy {
+    pub fn initial_status(&self) -> CommentStatus {
+        if self.hold_new_comments {
+            CommentStatus::Pending
+        } else {
+            CommentStatus::Approved
+        }
+    }
+}
+
+/// A reply may only answer an approved comment on the same post.
+pub fn parent_accepts_reply(parent_post: i64, parent_status: &str, post_id: i64) -> bool {
+    parent_post == post_id && parent_status == "approved"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(name: &str, email: &str, url: &str, body: &str) -> GuestInput {
+        GuestInput {
+            name: name.into(),
+            email: email.into(),
+            url: url.into(),
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn a_complete_comment_passes_with_its_website_normalised() {
+        let c = check_guest(
+            &input(" Ann ", "ann@example.org", "ann.example.org", " Hi "),
+            Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(c.name, "Ann");
+        assert_eq!(c.url.as_deref(), Some("http://ann.example.org"));
+        assert_eq!(c.body, "Hi");
+    }
+
+    #[test]
+    fn every_missing_field_is_reported_at_once() {
+        let problems = check_guest(&input("", "", "", "  "), Limits::default()).unwrap_err();
+        let keys: Vec<_> = problems.iter().map(|p| p.key).collect();
+        assert_eq!(
+            keys,
+            [
+                "error-body-required",
+                "error-name-required",
+                "error-email-required"
+            ]
+        );
+    }
+
+    #[test]
+    fn too_long_comments_say_the_limit_and_the_length() {
+        let limits = Limits {
+            body: 5,
+            ..Limits::default()
+        };
+        let problems = check_guest(&input("A", "a@b.co", "", "123456"), limits).unwrap_err();
+        assert_eq!(
+            problems,
+            [Problem {
+                field: "body",
+                key: "error-too-long",
+                max: 5,
+                len: 6
+            }]
+        );
+    }
+
+    #[test]
+    fn bad_emails_and_websites_are_refused() {
+        for bad in ["ann", "ann@", "@x.org", "a b@x.org", "a@x", "a@@x.org"] {
+            assert!(!plausible_email(bad), "{bad}");
+        }
+        assert!(plausible_email("ann+tag@mail.example.org"));
+        assert_eq!(normalise_url("javascript:alert(1)"), None);
+        assert_eq!(normalise_url("ftp://x.org"), None);
+        assert_eq!(
+            normalise_url("https://x.org/a?b#c").as_deref(),
+            Some("https://x.org/a?b#c")
+        );
+    }
+
+    #[test]
+    fn held_or_approved_follows_the_setting() {
+        assert_eq!(
+            ModerationPolicy {
+                hold_new_comments: true
+            }
+            .initial_status(),
+            CommentStatus::Pending
+        );
+        assert_eq!(
+            ModerationPolicy {
+                hold_new_comments: false
+            }
+            .initial_status(),
+            CommentStatus::Approved
+        );
+    }
+
+    #[test]
+    fn replies_only_to_approved_comments_of_the_same_post() {
+        assert!(parent_accepts_reply(1, "approved", 1));
+        assert!(!parent_accepts_reply(2, "approved", 1));
+        assert!(!parent_accepts_reply(1, "pending", 1));
+    }
+}

@@ -1,0 +1,12 @@
+//! The domain: what posts, comments, threads, roles and moderation mean.
+//!
+//! No I/O here: nothing in this module touches the database, the network or the clock
+//! (callers pass `now`). Everything is testable with plain values.
+
+pub mod comment;
+pub mod identicon;
+pub mod post;
+pub mod role;
+pub mod settings;
+pub mod text;
+pub mod thread;

@@ -1,0 +1,120 @@
+//! Site settings that staff change in `/admin/settings`, typed, with their defaults.
+
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AvatarSource {
+    /// Drawn by Tribune itself; readers' browsers make no third-party request.
+    Identicon,
+    /// Gravatar by SHA-256 of the email, with an identicon fallback drawn by Gravatar.
+    Gravatar,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SiteSettings {
+    pub title: String,
+    pub tagline: String,
+    /// BCP 47 tag of the site's language; the UI speaks it.
+    pub language: String,
+    pub hold_new_comments: bool,
+    pub thread_depth: usize,
+    pub avatars: AvatarSource,
+    pub posts_per_page: usize,
+    pub max_comment_chars: usize,
+    /// Random key for signing links and hashing avatars; never shown.
+    #[serde(skip)]
+    pub secret: String,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        SiteSettings {
+            title: "Tribune".into(),
+            tagline: String::new(),
+            language: "en".into(),
+            hold_new_comments: true,
+            thread_depth: 5,
+            avatars: AvatarSource::Identicon,
+            posts_per_page: 10,
+            max_comment_chars: 10_000,
+            secret: String::new(),
+        }
+    }
+}
+
+pub const MAX_THREAD_DEPTH: usize = 10;
+
+impl SiteSettings {
+    /// Reads stored key/value pairs; unknown or unreadable values keep their defaults.
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        let map: HashMap<String, String> = pairs.into_iter().collect();
+        let d = SiteSettings::default();
+        let num = |k: &str, def: usize, max: usize| {
+            map.get(k)
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|n| (1..=max).contains(n))
+                .unwrap_or(def)
+        };
+        SiteSettings {
+            title: map.get("title").cloned().unwrap_or(d.title),
+            tagline: map.get("tagline").cloned().unwrap_or(d.tagline),
+            language: map.get("language").cloned().unwrap_or(d.language),
+            hold_new_comments: map
+                .get("hold_new_comments")
+                .map(|v| v != "false")
+                .unwrap_or(d.hold_new_comments),
+            thread_depth: num("thread_depth", d.thread_depth, MAX_THREAD_DEPTH),
+            avatars: match map.get("avatars").map(String::as_str) {
+                Some("gravatar") => AvatarSource::Gravatar,
+                _ => AvatarSource::Identicon,
+            },
+            posts_per_page: num("posts_per_page", d.posts_per_page, 100),
+            max_comment_chars: num("max_comment_chars", d.max_comment_chars, 100_000),
+            secret: map.get("secret").cloned().unwrap_or_default(),
+        }
+    }
+
+    /// The pairs to store, secret excluded.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("title", self.title.clone()),
+            ("tagline", self.tagline.clone()),
+            ("language", self.language.clone()),
+            ("hold_new_comments", self.hold_new_comments.to_string()),
+            ("thread_depth", self.thread_depth.to_string()),
+            (
+                "avatars",
+                match self.avatars {
+                    AvatarSource::Identicon => "identicon",
+                    AvatarSource::Gravatar => "gravatar",
+                }
+                .into(),
+            ),
+            ("posts_per_page", self.posts_per_page.to_string()),
+            ("max_comment_chars", self.max_comment_chars.to_string()),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_survive_a_round_trip_and_bad_values_fall_back() {
+        let s = SiteSettings {
+            title: "Ministry".into(),
+            hold_new_comments: false,
+            thread_depth: 3,
+            ..SiteSettings::default()
+        };
+        let back =
+            SiteSettings::from_pairs(s.to_pairs().into_iter().map(|(k, v)| (k.to_string(), v)));
+        assert_eq!(back.title, "Ministry");
+        assert!(!back.hold_new_comments);
+        assert_eq!(back.thread_depth, 3);
+        let bad = SiteSettings::from_pairs([("thread_depth".to_string(), "99".to_string())]);
+        assert_eq!(bad.thread_depth, 5);
+    }
+}

@@ -1,0 +1,254 @@
+//! Turning what people type into safe HTML.
+//!
+//! Posts are Markdown written by trusted staff, rendered with pulldown-cmark and then
+//! sanitised. Comments follow WordPress: plain text where blank lines make paragraphs,
+//! a small set of tags allowed (links, emphasis, code, quotes), every other `<` shown as
+//! typed. Both pass through ammonia last, so nothing unsafe reaches a page.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{html, Event, Options, Parser};
+
+/// Tags a commenter may use, as in WordPress's `$allowedtags`.
+const COMMENT_TAGS: &[&str] = &[
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "cite",
+    "code",
+    "del",
+    "em",
+    "i",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "strong",
+];
+
+static COMMENT_SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::empty();
+    b.tags(COMMENT_TAGS.iter().copied().collect::<HashSet<_>>())
+        .add_tag_attributes("a", ["href", "title"])
+        .add_tag_attributes("abbr", ["title"])
+        .add_tag_attributes("blockquote", ["cite"])
+        .add_tag_attributes("q", ["cite"])
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("nofollow ugc"))
+        .strip_comments(true);
+    b
+});
+
+static POST_SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    b.add_tags([
+        "figure",
+        "figcaption",
+        "details",
+        "summary",
+        "mark",
+        "input",
+    ])
+    .add_tag_attributes("input", ["type", "checked", "disabled"])
+    .add_tag_attributes("td", ["style"])
+    .add_tag_attributes("th", ["style"])
+    .add_generic_attributes(["id", "lang", "dir"])
+    .id_prefix(None)
+    .link_rel(Some("noopener"));
+    b
+});
+
+/// Renders a post's Markdown to sanitised HTML.
+pub fn render_post(markdown: &str) -> String {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION;
+    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut raw, Parser::new_ext(markdown, options));
+    POST_SANITISER.clean(&raw).to_string()
+}
+
+/// The first `words` words of a post's text, for listings when no excerpt was written.
+pub fn summary(markdown: &str, words: usize) -> String {
+    let mut text = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
+            _ => {}
+        }
+        if text.len() > words * 12 {
+            break;
+        }
+    }
+    let all: Vec<&str> = text.split_whitespace().collect();
+    if all.len() > words {
+        format!("{} …", all[..words].join(" "))
+    } else {
+        all.join(" ")
+    }
+}
+
+/// If `s` starts with an allowed comment tag (`<em>`, `</a>`, `<a href="…">`), its length.
+fn allowed_tag_len(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut i = 1;
+    if bytes.get(i) == Some(&b'/') {
+        i += 1;
+    }
+    let name_start = i;
+    while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+        i += 1;
+    }
+    let name = s[name_start..i].to_ascii_lowercase();
+    if !COMMENT_TAGS.contains(&name.as_str()) {
+        return None;
+    }
+    match bytes.get(i) {
+        Some(b'>') => Some(i + 1),
+        Some(b'/') if bytes.get(i + 1) == Some(&b'>') => Some(i + 2),
+        Some(c) if c.is_ascii_whitespace() => {
+            let end = s[i..].find(['>', '<'])?;
+            (s.as_bytes()[i + end] == b'>').then_some(i + end + 1)
+        }
+        _ => None,
+    }
+}
+
+/// Renders a comment as WordPress would: allowed tags kept, other markup shown as text,
+/// blank lines make paragraphs, single line breaks make `<br>`, links get
+/// `rel="nofollow ugc"`.
+pub fn render_comment(text: &str) -> String {
+    let text = text.replace("\r\n", "\n");
+    let mut escaped = String::with_capacity(text.len() + 16);
+    let mut rest = text.as_str();
+    while let Some(pos) = rest.find(['<', '>', '&', '"']) {
+        escaped.push_str(&rest[..pos]);
+        rest = &rest[pos..];
+        match rest.as_bytes()[0] {
+            b'<' => {
+                if let Some(len) = allowed_tag_len(rest) {
+                    escaped.push_str(&rest[..len]);
+                    rest = &rest[len..];
+                    continue;
+                }
+                escaped.push_str("&lt;");
+            }
+            b'>' => escaped.push_str("&gt;"),
+            b'&' => escaped.push_str("&amp;"),
+            _ => escaped.push_str("&quot;"),
+        }
+        rest = &rest[1..];
+    }
+    escaped.push_str(rest);
+
+    let mut html = String::with_capacity(escaped.len() + 32);
+    for para in escaped
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let block = ["<p", "<blockquote", "<pre"]
+            .iter()
+            .any(|t| para.len() >= t.len() && para[..t.len()].eq_ignore_ascii_case(t));
+        let inner = para.replace('\n', "<br>\n");
+        if block {
+            html.push_str(&inner);
+        } else {
+            html.push_str("<p>");
+            html.push_str(&inner);
+            html.push_str("</p>");
+        }
+        html.push('\n');
+    }
+    COMMENT_SANITISER.clean(&html).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comment_paragraphs_and_line_breaks() {
+        assert_eq!(
+            render_comment("one\ntwo\n\nthree"),
+            "<p>one<br>\ntwo</p>\n<p>three</p>\n"
+        );
+    }
+
+    #[test]
+    fn allowed_tags_stay_and_links_get_nofollow_ugc() {
+        let html = render_comment(r#"<em>Yes</em>, see <a href="https://x.org/">this</a>"#);
+        assert!(html.contains("<em>Yes</em>"), "{html}");
+        assert!(
+            html.contains(r#"<a href="https://x.org/" rel="nofollow ugc">this</a>"#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn other_markup_is_shown_not_run() {
+        let html = render_comment(
+            r#"<script>alert(1)</script> <img src=x onerror=alert(1)> <h1>big</h1>"#,
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+        assert!(html.contains("&lt;h1&gt;big&lt;/h1&gt;"), "{html}");
+    }
+
+    #[test]
+    fn dangerous_attributes_on_allowed_tags_are_removed() {
+        let html = render_comment(
+            r#"<a href="javascript:alert(1)" onclick="x()">x</a> <em style="color:red">y</em>"#,
+        );
+        assert!(!html.contains("javascript"), "{html}");
+        assert!(!html.contains("onclick"), "{html}");
+        assert!(!html.contains("style"), "{html}");
+    }
+
+    #[test]
+    fn unclosed_tags_do_not_leak_into_the_page() {
+        let html = render_comment("<blockquote>quoted\n\n<strong>bold");
+        assert_eq!(
+            html.matches("<blockquote>").count(),
+            html.matches("</blockquote>").count()
+        );
+        assert_eq!(
+            html.matches("<strong>").count(),
+            html.matches("</strong>").count()
+        );
+    }
+
+    #[test]
+    fn ampersands_and_quotes_are_text() {
+        assert_eq!(
+            render_comment("Tom & \"Jerry\" a<b"),
+            "<p>Tom &amp; \"Jerry\" a&lt;b</p>\n"
+        );
+    }
+
+    #[test]
+    fn post_markdown_is_rendered_and_sanitised() {
+        let html =
+            render_post("# Title\n\nSome *text* and <script>x</script>\n\n| a |\n|---|\n| b |");
+        assert!(html.contains("<h1>Title</h1>"), "{html}");
+        assert!(html.contains("<em>text</em>"), "{html}");
+        assert!(html.contains("<table>"), "{html}");
+        assert!(!html.contains("<script"), "{html}");
+    }
+
+    #[test]
+    fn summaries_cut_at_a_word_count() {
+        assert_eq!(summary("# T\n\nOne *two* three four", 3), "T One two …");
+        assert_eq!(summary("short", 10), "short");
+    }
+}

@@ -1,0 +1,16 @@
+//! Tribune: a self-hosted publishing and discussion platform.
+//!
+//! See `ARCHITECTURE.md` for the map. In short: [`cli`] wires [`config`] to
+//! [`web`] (HTTP) and [`store`] (SQLite or PostgreSQL); [`domain`] holds the rules
+//! and does no I/O.
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod i18n;
+pub mod logging;
+pub mod metrics;
+pub mod passwords;
+pub mod store;
+pub mod token;
+pub mod web;

@@ -1,0 +1,105 @@
+//! Prometheus metrics, served as text at `/metrics`.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct HttpLabels {
+    pub method: String,
+    pub route: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    pub route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    pub outcome: &'static str,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    pub http_requests: Family<HttpLabels, Counter>,
+    pub http_duration: Family<RouteLabels, Histogram>,
+    pub comments: Family<OutcomeLabels, Counter>,
+    pub page_cache_hits: Counter,
+    pub page_cache_misses: Counter,
+}
+
+fn duration_histogram() -> Histogram {
+    Histogram::new([
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    ])
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("tribune");
+        let http_requests = Family::<HttpLabels, Counter>::default();
+        let http_duration = Family::<RouteLabels, Histogram>::new_with_constructor(
+            duration_histogram as fn() -> Histogram,
+        );
+        let comments = Family::<OutcomeLabels, Counter>::default();
+        let page_cache_hits = Counter::default();
+        let page_cache_misses = Counter::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests answered",
+            http_requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer HTTP requests",
+            http_duration.clone(),
+        );
+        registry.register(
+            "comments_submitted",
+            "Comments submitted, by outcome (held, approved, rejected, rate_limited)",
+            comments.clone(),
+        );
+        registry.register(
+            "page_cache_hits",
+            "Public pages served from the page cache",
+            page_cache_hits.clone(),
+        );
+        registry.register(
+            "page_cache_misses",
+            "Public pages rendered afresh",
+            page_cache_misses.clone(),
+        );
+        Metrics {
+            registry,
+            http_requests,
+            http_duration,
+            comments,
+            page_cache_hits,
+            page_cache_misses,
+        }
+    }
+
+    pub fn comment(&self, outcome: &'static str) {
+        self.comments
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .expect("writing to a String cannot fail");
+        out
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,204 @@
+//! Comments and the moderation queue. Every status change recounts the post's
+//! approved comments in the same transaction, so `posts.comment_count` is always true.
+
+use super::{Store, StoreResult};
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct CommentRow {
+    pub id: i64,
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub status: String,
+    pub author_name: String,
+    #[serde(skip)]
+    pub author_email: String,
+    pub author_url: Option<String>,
+    pub identity_id: Option<i64>,
+    pub body_html: String,
+    pub created_at: i64,
+}
+
+/// A comment as moderators see it: with email, IP and the post it belongs to.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ModerationRow {
+    pub id: i64,
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub status: String,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: Option<String>,
+    pub body: String,
+    pub body_html: String,
+    pub ip: String,
+    pub user_agent: String,
+    pub created_at: i64,
+    pub post_title: String,
+    pub post_slug: String,
+    pub post_published_at: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewComment {
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub status: &'static str,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: Option<String>,
+    pub identity_id: Option<i64>,
+    pub body: String,
+    pub body_html: String,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct QueueCounts {
+    pub pending: i64,
+    pub approved: i64,
+    pub spam: i64,
+    pub trash: i64,
+}
+
+const COMMENT_SELECT: &str = "SELECT id, post_id, parent_id, status, author_name, author_email, \
+     author_url, identity_id, body_html, created_at FROM comments";
+
+const MODERATION_SELECT: &str = "SELECT c.id, c.post_id, c.parent_id, c.status, c.author_name, \
+     c.author_email, c.author_url, c.body, c.body_html, c.ip, c.user_agent, c.created_at, \
+     p.title AS post_title, p.slug AS post_slug, p.published_at AS post_published_at \
+     FROM comments c JOIN posts p ON p.id = c.post_id";
+
+async fn recount(conn: &mut sqlx::AnyConnection, post_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE posts SET comment_count = (SELECT COUNT(*) FROM comments \
+         WHERE comments.post_id = posts.id AND comments.status = 'approved') WHERE id = $1",
+    )
+    .bind(post_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    pub async fn insert_comment(&self, c: &NewComment) -> StoreResult<i64> {
+        let now = super::now();
+        let mut tx = self.write.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO comments (post_id, parent_id, status, author_name, author_email, \
+             author_url, identity_id, body, body_html, ip, user_agent, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+        )
+        .bind(c.post_id)
+        .bind(c.parent_id)
+        .bind(c.status)
+        .bind(&c.author_name)
+        .bind(&c.author_email)
+        .bind(&c.author_url)
+        .bind(c.identity_id)
+        .bind(&c.body)
+        .bind(&c.body_html)
+        .bind(&c.ip)
+        .bind(&c.user_agent)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        if c.status == "approved" {
+            recount(&mut tx, c.post_id).await?;
+            super::bump_content_version(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The approved comments of a post in the order they were written; one query.
+    pub async fn approved_comments(&self, post_id: i64) -> StoreResult<Vec<CommentRow>> {
+        let sql =
+            format!("{COMMENT_SELECT} WHERE post_id = $1 AND status = 'approved' ORDER BY id");
+        Ok(sqlx::query_as(&sql)
+            .bind(post_id)
+            .fetch_all(&self.read)
+            .await?)
+    }
+
+    pub async fn comment_by_id(&self, id: i64) -> StoreResult<Option<CommentRow>> {
+        let sql = format!("{COMMENT_SELECT} WHERE id = $1");
+        Ok(sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?)
+    }
+
+    /// Comments with a given status (all but trash and spam when `None`), newest first.
+    pub async fn moderation_queue(
+        &self,
+        status: Option<&str>,
+        post_id: Option<i64>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<ModerationRow>> {
+        let sql = format!(
+            "{MODERATION_SELECT} WHERE (($1 IS NULL AND c.status IN ('pending', 'approved')) \
+             OR c.status = $1) AND ($2 IS NULL OR c.post_id = $2) \
+             ORDER BY c.id DESC LIMIT $3 OFFSET $4"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(status)
+            .bind(post_id)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.read)
+            .await?)
+    }
+
+    pub async fn queue_counts(&self) -> StoreResult<QueueCounts> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT status, COUNT(*) FROM comments GROUP BY status")
+                .fetch_all(&self.read)
+                .await?;
+        let mut counts = QueueCounts::default();
+        for (status, n) in rows {
+            match status.as_str() {
+                "pending" => counts.pending = n,
+                "approved" => counts.approved = n,
+                "spam" => counts.spam = n,
+                "trash" => counts.trash = n,
+                _ => {}
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Moves comments to `status`; returns how many existed. Counts and the content
+    /// version change in the same transaction.
+    pub async fn set_comment_status(&self, ids: &[i64], status: &str) -> StoreResult<u64> {
+        let mut tx = self.write.begin().await?;
+        let mut posts = Vec::new();
+        let mut changed = 0;
+        let now = super::now();
+        for id in ids {
+            let post: Option<i64> = sqlx::query_scalar(
+                "UPDATE comments SET status = $1, updated_at = $2 WHERE id = $3 RETURNING post_id",
+            )
+            .bind(status)
+            .bind(now)
+            .bind(*id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(post) = post {
+                changed += 1;
+                if !posts.contains(&post) {
+                    posts.push(post);
+                }
+            }
+        }
+        for post in &posts {
+            recount(&mut tx, *post).await?;
+        }
+        if changed > 0 {
+            super::bump_content_version(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+}

@@ -1,0 +1,185 @@
+//! Storage: one sqlx layer over SQLite (the embedded default) and PostgreSQL.
+//!
+//! Queries are written once, with `$1` placeholders, and run through sqlx's `Any`
+//! driver on both backends. Per-backend SQL lives only in `migrations/{sqlite,postgres}`.
+//! This module maps database errors to [`StoreError`] and never renders anything.
+
+mod comments;
+mod posts;
+mod sessions;
+mod settings;
+mod users;
+
+pub use comments::{CommentRow, ModerationRow, NewComment, QueueCounts};
+pub use posts::{PostRow, PostWrite};
+pub use sessions::SessionRow;
+pub use users::UserRow;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+
+/// Which database server holds the data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Picks the backend from a database URL's scheme.
+    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Ok(Backend::Sqlite),
+            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            other => Err(StoreError::UnsupportedUrl(other.to_string())),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflicts with an existing row ({0})")]
+    Conflict(String),
+    #[error("the database is busy; try again in a moment")]
+    Unavailable,
+    #[error("unsupported database URL scheme `{0}`: use sqlite://PATH or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::PoolTimedOut => StoreError::Unavailable,
+            sqlx::Error::Database(ref db) if db.is_unique_violation() => {
+                let what = db
+                    .constraint()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| db.message().to_string());
+                StoreError::Conflict(what)
+            }
+            other => StoreError::Database(other),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Handle on the database. Cheap to clone.
+///
+/// SQLite allows one writer at a time, so on SQLite writes go through a pool of one
+/// connection (no `SQLITE_BUSY` storms under load) while reads use several. On
+/// PostgreSQL both are the same pool.
+#[derive(Clone)]
+pub struct Store {
+    read: AnyPool,
+    write: AnyPool,
+    backend: Backend,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
+
+impl Store {
+    /// Connects to the database named by `url`, creating an SQLite file if missing.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let options = AnyConnectOptions::from_str(url)?
+            .log_statements(tracing::log::LevelFilter::Trace)
+            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+        let pool = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(10))
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+                            conn.execute(SQLITE_PRAGMAS).await?;
+                        }
+                        Ok(())
+                    })
+                })
+        };
+        let store = match backend {
+            Backend::Sqlite => {
+                let write = pool(1).connect_with(options.clone()).await?;
+                let read = pool(8).connect_with(options).await?;
+                Store {
+                    read,
+                    write,
+                    backend,
+                }
+            }
+            Backend::Postgres => {
+                let shared = pool(16).connect_with(options).await?;
+                Store {
+                    read: shared.clone(),
+                    write: shared,
+                    backend,
+                }
+            }
+        };
+        Ok(store)
+    }
+
+    /// Brings the schema up to date. Safe to run on every start.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.write).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.write).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+
+    /// A cheap round trip for health checks.
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    /// The version of everything a reader can see; goes up with each visible change.
+    pub async fn content_version(&self) -> StoreResult<i64> {
+        let v: i64 = sqlx::query_scalar("SELECT content_version FROM site_state WHERE id = 1")
+            .fetch_one(&self.read)
+            .await?;
+        Ok(v)
+    }
+}
+
+/// Marks a visible change inside a write transaction.
+pub(crate) async fn bump_content_version(
+    conn: &mut sqlx::AnyConnection,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE site_state SET content_version = content_version + 1 WHERE id = 1")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Seconds since the Unix epoch, UTC.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}

@@ -1,0 +1,169 @@
+//! Posts: the statements and articles a site publishes.
+
+use super::{Store, StoreResult};
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct PostRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub excerpt: String,
+    pub body_md: String,
+    pub body_html: String,
+    pub status: String,
+    pub lang: String,
+    pub translation_group: Option<String>,
+    pub author_id: i64,
+    pub author_name: String,
+    pub comments_open: i64,
+    pub comment_count: i64,
+    pub published_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Everything an editor sets on a post.
+#[derive(Debug, Clone)]
+pub struct PostWrite {
+    pub slug: String,
+    pub title: String,
+    pub excerpt: String,
+    pub body_md: String,
+    pub body_html: String,
+    pub status: String,
+    pub lang: String,
+    pub translation_group: Option<String>,
+    pub author_id: i64,
+    pub comments_open: bool,
+    pub published_at: Option<i64>,
+}
+
+const POST_SELECT: &str = "SELECT p.id, p.slug, p.title, p.excerpt, p.body_md, p.body_html, \
+     p.status, p.lang, p.translation_group, p.author_id, u.display_name AS author_name, \
+     p.comments_open, p.comment_count, p.published_at, p.created_at, p.updated_at \
+     FROM posts p JOIN users u ON u.id = p.author_id";
+
+impl Store {
+    /// Published posts visible at `now`, newest first.
+    pub async fn published_posts(
+        &self,
+        now: i64,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<PostRow>> {
+        let sql = format!(
+            "{POST_SELECT} WHERE p.status = 'published' AND p.published_at <= $1 \
+             ORDER BY p.published_at DESC, p.id DESC LIMIT $2 OFFSET $3"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(now)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.read)
+            .await?)
+    }
+
+    pub async fn count_published_posts(&self, now: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM posts WHERE status = 'published' AND published_at <= $1",
+        )
+        .bind(now)
+        .fetch_one(&self.read)
+        .await?)
+    }
+
+    /// The earliest publish time still in the future, if a post is scheduled.
+    pub async fn next_scheduled_post(&self, now: i64) -> StoreResult<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT MIN(published_at) FROM posts WHERE status = 'published' AND published_at > $1",
+        )
+        .bind(now)
+        .fetch_one(&self.read)
+        .await?)
+    }
+
+    pub async fn post_by_slug(&self, slug: &str) -> StoreResult<Option<PostRow>> {
+        let sql = format!("{POST_SELECT} WHERE p.slug = $1");
+        Ok(sqlx::query_as(&sql)
+            .bind(slug)
+            .fetch_optional(&self.read)
+            .await?)
+    }
+
+    pub async fn post_by_id(&self, id: i64) -> StoreResult<Option<PostRow>> {
+        let sql = format!("{POST_SELECT} WHERE p.id = $1");
+        Ok(sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?)
+    }
+
+    /// All posts for the admin list; `author` limits it to one author's posts.
+    pub async fn all_posts(&self, author: Option<i64>) -> StoreResult<Vec<PostRow>> {
+        let sql = format!(
+            "{POST_SELECT} WHERE ($1 IS NULL OR p.author_id = $1) \
+             ORDER BY COALESCE(p.published_at, p.created_at) DESC, p.id DESC"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(author)
+            .fetch_all(&self.read)
+            .await?)
+    }
+
+    pub async fn insert_post(&self, post: &PostWrite) -> StoreResult<i64> {
+        let now = super::now();
+        let mut tx = self.write.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO posts (slug, title, excerpt, body_md, body_html, status, lang, \
+             translation_group, author_id, comments_open, published_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+        )
+        .bind(&post.slug)
+        .bind(&post.title)
+        .bind(&post.excerpt)
+        .bind(&post.body_md)
+        .bind(&post.body_html)
+        .bind(&post.status)
+        .bind(&post.lang)
+        .bind(&post.translation_group)
+        .bind(post.author_id)
+        .bind(post.comments_open as i64)
+        .bind(post.published_at)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        super::bump_content_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn update_post(&self, id: i64, post: &PostWrite) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        let done = sqlx::query(
+            "UPDATE posts SET slug = $1, title = $2, excerpt = $3, body_md = $4, body_html = $5, \
+             status = $6, lang = $7, translation_group = $8, author_id = $9, comments_open = $10, \
+             published_at = $11, updated_at = $12 WHERE id = $13",
+        )
+        .bind(&post.slug)
+        .bind(&post.title)
+        .bind(&post.excerpt)
+        .bind(&post.body_md)
+        .bind(&post.body_html)
+        .bind(&post.status)
+        .bind(&post.lang)
+        .bind(&post.translation_group)
+        .bind(post.author_id)
+        .bind(post.comments_open as i64)
+        .bind(post.published_at)
+        .bind(super::now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(super::StoreError::NotFound);
+        }
+        super::bump_content_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,79 @@
+//! Staff accounts.
+
+use super::{Store, StoreResult};
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    pub role: String,
+    pub created_at: i64,
+}
+
+const USER_COLUMNS: &str = "id, email, display_name, password_hash, role, created_at";
+
+impl Store {
+    pub async fn count_users(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.read)
+            .await?)
+    }
+
+    /// Adds a staff account. With `only_if_first`, fails with `Conflict` if any account exists
+    /// (the one-time setup form cannot be replayed).
+    pub async fn insert_user(
+        &self,
+        email: &str,
+        display_name: &str,
+        password_hash: &str,
+        role: &str,
+        only_if_first: bool,
+    ) -> StoreResult<i64> {
+        let mut tx = self.write.begin().await?;
+        if only_if_first {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+                .fetch_one(&mut *tx)
+                .await?;
+            if n > 0 {
+                return Err(super::StoreError::Conflict("setup already done".into()));
+            }
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (email, display_name, password_hash, role, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(email)
+        .bind(display_name)
+        .bind(password_hash)
+        .bind(role)
+        .bind(super::now())
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+        Ok(sqlx::query_as(&sql)
+            .bind(email)
+            .fetch_optional(&self.read)
+            .await?)
+    }
+
+    pub async fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRow>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        Ok(sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?)
+    }
+
+    pub async fn list_users(&self) -> StoreResult<Vec<UserRow>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id");
+        Ok(sqlx::query_as(&sql).fetch_all(&self.read).await?)
+    }
+}

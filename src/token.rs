@@ -1,0 +1,36 @@
+//! Random tokens and hashes for sessions, CSRF and signed links.
+
+use rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
+
+/// `bytes` random bytes from the operating system, as hex.
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+pub fn sha256_hex(data: &str) -> String {
+    hex::encode(Sha256::digest(data.as_bytes()))
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tokens_are_random_and_compare_exactly() {
+        let a = super::random_hex(16);
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, super::random_hex(16));
+        assert!(super::constant_time_eq(&a, &a.clone()));
+        assert!(!super::constant_time_eq(&a, &a[1..]));
+    }
+}

@@ -1,0 +1,140 @@
+//! The moderation queue: held comments with everything a moderator needs to judge
+//! them, acted on one at a time or in bulk.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+
+use super::{page, staff_context};
+use crate::domain::comment::CommentStatus;
+use crate::domain::post::permalink;
+use crate::web::error::{AppError, AppResult};
+use crate::web::public::iso;
+use crate::web::session::Staff;
+use crate::web::{csrf, AppState};
+
+const PER_PAGE: i64 = 50;
+
+pub async fn queue(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    staff.require(staff.role.can_moderate())?;
+    let status = match q.get("status").map(String::as_str) {
+        None | Some("") => Some("pending"),
+        Some("all") => None,
+        Some(s) => Some(
+            s.parse::<CommentStatus>()
+                .map_err(AppError::BadRequest)?
+                .as_str(),
+        ),
+    };
+    let page_no: i64 = q
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let rows = state
+        .store
+        .moderation_queue(status, None, PER_PAGE + 1, (page_no - 1) * PER_PAGE)
+        .await?;
+    let more = rows.len() as i64 > PER_PAGE;
+    let site = state.site();
+    let lang = state.i18n.resolve(&site.language).to_string();
+    let items: Vec<_> = rows
+        .into_iter()
+        .take(PER_PAGE as usize)
+        .map(|c| {
+            let link = permalink(c.post_published_at.unwrap_or(0), &c.post_slug);
+            context! {
+                id => c.id,
+                status => c.status,
+                author_name => c.author_name,
+                author_email => c.author_email,
+                author_url => c.author_url,
+                ip => c.ip,
+                user_agent => c.user_agent,
+                body_html => c.body_html,
+                date => state.i18n.datetime(&lang, c.created_at),
+                iso => iso(c.created_at),
+                post_title => c.post_title,
+                post_url => link,
+                in_reply_to => c.parent_id,
+            }
+        })
+        .collect();
+    let counts = state.store.queue_counts().await?;
+    let ctx = staff_context(&state, &staff).await?;
+    let html = state.templates.render(
+        "admin/comments.html",
+        context! {
+            comments => items,
+            current => status.unwrap_or("all"),
+            counts => counts,
+            page => page_no,
+            more => more,
+            done => q.get("done"),
+            done_count => q.get("n").and_then(|n| n.parse::<i64>().ok()).unwrap_or(0), ..ctx
+        },
+    )?;
+    Ok(page(StatusCode::OK, html))
+}
+
+/// Applies an action: a row's own button (`do=approve:12`) or the bulk selector
+/// (`bulk=spam` with `ids=…`).
+pub async fn act(State(state): State<AppState>, staff: Staff, body: Bytes) -> AppResult<Response> {
+    staff.require(staff.role.can_moderate())?;
+    let mut token = String::new();
+    let mut ids: Vec<i64> = Vec::new();
+    let mut action = String::new();
+    let mut back = String::from("pending");
+    for (k, v) in form_urlencoded::parse(&body) {
+        match &*k {
+            "csrf" => token = v.into_owned(),
+            "ids" => ids.extend(v.parse::<i64>().ok()),
+            "bulk" if action.is_empty() => action = v.into_owned(),
+            "do" => {
+                if let Some((a, id)) = v.split_once(':') {
+                    action = a.to_string();
+                    ids = id.parse::<i64>().ok().into_iter().collect();
+                }
+            }
+            "back" => back = v.chars().filter(char::is_ascii_alphabetic).collect(),
+            _ => {}
+        }
+    }
+    csrf::verify(Some(&staff.csrf), &token)?;
+    let target = match action.as_str() {
+        "approve" => CommentStatus::Approved,
+        "unapprove" => CommentStatus::Pending,
+        "spam" => CommentStatus::Spam,
+        "trash" => CommentStatus::Trash,
+        _ => {
+            return Err(AppError::BadRequest(
+                "Choose an action (Approve, Spam or Trash) and at least one comment.".into(),
+            ))
+        }
+    };
+    let changed = if ids.is_empty() {
+        0
+    } else {
+        state
+            .store
+            .set_comment_status(&ids, target.as_str())
+            .await?
+    };
+    if changed > 0 {
+        state.content_changed().await;
+    }
+    tracing::info!(user = staff.user.id, action, changed, "comments moderated");
+    Ok(Redirect::to(&format!(
+        "/admin/comments?status={back}&done={}&n={changed}",
+        target.as_str()
+    ))
+    .into_response())
+}

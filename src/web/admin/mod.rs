@@ -1,0 +1,96 @@
+//! `/admin/`: setup, sign-in, posts, the comment queue and site settings.
+//! Every page here is personal (never cached) and every form carries a CSRF token.
+
+pub mod comments;
+pub mod login;
+pub mod posts;
+pub mod settings;
+pub mod setup;
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use minijinja::{context, Value};
+
+use super::error::AppResult;
+use super::public::base_context;
+use super::session::Staff;
+use super::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/", get(setup::index))
+        .route("/admin/setup", post(setup::submit))
+        .route("/admin/login", get(login::form).post(login::submit))
+        .route("/admin/logout", post(login::logout))
+        .route("/admin/posts", get(posts::list).post(posts::create))
+        .route("/admin/posts/new", get(posts::new_form))
+        .route(
+            "/admin/posts/{id}",
+            get(posts::edit_form).post(posts::update),
+        )
+        .route("/admin/comments", get(comments::queue).post(comments::act))
+        .route("/admin/settings", get(settings::form).post(settings::save))
+}
+
+/// Context for a page shown to a signed-in staff member.
+pub async fn staff_context(state: &AppState, staff: &Staff) -> AppResult<Value> {
+    let site = state.site();
+    let pending = if staff.role.can_moderate() {
+        state.store.queue_counts().await?.pending
+    } else {
+        0
+    };
+    Ok(context! {
+        staff => context! {
+            name => staff.user.display_name,
+            email => staff.user.email,
+            role => staff.role,
+            can_write => staff.role.can_write_posts(),
+            can_moderate => staff.role.can_moderate(),
+            can_manage => staff.role.can_manage_site(),
+        },
+        csrf => staff.csrf,
+        pending_count => pending, ..base_context(state, &site)
+    })
+}
+
+/// An admin page: never stored by browsers or proxies, never framed.
+pub fn page(status: StatusCode, html: String) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+/// Translated messages for form problems, keyed by field.
+pub fn problem_messages(
+    state: &AppState,
+    problems: &[crate::domain::comment::Problem],
+) -> std::collections::BTreeMap<&'static str, String> {
+    let site = state.site();
+    let lang = state.i18n.resolve(&site.language).to_string();
+    problems
+        .iter()
+        .map(|p| {
+            let field = state.i18n.t(&lang, &format!("field-{}", p.field), None);
+            let msg = state.i18n.tr(
+                &lang,
+                p.key,
+                &[
+                    ("field", field.into()),
+                    ("max", (p.max as i64).into()),
+                    ("len", (p.len as i64).into()),
+                ],
+            );
+            (p.field, msg)
+        })
+        .collect()
+}

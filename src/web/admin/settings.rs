@@ -1,0 +1,110 @@
+//! Site settings (administrators only).
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use minijinja::context;
+
+use super::{page, staff_context};
+use crate::domain::settings::{AvatarSource, SiteSettings, MAX_THREAD_DEPTH};
+use crate::web::error::AppResult;
+use crate::web::session::Staff;
+use crate::web::{csrf, AppState};
+
+async fn settings_page(
+    state: &AppState,
+    staff: &Staff,
+    values: &SiteSettings,
+    errors: Vec<String>,
+    saved: bool,
+) -> AppResult<Response> {
+    let ctx = staff_context(state, staff).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = state.templates.render(
+        "admin/settings.html",
+        context! { settings => values, errors => errors, saved => saved, max_depth => MAX_THREAD_DEPTH, ..ctx },
+    )?;
+    Ok(page(status, html))
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    staff.require(staff.role.can_manage_site())?;
+    let site = state.site();
+    settings_page(&state, &staff, &site, vec![], q.contains_key("saved")).await
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    staff.require(staff.role.can_manage_site())?;
+    csrf::verify(
+        Some(&staff.csrf),
+        form.get(csrf::FIELD).map(String::as_str).unwrap_or(""),
+    )?;
+    let get = |k: &str| {
+        form.get(k)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    let current = state.site();
+    let lang = state.i18n.resolve(&current.language).to_string();
+    let mut errors = Vec::new();
+    let mut number = |key: &str, min: usize, max: usize| -> usize {
+        match get(key).parse::<usize>() {
+            Ok(n) if (min..=max).contains(&n) => n,
+            _ => {
+                let field = state.i18n.t(&lang, &format!("field-{key}"), None);
+                errors.push(state.i18n.tr(
+                    &lang,
+                    "error-number-range",
+                    &[
+                        ("field", field.into()),
+                        ("min", (min as i64).into()),
+                        ("max", (max as i64).into()),
+                    ],
+                ));
+                min
+            }
+        }
+    };
+    let new = SiteSettings {
+        title: get("title"),
+        tagline: get("tagline"),
+        language: get("language"),
+        hold_new_comments: form.contains_key("hold_new_comments"),
+        thread_depth: number("thread_depth", 1, MAX_THREAD_DEPTH),
+        avatars: if get("avatars") == "gravatar" {
+            AvatarSource::Gravatar
+        } else {
+            AvatarSource::Identicon
+        },
+        posts_per_page: number("posts_per_page", 1, 100),
+        max_comment_chars: number("max_comment_chars", 100, 100_000),
+        secret: current.secret.clone(),
+    };
+    if new.title.is_empty() {
+        errors.push(state.i18n.t(&lang, "error-site-title-required", None));
+    }
+    if !crate::i18n::valid_language_tag(&new.language) {
+        errors.push(state.i18n.t(&lang, "error-lang-invalid", None));
+    }
+    if !errors.is_empty() {
+        return settings_page(&state, &staff, &new, errors, false).await;
+    }
+    state.store.put_settings(&new.to_pairs(), true).await?;
+    state.content_changed().await;
+    Ok(Redirect::to("/admin/settings?saved=1").into_response())
+}

@@ -1,0 +1,136 @@
+//! The one-time setup form that creates the first admin account, and the dashboard.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use axum_extra::extract::cookie::CookieJar;
+use minijinja::context;
+
+use super::{page, staff_context};
+use crate::domain::comment::plausible_email;
+use crate::web::error::{AppError, AppResult};
+use crate::web::public::base_context;
+use crate::web::{csrf, session, AppState};
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Hashes a password with Argon2id on a blocking thread.
+pub async fn hash_password(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || crate::passwords::hash(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(AppError::Internal)
+}
+
+pub async fn index(State(state): State<AppState>, jar: CookieJar) -> AppResult<Response> {
+    if state.store.count_users().await? == 0 {
+        return setup_page(&state, jar, HashMap::new(), Vec::new());
+    }
+    let Some(staff) = session::current(&state, &jar).await else {
+        return Ok(Redirect::to("/admin/login").into_response());
+    };
+    let ctx = staff_context(&state, &staff).await?;
+    let counts = state.store.queue_counts().await?;
+    let html = state
+        .templates
+        .render("admin/dashboard.html", context! { counts => counts, ..ctx })?;
+    Ok(page(StatusCode::OK, html))
+}
+
+fn setup_page(
+    state: &AppState,
+    jar: CookieJar,
+    values: HashMap<String, String>,
+    errors: Vec<String>,
+) -> AppResult<Response> {
+    let (jar, token) = csrf::pre_session_token(jar, state.secure_cookies());
+    let site = state.site();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let html = state.templates.render(
+        "admin/setup.html",
+        context! {
+            csrf => token,
+            errors => errors,
+            site_title => if values.is_empty() { site.title.clone() } else { get("site_title") },
+            name => get("name"),
+            email => get("email"),
+            min_password => MIN_PASSWORD_CHARS, ..base_context(state, &site)
+        },
+    )?;
+    Ok((jar, page(status, html)).into_response())
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(form): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let get = |k: &str| {
+        form.get(k)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    csrf::verify(jar.get(csrf::COOKIE).map(|c| c.value()), &get(csrf::FIELD))?;
+    if state.store.count_users().await? > 0 {
+        return Err(AppError::Forbidden(
+            "This site is already set up. Sign in at /admin/login instead.".into(),
+        ));
+    }
+    let site = state.site();
+    let lang = state.i18n.resolve(&site.language).to_string();
+    let t = |k: &str| state.i18n.t(&lang, k, None);
+    let (name, email, title) = (get("name"), get("email").to_lowercase(), get("site_title"));
+    let password = form.get("password").cloned().unwrap_or_default();
+    let mut errors = Vec::new();
+    if title.is_empty() {
+        errors.push(t("error-site-title-required"));
+    }
+    if name.is_empty() {
+        errors.push(t("error-display-name-required"));
+    }
+    if !plausible_email(&email) {
+        errors.push(t("error-email-invalid"));
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        errors.push(state.i18n.tr(
+            &lang,
+            "error-password-short",
+            &[("min", (MIN_PASSWORD_CHARS as i64).into())],
+        ));
+    } else if form.get("password2") != Some(&password) {
+        errors.push(t("error-password-mismatch"));
+    }
+    if !errors.is_empty() {
+        let mut values = form.clone();
+        values.remove("password");
+        values.remove("password2");
+        return setup_page(&state, jar, values, errors);
+    }
+    let hash = hash_password(password).await?;
+    let id = match state
+        .store
+        .insert_user(&email, &name, &hash, "admin", true)
+        .await
+    {
+        Ok(id) => id,
+        Err(crate::store::StoreError::Conflict(_)) => {
+            return Err(AppError::Forbidden(
+                "This site is already set up. Sign in at /admin/login instead.".into(),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    state.store.put_settings(&[("title", title)], true).await?;
+    state.content_changed().await;
+    tracing::info!(user = id, "site set up; first admin account created");
+    let jar = session::start(&state, jar, id).await?;
+    Ok((jar, Redirect::to("/admin/")).into_response())
+}

@@ -1,0 +1,197 @@
+//! The web layer: router, handlers, sessions, CSRF, templates and the page cache.
+//!
+//! Handlers are thin: they read the request, call the domain and the store, and
+//! render a template. Nothing here decides what a comment or a post may be.
+
+pub mod admin;
+pub mod assets;
+pub mod cache;
+pub mod csrf;
+pub mod error;
+pub mod ops;
+pub mod public;
+pub mod rate_limit;
+pub mod request_id;
+pub mod session;
+pub mod templates;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+use crate::domain::settings::SiteSettings;
+use crate::i18n::I18n;
+use crate::metrics::Metrics;
+use crate::store::Store;
+
+/// How the server runs; comes from flags, environment and `tribune.toml`.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Public address of the site, e.g. `https://example.org`; used for cookies and links.
+    pub base_url: Option<String>,
+    /// A directory whose `templates/` and `assets/` override the embedded theme.
+    pub theme_dir: Option<PathBuf>,
+    /// Comments one address may post per minute; 0 lifts the limit.
+    pub comments_per_minute: u32,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            base_url: None,
+            theme_dir: None,
+            comments_per_minute: 10,
+        }
+    }
+}
+
+pub struct App {
+    pub store: Store,
+    pub templates: templates::Templates,
+    pub i18n: Arc<I18n>,
+    pub cache: cache::PageCache,
+    pub config: ServerConfig,
+    pub metrics: Metrics,
+    pub limiter: rate_limit::RateLimiter,
+    pub assets: assets::Assets,
+    site: RwLock<Arc<SiteSettings>>,
+}
+
+/// Shared state of a running site. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<App>);
+
+impl Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Migrates the database, makes sure the site has a secret, loads the settings.
+    pub async fn new(store: Store, config: ServerConfig) -> anyhow::Result<Self> {
+        store.migrate().await?;
+        let mut settings = SiteSettings::from_pairs(store.all_settings().await?);
+        if settings.secret.is_empty() {
+            let secret = crate::token::random_hex(32);
+            store
+                .put_settings(&[("secret", secret.clone())], false)
+                .await?;
+            settings.secret = secret;
+        }
+        let i18n = Arc::new(I18n::new());
+        let assets = assets::Assets::load(config.theme_dir.as_deref())?;
+        let templates = templates::Templates::new(config.theme_dir.clone(), i18n.clone(), &assets)?;
+        let version = store.content_version().await?;
+        Ok(AppState(Arc::new(App {
+            limiter: rate_limit::RateLimiter::new(config.comments_per_minute),
+            cache: cache::PageCache::new(version),
+            store,
+            templates,
+            i18n,
+            config,
+            metrics: Metrics::new(),
+            assets,
+            site: RwLock::new(Arc::new(settings)),
+        })))
+    }
+
+    pub fn site(&self) -> Arc<SiteSettings> {
+        self.site.read().expect("settings lock").clone()
+    }
+
+    /// Re-reads settings from the database (after a change here or elsewhere).
+    pub async fn reload_settings(&self) -> anyhow::Result<()> {
+        let settings = SiteSettings::from_pairs(self.store.all_settings().await?);
+        *self.site.write().expect("settings lock") = Arc::new(settings);
+        Ok(())
+    }
+
+    /// HMAC-SHA256 of `msg` under the site secret, hex.
+    pub fn sign(&self, msg: &str) -> String {
+        let site = self.site();
+        let mut mac = Hmac::<Sha256>::new_from_slice(site.secret.as_bytes()).expect("any key");
+        mac.update(msg.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether cookies must carry `Secure` (the site is served over HTTPS).
+    pub fn secure_cookies(&self) -> bool {
+        self.config
+            .base_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+/// All routes of the site.
+pub fn router(state: AppState) -> Router {
+    let admin = admin::routes();
+    Router::new()
+        .route("/", get(public::home::first_page))
+        .route("/page/{n}/", get(public::home::page))
+        .route("/{y}/{m}/{d}/{slug}/", get(public::post_page::show))
+        .route("/{y}/{m}/{d}/{slug}", get(public::post_page::add_slash))
+        .route("/comments", post(public::comment_submit::submit))
+        .route("/avatar/{file}", get(public::avatar::identicon))
+        .route("/assets/{file}", get(assets::serve))
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
+        .merge(admin)
+        .route(
+            "/admin",
+            get(|| async { axum::response::Redirect::permanent("/admin/") }),
+        )
+        .fallback(public::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::record,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::origin_guard,
+        ))
+        .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_id::make_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(axum::middleware::from_fn(request_id::assign))
+        .with_state(state)
+}
+
+/// Serves the site on `listener` until `shutdown` completes, then lets in-flight
+/// requests finish.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let poller = tokio::spawn(cache::watch_content_version(state.clone()));
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    poller.abort();
+    result
+}

@@ -1,0 +1,171 @@
+//! `POST /comments`: a reader's comment, from the form to the database.
+//!
+//! A refused comment comes back on the post page with the reader's words in the form
+//! and the reason beside the field; nothing typed is lost.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+
+use super::post_page::{moderation_hash, render, Personal};
+use super::{not_found_page, personal_response};
+use crate::domain::comment::{
+    check_guest, parent_accepts_reply, GuestInput, Limits, ModerationPolicy,
+};
+use crate::domain::post::{is_public, permalink};
+use crate::domain::text::render_comment;
+use crate::store::NewComment;
+use crate::web::error::{AppError, AppResult};
+use crate::web::AppState;
+
+/// The form's fields carry WordPress's names, so themes and tools that know
+/// `wp-comments-post.php` feel at home.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct CommentForm {
+    #[serde(rename = "comment_post_ID", default)]
+    post_id: String,
+    #[serde(default)]
+    comment_parent: String,
+    #[serde(default)]
+    author: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<CommentForm>,
+) -> AppResult<Response> {
+    let Ok(post_id) = form.post_id.trim().parse::<i64>() else {
+        return Err(AppError::BadRequest(
+            "The comment form did not say which post it belongs to. Go back to the post and send it from there.".into(),
+        ));
+    };
+    let Some(post) = state.store.post_by_id(post_id).await? else {
+        return Ok(not_found_page(&state));
+    };
+    if !is_public(&post.status, post.published_at, crate::store::now()) {
+        return Ok(not_found_page(&state));
+    }
+    let site = state.site();
+    let ui_lang = state.i18n.resolve(&site.language).to_string();
+    let parent_id = form
+        .comment_parent
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|p| *p > 0);
+    let input = GuestInput {
+        name: form.author,
+        email: form.email,
+        url: form.url,
+        body: form.comment,
+    };
+    let refuse = |notice: Option<String>, problems, status| {
+        let state = state.clone();
+        let post = post.clone();
+        let input = input.clone();
+        async move {
+            let personal = Personal {
+                form: input,
+                problems,
+                notice,
+                reply_to: parent_id,
+                pending: None,
+            };
+            let html = render(&state, &post, personal).await?;
+            Ok::<_, AppError>(personal_response(status, html))
+        }
+    };
+
+    if post.comments_open == 0 {
+        let notice = state.i18n.t(&ui_lang, "comments-closed", None);
+        return refuse(Some(notice), Vec::new(), StatusCode::FORBIDDEN).await;
+    }
+    if !state.limiter.allow(peer.ip()) {
+        state.metrics.comment("rate_limited");
+        let notice = state.i18n.t(&ui_lang, "error-rate-limited", None);
+        return refuse(Some(notice), Vec::new(), StatusCode::TOO_MANY_REQUESTS).await;
+    }
+    if let Some(parent) = parent_id {
+        let ok = state
+            .store
+            .comment_by_id(parent)
+            .await?
+            .is_some_and(|p| parent_accepts_reply(p.post_id, &p.status, post.id));
+        if !ok {
+            state.metrics.comment("rejected");
+            let notice = state.i18n.t(&ui_lang, "error-parent-gone", None);
+            return refuse(Some(notice), Vec::new(), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    }
+    let limits = Limits {
+        body: site.max_comment_chars,
+        ..Limits::default()
+    };
+    let comment = match check_guest(&input, limits) {
+        Ok(c) => c,
+        Err(problems) => {
+            state.metrics.comment("rejected");
+            return refuse(None, problems, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+
+    let status = ModerationPolicy {
+        hold_new_comments: site.hold_new_comments,
+    }
+    .initial_status();
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(255)
+        .collect();
+    let body_html = render_comment(&comment.body);
+    let id = state
+        .store
+        .insert_comment(&NewComment {
+            post_id: post.id,
+            parent_id,
+            status: status.as_str(),
+            author_name: comment.name,
+            author_email: comment.email,
+            author_url: comment.url,
+            identity_id: None,
+            body: comment.body,
+            body_html,
+            ip: peer.ip().to_string(),
+            user_agent,
+        })
+        .await?;
+    tracing::info!(
+        comment = id,
+        post = post.id,
+        status = status.as_str(),
+        "comment received"
+    );
+
+    let link = permalink(post.published_at.unwrap_or(post.created_at), &post.slug);
+    let to = if status.as_str() == "approved" {
+        state.metrics.comment("approved");
+        state.content_changed().await;
+        format!("{link}#comment-{id}")
+    } else {
+        state.metrics.comment("held");
+        format!(
+            "{link}?unapproved={id}&moderation-hash={}#comment-{id}",
+            moderation_hash(&state, id)
+        )
+    };
+    Ok(Redirect::to(&to).into_response())
+}

@@ -1,0 +1,76 @@
+//! The home page: published posts, newest first, a page at a time.
+
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+
+use super::{base_context, cached_response, not_found_page, PostView};
+use crate::web::error::AppResult;
+use crate::web::AppState;
+
+pub async fn first_page(
+    State(state): State<AppState>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    render(state, 1, uri, headers).await
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    Path(n): Path<String>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    match n.parse::<i64>() {
+        Ok(1) => Ok(Redirect::permanent("/").into_response()),
+        Ok(n) if n > 1 => render(state, n, uri, headers).await,
+        _ => Ok(not_found_page(&state)),
+    }
+}
+
+async fn render(
+    state: AppState,
+    page: i64,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let key = uri.path().to_string();
+    if let Some(hit) = state.cache.get(&key) {
+        state.metrics.page_cache_hits.inc();
+        return Ok(cached_response(hit, &headers));
+    }
+    state.metrics.page_cache_misses.inc();
+    let generation = state.cache.generation();
+    let site = state.site();
+    let now = crate::store::now();
+    let per_page = site.posts_per_page as i64;
+    let total = state.store.count_published_posts(now).await?;
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    if page > pages {
+        return Ok(not_found_page(&state));
+    }
+    let posts = state
+        .store
+        .published_posts(now, per_page, (page - 1) * per_page)
+        .await?;
+    let ctx = base_context(&state, &site);
+    let ui_lang = state.i18n.resolve(&site.language).to_string();
+    let views: Vec<PostView> = posts
+        .iter()
+        .map(|p| PostView::new(&state, &ui_lang, p, false))
+        .collect();
+    let older = (page < pages).then(|| format!("/page/{}/", page + 1));
+    let newer = match page {
+        1 => None,
+        2 => Some("/".to_string()),
+        n => Some(format!("/page/{}/", n - 1)),
+    };
+    let html = state.templates.render(
+        "home.html",
+        context! { posts => views, older_url => older, newer_url => newer, page => page, ..ctx },
+    )?;
+    let cached = state.cache.insert(&key, html, generation);
+    Ok(cached_response(cached, &headers))
+}

@@ -1,0 +1,144 @@
+//! Pages every reader sees: the home page, a post with its comments, the comment form.
+
+pub mod avatar;
+pub mod comment_submit;
+pub mod home;
+pub mod post_page;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use minijinja::{context, Value};
+use time::format_description::well_known::Rfc3339;
+
+use super::cache::CachedPage;
+use super::AppState;
+use crate::domain::settings::{AvatarSource, SiteSettings};
+use crate::i18n::direction;
+use crate::store::PostRow;
+
+/// Variables every page template needs.
+pub fn base_context(state: &AppState, site: &SiteSettings) -> Value {
+    let ui_lang = state.i18n.resolve(&site.language).to_string();
+    context! {
+        site => context! { title => site.title, tagline => site.tagline },
+        lang => site.language,
+        dir => direction(&site.language),
+        ui_lang => ui_lang,
+    }
+}
+
+pub fn iso(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// A post as templates see it.
+#[derive(Debug, serde::Serialize)]
+pub struct PostView {
+    pub id: i64,
+    pub title: String,
+    pub url: String,
+    pub lang: String,
+    pub dir: &'static str,
+    pub date: String,
+    pub iso: String,
+    pub author: String,
+    pub body_html: String,
+    pub summary: String,
+    pub comment_count: i64,
+    pub comments_open: bool,
+}
+
+impl PostView {
+    pub fn new(state: &AppState, ui_lang: &str, post: &PostRow, with_body: bool) -> Self {
+        let published = post.published_at.unwrap_or(post.created_at);
+        PostView {
+            id: post.id,
+            title: post.title.clone(),
+            url: crate::domain::post::permalink(published, &post.slug),
+            lang: post.lang.clone(),
+            dir: direction(&post.lang),
+            date: state.i18n.date(ui_lang, published),
+            iso: iso(published),
+            author: post.author_name.clone(),
+            body_html: if with_body {
+                post.body_html.clone()
+            } else {
+                String::new()
+            },
+            summary: if post.excerpt.trim().is_empty() {
+                crate::domain::text::summary(&post.body_md, 55)
+            } else {
+                post.excerpt.clone()
+            },
+            comment_count: post.comment_count,
+            comments_open: post.comments_open != 0,
+        }
+    }
+}
+
+/// Where a commenter's avatar comes from: Tribune's own identicon (keyed by an HMAC of
+/// the email, so the address cannot be guessed from it) or Gravatar if the owner chose it.
+pub fn avatar_url(state: &AppState, site: &SiteSettings, email: &str) -> String {
+    let email = email.trim().to_lowercase();
+    match site.avatars {
+        AvatarSource::Identicon => {
+            let key = state.sign(&format!("avatar:{email}"));
+            format!("/avatar/{}.svg", &key[..32])
+        }
+        AvatarSource::Gravatar => format!(
+            "https://gravatar.com/avatar/{}?s=96&d=identicon",
+            crate::token::sha256_hex(&email)
+        ),
+    }
+}
+
+/// Answers from a cached page, with `304 Not Modified` when the reader has it already.
+pub fn cached_response(page: CachedPage, headers: &HeaderMap) -> Response {
+    if headers.get(header::IF_NONE_MATCH) == Some(&page.etag) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, page.etag)]).into_response();
+    }
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (header::ETAG, page.etag),
+        ],
+        page.body,
+    )
+        .into_response()
+}
+
+/// A page made for one reader (form errors, their held comment): never cached.
+pub fn personal_response(status: StatusCode, html: String) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+pub async fn not_found(State(state): State<AppState>) -> Response {
+    not_found_page(&state)
+}
+
+pub fn not_found_page(state: &AppState) -> Response {
+    let site = state.site();
+    match state
+        .templates
+        .render("not_found.html", base_context(state, &site))
+    {
+        Ok(html) => personal_response(StatusCode::NOT_FOUND, html),
+        Err(err) => err.into_response(),
+    }
+}

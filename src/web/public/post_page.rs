@@ -1,0 +1,225 @@
+//! A post's permalink page: the article, its threaded comments, "Leave a Reply".
+//!
+//! The page a reader gets without personal parameters is cached and shared; a page
+//! with a form error, a `?replytocom=` or the reader's own held comment is rendered
+//! for them alone.
+
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+
+use super::{
+    avatar_url, base_context, cached_response, iso, not_found_page, personal_response, PostView,
+};
+use crate::domain::comment::{GuestInput, Problem};
+use crate::domain::post::{date_matches, is_public, permalink};
+use crate::domain::thread::{self, ThreadNode};
+use crate::store::{CommentRow, PostRow};
+use crate::web::error::AppResult;
+use crate::web::AppState;
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PostQuery {
+    replytocom: Option<String>,
+    unapproved: Option<String>,
+    #[serde(rename = "moderation-hash")]
+    moderation_hash: Option<String>,
+}
+
+/// What makes a page one reader's own.
+#[derive(Debug, Default)]
+pub struct Personal {
+    pub form: GuestInput,
+    pub problems: Vec<Problem>,
+    /// A message about the whole form (e.g. "slow down").
+    pub notice: Option<String>,
+    pub reply_to: Option<i64>,
+    /// The reader's own comment, still held for moderation.
+    pub pending: Option<CommentRow>,
+}
+
+impl Personal {
+    fn is_empty(&self) -> bool {
+        self.problems.is_empty()
+            && self.notice.is_none()
+            && self.reply_to.is_none()
+            && self.pending.is_none()
+    }
+}
+
+#[derive(Debug, serde::Serialize)]
+struct CommentView {
+    id: i64,
+    author_name: String,
+    author_url: Option<String>,
+    avatar: String,
+    date: String,
+    iso: String,
+    body_html: String,
+    depth: usize,
+    can_reply: bool,
+    pending: bool,
+    children: Vec<CommentView>,
+}
+
+fn comment_views(state: &AppState, ui_lang: &str, nodes: Vec<ThreadNode>) -> Vec<CommentView> {
+    let site = state.site();
+    nodes
+        .into_iter()
+        .map(|n| CommentView {
+            id: n.comment.id,
+            avatar: avatar_url(state, &site, &n.comment.author_email),
+            date: state.i18n.datetime(ui_lang, n.comment.created_at),
+            iso: iso(n.comment.created_at),
+            pending: n.comment.status == "pending",
+            author_name: n.comment.author_name,
+            author_url: n.comment.author_url,
+            body_html: n.comment.body_html,
+            depth: n.depth,
+            can_reply: n.can_reply,
+            children: comment_views(state, ui_lang, n.children),
+        })
+        .collect()
+}
+
+/// The signature that lets a commenter see their own held comment.
+pub fn moderation_hash(state: &AppState, comment_id: i64) -> String {
+    state.sign(&format!("unapproved:{comment_id}"))[..32].to_string()
+}
+
+/// Renders the post page; `personal` adds what only one reader sees.
+pub async fn render(state: &AppState, post: &PostRow, personal: Personal) -> AppResult<String> {
+    let site = state.site();
+    let ui_lang = state.i18n.resolve(&site.language).to_string();
+    let mut comments = state.store.approved_comments(post.id).await?;
+    if let Some(p) = personal.pending.clone() {
+        let at = comments.partition_point(|c| c.id < p.id);
+        comments.insert(at, p);
+    }
+    let reply_to = personal.reply_to.and_then(|id| {
+        comments
+            .iter()
+            .find(|c| c.id == id && c.status == "approved")
+            .map(|c| (c.id, c.author_name.clone()))
+    });
+    let tree = thread::build(comments, site.thread_depth);
+    let views = comment_views(state, &ui_lang, tree);
+    let errors: Vec<_> = personal
+        .problems
+        .iter()
+        .map(|p| {
+            let field = state.i18n.t(&ui_lang, &format!("field-{}", p.field), None);
+            let message = state.i18n.tr(
+                &ui_lang,
+                p.key,
+                &[
+                    ("field", field.into()),
+                    ("max", (p.max as i64).into()),
+                    ("len", (p.len as i64).into()),
+                ],
+            );
+            context! { field => p.field, message => message }
+        })
+        .collect();
+    let field_errors: std::collections::BTreeMap<&str, String> = personal
+        .problems
+        .iter()
+        .zip(&errors)
+        .map(|(p, e)| {
+            (
+                p.field,
+                e.get_attr("message")
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    let view = PostView::new(state, &ui_lang, post, true);
+    let ctx = base_context(state, &site);
+    state.templates.render(
+        "post.html",
+        context! {
+            post => view,
+            comments => views,
+            comment_count => post.comment_count,
+            comments_open => post.comments_open != 0,
+            form => personal.form,
+            errors => errors,
+            field_errors => field_errors,
+            notice => personal.notice,
+            reply_to => reply_to.as_ref().map(|r| r.0),
+            reply_to_name => reply_to.map(|r| r.1),
+            max_comment_chars => site.max_comment_chars, ..ctx
+        },
+    )
+}
+
+pub async fn add_slash(uri: OriginalUri) -> Redirect {
+    let mut to = format!("{}/", uri.path());
+    if let Some(q) = uri.query() {
+        to.push('?');
+        to.push_str(q);
+    }
+    Redirect::permanent(&to)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path((y, m, d, slug)): Path<(String, String, String, String)>,
+    Query(query): Query<PostQuery>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let key = uri.path().to_string();
+    let personal_request = query.replytocom.is_some() || query.unapproved.is_some();
+    if !personal_request {
+        if let Some(hit) = state.cache.get(&key) {
+            state.metrics.page_cache_hits.inc();
+            return Ok(cached_response(hit, &headers));
+        }
+    }
+    state.metrics.page_cache_misses.inc();
+    let generation = state.cache.generation();
+    let Some(post) = state.store.post_by_slug(&slug).await? else {
+        return Ok(not_found_page(&state));
+    };
+    let now = crate::store::now();
+    if !is_public(&post.status, post.published_at, now) {
+        return Ok(not_found_page(&state));
+    }
+    let published = post.published_at.unwrap_or(post.created_at);
+    let date_ok = match (y.parse(), m.parse(), d.parse()) {
+        (Ok(y), Ok(m), Ok(d)) => date_matches(published, y, m, d),
+        _ => false,
+    };
+    if !date_ok {
+        return Ok(Redirect::permanent(&permalink(published, &post.slug)).into_response());
+    }
+
+    let mut personal = Personal {
+        reply_to: query.replytocom.as_deref().and_then(|s| s.parse().ok()),
+        ..Personal::default()
+    };
+    if let (Some(id), Some(hash)) = (
+        query.unapproved.as_deref(),
+        query.moderation_hash.as_deref(),
+    ) {
+        if let Ok(id) = id.parse::<i64>() {
+            if crate::token::constant_time_eq(&moderation_hash(&state, id), hash) {
+                personal.pending = state
+                    .store
+                    .comment_by_id(id)
+                    .await?
+                    .filter(|c| c.post_id == post.id && c.status == "pending");
+            }
+        }
+    }
+    let personal_page = !personal.is_empty() || personal_request;
+    let html = render(&state, &post, personal).await?;
+    if personal_page {
+        return Ok(personal_response(StatusCode::OK, html));
+    }
+    let cached = state.cache.insert(&key, html, generation);
+    Ok(cached_response(cached, &headers))
+}

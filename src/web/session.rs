@@ -1,0 +1,151 @@
+//! Staff sessions: a random token in an HttpOnly cookie, the session itself in the
+//! database (so several instances share it). Rotated at sign-in, ended at sign-out.
+
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+
+use super::error::AppError;
+use super::AppState;
+use crate::domain::role::Role;
+use crate::store::UserRow;
+
+pub const COOKIE: &str = "tribune_session";
+const TTL_SECS: i64 = 14 * 24 * 3600;
+
+/// A signed-in staff member.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub user: UserRow,
+    pub role: Role,
+    pub csrf: String,
+}
+
+impl Staff {
+    pub fn require(&self, allowed: bool) -> Result<(), AppError> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "Your role ({}) does not allow this. Ask an administrator.",
+                self.role
+            )))
+        }
+    }
+}
+
+/// Where a request for a staff page goes when nobody is signed in.
+pub struct SignInFirst(String);
+
+impl IntoResponse for SignInFirst {
+    fn into_response(self) -> Response {
+        let next: String = form_urlencoded::byte_serialize(self.0.as_bytes()).collect();
+        Redirect::to(&format!("/admin/login?next={next}")).into_response()
+    }
+}
+
+pub async fn current(state: &AppState, jar: &CookieJar) -> Option<Staff> {
+    let token = jar.get(COOKIE)?.value();
+    let session = match state.store.session(&crate::token::sha256_hex(token)).await {
+        Ok(s) => s?,
+        Err(err) => {
+            tracing::warn!(error = %err, "could not read session");
+            return None;
+        }
+    };
+    let role = session.user.role.parse().ok()?;
+    Some(Staff {
+        user: session.user,
+        role,
+        csrf: session.csrf_token,
+    })
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = SignInFirst;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let path = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map(|u| u.0.path().to_string())
+            .unwrap_or_else(|| "/admin/".into());
+        current(state, &jar).await.ok_or(SignInFirst(path))
+    }
+}
+
+/// Starts a session for `user_id`, replacing any session the browser had.
+pub async fn start(state: &AppState, jar: CookieJar, user_id: i64) -> Result<CookieJar, AppError> {
+    if let Some(old) = jar.get(COOKIE) {
+        state
+            .store
+            .delete_session(&crate::token::sha256_hex(old.value()))
+            .await?;
+    }
+    let token = crate::token::random_hex(32);
+    let csrf = crate::token::random_hex(32);
+    state
+        .store
+        .create_session(&crate::token::sha256_hex(&token), user_id, &csrf, TTL_SECS)
+        .await?;
+    let cookie = Cookie::build((COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .secure(state.secure_cookies())
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::seconds(TTL_SECS))
+        .build();
+    Ok(jar.add(cookie))
+}
+
+/// Ends the browser's session, in the database and in the cookie.
+pub async fn end(state: &AppState, jar: CookieJar) -> Result<CookieJar, AppError> {
+    if let Some(old) = jar.get(COOKIE) {
+        state
+            .store
+            .delete_session(&crate::token::sha256_hex(old.value()))
+            .await?;
+    }
+    Ok(jar.remove(Cookie::build(COOKIE).path("/").build()))
+}
+
+/// A `next` address that can only lead to a page on this site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/\\")
+                && !n.chars().any(|c| c.is_control() || c == '\\') =>
+        {
+            n.to_string()
+        }
+        _ => "/admin/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_never_leaves_the_site() {
+        assert_eq!(safe_next(Some("/admin/comments")), "/admin/comments");
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "evil",
+            "/a\\b",
+            "/a\nb",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/admin/", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/admin/");
+    }
+}

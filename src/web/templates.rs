@@ -1,0 +1,145 @@
+//! Templates: the embedded default theme, overridable file by file from
+//! `--theme DIR/templates/`. Printing an undefined variable is an error, not a blank
+//! (semi-strict: `{% if x %}` may test for absence).
+//! Templates call `t(key, arg=value…)` for every string people read.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use fluent_bundle::{FluentArgs, FluentValue};
+use minijinja::value::{Kwargs, ValueKind};
+use minijinja::{
+    AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior, Value,
+};
+
+use super::assets::Assets;
+use super::error::AppError;
+use crate::i18n::I18n;
+
+macro_rules! embedded {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+    };
+}
+
+pub const EMBEDDED: &[(&str, &str)] = embedded!(
+    "base.html",
+    "home.html",
+    "post.html",
+    "comments.html",
+    "not_found.html",
+    "admin/base.html",
+    "admin/setup.html",
+    "admin/login.html",
+    "admin/dashboard.html",
+    "admin/posts.html",
+    "admin/post_edit.html",
+    "admin/comments.html",
+    "admin/settings.html",
+);
+
+fn write_html_escaped(out: &mut Output, s: &str) -> Result<(), Error> {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.write_str(&s[last..i]).map_err(Error::from)?;
+        out.write_str(rep).map_err(Error::from)?;
+        last = i + 1;
+    }
+    out.write_str(&s[last..]).map_err(Error::from)
+}
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+fn to_fluent(v: Value) -> FluentValue<'static> {
+    match v.kind() {
+        ValueKind::Number => match i64::try_from(v.clone()) {
+            Ok(n) => FluentValue::from(n),
+            Err(_) => FluentValue::from(f64::try_from(v).unwrap_or(0.0)),
+        },
+        _ => FluentValue::from(v.to_string()),
+    }
+}
+
+impl Templates {
+    pub fn new(
+        theme_dir: Option<PathBuf>,
+        i18n: Arc<I18n>,
+        assets: &Assets,
+    ) -> anyhow::Result<Self> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        // Escape only what HTML needs (& < > " '); minijinja's default also escapes `/`,
+        // which bloats every URL on a page with hundreds of comments.
+        env.set_formatter(|out, state, value| {
+            if state.auto_escape() == AutoEscape::Html && !value.is_safe() {
+                if let Some(s) = value.as_str() {
+                    return write_html_escaped(out, s);
+                }
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
+        let theme = theme_dir.map(|d| d.join("templates"));
+        env.set_loader(move |name| {
+            if let Some(dir) = &theme {
+                let path = dir.join(name);
+                if path.is_file() {
+                    return std::fs::read_to_string(&path).map(Some).map_err(|e| {
+                        Error::new(
+                            ErrorKind::InvalidOperation,
+                            format!("cannot read {}: {e}", path.display()),
+                        )
+                    });
+                }
+            }
+            Ok(EMBEDDED
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, src)| src.to_string()))
+        });
+        env.add_function(
+            "t",
+            move |state: &State, key: &str, kwargs: Kwargs| -> Result<String, Error> {
+                let lang = state
+                    .lookup("ui_lang")
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_else(|| crate::i18n::FALLBACK.to_string());
+                let mut args = FluentArgs::new();
+                for name in kwargs.args() {
+                    let value: Value = kwargs.get(name)?;
+                    args.set(name.to_string(), to_fluent(value));
+                }
+                Ok(i18n.t(&lang, key, Some(&args)))
+            },
+        );
+        let urls = assets.urls();
+        env.add_function("asset", move |name: &str| -> Result<String, Error> {
+            urls.get(name).cloned().ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("no asset named {name}"),
+                )
+            })
+        });
+        for (name, _) in EMBEDDED {
+            env.get_template(name)
+                .map_err(|e| anyhow::anyhow!("template {name} does not compile: {e:#}"))?;
+        }
+        Ok(Templates { env })
+    }
+
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String, AppError> {
+        Ok(self.env.get_template(name)?.render(ctx)?)
+    }
+}

@@ -1,0 +1,290 @@
+//! One walk through a post page in headless Chromium, driven over the WebDriver
+//! protocol by chromedriver: comment, see it held, reply with the form moved under the
+//! comment by JavaScript, see both after approval.
+//!
+//! Needs Debian's `chromium` and `chromium-driver`. Skips with a message when they are
+//! missing, unless `TRIBUNE_REQUIRE_BROWSER=1` or `CI=true`.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::support::{client, comment_id_of, TestServer};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Browser {
+    driver: Child,
+    http: reqwest::Client,
+    session: String,
+    base: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    async fn start() -> Option<Browser> {
+        let chromedriver = std::env::var("TRIBUNE_CHROMEDRIVER")
+            .unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chromium =
+            std::env::var("TRIBUNE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let required = std::env::var("TRIBUNE_REQUIRE_BROWSER").is_ok_and(|v| v == "1")
+            || std::env::var("CI").is_ok_and(|v| v == "true");
+        if !std::path::Path::new(&chromedriver).exists()
+            || !std::path::Path::new(&chromium).exists()
+        {
+            assert!(
+                !required,
+                "the browser test is required but {chromedriver} or {chromium} is missing"
+            );
+            eprintln!("skipping the browser test: install Debian's chromium and chromium-driver to run it");
+            return None;
+        }
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..100 {
+            if http.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                         "--window-size=1280,2000", format!("--user-data-dir={}", profile.path().display())]
+            }
+        }}});
+        let res: Value = http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let session = res["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {res}"))
+            .to_string();
+        Some(Browser {
+            driver,
+            http,
+            session,
+            base,
+            _profile: profile,
+        })
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let url = format!("{}/session/{}{}", self.base, self.session, path);
+        let mut req = self.http.request(method, url);
+        if !body.is_null() {
+            req = req.json(&body);
+        }
+        let res: Value = req.send().await.unwrap().json().await.unwrap();
+        if res["value"].get("error").is_some() {
+            panic!("WebDriver {path}: {}", res["value"]);
+        }
+        res["value"].clone()
+    }
+
+    async fn goto(&self, url: &str) {
+        self.call(reqwest::Method::POST, "/url", json!({"url": url}))
+            .await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let v = self
+            .call(
+                reqwest::Method::POST,
+                "/element",
+                json!({"using": "css selector", "value": css}),
+            )
+            .await;
+        v[ELEMENT].as_str().unwrap().to_string()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{el}/value"),
+            json!({"text": text}),
+        )
+        .await;
+    }
+
+    async fn click(&self, css: &str) {
+        let el = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{el}/click"),
+            json!({}),
+        )
+        .await;
+    }
+
+    async fn script(&self, js: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": js, "args": []}),
+        )
+        .await
+    }
+
+    async fn text(&self) -> String {
+        self.script("return document.body.innerText")
+            .await
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    async fn url(&self) -> String {
+        self.call(reqwest::Method::GET, "/url", Value::Null)
+            .await
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    async fn quit(mut self) {
+        let _ = self
+            .http
+            .delete(format!("{}/session/{}", self.base, self.session))
+            .send()
+            .await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_comments_and_replies_in_a_real_browser() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let s = TestServer::start(crate::support::Backend::Sqlite).await;
+    s.setup_admin().await;
+    let (_post_id, link) = s
+        .publish("Browser Statement", "Read this, then reply.")
+        .await;
+
+    // Comment as a guest.
+    browser.goto(&s.url(&link)).await;
+    browser
+        .type_into("#comment", "Written in a real browser.")
+        .await;
+    browser.type_into("#email", "reader@example.org").await;
+    browser.type_into("#author", "Rita Reader").await;
+    browser.click("#submit").await;
+    let after = browser.url().await;
+    assert!(after.contains("unapproved="), "{after}");
+    let text = browser.text().await;
+    assert!(
+        text.contains("Your comment is awaiting moderation."),
+        "{text}"
+    );
+    assert!(text.contains("Written in a real browser."), "{text}");
+
+    // A moderator approves it.
+    let first = comment_id_of(&after);
+    let csrf = s.admin_csrf().await;
+    s.post(
+        "/admin/comments",
+        &[("csrf", &csrf), ("do", &format!("approve:{first}"))],
+    )
+    .await;
+
+    // Reply: JavaScript moves the form under the comment and says whom it answers.
+    browser.goto(&s.url(&link)).await;
+    assert!(browser
+        .text()
+        .await
+        .contains("One Response to “Browser Statement”"));
+    browser
+        .click(&format!("#comment-{first} .comment-reply-link"))
+        .await;
+    let moved = browser
+        .script(&format!(
+            "return !!document.querySelector('#comment-{first} #respond')"
+        ))
+        .await;
+    assert_eq!(moved, Value::Bool(true), "the form moved under the comment");
+    let title = browser
+        .script("return document.querySelector('#reply-title').innerText")
+        .await;
+    assert!(
+        title
+            .as_str()
+            .unwrap()
+            .contains("Leave a Reply to Rita Reader"),
+        "{title}"
+    );
+    let parent = browser
+        .script("return document.querySelector('#comment_parent').value")
+        .await;
+    assert_eq!(parent, Value::String(first.to_string()));
+    // Cancel puts it back; Reply again.
+    browser.click("#cancel-comment-reply-link").await;
+    let home = browser
+        .script("return document.querySelector('#comments > #respond') !== null")
+        .await;
+    assert_eq!(home, Value::Bool(true));
+    browser
+        .click(&format!("#comment-{first} .comment-reply-link"))
+        .await;
+    browser
+        .type_into("#comment", "A reply from the browser.")
+        .await;
+    browser.type_into("#email", "second@example.org").await;
+    browser.type_into("#author", "Sam Second").await;
+    browser.click("#submit").await;
+    let reply = comment_id_of(&browser.url().await);
+    s.post(
+        "/admin/comments",
+        &[("csrf", &csrf), ("do", &format!("approve:{reply}"))],
+    )
+    .await;
+
+    // Both are there, the reply nested under the comment.
+    browser.goto(&s.url(&link)).await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("2 Responses to “Browser Statement”"),
+        "{text}"
+    );
+    let nested = browser
+        .script(&format!(
+            "return !!document.querySelector('#comment-{first} > ol.children > #comment-{reply}')"
+        ))
+        .await;
+    assert_eq!(
+        nested,
+        Value::Bool(true),
+        "the reply is nested under its parent"
+    );
+    let anonymous = s.get_with(&client(), &link).await;
+    anonymous.assert_contains("A reply from the browser.");
+
+    browser.quit().await;
+    s.stop().await;
+}

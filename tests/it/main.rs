@@ -1,0 +1,10 @@
+//! Tribune's integration tests: the real server on a random loopback port, driven over
+//! HTTP, against SQLite and (when `TRIBUNE_TEST_POSTGRES_URL` is set) PostgreSQL, each
+//! run in a database of its own. One test binary keeps link time down.
+
+mod browser;
+mod cli;
+mod journey;
+mod moderation;
+mod ops;
+mod support;

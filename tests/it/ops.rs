@@ -1,0 +1,207 @@
+//! What operators rely on: health, metrics, request ids, themes, language and direction.
+
+use reqwest::StatusCode;
+
+use crate::each_backend;
+use crate::support::{client, TestServer};
+
+async fn health_metrics_and_request_ids(s: &TestServer) {
+    let health = s.get("/healthz").await;
+    assert_eq!(health.status, StatusCode::OK);
+    health.assert_contains("\"status\":\"ok\"");
+    assert_eq!(health.headers["x-request-id"].len(), 16);
+    s.get("/").await;
+    let metrics = s.get("/metrics").await;
+    metrics
+        .assert_contains("# TYPE tribune_http_requests counter")
+        .assert_contains("tribune_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"}")
+        .assert_contains("tribune_http_request_duration_seconds_bucket");
+    let missing = s.get("/no/such/page").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    missing
+        .assert_contains("Page not found")
+        .assert_contains("lang=\"en\" dir=\"ltr\"");
+}
+each_backend!(
+    health_metrics_and_request_ids_work,
+    health_metrics_and_request_ids
+);
+
+async fn arabic_sites_and_posts_read_right_to_left(s: &TestServer) {
+    s.setup_admin().await;
+    let csrf = s.admin_csrf().await;
+    let csrf2 = csrf.clone();
+    let res = s
+        .post(
+            "/admin/posts",
+            &[
+                ("csrf", &csrf),
+                ("title", "بيان حول الميزانية"),
+                ("body", "نص البيان"),
+                ("lang", "ar"),
+                ("status", "published"),
+                ("comments_open", "on"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let home = s.get_with(&client(), "/").await;
+    home.assert_contains("lang=\"ar\" dir=\"rtl\"")
+        .assert_contains("بيان حول الميزانية");
+    let link = s.store.all_posts(None).await.unwrap()[0].clone();
+    let url = tribune::domain::post::permalink(link.published_at.unwrap(), &link.slug);
+    assert!(url.contains("بيان-حول-الميزانية"), "{url}");
+    let encoded: String = url
+        .split('/')
+        .map(|seg| form_urlencoded::byte_serialize(seg.as_bytes()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("/");
+    let page = s.get_with(&client(), &encoded).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("<article class=\"post\"")
+        .assert_contains("lang=\"ar\" dir=\"rtl\"");
+
+    // The whole site in Arabic: <html lang="ar" dir="rtl">.
+    s.post(
+        "/admin/settings",
+        &[
+            ("csrf", &csrf2),
+            ("title", "وزارة"),
+            ("tagline", ""),
+            ("language", "ar"),
+            ("hold_new_comments", "on"),
+            ("thread_depth", "5"),
+            ("posts_per_page", "10"),
+            ("max_comment_chars", "10000"),
+            ("avatars", "identicon"),
+        ],
+    )
+    .await;
+    s.get_with(&client(), "/")
+        .await
+        .assert_contains("<html lang=\"ar\" dir=\"rtl\">");
+}
+each_backend!(
+    right_to_left_pages_carry_lang_and_dir,
+    arabic_sites_and_posts_read_right_to_left
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_theme_directory_overrides_templates_and_assets() {
+    let theme = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(theme.path().join("templates")).unwrap();
+    std::fs::create_dir_all(theme.path().join("assets")).unwrap();
+    std::fs::write(
+        theme.path().join("templates/not_found.html"),
+        "{% extends \"base.html\" %}{% block content %}<p>Custom lost page</p>{% endblock %}",
+    )
+    .unwrap();
+    std::fs::write(
+        theme.path().join("assets/style.css"),
+        "body { color: rebeccapurple }",
+    )
+    .unwrap();
+    let config = tribune::web::ServerConfig {
+        theme_dir: Some(theme.path().to_path_buf()),
+        ..Default::default()
+    };
+    let s = TestServer::start_with(crate::support::Backend::Sqlite, config).await;
+    let page = s.get("/missing").await;
+    page.assert_contains("Custom lost page");
+    let css_url = page
+        .body
+        .split("rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let css = s.get(&css_url).await;
+    css.assert_contains("rebeccapurple");
+    assert!(css.headers["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
+    s.stop().await;
+}
+
+async fn scheduled_posts_appear_when_due(s: &TestServer) {
+    s.setup_admin().await;
+    let csrf = s.admin_csrf().await;
+    let soon = tribune::store::now() + 2;
+    let when = tribune::domain::post::format_datetime_local(soon + 60);
+    // A post scheduled a minute ahead is not public yet.
+    let res = s
+        .post(
+            "/admin/posts",
+            &[
+                ("csrf", &csrf),
+                ("title", "Embargoed"),
+                ("body", "x"),
+                ("lang", "en"),
+                ("status", "published"),
+                ("published_at", &when),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let post = &s.store.all_posts(None).await.unwrap()[0];
+    let link = tribune::domain::post::permalink(post.published_at.unwrap(), &post.slug);
+    s.get_with(&client(), "/").await.assert_lacks("Embargoed");
+    assert_eq!(
+        s.get_with(&client(), &link).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Drafts are never public.
+    let res = s
+        .post(
+            "/admin/posts",
+            &[
+                ("csrf", &csrf),
+                ("title", "Secret draft"),
+                ("body", "x"),
+                ("lang", "en"),
+                ("status", "draft"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    s.get_with(&client(), "/")
+        .await
+        .assert_lacks("Secret draft");
+}
+each_backend!(
+    scheduled_and_draft_posts_stay_hidden,
+    scheduled_posts_appear_when_due
+);
+
+async fn the_home_page_paginates(s: &TestServer) {
+    s.setup_admin().await;
+    for i in 0..12 {
+        s.publish(&format!("Post number {i:02}"), "x").await;
+    }
+    let first = s.get_with(&client(), "/").await;
+    first
+        .assert_contains("Post number 11")
+        .assert_contains("Post number 02")
+        .assert_lacks("Post number 01")
+        .assert_contains("href=\"/page/2/\"");
+    let second = s.get_with(&client(), "/page/2/").await;
+    second
+        .assert_contains("Post number 01")
+        .assert_contains("Post number 00")
+        .assert_lacks("Post number 05");
+    assert_eq!(
+        s.get_with(&client(), "/page/3/").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(s.get_with(&client(), "/page/1/").await.location(), "/");
+}
+each_backend!(
+    home_page_lists_newest_first_in_pages,
+    the_home_page_paginates
+);

@@ -1,0 +1,359 @@
+//! Test harness: databases created and dropped per test, the server on port 0, and an
+//! HTTP client that keeps cookies and does not follow redirects (so tests see them).
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, LOCATION};
+use reqwest::{Client, StatusCode};
+use sqlx::{Connection, Executor};
+use tokio::sync::oneshot;
+use tribune::store::Store;
+use tribune::web::{AppState, ServerConfig};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+fn required(var: &str) -> bool {
+    std::env::var(var).is_ok_and(|v| v == "1" || v == "true")
+        || std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// The backends this run covers. PostgreSQL needs `TRIBUNE_TEST_POSTGRES_URL` (an admin
+/// URL such as `postgres://postgres@127.0.0.1:5432/postgres`); in CI its absence fails.
+pub fn backends() -> Vec<Backend> {
+    let mut v = vec![Backend::Sqlite];
+    if std::env::var("TRIBUNE_TEST_POSTGRES_URL").is_ok() {
+        v.push(Backend::Postgres);
+    } else if required("TRIBUNE_REQUIRE_POSTGRES") {
+        panic!("TRIBUNE_TEST_POSTGRES_URL is not set, but CI requires the PostgreSQL run");
+    } else {
+        eprintln!("skipping PostgreSQL: set TRIBUNE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres to run it");
+    }
+    v
+}
+
+/// A database that exists for one test.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn create(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = tribune::config::sqlite_url(&dir.path().join("tribune.db"));
+                TestDb {
+                    url,
+                    _dir: Some(dir),
+                    pg_name: None,
+                }
+            }
+            Backend::Postgres => {
+                let admin =
+                    std::env::var("TRIBUNE_TEST_POSTGRES_URL").expect("checked in backends()");
+                let name = format!("tribune_test_{}", tribune::token::random_hex(6));
+                let mut conn = sqlx::PgConnection::connect(&admin)
+                    .await
+                    .expect("connect to PostgreSQL");
+                conn.execute(format!("CREATE DATABASE {name}").as_str())
+                    .await
+                    .expect("create database");
+                conn.close().await.ok();
+                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+                let url = format!("{base}/{name}");
+                TestDb {
+                    url,
+                    _dir: None,
+                    pg_name: Some((admin, name)),
+                }
+            }
+        }
+    }
+
+    pub async fn drop_db(&self) {
+        if let Some((admin, name)) = &self.pg_name {
+            if let Ok(mut conn) = sqlx::PgConnection::connect(admin).await {
+                let _ = conn
+                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                    .await;
+                conn.close().await.ok();
+            }
+        }
+    }
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub client: Client,
+    pub store: Store,
+    pub state: AppState,
+    pub db: TestDb,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+pub fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client")
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    pub fn location(&self) -> String {
+        self.headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("expected a redirect, got {} {}", self.status, self.body))
+            .to_string()
+    }
+
+    #[track_caller]
+    pub fn assert_contains(&self, needle: &str) -> &Self {
+        assert!(
+            self.body.contains(needle),
+            "expected {needle:?} in a {} page:\n{}",
+            self.status,
+            self.body
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_lacks(&self, needle: &str) -> &Self {
+        assert!(
+            !self.body.contains(needle),
+            "did not expect {needle:?} in:\n{}",
+            self.body
+        );
+        self
+    }
+}
+
+/// The value of a hidden `csrf` field in a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let at = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no csrf field in:\n{html}"))
+        + marker.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+impl TestServer {
+    pub async fn start(backend: Backend) -> TestServer {
+        Self::start_with(
+            backend,
+            ServerConfig {
+                comments_per_minute: 0,
+                ..ServerConfig::default()
+            },
+        )
+        .await
+    }
+
+    pub async fn start_with(backend: Backend, config: ServerConfig) -> TestServer {
+        static LOGS: std::sync::Once = std::sync::Once::new();
+        LOGS.call_once(|| {
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_test_writer()
+                .try_init();
+        });
+        let db = TestDb::create(backend).await;
+        let store = Store::connect(&db.url).await.expect("connect");
+        let state = AppState::new(store.clone(), config).await.expect("state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        let handle = tokio::spawn(tribune::web::serve(state.clone(), listener, async {
+            let _ = rx.await;
+        }));
+        TestServer {
+            base: format!("http://{addr}"),
+            client: client(),
+            store,
+            state,
+            db,
+            shutdown: Some(tx),
+            handle: Some(handle),
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), h).await;
+        }
+        self.store.close().await;
+        self.db.drop_db().await;
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get_with(&self, client: &Client, path: &str) -> Response {
+        let res = client.get(self.url(path)).send().await.expect("GET");
+        Response {
+            status: res.status(),
+            headers: res.headers().clone(),
+            body: res.text().await.unwrap(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.get_with(&self.client, path).await
+    }
+
+    pub async fn post_with(&self, client: &Client, path: &str, form: &[(&str, &str)]) -> Response {
+        let res = client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("POST");
+        Response {
+            status: res.status(),
+            headers: res.headers().clone(),
+            body: res.text().await.unwrap(),
+        }
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.post_with(&self.client, path, form).await
+    }
+
+    /// Runs the one-time setup as an administrator; the client stays signed in.
+    pub async fn setup_admin(&self) {
+        let page = self.get("/admin/").await;
+        page.assert_contains("Set up your site");
+        let csrf = csrf_of(&page.body);
+        let res = self
+            .post(
+                "/admin/setup",
+                &[
+                    ("csrf", &csrf),
+                    ("site_title", "Ministry of Examples"),
+                    ("name", "Ada Admin"),
+                    ("email", "ada@example.org"),
+                    ("password", "correct horse battery"),
+                    ("password2", "correct horse battery"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+
+    /// The csrf token of the signed-in admin client.
+    pub async fn admin_csrf(&self) -> String {
+        csrf_of(&self.get("/admin/").await.body)
+    }
+
+    /// Publishes a post through the editor; returns (id, permalink).
+    pub async fn publish(&self, title: &str, body: &str) -> (i64, String) {
+        let csrf = self.admin_csrf().await;
+        let res = self
+            .post(
+                "/admin/posts",
+                &[
+                    ("csrf", &csrf),
+                    ("title", title),
+                    ("body", body),
+                    ("lang", "en"),
+                    ("status", "published"),
+                    ("comments_open", "on"),
+                    ("action", "save"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let loc = res.location();
+        let id: i64 = loc
+            .trim_start_matches("/admin/posts/")
+            .split('?')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let post = self.store.post_by_id(id).await.unwrap().unwrap();
+        (
+            id,
+            tribune::domain::post::permalink(post.published_at.unwrap(), &post.slug),
+        )
+    }
+
+    /// Posts a guest comment from `client`; returns the redirect target.
+    pub async fn comment(
+        &self,
+        client: &Client,
+        post_id: i64,
+        parent: i64,
+        name: &str,
+        body: &str,
+    ) -> Response {
+        let post = post_id.to_string();
+        let parent = parent.to_string();
+        let email = format!("{}@example.net", name.to_lowercase().replace(' ', "."));
+        self.post_with(
+            client,
+            "/comments",
+            &[
+                ("comment_post_ID", &post),
+                ("comment_parent", &parent),
+                ("author", name),
+                ("email", &email),
+                ("url", ""),
+                ("comment", body),
+            ],
+        )
+        .await
+    }
+}
+
+/// The comment id in a redirect such as `/…/?unapproved=7&moderation-hash=…#comment-7`.
+pub fn comment_id_of(location: &str) -> i64 {
+    location
+        .rsplit("#comment-")
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Runs `f` once per backend, each time with a fresh server and database.
+#[macro_export]
+macro_rules! each_backend {
+    ($name:ident, $body:expr) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            for backend in $crate::support::backends() {
+                eprintln!("-- {} on {:?}", stringify!($name), backend);
+                let server = $crate::support::TestServer::start(backend).await;
+                let f = $body;
+                f(&server).await;
+                server.stop().await;
+            }
+        }
+    };
+}
