@@ -371,7 +371,10 @@ async fn post(store: &Store, cmd: PostCommand) -> anyhow::Result<()> {
                     )
                 })
                 .collect();
-            bail!("{}", reasons.join("; "));
+            bail!(
+                "{}",
+                reasons.join("; ").replace(['\u{2068}', '\u{2069}'], "")
+            );
         }
     };
     let write = PostWrite {

@@ -28,9 +28,9 @@ impl I18n {
             let resource = FluentResource::try_new(source.to_string())
                 .unwrap_or_else(|(_, errs)| panic!("locales/{tag}.ftl does not parse: {errs:?}"));
             let mut bundle = FluentBundle::new_concurrent(vec![lang]);
-            // Pages wrap user-supplied values in <bdi> where direction matters, so the
-            // invisible isolation marks Fluent would add are not needed.
-            bundle.set_use_isolating(false);
+            // Fluent wraps each argument in Unicode isolation marks (FSI … PDI), so an
+            // Arabic title inside an English sentence (or the reverse) keeps its order.
+            bundle.set_use_isolating(true);
             bundle
                 .add_resource(resource)
                 .unwrap_or_else(|errs| panic!("locales/{tag}.ftl has duplicates: {errs:?}"));
@@ -143,6 +143,11 @@ pub fn valid_language_tag(lang: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Drops the invisible isolation marks, to compare with plain text.
+    fn plain(s: String) -> String {
+        s.replace(['\u{2068}', '\u{2069}'], "")
+    }
+
     #[test]
     fn plurals_follow_the_count() {
         let i = I18n::new();
@@ -156,8 +161,15 @@ mod tests {
             "responses",
             &[("count", 3.into()), ("title", "T".into())],
         );
-        assert_eq!(one, "One Response to “T”");
-        assert_eq!(many, "3 Responses to “T”");
+        assert_eq!(plain(one), "One Response to “T”");
+        assert_eq!(plain(many), "3 Responses to “T”");
+    }
+
+    #[test]
+    fn arguments_are_isolated_so_mixed_directions_keep_their_order() {
+        let i = I18n::new();
+        let s = i.tr("en", "reply-to", &[("name", "أمينة".into())]);
+        assert_eq!(s, "Reply to \u{2068}أمينة\u{2069}");
     }
 
     #[test]
@@ -181,7 +193,7 @@ mod tests {
     fn dates_read_naturally() {
         let i = I18n::new();
         assert_eq!(
-            i.datetime("en", 1_795_720_275),
+            plain(i.datetime("en", 1_795_720_275)),
             "November 26, 2026 at 19:11"
         );
     }

@@ -4,7 +4,7 @@
 /// Draws a 5×5 mirrored identicon as SVG from at least 4 bytes of a hash.
 pub fn svg(hash: &[u8]) -> String {
     let byte = |i: usize| hash.get(i).copied().unwrap_or(0);
-    let hue = (u16::from(byte(0)) * 360 / 256) as u32;
+    let hue = u32::from(byte(0)) * 360 / 256;
     let sat = 45 + u32::from(byte(1)) % 20;
     let light = 40 + u32::from(byte(2)) % 15;
     let bits = u32::from_le_bytes([byte(3), byte(4), byte(5), byte(6)]);
@@ -43,5 +43,12 @@ mod tests {
         assert_eq!(a, super::svg(&[1, 2, 3, 4, 5, 6, 7]));
         assert_ne!(a, super::svg(&[9, 2, 3, 4, 5, 6, 7]));
         assert!(a.starts_with("<svg") && a.ends_with("</svg>"));
+    }
+
+    #[test]
+    fn every_byte_value_draws() {
+        for b in 0..=255u8 {
+            assert!(super::svg(&[b; 16]).contains("hsl("));
+        }
     }
 }

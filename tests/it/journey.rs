@@ -134,6 +134,19 @@ async fn a_newcomer_sets_up_publishes_and_takes_replies(s: &TestServer) {
         .assert_contains("/avatar/")
         .assert_contains("Reply</a>")
         .assert_lacks("ann.reader@example.net");
+    // Avatars are drawn by the site itself.
+    let avatar = page
+        .body
+        .split("src=\"/avatar/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let svg = s.get_with(&anonymous, &format!("/avatar/{avatar}")).await;
+    assert_eq!(svg.status, StatusCode::OK);
+    assert_eq!(svg.headers["content-type"], "image/svg+xml");
+    svg.assert_contains("<svg");
 
     // Replying without JavaScript: ?replytocom shows "Leave a Reply to Ann" and Cancel reply.
     let reply_form = s

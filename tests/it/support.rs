@@ -114,6 +114,23 @@ pub struct Response {
 }
 
 impl Response {
+    /// Reads a response. The body is kept without Fluent's invisible isolation marks
+    /// (U+2068, U+2069), so tests compare text as a reader sees it.
+    pub async fn new(res: reqwest::Response) -> Response {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res
+            .text()
+            .await
+            .unwrap()
+            .replace(['\u{2068}', '\u{2069}'], "");
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
     pub fn location(&self) -> String {
         self.headers
             .get(LOCATION)
@@ -215,11 +232,7 @@ impl TestServer {
 
     pub async fn get_with(&self, client: &Client, path: &str) -> Response {
         let res = client.get(self.url(path)).send().await.expect("GET");
-        Response {
-            status: res.status(),
-            headers: res.headers().clone(),
-            body: res.text().await.unwrap(),
-        }
+        Response::new(res).await
     }
 
     pub async fn get(&self, path: &str) -> Response {
@@ -233,11 +246,7 @@ impl TestServer {
             .send()
             .await
             .expect("POST");
-        Response {
-            status: res.status(),
-            headers: res.headers().clone(),
-            body: res.text().await.unwrap(),
-        }
+        Response::new(res).await
     }
 
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
