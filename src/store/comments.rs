@@ -83,8 +83,7 @@ async fn recount(conn: &mut sqlx::AnyConnection, post_id: i64) -> Result<(), sql
 impl Store {
     pub async fn insert_comment(&self, c: &NewComment) -> StoreResult<i64> {
         let now = super::now();
-        let mut tx = self.write.begin().await?;
-        let id: i64 = sqlx::query_scalar(
+        let insert = sqlx::query_scalar::<_, i64>(
             "INSERT INTO comments (post_id, parent_id, status, author_name, author_email, \
              author_url, identity_id, body, body_html, ip, user_agent, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
@@ -100,13 +99,15 @@ impl Store {
         .bind(&c.body_html)
         .bind(&c.ip)
         .bind(&c.user_agent)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        if c.status == "approved" {
-            recount(&mut tx, c.post_id).await?;
-            super::bump_content_version(&mut tx).await?;
+        .bind(now);
+        if c.status != "approved" {
+            // A held comment changes nothing readers see: one statement, no transaction.
+            return Ok(insert.fetch_one(&self.write).await?);
         }
+        let mut tx = self.write.begin().await?;
+        let id = insert.fetch_one(&mut *tx).await?;
+        recount(&mut tx, c.post_id).await?;
+        super::bump_content_version(&mut tx).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -215,7 +215,10 @@ async fn a_reader_comments_and_replies_in_a_real_browser() {
     // Reply: JavaScript moves the form under the comment and says whom it answers.
     browser.goto(&s.url(&link)).await;
     let text = browser.text().await;
-    assert!(text.contains("One Response to “Browser Statement”"), "{text}");
+    assert!(
+        text.contains("One Response to “Browser Statement”"),
+        "{text}"
+    );
     browser
         .click(&format!("#comment-{first} .comment-reply-link"))
         .await;
@@ -228,7 +231,10 @@ async fn a_reader_comments_and_replies_in_a_real_browser() {
     let title = browser
         .script("return document.querySelector('#reply-title').innerText")
         .await;
-    let title = title.as_str().unwrap().replace(['\u{2068}', '\u{2069}'], "");
+    let title = title
+        .as_str()
+        .unwrap()
+        .replace(['\u{2068}', '\u{2069}'], "");
     assert!(title.contains("Leave a Reply to Rita Reader"), "{title}");
     let parent = browser
         .script("return document.querySelector('#comment_parent').value")

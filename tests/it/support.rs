@@ -76,14 +76,35 @@ impl TestDb {
         }
     }
 
-    pub async fn drop_db(&self) {
-        if let Some((admin, name)) = &self.pg_name {
-            if let Ok(mut conn) = sqlx::PgConnection::connect(admin).await {
+    pub async fn drop_db(&mut self) {
+        if let Some((admin, name)) = self.pg_name.take() {
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
                 let _ = conn
                     .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
                     .await;
                 conn.close().await.ok();
             }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    /// A test that panicked before `stop()` still drops its database.
+    fn drop(&mut self) {
+        if self.pg_name.is_some() {
+            let mut this = TestDb {
+                url: String::new(),
+                _dir: None,
+                pg_name: self.pg_name.take(),
+            };
+            let _ = std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime")
+                    .block_on(this.drop_db());
+            })
+            .join();
         }
     }
 }
