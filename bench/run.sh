@@ -10,6 +10,7 @@
 # The comment rate limit is lifted for this run (--comments-per-minute 0), and logging
 # is at warn level (RUST_LOG=warn): both are said in the results.
 set -euo pipefail
+trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 DURATION=${BENCH_DURATION:-15s}
@@ -36,7 +37,8 @@ T() { "$BIN" --data-dir "$OUT/data" "$@"; }
 
 echo "seeding in $OUT"
 echo "benchmark password" | T user add --admin --email bench@example.org --name "Bench Editor" --password-stdin >/dev/null
-python3 - "$OUT" <<'PY'
+mkdir -p "$OUT/seed"
+python3 - "$OUT/seed" <<'PY'
 import random, sys
 out = sys.argv[1]
 random.seed(7)
@@ -50,12 +52,13 @@ open(f"{out}/post.md", "w").write("\n\n".join(paras) + "\n")
 for i in range(200):
     open(f"{out}/c{i}.txt", "w").write(text(60).capitalize() + ".")
 PY
-LINK=$(T post new --title "Statement on the Annual Budget" post.md --publish | sed -n 's/.* at \(\/.*\)$/\1/p')
+LINK=$(T post new --title "Statement on the Annual Budget" seed/post.md --publish | sed -n 's/.* at \(\/.*\)$/\1/p')
 POST_ID=1
 
-T serve --bind 127.0.0.1:$TRIBUNE_PORT --comments-per-minute 0 >"$OUT/serve.log" 2>&1 &
+"$BIN" --data-dir "$OUT/data" serve --bind 127.0.0.1:$TRIBUNE_PORT --comments-per-minute 0 >"$OUT/serve.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$TRIBUNE_PORT/healthz" >/dev/null && break; sleep 0.1; done
+kill -0 "$SERVER_PID" 2>/dev/null || { echo "bench: tribune did not start (port $TRIBUNE_PORT taken?)" >&2; cat "$OUT/serve.log" >&2; exit 1; }
 
 # 120 top-level comments (ids 1-120), 60 replies to 1-60 (ids 121-180),
 # 20 replies to replies 121-140 (ids 181-200), about 60 words each.
@@ -63,18 +66,22 @@ post_comment() { # parent file
   curl -fs -o /dev/null -X POST "http://127.0.0.1:$TRIBUNE_PORT/comments" \
     --data-urlencode "comment_post_ID=$POST_ID" --data-urlencode "comment_parent=$1" \
     --data-urlencode "author=Reader $2" --data-urlencode "email=reader$2@example.org" \
-    --data-urlencode "comment@$OUT/c$2.txt"
+    --data-urlencode "comment@$OUT/seed/c$2.txt"
 }
+# Replies may only answer approved comments, so approve each level before the next.
 for i in $(seq 0 119); do post_comment 0 "$i"; done
+T comments approve $(seq 1 120) >/dev/null
 for i in $(seq 120 179); do post_comment $((i - 119)) "$i"; done
+T comments approve $(seq 121 180) >/dev/null
 for i in $(seq 180 199); do post_comment $((i - 59)) "$i"; done
-T comments approve $(seq 1 200) >/dev/null
+T comments approve $(seq 181 200) >/dev/null
 sleep 2 # the running server notices the CLI's change within a second
 
 URL="http://127.0.0.1:$TRIBUNE_PORT$LINK"
 mkdir -p "$OUT/www$LINK"
 curl -fs "$URL" -o "$OUT/www${LINK}index.html"
-grep -q "200 Responses to" "$OUT/www${LINK}index.html" || { echo "bench: the page does not show 200 comments" >&2; exit 1; }
+SHOWN=$(grep -o "<li id=\"comment-" "$OUT/www${LINK}index.html" | wc -l)
+[ "$SHOWN" -eq 200 ] || { echo "bench: the page shows $SHOWN comments, not 200" >&2; exit 1; }
 PAGE_BYTES=$(stat -c %s "$OUT/www${LINK}index.html")
 chmod -R a+rX "$OUT/www"
 

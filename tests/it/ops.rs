@@ -8,6 +8,7 @@ use crate::support::{client, TestServer};
 async fn health_metrics_and_request_ids(s: &TestServer) {
     let health = s.get("/healthz").await;
     assert_eq!(health.status, StatusCode::OK);
+    assert_eq!(health.headers["x-content-type-options"], "nosniff");
     health.assert_contains("\"status\":\"ok\"");
     assert_eq!(health.headers["x-request-id"].len(), 16);
     s.get("/").await;
@@ -205,3 +206,41 @@ each_backend!(
     home_page_lists_newest_first_in_pages,
     the_home_page_paginates
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_a_request_in_flight_finish() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = TestServer::start(crate::support::Backend::Sqlite).await;
+    s.setup_admin().await;
+    let (post_id, _) = s.publish("Shutdown", "x").await;
+    let body = format!("comment_post_ID={post_id}&author=Late&email=late%40example.org&comment=Sent+during+shutdown");
+    let (first, rest) = body.split_at(20);
+    let mut conn = tokio::net::TcpStream::connect(s.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let head = format!(
+        "POST /comments HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        s.base.trim_start_matches("http://"),
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    conn.write_all(first.as_bytes()).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Shut down while the request is half sent; it must still be answered.
+    let stopped = s.begin_shutdown();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    conn.write_all(rest.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
+    stopped.await;
+    // New connections are refused once it has stopped.
+    assert!(reqwest::get(s.url("/healthz")).await.is_err());
+    let held = s
+        .store
+        .moderation_queue(Some("pending"), None, 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 1);
+    s.stop().await;
+}

@@ -236,6 +236,19 @@ impl TestServer {
         }
     }
 
+    /// Signals shutdown; the returned future completes when the server has stopped.
+    pub fn begin_shutdown(&mut self) -> impl std::future::Future<Output = ()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let handle = self.handle.take();
+        async move {
+            if let Some(h) = handle {
+                let _ = tokio::time::timeout(Duration::from_secs(10), h).await;
+            }
+        }
+    }
+
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
