@@ -32,6 +32,17 @@
     document.getElementById("comment").focus();
   });
 
+  // "Connecting to Google…" while the sign-in runs.
+  Array.prototype.forEach.call(document.querySelectorAll(".signin-providers .provider"), function (button) {
+    button.addEventListener("click", function () {
+      var note = document.createElement("p");
+      note.className = "connecting";
+      note.setAttribute("role", "status");
+      note.textContent = button.getAttribute("data-connecting");
+      button.parentNode.appendChild(note);
+    });
+  });
+
   cancel.addEventListener("click", function (event) {
     event.preventDefault();
     home.parentNode.insertBefore(respond, home);

@@ -185,3 +185,27 @@ field-max_comment_chars = Longest comment (characters)
 field-avatars = Avatars
 avatars-identicon = Identicons drawn by Tribune (no third-party requests)
 avatars-gravatar = Gravatar
+
+## Sign-in with an identity provider
+fill-in-or-click-icon = Fill in your details below or click an icon to log in:
+sign-in-to-comment = Log in to comment
+sign-in-with = { $provider }
+connecting-to = Connecting to { $provider }…
+continue-to = Continue to { $provider }
+commenting-using = You are commenting using your { $provider } account.
+log-out = Log Out
+change = Change
+auth-error-unknown = That sign-in option is not available on this site. Your comment is still here.
+auth-error-denied = You did not allow the sign-in, so you are not logged in. Your comment is still here.
+auth-error-state = This sign-in did not start in this browser, or was already used. Please try again; your comment is still here.
+auth-error-expired = The sign-in took too long. Please try again; your comment is still here.
+auth-error-code = The provider did not accept the sign-in (it may have been used twice). Please try again; your comment is still here.
+auth-error-token = The provider's answer could not be verified, so you are not logged in. Your comment is still here.
+auth-error-down = The provider could not be reached. Try again later, or comment as a guest; your comment is still here.
+auth-error-profile = The provider did not say who you are. Try another option; your comment is still here.
+auth-error-nostaff = No staff account uses the verified email of that sign-in. Ask an administrator to add you.
+field-approve-returning = Signed-in commenters with an approved comment skip moderation
+settings-signin = Sign-in providers
+staff-sso = staff sign in here too
+no-providers = No sign-in providers are enabled; readers comment as guests.
+providers-hint = Providers are set in tribune.toml ([auth.google], [auth.oidc.NAME] …) or TRIBUNE_AUTH_* variables; see docs/sign-in.md. Register each callback address shown here with its provider.

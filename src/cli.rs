@@ -211,6 +211,8 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         base_url: settings.base_url.clone(),
         theme_dir: settings.theme.clone(),
         comments_per_minute: settings.comments_per_minute,
+        providers: settings.providers.clone(),
+        staff_provider: settings.staff_provider.clone(),
     };
     let state = crate::web::AppState::new(store.clone(), config).await?;
     let listener = tokio::net::TcpListener::bind(settings.bind)

@@ -70,6 +70,53 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     #[serde(default)]
     pub rate_limit: RateLimitFile,
+    #[serde(default)]
+    pub auth: AuthFile,
+}
+
+/// `[auth]`: sign-in providers.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthFile {
+    pub google: Option<ClientFile>,
+    pub facebook: Option<ClientFile>,
+    pub twitter: Option<ClientFile>,
+    pub wordpress: Option<ClientFile>,
+    pub github: Option<ClientFile>,
+    #[serde(default)]
+    pub oidc: std::collections::BTreeMap<String, OidcFile>,
+    #[serde(default)]
+    pub oauth2: std::collections::BTreeMap<String, OAuth2File>,
+    /// The provider staff may sign in to /admin/ with (single sign-on).
+    pub staff_provider: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientFile {
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcFile {
+    pub issuer: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuth2File {
+    pub authorize_url: Option<String>,
+    pub token_url: Option<String>,
+    pub userinfo_url: Option<String>,
+    pub scopes: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub label: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -87,7 +134,42 @@ const KNOWN_KEYS: &[&str] = &[
     "log_format",
     "rate_limit",
     "rate_limit.comments_per_minute",
+    "auth",
+    "auth.staff_provider",
+    "auth.*",
+    "auth.*.client_id",
+    "auth.*.client_secret",
+    "auth.oidc.*",
+    "auth.oidc.*.issuer",
+    "auth.oidc.*.client_id",
+    "auth.oidc.*.client_secret",
+    "auth.oidc.*.label",
+    "auth.oauth2.*",
+    "auth.oauth2.*.authorize_url",
+    "auth.oauth2.*.token_url",
+    "auth.oauth2.*.userinfo_url",
+    "auth.oauth2.*.scopes",
+    "auth.oauth2.*.client_id",
+    "auth.oauth2.*.client_secret",
+    "auth.oauth2.*.label",
 ];
+
+/// Whether a dotted key matches a pattern where `*` stands for one segment. The
+/// preset names are the only values `auth.*` takes besides `oidc` and `oauth2`.
+fn known_key(key: &str) -> bool {
+    let segs: Vec<&str> = key.split('.').collect();
+    if segs.len() >= 2
+        && segs[0] == "auth"
+        && !["oidc", "oauth2", "staff_provider"].contains(&segs[1])
+        && !crate::auth::PRESETS.iter().any(|(n, _)| *n == segs[1])
+    {
+        return false;
+    }
+    KNOWN_KEYS.iter().any(|pattern| {
+        let pat: Vec<&str> = pattern.split('.').collect();
+        pat.len() == segs.len() && pat.iter().zip(&segs).all(|(p, s)| *p == "*" || p == s)
+    })
+}
 
 impl FileConfig {
     /// Reads `explicit`, or `./tribune.toml` if it exists. Unknown keys are reported in
@@ -125,7 +207,7 @@ fn strip_unknown(table: &mut toml::Table, prefix: &str, warnings: &mut Vec<Strin
         } else {
             format!("{prefix}.{key}")
         };
-        if !KNOWN_KEYS.contains(&full.as_str()) {
+        if !known_key(&full) {
             warnings.push(format!("unknown setting `{full}` in config file; ignored"));
             table.remove(&key);
         } else if let Some(toml::Value::Table(inner)) = table.get_mut(&key) {
@@ -139,7 +221,7 @@ pub fn unknown_env_warnings() -> Vec<String> {
     std::env::vars()
         .map(|(k, _)| k)
         .filter(|k| k.starts_with("TRIBUNE_"))
-        .filter(|k| !KNOWN_ENV.contains(&k.as_str()))
+        .filter(|k| !KNOWN_ENV.contains(&k.as_str()) && !k.starts_with("TRIBUNE_AUTH_"))
         .filter(|k| {
             !["TRIBUNE_TEST_", "TRIBUNE_REQUIRE_", "TRIBUNE_BENCH_"]
                 .iter()
@@ -192,6 +274,173 @@ pub struct ServeSettings {
     pub theme: Option<PathBuf>,
     pub json_logs: bool,
     pub comments_per_minute: u32,
+    pub providers: Vec<crate::auth::ProviderSettings>,
+    pub staff_provider: Option<String>,
+}
+
+/// Reads a setting from the environment; `NAME_FILE` names a file holding it.
+fn env_value(
+    env: &std::collections::BTreeMap<String, String>,
+    name: &str,
+) -> anyhow::Result<Option<String>> {
+    if let Some(v) = env.get(name) {
+        return Ok(Some(v.clone()));
+    }
+    if let Some(path) = env.get(&format!("{name}_FILE")) {
+        let v = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {name}_FILE {path}: {e}"))?;
+        return Ok(Some(v.trim().to_string()));
+    }
+    Ok(None)
+}
+
+fn valid_provider_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 40
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// The sign-in providers enabled by `[auth]` and `TRIBUNE_AUTH_*` (environment wins).
+pub fn auth_providers(
+    file: &AuthFile,
+    env: &std::collections::BTreeMap<String, String>,
+) -> anyhow::Result<(Vec<crate::auth::ProviderSettings>, Option<String>)> {
+    use crate::auth::{Secret, PRESETS};
+    let mut out = Vec::new();
+    for (name, _) in PRESETS {
+        let f = match *name {
+            "google" => &file.google,
+            "facebook" => &file.facebook,
+            "twitter" => &file.twitter,
+            "wordpress" => &file.wordpress,
+            _ => &file.github,
+        };
+        let up = name.to_uppercase();
+        let id = env_value(env, &format!("TRIBUNE_AUTH_{up}_CLIENT_ID"))?
+            .or_else(|| f.as_ref().and_then(|f| f.client_id.clone()));
+        let secret = env_value(env, &format!("TRIBUNE_AUTH_{up}_CLIENT_SECRET"))?
+            .or_else(|| f.as_ref().and_then(|f| f.client_secret.clone()));
+        match (id, secret) {
+            (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
+                out.extend(crate::auth::preset(name, id, Secret(secret)));
+            }
+            (None, None) => {}
+            _ => anyhow::bail!("[auth.{name}] needs both client_id and client_secret (or TRIBUNE_AUTH_{up}_CLIENT_ID and _CLIENT_SECRET)"),
+        }
+    }
+    // Generic providers: names from the file and from TRIBUNE_AUTH_OIDC_<NAME>_<KEY>.
+    let env_names = |kind: &str, keys: &[&str]| -> Vec<String> {
+        let prefix = format!("TRIBUNE_AUTH_{kind}_");
+        env.keys()
+            .filter_map(|k| k.strip_prefix(&prefix))
+            .filter_map(|rest| {
+                let rest = rest.strip_suffix("_FILE").unwrap_or(rest);
+                keys.iter()
+                    .find_map(|key| rest.strip_suffix(&format!("_{key}")))
+            })
+            .map(|n| n.to_lowercase().replace('_', "-"))
+            .collect()
+    };
+    let mut oidc_names: std::collections::BTreeSet<String> = file.oidc.keys().cloned().collect();
+    oidc_names.extend(env_names(
+        "OIDC",
+        &["ISSUER", "CLIENT_ID", "CLIENT_SECRET", "LABEL"],
+    ));
+    for name in oidc_names {
+        let f = file.oidc.get(&name).cloned().unwrap_or_default();
+        let up = name.to_uppercase().replace('-', "_");
+        let get = |key: &str, from_file: Option<String>| -> anyhow::Result<Option<String>> {
+            Ok(env_value(env, &format!("TRIBUNE_AUTH_OIDC_{up}_{key}"))?.or(from_file))
+        };
+        let issuer = get("ISSUER", f.issuer)?;
+        let id = get("CLIENT_ID", f.client_id)?;
+        let secret = get("CLIENT_SECRET", f.client_secret)?;
+        let label = get("LABEL", f.label)?.unwrap_or_else(|| name.clone());
+        if !valid_provider_name(&name) || PRESETS.iter().any(|(n, _)| *n == name) {
+            anyhow::bail!("[auth.oidc.{name}]: a provider name is lower-case letters, digits and -, and not a preset's name");
+        }
+        let (Some(issuer), Some(id), Some(secret)) = (issuer, id, secret) else {
+            anyhow::bail!("[auth.oidc.{name}] needs issuer, client_id and client_secret");
+        };
+        if !(issuer.starts_with("https://")
+            || issuer.starts_with("http://127.0.0.1")
+            || issuer.starts_with("http://localhost"))
+        {
+            anyhow::bail!("[auth.oidc.{name}] issuer must be an https:// URL");
+        }
+        out.push(crate::auth::oidc(
+            &name,
+            &label,
+            &issuer,
+            id,
+            Secret(secret),
+        ));
+    }
+    let mut oauth_names: std::collections::BTreeSet<String> = file.oauth2.keys().cloned().collect();
+    oauth_names.extend(env_names(
+        "OAUTH2",
+        &[
+            "AUTHORIZE_URL",
+            "TOKEN_URL",
+            "USERINFO_URL",
+            "SCOPES",
+            "CLIENT_ID",
+            "CLIENT_SECRET",
+            "LABEL",
+        ],
+    ));
+    for name in oauth_names {
+        let f = file.oauth2.get(&name).cloned().unwrap_or_default();
+        let up = name.to_uppercase().replace('-', "_");
+        let get = |key: &str, from_file: Option<String>| -> anyhow::Result<Option<String>> {
+            Ok(env_value(env, &format!("TRIBUNE_AUTH_OAUTH2_{up}_{key}"))?.or(from_file))
+        };
+        let (a, t, u) = (
+            get("AUTHORIZE_URL", f.authorize_url)?,
+            get("TOKEN_URL", f.token_url)?,
+            get("USERINFO_URL", f.userinfo_url)?,
+        );
+        let (id, secret) = (
+            get("CLIENT_ID", f.client_id)?,
+            get("CLIENT_SECRET", f.client_secret)?,
+        );
+        let scopes = get("SCOPES", f.scopes)?.unwrap_or_else(|| "openid profile email".into());
+        let label = get("LABEL", f.label)?.unwrap_or_else(|| name.clone());
+        if !valid_provider_name(&name)
+            || PRESETS.iter().any(|(n, _)| *n == name)
+            || out.iter().any(|p| p.name == name)
+        {
+            anyhow::bail!("[auth.oauth2.{name}]: a provider name is lower-case letters, digits and -, used once");
+        }
+        let (Some(a), Some(t), Some(u), Some(id), Some(secret)) = (a, t, u, id, secret) else {
+            anyhow::bail!("[auth.oauth2.{name}] needs authorize_url, token_url, userinfo_url, client_id and client_secret");
+        };
+        out.push(crate::auth::oauth2(
+            &name,
+            &label,
+            &a,
+            &t,
+            &u,
+            &scopes,
+            id,
+            Secret(secret),
+        ));
+    }
+    let staff = env
+        .get("TRIBUNE_AUTH_STAFF_PROVIDER")
+        .cloned()
+        .or_else(|| file.staff_provider.clone());
+    if let Some(s) = &staff {
+        if !out
+            .iter()
+            .any(|p| &p.name == s && matches!(p.protocol, crate::auth::Protocol::Oidc { .. }))
+        {
+            anyhow::bail!("auth.staff_provider `{s}` must name an enabled OpenID Connect provider");
+        }
+    }
+    Ok((out, staff))
 }
 
 impl ServeSettings {
@@ -224,6 +473,10 @@ impl ServeSettings {
             "json" => true,
             other => anyhow::bail!("log format `{other}` is not text or json"),
         };
+        let env: std::collections::BTreeMap<String, String> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("TRIBUNE_AUTH_"))
+            .collect();
+        let (providers, staff_provider) = auth_providers(&file.auth, &env)?;
         let theme = serve.theme.clone().or_else(|| file.theme.clone());
         if let Some(t) = &theme {
             if !t.is_dir() {
@@ -240,6 +493,8 @@ impl ServeSettings {
                 .comments_per_minute
                 .or(file.rate_limit.comments_per_minute)
                 .unwrap_or(10),
+            providers,
+            staff_provider,
         })
     }
 }
@@ -281,6 +536,55 @@ mod tests {
             .data
             .database_url
             .starts_with("sqlite://tribune-data/tribune.db"));
+    }
+
+    #[test]
+    fn providers_come_from_the_file_and_the_environment() {
+        let (file, warnings) = FileConfig::parse(
+            "[auth.google]\nclient_id = \"g-id\"\nclient_secret = \"g-secret\"\n\
+             [auth.oidc.corp]\nissuer = \"https://id.example.org\"\nclient_id = \"c\"\nclient_secret = \"s\"\nlabel = \"Corp\"\n\
+             [auth.myspace]\nclient_id = \"x\"",
+        )
+        .unwrap();
+        assert_eq!(
+            warnings,
+            ["unknown setting `auth.myspace` in config file; ignored"]
+        );
+        let env: std::collections::BTreeMap<String, String> = [
+            ("TRIBUNE_AUTH_GOOGLE_CLIENT_ID", "env-id"),
+            ("TRIBUNE_AUTH_GITHUB_CLIENT_ID", "gh"),
+            ("TRIBUNE_AUTH_GITHUB_CLIENT_SECRET", "gh-s"),
+            (
+                "TRIBUNE_AUTH_OIDC_KEYCLOAK_ISSUER",
+                "https://kc.example.org/realms/x",
+            ),
+            ("TRIBUNE_AUTH_OIDC_KEYCLOAK_CLIENT_ID", "kc"),
+            ("TRIBUNE_AUTH_OIDC_KEYCLOAK_CLIENT_SECRET", "kc-s"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let (providers, staff) = auth_providers(&file.auth, &env).unwrap();
+        let names: Vec<_> = providers.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["google", "github", "corp", "keycloak"]);
+        assert_eq!(providers[0].client_id, "env-id", "the environment wins");
+        assert_eq!(format!("{:?}", providers[0].client_secret), "***");
+        assert_eq!(providers[2].label, "Corp");
+        assert_eq!(staff, None);
+    }
+
+    #[test]
+    fn half_configured_providers_are_refused_with_a_reason() {
+        let (file, _) = FileConfig::parse("[auth.facebook]\nclient_id = \"x\"").unwrap();
+        let err = auth_providers(&file.auth, &Default::default()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("[auth.facebook] needs both client_id and client_secret"),
+            "{err}"
+        );
+        let (file, _) = FileConfig::parse("[auth]\nstaff_provider = \"github\"").unwrap();
+        let err = auth_providers(&file.auth, &Default::default()).unwrap_err();
+        assert!(err.to_string().contains("staff_provider"), "{err}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! [`web`] (HTTP) and [`store`] (SQLite or PostgreSQL); [`domain`] holds the rules
 //! and does no I/O.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;

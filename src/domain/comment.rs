@@ -197,16 +197,48 @@ pub fn check_guest(input: &GuestInput, limits: Limits) -> Result<GuestComment, V
     }
 }
 
+/// Checks the text of a comment from a signed-in reader (their name and email come
+/// from the provider).
+pub fn check_body(body: &str, limits: Limits) -> Result<String, Vec<Problem>> {
+    let body = body.trim();
+    let mut problems = Vec::new();
+    if body.is_empty() {
+        problems.push(Problem::new("body", "error-body-required"));
+    }
+    check_len(&mut problems, "body", body, limits.body);
+    if problems.is_empty() {
+        Ok(body.to_string())
+    } else {
+        Err(problems)
+    }
+}
+
+/// Who wrote a comment, as far as moderation cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Commenter {
+    Guest,
+    /// Signed in with a provider; `has_approved` if a moderator approved an earlier
+    /// comment of this identity.
+    Identity {
+        has_approved: bool,
+    },
+}
+
 /// How new comments are treated, from the site settings.
 #[derive(Debug, Clone, Copy)]
 pub struct ModerationPolicy {
     /// WordPress's "Comment must be manually approved".
     pub hold_new_comments: bool,
+    /// WordPress's "Comment author must have a previously approved comment", for
+    /// signed-in identities: they skip the queue once one comment was approved.
+    pub approve_returning_identities: bool,
 }
 
 impl ModerationPolicy {
-    pub fn initial_status(&self) -> CommentStatus {
-        if self.hold_new_comments {
+    pub fn initial_status(&self, who: Commenter) -> CommentStatus {
+        let trusted = matches!(who, Commenter::Identity { has_approved: true })
+            && self.approve_returning_identities;
+        if self.hold_new_comments && !trusted {
             CommentStatus::Pending
         } else {
             CommentStatus::Approved
@@ -292,20 +324,43 @@ mod tests {
 
     #[test]
     fn held_or_approved_follows_the_setting() {
+        let hold = ModerationPolicy {
+            hold_new_comments: true,
+            approve_returning_identities: true,
+        };
+        let open = ModerationPolicy {
+            hold_new_comments: false,
+            approve_returning_identities: true,
+        };
         assert_eq!(
-            ModerationPolicy {
-                hold_new_comments: true
-            }
-            .initial_status(),
+            hold.initial_status(Commenter::Guest),
             CommentStatus::Pending
         );
         assert_eq!(
-            ModerationPolicy {
-                hold_new_comments: false
-            }
-            .initial_status(),
+            open.initial_status(Commenter::Guest),
             CommentStatus::Approved
         );
+    }
+
+    #[test]
+    fn returning_signed_in_commenters_skip_the_queue_guests_and_first_timers_do_not() {
+        let hold = ModerationPolicy {
+            hold_new_comments: true,
+            approve_returning_identities: true,
+        };
+        let returning = Commenter::Identity { has_approved: true };
+        assert_eq!(hold.initial_status(returning), CommentStatus::Approved);
+        assert_eq!(
+            hold.initial_status(Commenter::Identity {
+                has_approved: false
+            }),
+            CommentStatus::Pending
+        );
+        let strict = ModerationPolicy {
+            approve_returning_identities: false,
+            ..hold
+        };
+        assert_eq!(strict.initial_status(returning), CommentStatus::Pending);
     }
 
     #[test]

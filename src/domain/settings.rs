@@ -18,6 +18,8 @@ pub struct SiteSettings {
     /// BCP 47 tag of the site's language; the UI speaks it.
     pub language: String,
     pub hold_new_comments: bool,
+    /// Signed-in commenters with an approved comment are approved at once.
+    pub approve_returning_identities: bool,
     pub thread_depth: usize,
     pub avatars: AvatarSource,
     pub posts_per_page: usize,
@@ -34,6 +36,7 @@ impl Default for SiteSettings {
             tagline: String::new(),
             language: "en".into(),
             hold_new_comments: true,
+            approve_returning_identities: true,
             thread_depth: 5,
             avatars: AvatarSource::Identicon,
             posts_per_page: 10,
@@ -64,6 +67,10 @@ impl SiteSettings {
                 .get("hold_new_comments")
                 .map(|v| v != "false")
                 .unwrap_or(d.hold_new_comments),
+            approve_returning_identities: map
+                .get("approve_returning_identities")
+                .map(|v| v != "false")
+                .unwrap_or(d.approve_returning_identities),
             thread_depth: num("thread_depth", d.thread_depth, MAX_THREAD_DEPTH),
             avatars: match map.get("avatars").map(String::as_str) {
                 Some("gravatar") => AvatarSource::Gravatar,
@@ -82,6 +89,10 @@ impl SiteSettings {
             ("tagline", self.tagline.clone()),
             ("language", self.language.clone()),
             ("hold_new_comments", self.hold_new_comments.to_string()),
+            (
+                "approve_returning_identities",
+                self.approve_returning_identities.to_string(),
+            ),
             ("thread_depth", self.thread_depth.to_string()),
             (
                 "avatars",

@@ -5,12 +5,14 @@
 //! This module maps database errors to [`StoreError`] and never renders anything.
 
 mod comments;
+mod identities;
 mod posts;
 mod sessions;
 mod settings;
 mod users;
 
 pub use comments::{CommentRow, ModerationRow, NewComment, QueueCounts};
+pub use identities::{AuthAttempt, IdentityRow, NewIdentity};
 pub use posts::{PostRow, PostWrite};
 pub use sessions::SessionRow;
 pub use users::UserRow;

@@ -13,6 +13,7 @@ pub mod public;
 pub mod rate_limit;
 pub mod request_id;
 pub mod session;
+pub mod signin;
 pub mod templates;
 
 use std::future::Future;
@@ -48,6 +49,10 @@ pub struct ServerConfig {
     pub theme_dir: Option<PathBuf>,
     /// Comments one address may post per minute; 0 lifts the limit.
     pub comments_per_minute: u32,
+    /// Enabled sign-in providers.
+    pub providers: Vec<crate::auth::ProviderSettings>,
+    /// The OpenID Connect provider staff may sign in to `/admin/` with.
+    pub staff_provider: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -56,6 +61,8 @@ impl Default for ServerConfig {
             base_url: None,
             theme_dir: None,
             comments_per_minute: 10,
+            providers: Vec::new(),
+            staff_provider: None,
         }
     }
 }
@@ -69,6 +76,7 @@ pub struct App {
     pub metrics: Metrics,
     pub limiter: rate_limit::RateLimiter,
     pub assets: assets::Assets,
+    pub auth: crate::auth::Providers,
     site: RwLock<Arc<SiteSettings>>,
 }
 
@@ -101,6 +109,7 @@ impl AppState {
         let version = store.content_version().await?;
         Ok(AppState(Arc::new(App {
             limiter: rate_limit::RateLimiter::new(config.comments_per_minute),
+            auth: crate::auth::Providers::new(config.providers.clone()),
             cache: cache::PageCache::new(version),
             store,
             templates,
@@ -131,6 +140,18 @@ impl AppState {
         hex::encode(mac.finalize().into_bytes())
     }
 
+    /// The public base of the site for links that leave it (redirect URIs).
+    pub fn base_url(&self, headers: &axum::http::HeaderMap) -> String {
+        if let Some(b) = &self.config.base_url {
+            return b.clone();
+        }
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1:8080");
+        format!("http://{host}")
+    }
+
     /// Whether cookies must carry `Secure` (the site is served over HTTPS).
     pub fn secure_cookies(&self) -> bool {
         self.config
@@ -150,6 +171,9 @@ pub fn router(state: AppState) -> Router {
         .route("/{y}/{m}/{d}/{slug}", get(public::post_page::add_slash))
         .route("/comments", post(public::comment_submit::submit))
         .route("/avatar/{file}", get(public::avatar::identicon))
+        .route("/auth/{provider}/start", post(signin::start))
+        .route("/auth/{provider}/callback", get(signin::callback))
+        .route("/auth/logout", post(signin::logout))
         .route("/assets/{file}", get(assets::serve))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))

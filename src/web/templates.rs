@@ -28,6 +28,7 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "post.html",
     "comments.html",
     "not_found.html",
+    "connecting.html",
     "admin/base.html",
     "admin/setup.html",
     "admin/login.html",

@@ -31,7 +31,14 @@ fn login_page(
     };
     let html = state.templates.render(
         "admin/login.html",
-        context! { csrf => token, email => email, next => next, error => error, ..base_context(state, &site) },
+        context! {
+            csrf => token,
+            email => email,
+            next => next,
+            error => error,
+            sso => state.config.staff_provider.as_deref().and_then(|n| state.auth.get(n)).map(|p| context! { name => p.name, label => p.label }),
+            ..base_context(state, &site)
+        },
     )?;
     Ok((jar, page(status, html)).into_response())
 }
@@ -48,7 +55,12 @@ pub async fn form(
     if state.store.count_users().await? == 0 {
         return Ok(Redirect::to("/admin/").into_response());
     }
-    login_page(&state, jar, "", &next, None)
+    let site = state.site();
+    let lang = state.i18n.resolve(&site.language).to_string();
+    let error = q
+        .get("auth_error")
+        .and_then(|c| crate::web::signin::error_message(&state, &lang, c));
+    login_page(&state, jar, "", &next, error)
 }
 
 pub async fn submit(

@@ -29,7 +29,15 @@ async fn settings_page(
     };
     let html = state.templates.render(
         "admin/settings.html",
-        context! { settings => values, errors => errors, saved => saved, max_depth => MAX_THREAD_DEPTH, ..ctx },
+        context! {
+            settings => values,
+            errors => errors,
+            saved => saved,
+            max_depth => MAX_THREAD_DEPTH,
+            providers => state.auth.all().map(|p| context! { name => p.name, label => p.label }).collect::<Vec<_>>(),
+            staff_provider => state.config.staff_provider,
+            ..ctx
+        },
     )?;
     Ok(page(status, html))
 }
@@ -85,6 +93,7 @@ pub async fn save(
         tagline: get("tagline"),
         language: get("language"),
         hold_new_comments: form.contains_key("hold_new_comments"),
+        approve_returning_identities: form.contains_key("approve_returning_identities"),
         thread_depth: number("thread_depth", 1, MAX_THREAD_DEPTH),
         avatars: if get("avatars") == "gravatar" {
             AvatarSource::Gravatar

@@ -12,13 +12,17 @@ use axum::Form;
 
 use super::post_page::{moderation_hash, render, Personal};
 use super::{not_found_page, personal_response};
+use axum_extra::extract::cookie::CookieJar;
+
 use crate::domain::comment::{
-    check_guest, parent_accepts_reply, GuestInput, Limits, ModerationPolicy,
+    check_body, check_guest, parent_accepts_reply, Commenter, GuestComment, GuestInput, Limits,
+    ModerationPolicy,
 };
 use crate::domain::post::{is_public, permalink};
 use crate::domain::text::render_comment;
 use crate::store::NewComment;
 use crate::web::error::{AppError, AppResult};
+use crate::web::signin;
 use crate::web::AppState;
 
 /// The form's fields carry WordPress's names, so themes and tools that know
@@ -64,6 +68,8 @@ pub async fn submit(
         .parse::<i64>()
         .ok()
         .filter(|p| *p > 0);
+    let jar = CookieJar::from_headers(&headers);
+    let commenter = signin::commenter(&state, &jar).await;
     let input = GuestInput {
         name: form.author,
         email: form.email,
@@ -74,6 +80,7 @@ pub async fn submit(
         let state = state.clone();
         let post = post.clone();
         let input = input.clone();
+        let commenter = commenter.clone();
         async move {
             let personal = Personal {
                 form: input,
@@ -81,6 +88,7 @@ pub async fn submit(
                 notice,
                 reply_to: parent_id,
                 pending: None,
+                commenter,
             };
             let html = render(&state, &post, personal).await?;
             Ok::<_, AppError>(personal_response(status, html))
@@ -112,18 +120,33 @@ pub async fn submit(
         body: site.max_comment_chars,
         ..Limits::default()
     };
-    let comment = match check_guest(&input, limits) {
+    let checked = match &commenter {
+        Some(who) => check_body(&input.body, limits).map(|body| GuestComment {
+            name: who.name.clone(),
+            email: who.email.clone().unwrap_or_default(),
+            url: who.profile_url.clone(),
+            body,
+        }),
+        None => check_guest(&input, limits),
+    };
+    let comment = match checked {
         Ok(c) => c,
         Err(problems) => {
             state.metrics.comment("rejected");
             return refuse(None, problems, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-
+    let who = match &commenter {
+        Some(c) => Commenter::Identity {
+            has_approved: state.store.identity_has_approved_comment(c.id).await?,
+        },
+        None => Commenter::Guest,
+    };
     let status = ModerationPolicy {
         hold_new_comments: site.hold_new_comments,
+        approve_returning_identities: site.approve_returning_identities,
     }
-    .initial_status();
+    .initial_status(who);
     let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
@@ -141,7 +164,7 @@ pub async fn submit(
             author_name: comment.name,
             author_email: comment.email,
             author_url: comment.url,
-            identity_id: None,
+            identity_id: commenter.as_ref().map(|c| c.id),
             body: comment.body,
             body_html,
             ip: peer.ip().to_string(),
@@ -167,5 +190,6 @@ pub async fn submit(
             moderation_hash(&state, id)
         )
     };
-    Ok(Redirect::to(&to).into_response())
+    let jar = signin::forget_draft(&state, jar).await;
+    Ok((jar, Redirect::to(&to)).into_response())
 }

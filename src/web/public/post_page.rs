@@ -15,9 +15,11 @@ use super::{
 use crate::domain::comment::{GuestInput, Problem};
 use crate::domain::post::{date_matches, is_public, permalink};
 use crate::domain::thread::{self, ThreadNode};
-use crate::store::{CommentRow, PostRow};
+use crate::store::{CommentRow, IdentityRow, PostRow};
 use crate::web::error::AppResult;
+use crate::web::signin;
 use crate::web::AppState;
+use axum_extra::extract::cookie::CookieJar;
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct PostQuery {
@@ -25,6 +27,7 @@ pub struct PostQuery {
     unapproved: Option<String>,
     #[serde(rename = "moderation-hash")]
     moderation_hash: Option<String>,
+    auth_error: Option<String>,
 }
 
 /// What makes a page one reader's own.
@@ -37,6 +40,8 @@ pub struct Personal {
     pub reply_to: Option<i64>,
     /// The reader's own comment, still held for moderation.
     pub pending: Option<CommentRow>,
+    /// The reader signed in with a provider.
+    pub commenter: Option<IdentityRow>,
 }
 
 impl Personal {
@@ -136,6 +141,20 @@ pub async fn render(state: &AppState, post: &PostRow, personal: Personal) -> App
         })
         .collect();
     let view = PostView::new(state, &ui_lang, post, true);
+    let providers: Vec<_> = state
+        .auth
+        .all()
+        .map(|p| context! { name => p.name, label => p.label, initial => p.label.chars().next().unwrap_or('?').to_string() })
+        .collect();
+    let commenter = personal.commenter.as_ref().map(|c| {
+        let label = state.auth.get(&c.provider).map(|p| p.label.clone()).unwrap_or_else(|| c.provider.clone());
+        context! {
+            name => c.name,
+            avatar => c.avatar_url.clone().unwrap_or_else(|| avatar_url(state, &site, &format!("{}:{}", c.provider, c.subject))),
+            provider => label,
+            profile_url => c.profile_url,
+        }
+    });
     let ctx = base_context(state, &site);
     state.templates.render(
         "post.html",
@@ -150,7 +169,9 @@ pub async fn render(state: &AppState, post: &PostRow, personal: Personal) -> App
             notice => personal.notice,
             reply_to => reply_to.as_ref().map(|r| r.0),
             reply_to_name => reply_to.map(|r| r.1),
-            max_comment_chars => site.max_comment_chars, ..ctx
+            max_comment_chars => site.max_comment_chars,
+            providers => providers,
+            commenter => commenter, ..ctx
         },
     )
 }
@@ -172,7 +193,13 @@ pub async fn show(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let key = uri.path().to_string();
-    let personal_request = query.replytocom.is_some() || query.unapproved.is_some();
+    let jar = CookieJar::from_headers(&headers);
+    let has_personal_cookie =
+        jar.get(signin::COMMENTER_COOKIE).is_some() || jar.get(signin::BROWSER_COOKIE).is_some();
+    let personal_request = query.replytocom.is_some()
+        || query.unapproved.is_some()
+        || query.auth_error.is_some()
+        || has_personal_cookie;
     if !personal_request {
         if let Some(hit) = state.cache.get(&key) {
             state.metrics.page_cache_hits.inc();
@@ -215,7 +242,27 @@ pub async fn show(
             }
         }
     }
-    let personal_page = !personal.is_empty() || personal_request;
+    if has_personal_cookie {
+        personal.commenter = signin::commenter(&state, &jar).await;
+        if let Some(draft) = signin::draft_for(&state, &jar, post.id).await {
+            personal.form = GuestInput {
+                name: draft.name,
+                email: draft.email,
+                url: draft.url,
+                body: draft.body,
+            };
+            if draft.parent_id > 0 && personal.reply_to.is_none() {
+                personal.reply_to = Some(draft.parent_id);
+            }
+        }
+    }
+    if let Some(code) = query.auth_error.as_deref() {
+        let site = state.site();
+        let lang = state.i18n.resolve(&site.language).to_string();
+        personal.notice = signin::error_message(&state, &lang, code);
+    }
+    let personal_page =
+        !personal.is_empty() || query.replytocom.is_some() || query.unapproved.is_some();
     let html = render(&state, &post, personal).await?;
     if personal_page {
         return Ok(personal_response(StatusCode::OK, html));
