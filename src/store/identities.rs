@@ -102,7 +102,8 @@ impl Store {
     }
 
     pub async fn commenter_session(&self, id_hash: &str) -> StoreResult<Option<IdentityRow>> {
-        let sql = "SELECT i.id, i.provider, i.subject, i.name, i.email, i.avatar_url, i.profile_url \
+        let sql =
+            "SELECT i.id, i.provider, i.subject, i.name, i.email, i.avatar_url, i.profile_url \
              FROM commenter_sessions s JOIN identities i ON i.id = s.identity_id \
              WHERE s.id_hash = $1 AND s.expires_at > $2";
         Ok(sqlx::query_as(sql)

@@ -65,7 +65,7 @@ pub fn pre_session_token(jar: CookieJar, secure: bool) -> (CookieJar, String) {
     }
     let token = crate::token::random_hex(32);
     let cookie = Cookie::build((COOKIE, token.clone()))
-        .path("/admin")
+        .path("/")
         .http_only(true)
         .secure(secure)
         .same_site(SameSite::Strict)

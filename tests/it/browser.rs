@@ -285,3 +285,65 @@ async fn a_reader_comments_and_replies_in_a_real_browser() {
     browser.quit().await;
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_signs_in_by_clicking_an_icon() {
+    if !crate::signin::idp_available() {
+        return;
+    }
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let (s, idp) = crate::signin::server_with_idp(crate::support::Backend::Sqlite).await;
+    s.setup_admin().await;
+    let (_post_id, link) = s.publish("Click to Sign In", "Say something.").await;
+
+    browser.goto(&s.url(&link)).await;
+    browser
+        .type_into("#comment", "Typed before signing in.")
+        .await;
+    browser.click(".provider-testid").await;
+    // "Connecting to Test ID…", then the provider's own pages.
+    let mut at_provider = false;
+    for _ in 0..50 {
+        if browser.url().await.starts_with(&idp.issuer) {
+            at_provider = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(at_provider, "the browser reached the provider");
+    browser.type_into("input[name=login]", "grace").await;
+    browser.type_into("input[name=password]", "any").await;
+    browser.click("button[type=submit]").await;
+    browser.click("button[type=submit]").await; // consent
+    let mut back = false;
+    for _ in 0..50 {
+        if browser.url().await.starts_with(&s.base) {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(back, "the browser came back to the post");
+    let text = browser.text().await;
+    assert!(
+        text.contains("You are commenting using your Test ID account."),
+        "{text}"
+    );
+    assert!(text.contains("Grace Example"), "{text}");
+    let draft = browser
+        .script("return document.querySelector('#comment').value")
+        .await;
+    assert_eq!(draft, Value::String("Typed before signing in.".into()));
+    browser.click("#submit").await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("Your comment is awaiting moderation."),
+        "{text}"
+    );
+    assert!(text.contains("Grace Example"), "{text}");
+
+    browser.quit().await;
+    s.stop().await;
+}

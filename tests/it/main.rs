@@ -7,4 +7,5 @@ mod cli;
 mod journey;
 mod moderation;
 mod ops;
+mod signin;
 mod support;

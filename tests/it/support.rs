@@ -205,6 +205,15 @@ impl TestServer {
     }
 
     pub async fn start_with(backend: Backend, config: ServerConfig) -> TestServer {
+        Self::start_with_fn(backend, |_| config).await
+    }
+
+    /// Starts a server whose configuration depends on its own address (sign-in tests
+    /// need it for redirect URIs).
+    pub async fn start_with_fn(
+        backend: Backend,
+        make: impl FnOnce(&str) -> ServerConfig,
+    ) -> TestServer {
         static LOGS: std::sync::Once = std::sync::Once::new();
         LOGS.call_once(|| {
             let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -214,13 +223,14 @@ impl TestServer {
                 .with_test_writer()
                 .try_init();
         });
-        let db = TestDb::create(backend).await;
-        let store = Store::connect(&db.url).await.expect("connect");
-        let state = AppState::new(store.clone(), config).await.expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().unwrap();
+        let config = make(&format!("http://{addr}"));
+        let db = TestDb::create(backend).await;
+        let store = Store::connect(&db.url).await.expect("connect");
+        let state = AppState::new(store.clone(), config).await.expect("state");
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(tribune::web::serve(state.clone(), listener, async {
             let _ = rx.await;

@@ -50,6 +50,9 @@ impl Personal {
             && self.notice.is_none()
             && self.reply_to.is_none()
             && self.pending.is_none()
+            && self.commenter.is_none()
+            && self.form.body.is_empty()
+            && self.form.name.is_empty()
     }
 }
 
