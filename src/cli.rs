@@ -214,6 +214,12 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         providers: settings.providers.clone(),
         staff_provider: settings.staff_provider.clone(),
     };
+    if !settings.providers.is_empty() && settings.base_url.is_none() {
+        tracing::warn!(
+            "sign-in providers are enabled but --base-url (TRIBUNE_BASE_URL) is not set; \
+             redirect URIs will follow the Host header. Set it to the site's public address."
+        );
+    }
     let state = crate::web::AppState::new(store.clone(), config).await?;
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await

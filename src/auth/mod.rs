@@ -15,7 +15,7 @@ use std::fmt;
 pub use flow::{Begun, Providers};
 
 /// A secret from configuration; never printed.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Secret(pub String);
 
 impl fmt::Debug for Secret {

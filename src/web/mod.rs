@@ -76,7 +76,7 @@ pub struct App {
     pub metrics: Metrics,
     pub limiter: rate_limit::RateLimiter,
     pub assets: assets::Assets,
-    pub auth: crate::auth::Providers,
+    auth: RwLock<Arc<crate::auth::Providers>>,
     site: RwLock<Arc<SiteSettings>>,
 }
 
@@ -95,7 +95,8 @@ impl AppState {
     /// Migrates the database, makes sure the site has a secret, loads the settings.
     pub async fn new(store: Store, config: ServerConfig) -> anyhow::Result<Self> {
         store.migrate().await?;
-        let mut settings = SiteSettings::from_pairs(store.all_settings().await?);
+        let pairs = store.all_settings().await?;
+        let mut settings = SiteSettings::from_pairs(pairs.clone());
         if settings.secret.is_empty() {
             let secret = crate::token::random_hex(32);
             store
@@ -109,7 +110,10 @@ impl AppState {
         let version = store.content_version().await?;
         Ok(AppState(Arc::new(App {
             limiter: rate_limit::RateLimiter::new(config.comments_per_minute),
-            auth: crate::auth::Providers::new(config.providers.clone()),
+            auth: RwLock::new(Arc::new(crate::auth::Providers::new(admin_providers(
+                &config.providers,
+                &pairs,
+            )))),
             cache: cache::PageCache::new(version),
             store,
             templates,
@@ -121,13 +125,39 @@ impl AppState {
         })))
     }
 
+    /// The enabled sign-in providers: those in the configuration, then those the
+    /// administrator entered in `/admin/settings`.
+    pub fn auth(&self) -> Arc<crate::auth::Providers> {
+        self.auth.read().expect("providers lock").clone()
+    }
+
     pub fn site(&self) -> Arc<SiteSettings> {
         self.site.read().expect("settings lock").clone()
     }
 
     /// Re-reads settings from the database (after a change here or elsewhere).
     pub async fn reload_settings(&self) -> anyhow::Result<()> {
-        let settings = SiteSettings::from_pairs(self.store.all_settings().await?);
+        let pairs = self.store.all_settings().await?;
+        let providers = admin_providers(&self.config.providers, &pairs);
+        let changed = {
+            // Providers::all() is ordered by name; compare in that order.
+            let current = self.auth();
+            let mut new: Vec<_> = providers
+                .iter()
+                .map(|p| (&p.name, &p.client_id, &p.client_secret))
+                .collect();
+            new.sort();
+            let old: Vec<_> = current
+                .all()
+                .map(|p| (&p.name, &p.client_id, &p.client_secret))
+                .collect();
+            old != new
+        };
+        if changed {
+            *self.auth.write().expect("providers lock") =
+                Arc::new(crate::auth::Providers::new(providers));
+        }
+        let settings = SiteSettings::from_pairs(pairs);
         *self.site.write().expect("settings lock") = Arc::new(settings);
         Ok(())
     }
@@ -159,6 +189,34 @@ impl AppState {
             .as_deref()
             .is_some_and(|u| u.starts_with("https://"))
     }
+}
+
+/// The configured providers, plus presets an administrator enabled in the settings
+/// page (`auth.NAME.client_id` / `auth.NAME.client_secret`); configuration wins.
+pub fn admin_providers(
+    configured: &[crate::auth::ProviderSettings],
+    pairs: &[(String, String)],
+) -> Vec<crate::auth::ProviderSettings> {
+    let mut out = configured.to_vec();
+    let get = |k: String| {
+        pairs
+            .iter()
+            .find(|(key, _)| *key == k)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
+    for (name, _) in crate::auth::PRESETS {
+        if out.iter().any(|p| p.name == *name) {
+            continue;
+        }
+        if let (Some(id), Some(secret)) = (
+            get(format!("auth.{name}.client_id")),
+            get(format!("auth.{name}.client_secret")),
+        ) {
+            out.extend(crate::auth::preset(name, id, crate::auth::Secret(secret)));
+        }
+    }
+    out
 }
 
 /// All routes of the site.

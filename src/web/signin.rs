@@ -108,7 +108,8 @@ pub async fn start(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let Some(provider) = state.auth.get(&name) else {
+    let providers = state.auth();
+    let Some(provider) = providers.get(&name) else {
         return Ok(not_found_page(&state));
     };
     let label = provider.label.clone();
@@ -152,7 +153,7 @@ pub async fn start(
     let redirect_uri = format!("{}/auth/{name}/callback", state.base_url(&headers));
     let draft_json = serde_json::to_string(&draft).map_err(|e| AppError::Internal(e.into()))?;
     let purpose = if staff { "staff" } else { "comment" };
-    let begun = match state.auth.begin(&name, &redirect_uri).await {
+    let begun = match state.auth().begin(&name, &redirect_uri).await {
         Ok(b) => b,
         Err(err) => {
             tracing::warn!(provider = name, error = %err, "could not start sign-in");
@@ -248,7 +249,7 @@ pub async fn callback(
     }
     let redirect_uri = format!("{}/auth/{name}/callback", state.base_url(&headers));
     let identity = match state
-        .auth
+        .auth()
         .finish(
             &name,
             &redirect_uri,

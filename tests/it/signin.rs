@@ -669,3 +669,73 @@ async fn staff_sign_in_to_admin_by_single_sign_on() {
     );
     s.stop().await;
 }
+
+async fn administrators_enable_presets_from_the_settings_page(s: &TestServer) {
+    s.setup_admin().await;
+    let (_post_id, link) = s.publish("Icons", "x").await;
+    s.get_with(&client(), &link)
+        .await
+        .assert_lacks("formaction=\"/auth/github/start\"");
+    let page = s.get("/admin/settings").await;
+    page.assert_contains("/auth/github/callback")
+        .assert_contains("name=\"auth_github_client_id\"");
+    let csrf = csrf_of(&page.body);
+    let base = [
+        ("csrf", csrf.as_str()),
+        ("title", "Ministry of Examples"),
+        ("tagline", ""),
+        ("language", "en"),
+        ("hold_new_comments", "on"),
+        ("thread_depth", "5"),
+        ("posts_per_page", "10"),
+        ("max_comment_chars", "10000"),
+        ("avatars", "identicon"),
+    ];
+    // A client id without a secret is refused with a reason.
+    let mut form = base.to_vec();
+    form.push(("auth_github_client_id", "gh-client"));
+    let res = s.post("/admin/settings", &form).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("GitHub needs a client secret");
+    // With both, the icon appears on every post at once.
+    form.push(("auth_github_client_secret", "gh-secret"));
+    assert_eq!(
+        s.post("/admin/settings", &form).await.status,
+        StatusCode::SEE_OTHER
+    );
+    s.get_with(&client(), &link)
+        .await
+        .assert_contains("formaction=\"/auth/github/start\"")
+        .assert_contains("GitHub");
+    let page = s.get("/admin/settings").await;
+    page.assert_contains("value=\"gh-client\"")
+        .assert_contains("(unchanged)")
+        .assert_lacks("gh-secret");
+    // Saving again without retyping the secret keeps it; an empty client id turns it off.
+    let mut keep = base.to_vec();
+    keep.push(("auth_github_client_id", "gh-client-2"));
+    assert_eq!(
+        s.post("/admin/settings", &keep).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let github = s
+        .state
+        .auth()
+        .get("github")
+        .map(|p| (p.client_id.clone(), p.client_secret.0.clone()));
+    assert_eq!(
+        github,
+        Some(("gh-client-2".to_string(), "gh-secret".to_string()))
+    );
+    assert_eq!(
+        s.post("/admin/settings", &base).await.status,
+        StatusCode::SEE_OTHER
+    );
+    s.get_with(&client(), &link)
+        .await
+        .assert_lacks("formaction=\"/auth/github/start\"");
+}
+crate::each_backend!(
+    presets_are_enabled_from_the_admin_settings_page,
+    administrators_enable_presets_from_the_settings_page
+);

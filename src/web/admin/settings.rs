@@ -22,6 +22,38 @@ async fn settings_page(
     saved: bool,
 ) -> AppResult<Response> {
     let ctx = staff_context(state, staff).await?;
+    let pairs = state.store.all_settings().await?;
+    let stored = |k: String| {
+        pairs
+            .iter()
+            .find(|(key, _)| *key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let presets: Vec<_> = crate::auth::PRESETS
+        .iter()
+        .map(|(name, label)| {
+            context! {
+                name => name,
+                label => label,
+                configured => state.config.providers.iter().any(|p| p.name == *name),
+                client_id => stored(format!("auth.{name}.client_id")),
+                has_secret => !stored(format!("auth.{name}.client_secret")).is_empty(),
+            }
+        })
+        .collect();
+    let others: Vec<_> = state
+        .config
+        .providers
+        .iter()
+        .filter(|p| !crate::auth::PRESETS.iter().any(|(n, _)| *n == p.name))
+        .map(|p| context! { name => p.name, label => p.label })
+        .collect();
+    let callback_base = state
+        .config
+        .base_url
+        .clone()
+        .unwrap_or_else(|| "https://YOUR-SITE".into());
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -34,7 +66,9 @@ async fn settings_page(
             errors => errors,
             saved => saved,
             max_depth => MAX_THREAD_DEPTH,
-            providers => state.auth.all().map(|p| context! { name => p.name, label => p.label }).collect::<Vec<_>>(),
+            presets => presets,
+            other_providers => others,
+            callback_base => callback_base,
             staff_provider => state.config.staff_provider,
             ..ctx
         },
@@ -110,9 +144,43 @@ pub async fn save(
     if !crate::i18n::valid_language_tag(&new.language) {
         errors.push(state.i18n.t(&lang, "error-lang-invalid", None));
     }
+    // Sign-in presets entered here (those set in the configuration are not editable).
+    let stored = state.store.all_settings().await?;
+    let mut provider_pairs: Vec<(&str, String)> = Vec::new();
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for (name, label) in crate::auth::PRESETS {
+        if state.config.providers.iter().any(|p| p.name == *name) {
+            continue;
+        }
+        let id = get(&format!("auth_{name}_client_id"));
+        let secret = get(&format!("auth_{name}_client_secret"));
+        let secret_key = format!("auth.{name}.client_secret");
+        let had_secret = stored
+            .iter()
+            .any(|(k, v)| *k == secret_key && !v.is_empty());
+        if id.is_empty() {
+            keys.push((format!("auth.{name}.client_id"), String::new()));
+            keys.push((secret_key, String::new()));
+        } else if secret.is_empty() && !had_secret {
+            errors.push(state.i18n.tr(
+                &lang,
+                "error-provider-secret",
+                &[("provider", (*label).into())],
+            ));
+        } else {
+            keys.push((format!("auth.{name}.client_id"), id));
+            if !secret.is_empty() {
+                keys.push((secret_key, secret));
+            }
+        }
+    }
     if !errors.is_empty() {
         return settings_page(&state, &staff, &new, errors, false).await;
     }
+    for (k, v) in &keys {
+        provider_pairs.push((k.as_str(), v.clone()));
+    }
+    state.store.put_settings(&provider_pairs, true).await?;
     state.store.put_settings(&new.to_pairs(), true).await?;
     state.content_changed().await;
     Ok(Redirect::to("/admin/settings?saved=1").into_response())

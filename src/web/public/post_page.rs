@@ -145,12 +145,12 @@ pub async fn render(state: &AppState, post: &PostRow, personal: Personal) -> App
         .collect();
     let view = PostView::new(state, &ui_lang, post, true);
     let providers: Vec<_> = state
-        .auth
+        .auth()
         .all()
         .map(|p| context! { name => p.name, label => p.label, initial => p.label.chars().next().unwrap_or('?').to_string() })
         .collect();
     let commenter = personal.commenter.as_ref().map(|c| {
-        let label = state.auth.get(&c.provider).map(|p| p.label.clone()).unwrap_or_else(|| c.provider.clone());
+        let label = state.auth().get(&c.provider).map(|p| p.label.clone()).unwrap_or_else(|| c.provider.clone());
         context! {
             name => c.name,
             avatar => c.avatar_url.clone().unwrap_or_else(|| avatar_url(state, &site, &format!("{}:{}", c.provider, c.subject))),
