@@ -214,3 +214,27 @@ field-client-id = Client id
 field-client-secret = Client secret
 secret-unchanged = (unchanged)
 error-provider-secret = { $provider } needs a client secret as well as a client id.
+
+## Email
+email-held-subject = [{ $site }] Please moderate: “{ $title }”
+email-held-intro = A new comment on “{ $title }” is waiting for your approval:
+email-held-queue = All comments waiting for moderation:
+moderate-title = Moderate a comment
+moderate-on = On “{ $title }”:
+nav-jobs = Jobs
+jobs-intro = Email and other work Tribune does in the background. A job that keeps failing stops here with its last error.
+job-kind = Kind
+job-status = Status
+job-attempts = Attempts
+job-error = Last error
+job-next = Next try
+retry = Retry
+no-jobs = No jobs here.
+job-retried = The job is queued again.
+status-queued = Queued
+status-running = Running
+status-done = Done
+status-failed = Failed
+tab-failed = Failed
+tab-queued = Queued
+tab-done = Done

@@ -213,6 +213,10 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         comments_per_minute: settings.comments_per_minute,
         providers: settings.providers.clone(),
         staff_provider: settings.staff_provider.clone(),
+        smtp_url: settings.smtp_url.clone(),
+        mail_from: settings.mail_from.clone(),
+        data_dir: settings.data.data_dir.clone(),
+        job_retry_base: std::time::Duration::from_secs(30),
     };
     if !settings.providers.is_empty() && settings.base_url.is_none() {
         tracing::warn!(
@@ -224,6 +228,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await
         .with_context(|| format!("cannot listen on {}", settings.bind))?;
+    tracing::info!(mail = %state.mailer.describe(), "email transport");
     tracing::info!(
         address = %format!("http://{}", listener.local_addr()?),
         database = %redact(&settings.data.database_url),

@@ -44,6 +44,12 @@ pub struct ServeArgs {
     /// Comments one address may post per minute; 0 lifts the limit [default: 10]
     #[arg(long, env = "TRIBUNE_RATE_LIMIT_COMMENTS_PER_MINUTE", value_name = "N")]
     pub comments_per_minute: Option<u32>,
+    /// SMTP server for email, e.g. smtp://user:pass@host:587?tls=required [default: .eml files in DATA_DIR/mail]
+    #[arg(long, env = "TRIBUNE_SMTP_URL", value_name = "URL")]
+    pub smtp_url: Option<String>,
+    /// Sender of the site's email, e.g. "Ministry <news@example.org>"
+    #[arg(long, env = "TRIBUNE_MAIL_FROM", value_name = "ADDRESS")]
+    pub mail_from: Option<String>,
 }
 
 /// Every `TRIBUNE_*` variable Tribune reads; others get a warning.
@@ -56,6 +62,8 @@ pub const KNOWN_ENV: &[&str] = &[
     "TRIBUNE_THEME",
     "TRIBUNE_LOG_FORMAT",
     "TRIBUNE_RATE_LIMIT_COMMENTS_PER_MINUTE",
+    "TRIBUNE_SMTP_URL",
+    "TRIBUNE_MAIL_FROM",
 ];
 
 /// The contents of `tribune.toml`.
@@ -68,6 +76,8 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub theme: Option<PathBuf>,
     pub log_format: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
     #[serde(default)]
     pub rate_limit: RateLimitFile,
     #[serde(default)]
@@ -132,6 +142,8 @@ const KNOWN_KEYS: &[&str] = &[
     "database_url",
     "theme",
     "log_format",
+    "smtp_url",
+    "mail_from",
     "rate_limit",
     "rate_limit.comments_per_minute",
     "auth",
@@ -276,6 +288,8 @@ pub struct ServeSettings {
     pub comments_per_minute: u32,
     pub providers: Vec<crate::auth::ProviderSettings>,
     pub staff_provider: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
 }
 
 /// Reads a setting from the environment; `NAME_FILE` names a file holding it.
@@ -495,6 +509,12 @@ impl ServeSettings {
                 .unwrap_or(10),
             providers,
             staff_provider,
+            smtp_url: serve.smtp_url.clone().or_else(|| file.smtp_url.clone()),
+            mail_from: serve
+                .mail_from
+                .clone()
+                .or_else(|| file.mail_from.clone())
+                .unwrap_or_else(|| "Tribune <tribune@localhost>".into()),
         })
     }
 }

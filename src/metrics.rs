@@ -30,6 +30,7 @@ pub struct Metrics {
     pub comments: Family<OutcomeLabels, Counter>,
     pub page_cache_hits: Counter,
     pub page_cache_misses: Counter,
+    pub jobs: Family<OutcomeLabels, Counter>,
 }
 
 fn duration_histogram() -> Histogram {
@@ -48,6 +49,12 @@ impl Metrics {
         let comments = Family::<OutcomeLabels, Counter>::default();
         let page_cache_hits = Counter::default();
         let page_cache_misses = Counter::default();
+        let jobs = Family::<OutcomeLabels, Counter>::default();
+        registry.register(
+            "jobs_run",
+            "Queued jobs run, by outcome (done, failed)",
+            jobs.clone(),
+        );
         registry.register(
             "http_requests",
             "HTTP requests answered",
@@ -80,6 +87,7 @@ impl Metrics {
             comments,
             page_cache_hits,
             page_cache_misses,
+            jobs,
         }
     }
 
@@ -87,6 +95,10 @@ impl Metrics {
         self.comments
             .get_or_create(&OutcomeLabels { outcome })
             .inc();
+    }
+
+    pub fn job(&self, outcome: &'static str) {
+        self.jobs.get_or_create(&OutcomeLabels { outcome }).inc();
     }
 
     /// The Prometheus text exposition of every metric.

@@ -6,6 +6,7 @@
 
 mod comments;
 mod identities;
+mod jobs;
 mod posts;
 mod sessions;
 mod settings;
@@ -13,6 +14,7 @@ mod users;
 
 pub use comments::{CommentRow, ModerationRow, NewComment, QueueCounts};
 pub use identities::{AuthAttempt, IdentityRow, NewIdentity};
+pub use jobs::JobRow;
 pub use posts::{PostRow, PostWrite};
 pub use sessions::SessionRow;
 pub use users::UserRow;

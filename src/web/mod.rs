@@ -8,6 +8,8 @@ pub mod assets;
 pub mod cache;
 pub mod csrf;
 pub mod error;
+pub mod moderate_link;
+pub mod notify;
 pub mod ops;
 pub mod public;
 pub mod rate_limit;
@@ -53,6 +55,12 @@ pub struct ServerConfig {
     pub providers: Vec<crate::auth::ProviderSettings>,
     /// The OpenID Connect provider staff may sign in to `/admin/` with.
     pub staff_provider: Option<String>,
+    /// `smtp://…`; without it, email is written as `.eml` files under `data_dir/mail`.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub data_dir: PathBuf,
+    /// First wait before a failed job is tried again; doubles each time.
+    pub job_retry_base: Duration,
 }
 
 impl Default for ServerConfig {
@@ -63,6 +71,10 @@ impl Default for ServerConfig {
             comments_per_minute: 10,
             providers: Vec::new(),
             staff_provider: None,
+            smtp_url: None,
+            mail_from: "Tribune <tribune@localhost>".into(),
+            data_dir: PathBuf::from(crate::config::DEFAULT_DATA_DIR),
+            job_retry_base: Duration::from_secs(30),
         }
     }
 }
@@ -77,6 +89,9 @@ pub struct App {
     pub limiter: rate_limit::RateLimiter,
     pub assets: assets::Assets,
     auth: RwLock<Arc<crate::auth::Providers>>,
+    pub mailer: crate::mail::Mailer,
+    /// Woken when a job is queued, so the worker need not wait for its next poll.
+    pub jobs_wakeup: tokio::sync::Notify,
     site: RwLock<Arc<SiteSettings>>,
 }
 
@@ -110,6 +125,12 @@ impl AppState {
         let version = store.content_version().await?;
         Ok(AppState(Arc::new(App {
             limiter: rate_limit::RateLimiter::new(config.comments_per_minute),
+            mailer: crate::mail::Mailer::new(
+                config.smtp_url.as_deref(),
+                &config.mail_from,
+                config.data_dir.clone(),
+            )?,
+            jobs_wakeup: tokio::sync::Notify::new(),
             auth: RwLock::new(Arc::new(crate::auth::Providers::new(admin_providers(
                 &config.providers,
                 &pairs,
@@ -168,6 +189,24 @@ impl AppState {
         let mut mac = Hmac::<Sha256>::new_from_slice(site.secret.as_bytes()).expect("any key");
         mac.update(msg.as_bytes());
         hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Queues an email; the job runner delivers it, retrying until it goes through.
+    pub async fn queue_email(
+        &self,
+        email: &crate::mail::OutgoingEmail,
+    ) -> Result<i64, crate::store::StoreError> {
+        let payload = serde_json::to_string(email).expect("emails serialise");
+        let id = self
+            .store
+            .enqueue_job(
+                crate::jobs::KIND_EMAIL,
+                &payload,
+                crate::jobs::EMAIL_ATTEMPTS,
+            )
+            .await?;
+        self.jobs_wakeup.notify_one();
+        Ok(id)
     }
 
     /// The public base of the site for links that leave it (redirect URIs).
@@ -232,6 +271,10 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/{provider}/start", post(signin::start))
         .route("/auth/{provider}/callback", get(signin::callback))
         .route("/auth/logout", post(signin::logout))
+        .route(
+            "/moderate/{id}/{action}",
+            get(moderate_link::confirm).post(moderate_link::apply),
+        )
         .route("/assets/{file}", get(assets::serve))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
@@ -280,10 +323,12 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let poller = tokio::spawn(cache::watch_content_version(state.clone()));
+    let worker = tokio::spawn(crate::jobs::work(state.clone()));
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     poller.abort();
+    worker.abort();
     result
 }

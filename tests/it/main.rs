@@ -5,6 +5,7 @@
 mod browser;
 mod cli;
 mod journey;
+mod mail;
 mod moderation;
 mod ops;
 mod signin;

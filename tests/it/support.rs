@@ -117,6 +117,7 @@ pub struct TestServer {
     pub db: TestDb,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _data: tempfile::TempDir,
 }
 
 pub fn client() -> Client {
@@ -227,7 +228,11 @@ impl TestServer {
             .await
             .expect("bind");
         let addr = listener.local_addr().unwrap();
-        let config = make(&format!("http://{addr}"));
+        let mut config = make(&format!("http://{addr}"));
+        let data = tempfile::tempdir().expect("data dir");
+        if config.data_dir == std::path::Path::new(tribune::config::DEFAULT_DATA_DIR) {
+            config.data_dir = data.path().to_path_buf();
+        }
         let db = TestDb::create(backend).await;
         let store = Store::connect(&db.url).await.expect("connect");
         let state = AppState::new(store.clone(), config).await.expect("state");
@@ -243,6 +248,38 @@ impl TestServer {
             db,
             shutdown: Some(tx),
             handle: Some(handle),
+            _data: data,
+        }
+    }
+
+    /// A second server on the same database (several instances behind one PostgreSQL).
+    pub async fn another_on_same_database(&self, mut config: ServerConfig) -> TestServer {
+        let data = tempfile::tempdir().expect("data dir");
+        config.data_dir = data.path().to_path_buf();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().unwrap();
+        let db = TestDb {
+            url: self.db.url.clone(),
+            _dir: None,
+            pg_name: None,
+        };
+        let store = Store::connect(&db.url).await.expect("connect");
+        let state = AppState::new(store.clone(), config).await.expect("state");
+        let (tx, rx) = oneshot::channel::<()>();
+        let handle = tokio::spawn(tribune::web::serve(state.clone(), listener, async {
+            let _ = rx.await;
+        }));
+        TestServer {
+            base: format!("http://{addr}"),
+            client: client(),
+            store,
+            state,
+            db,
+            shutdown: Some(tx),
+            handle: Some(handle),
+            _data: data,
         }
     }
 

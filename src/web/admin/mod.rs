@@ -2,6 +2,7 @@
 //! Every page here is personal (never cached) and every form carries a CSRF token.
 
 pub mod comments;
+pub mod jobs;
 pub mod login;
 pub mod posts;
 pub mod settings;
@@ -32,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/comments", get(comments::queue).post(comments::act))
         .route("/admin/settings", get(settings::form).post(settings::save))
+        .route("/admin/jobs", get(jobs::list))
+        .route("/admin/jobs/{id}/retry", post(jobs::retry))
 }
 
 /// Context for a page shown to a signed-in staff member.

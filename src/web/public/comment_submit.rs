@@ -155,22 +155,24 @@ pub async fn submit(
         .take(255)
         .collect();
     let body_html = render_comment(&comment.body);
-    let id = state
-        .store
-        .insert_comment(&NewComment {
-            post_id: post.id,
-            parent_id,
-            status: status.as_str(),
-            author_name: comment.name,
-            author_email: comment.email,
-            author_url: comment.url,
-            identity_id: commenter.as_ref().map(|c| c.id),
-            body: comment.body,
-            body_html,
-            ip: peer.ip().to_string(),
-            user_agent,
-        })
-        .await?;
+    let new = NewComment {
+        post_id: post.id,
+        parent_id,
+        status: status.as_str(),
+        author_name: comment.name,
+        author_email: comment.email,
+        author_url: comment.url,
+        identity_id: commenter.as_ref().map(|c| c.id),
+        body: comment.body,
+        body_html,
+        ip: peer.ip().to_string(),
+        user_agent,
+    };
+    let id = state.store.insert_comment(&new).await?;
+    if status.as_str() == "pending" {
+        let base = state.base_url(&headers);
+        crate::web::notify::held_comment(&state, &base, &post, id, &new).await;
+    }
     tracing::info!(
         comment = id,
         post = post.id,

@@ -1,0 +1,95 @@
+//! The job runner: takes due jobs from the durable queue, runs them, retries failures
+//! with exponential back-off, and leaves a job that keeps failing in the `failed` state
+//! for a person to look at (`/admin/jobs`). The same queue will carry federation and
+//! webhooks: a job is a `kind` and a JSON payload.
+
+use std::time::Duration;
+
+use crate::store::JobRow;
+use crate::web::AppState;
+
+/// Email: delivered by the configured transport.
+pub const KIND_EMAIL: &str = "email";
+/// How often an email is tried before it is marked failed (about four hours at the
+/// default 30 s base: 30 s, 1 min, 2 min … 2 h).
+pub const EMAIL_ATTEMPTS: i64 = 10;
+/// A running job whose worker has not finished it in this time is taken again.
+const STALE_SECS: i64 = 600;
+
+/// The wait before the next try after `attempt` failures: `base · 2^(attempt-1)`,
+/// at most six hours.
+pub fn retry_delay(attempt: i64, base: Duration) -> Duration {
+    let exp = attempt.clamp(1, 20) as u32 - 1;
+    base.saturating_mul(2u32.saturating_pow(exp))
+        .min(Duration::from_secs(6 * 3600))
+}
+
+async fn run_one(state: &AppState, job: &JobRow) -> Result<(), String> {
+    match job.kind.as_str() {
+        KIND_EMAIL => {
+            let email: crate::mail::OutgoingEmail = serde_json::from_str(&job.payload)
+                .map_err(|e| format!("unreadable email job: {e}"))?;
+            state.mailer.send(&email).await
+        }
+        other => Err(format!("no runner for jobs of kind `{other}`")),
+    }
+}
+
+/// Works the queue until the task is aborted.
+pub async fn work(state: AppState) {
+    let worker = format!("{}-{}", std::process::id(), crate::token::random_hex(4));
+    loop {
+        let now = crate::store::now();
+        match state.store.claim_job(&worker, now, STALE_SECS).await {
+            Ok(Some(job)) => {
+                let result = run_one(&state, &job).await;
+                let outcome = match &result {
+                    Ok(()) => state.store.finish_job(job.id, &worker).await,
+                    Err(err) => {
+                        let retry = (job.attempts < job.max_attempts).then(|| {
+                            now + retry_delay(job.attempts, state.config.job_retry_base)
+                                .as_secs()
+                                .max(1) as i64
+                        });
+                        tracing::warn!(job = job.id, kind = job.kind, attempt = job.attempts, error = %err, will_retry = retry.is_some(), "job failed");
+                        state.store.fail_job(job.id, &worker, err, retry).await
+                    }
+                };
+                if let Err(err) = outcome {
+                    tracing::error!(job = job.id, error = %err, "could not record a job's outcome");
+                }
+                state
+                    .metrics
+                    .job(if result.is_ok() { "done" } else { "failed" });
+            }
+            Ok(None) => {
+                tokio::select! {
+                    _ = state.jobs_wakeup.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "could not read the job queue");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_doubles_and_stops_at_six_hours() {
+        let base = Duration::from_secs(30);
+        assert_eq!(retry_delay(1, base), Duration::from_secs(30));
+        assert_eq!(retry_delay(2, base), Duration::from_secs(60));
+        assert_eq!(retry_delay(5, base), Duration::from_secs(480));
+        assert_eq!(retry_delay(30, base), Duration::from_secs(6 * 3600));
+        let total: u64 = (1..EMAIL_ATTEMPTS)
+            .map(|a| retry_delay(a, base).as_secs())
+            .sum();
+        assert!(total > 3600, "an hour-long outage is ridden out: {total} s");
+    }
+}

@@ -1,0 +1,120 @@
+//! Outgoing email: the message as queued (so every retry sends the same bytes, with the
+//! same Message-ID) and the transport that delivers it — SMTP from one URL, or `.eml`
+//! files under the data directory when no SMTP server is configured.
+
+use std::path::PathBuf;
+
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+/// A message waiting in the job queue.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OutgoingEmail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// Without angle brackets.
+    pub message_id: String,
+}
+
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(AsyncFileTransport<Tokio1Executor>, PathBuf),
+}
+
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+}
+
+impl Mailer {
+    /// `smtp://user:pass@host:587?tls=required`, `smtps://…`, or plain
+    /// `smtp://127.0.0.1:2525`; without one, messages go to `DATA_DIR/mail/*.eml`.
+    pub fn new(smtp_url: Option<&str>, from: &str, data_dir: PathBuf) -> anyhow::Result<Self> {
+        let from: Mailbox = from.parse().map_err(|e| {
+            anyhow::anyhow!(
+                "mail sender `{from}` is not an address like \"Site <news@example.org>\": {e}"
+            )
+        })?;
+        let transport = match smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| {
+                        anyhow::anyhow!(
+                            "SMTP URL is not usable (smtp://user:pass@host:587?tls=required): {e}"
+                        )
+                    })?
+                    .timeout(Some(std::time::Duration::from_secs(20)))
+                    .build(),
+            ),
+            None => {
+                let dir = data_dir.join("mail");
+                std::fs::create_dir_all(&dir).map_err(|e| {
+                    anyhow::anyhow!("cannot create mail directory {}: {e}", dir.display())
+                })?;
+                Transport::Files(AsyncFileTransport::new(&dir), dir)
+            }
+        };
+        Ok(Mailer { transport, from })
+    }
+
+    pub fn describe(&self) -> String {
+        match &self.transport {
+            Transport::Smtp(_) => "SMTP".into(),
+            Transport::Files(_, dir) => format!("files in {}", dir.display()),
+        }
+    }
+
+    pub fn build(&self, email: &OutgoingEmail) -> Result<Message, String> {
+        let to: Mailbox = email
+            .to
+            .parse()
+            .map_err(|e| format!("bad recipient {}: {e}", email.to))?;
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject.clone())
+            .message_id(Some(format!("<{}>", email.message_id)))
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(email.text.clone()),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(email.html.clone()),
+                    ),
+            )
+            .map_err(|e| format!("cannot build the message: {e}"))
+    }
+
+    pub async fn send(&self, email: &OutgoingEmail) -> Result<(), String> {
+        let message = self.build(email)?;
+        match &self.transport {
+            Transport::Smtp(t) => t
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("SMTP: {e}")),
+            Transport::Files(t, _) => t
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("writing .eml: {e}")),
+        }
+    }
+
+    /// A Message-ID under the sender's domain.
+    pub fn message_id(&self) -> String {
+        format!(
+            "{}@{}",
+            crate::token::random_hex(12),
+            self.from.email.domain()
+        )
+    }
+}

@@ -1,0 +1,152 @@
+//! The durable job queue. Claiming a job is the one query whose text differs between
+//! the backends: PostgreSQL uses `FOR UPDATE SKIP LOCKED` so several instances share
+//! the queue and each job runs once; SQLite has one writer, so a plain
+//! `UPDATE … WHERE id = (SELECT …)` is already atomic.
+
+use super::{Backend, Store, StoreResult};
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct JobRow {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub run_at: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const JOB_COLUMNS: &str =
+    "id, kind, payload, status, attempts, max_attempts, run_at, last_error, created_at, updated_at";
+
+impl Store {
+    pub async fn enqueue_job(
+        &self,
+        kind: &str,
+        payload: &str,
+        max_attempts: i64,
+    ) -> StoreResult<i64> {
+        let now = super::now();
+        Ok(sqlx::query_scalar(
+            "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at) \
+             VALUES ($1, $2, 'queued', 0, $3, $4, $4, $4) RETURNING id",
+        )
+        .bind(kind)
+        .bind(payload)
+        .bind(max_attempts)
+        .bind(now)
+        .fetch_one(&self.write)
+        .await?)
+    }
+
+    /// Takes the next due job for `worker`, or a running one whose worker vanished
+    /// (locked for longer than `stale_secs`).
+    pub async fn claim_job(
+        &self,
+        worker: &str,
+        now: i64,
+        stale_secs: i64,
+    ) -> StoreResult<Option<JobRow>> {
+        let pick = match self.backend {
+            Backend::Postgres => {
+                "SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $2) \
+                 OR (status = 'running' AND locked_at < $3) \
+                 ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
+            }
+            Backend::Sqlite => {
+                "SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $2) \
+                 OR (status = 'running' AND locked_at < $3) \
+                 ORDER BY run_at, id LIMIT 1"
+            }
+        };
+        let sql = format!(
+            "UPDATE jobs SET status = 'running', locked_by = $1, locked_at = $2, \
+             attempts = attempts + 1, updated_at = $2 WHERE id = ({pick}) RETURNING {JOB_COLUMNS}"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(worker)
+            .bind(now)
+            .bind(now - stale_secs)
+            .fetch_optional(&self.write)
+            .await?)
+    }
+
+    /// Marks a job done, if `worker` still holds it.
+    pub async fn finish_job(&self, id: i64, worker: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE jobs SET status = 'done', locked_by = NULL, locked_at = NULL, last_error = NULL, \
+             updated_at = $1 WHERE id = $2 AND locked_by = $3",
+        )
+        .bind(super::now())
+        .bind(id)
+        .bind(worker)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// Records a failure: back in the queue at `retry_at`, or `failed` for good.
+    pub async fn fail_job(
+        &self,
+        id: i64,
+        worker: &str,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> StoreResult<()> {
+        let status = if retry_at.is_some() {
+            "queued"
+        } else {
+            "failed"
+        };
+        sqlx::query(
+            "UPDATE jobs SET status = $1, run_at = COALESCE($2, run_at), last_error = $3, \
+             locked_by = NULL, locked_at = NULL, updated_at = $4 WHERE id = $5 AND locked_by = $6",
+        )
+        .bind(status)
+        .bind(retry_at)
+        .bind(error.chars().take(2000).collect::<String>())
+        .bind(super::now())
+        .bind(id)
+        .bind(worker)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// Jobs for the admin page: failed and waiting ones first.
+    pub async fn jobs(&self, status: Option<&str>, limit: i64) -> StoreResult<Vec<JobRow>> {
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE ($1 IS NULL OR status = $1) ORDER BY id DESC LIMIT $2"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(status)
+            .bind(limit)
+            .fetch_all(&self.read)
+            .await?)
+    }
+
+    pub async fn job_counts(&self) -> StoreResult<Vec<(String, i64)>> {
+        Ok(
+            sqlx::query_as("SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status")
+                .fetch_all(&self.read)
+                .await?,
+        )
+    }
+
+    /// Puts a failed job back in the queue with a fresh set of attempts.
+    pub async fn retry_job(&self, id: i64) -> StoreResult<bool> {
+        let now = super::now();
+        let done = sqlx::query(
+            "UPDATE jobs SET status = 'queued', attempts = 0, run_at = $1, updated_at = $1 \
+             WHERE id = $2 AND status = 'failed'",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

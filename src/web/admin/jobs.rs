@@ -1,0 +1,91 @@
+//! `/admin/jobs`: the background queue (email now), failed jobs with their last error
+//! and a button to try them again. Administrators only.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use minijinja::context;
+
+use super::{page, staff_context};
+use crate::web::error::AppResult;
+use crate::web::public::iso;
+use crate::web::session::Staff;
+use crate::web::{csrf, AppState};
+
+pub async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    staff.require(staff.role.can_manage_site())?;
+    let current = match q.get("status").map(String::as_str) {
+        Some(s @ ("queued" | "running" | "done" | "failed")) => s.to_string(),
+        _ => "failed".to_string(),
+    };
+    let site = state.site();
+    let lang = state.i18n.resolve(&site.language).to_string();
+    let jobs: Vec<_> = state
+        .store
+        .jobs(Some(&current), 200)
+        .await?
+        .into_iter()
+        .map(|j| {
+            let summary = serde_json::from_str::<serde_json::Value>(&j.payload)
+                .ok()
+                .map(|v| {
+                    format!(
+                        "{} → {}",
+                        v["subject"].as_str().unwrap_or(""),
+                        v["to"].as_str().unwrap_or("")
+                    )
+                })
+                .unwrap_or_default();
+            context! {
+                id => j.id,
+                kind => j.kind,
+                summary => summary,
+                status => j.status,
+                attempts => j.attempts,
+                max_attempts => j.max_attempts,
+                error => j.last_error,
+                next => state.i18n.datetime(&lang, j.run_at),
+                next_iso => iso(j.run_at),
+            }
+        })
+        .collect();
+    let counts: HashMap<String, i64> = state.store.job_counts().await?.into_iter().collect();
+    let ctx = staff_context(&state, &staff).await?;
+    let html = state.templates.render(
+        "admin/jobs.html",
+        context! {
+            jobs => jobs,
+            current => current,
+            counts => counts,
+            retried => q.contains_key("retried"),
+            transport => state.mailer.describe(),
+            ..ctx
+        },
+    )?;
+    Ok(page(StatusCode::OK, html))
+}
+
+pub async fn retry(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    staff.require(staff.role.can_manage_site())?;
+    csrf::verify(
+        Some(&staff.csrf),
+        form.get(csrf::FIELD).map(String::as_str).unwrap_or(""),
+    )?;
+    if state.store.retry_job(id).await? {
+        state.jobs_wakeup.notify_one();
+        tracing::info!(job = id, user = staff.user.id, "job queued again by hand");
+    }
+    Ok(Redirect::to("/admin/jobs?status=failed&retried=1").into_response())
+}

@@ -1,0 +1,121 @@
+//! One-click moderation from an email: `/moderate/ID/ACTION?exp=…&sig=…`.
+//!
+//! The link is signed with the site secret and expires; opening it shows the comment
+//! and one button (mail scanners that open links must not moderate anything), and the
+//! button's POST does the work.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use minijinja::context;
+
+use super::error::{AppError, AppResult};
+use super::public::{base_context, personal_response};
+use super::AppState;
+use crate::domain::comment::CommentStatus;
+use crate::domain::post::permalink;
+
+/// How long a link in a moderation email works.
+pub const LINK_TTL_SECS: i64 = 7 * 24 * 3600;
+
+fn target(action: &str) -> Option<CommentStatus> {
+    match action {
+        "approve" => Some(CommentStatus::Approved),
+        "spam" => Some(CommentStatus::Spam),
+        "trash" => Some(CommentStatus::Trash),
+        _ => None,
+    }
+}
+
+/// A signed link for `action` on comment `id`, valid until `expires`.
+pub fn link(state: &AppState, base: &str, id: i64, action: &str, expires: i64) -> String {
+    let sig = state.sign(&format!("moderate:{id}:{action}:{expires}"));
+    format!("{base}/moderate/{id}/{action}?exp={expires}&sig={sig}")
+}
+
+fn check(
+    state: &AppState,
+    id: i64,
+    action: &str,
+    q: &HashMap<String, String>,
+) -> AppResult<CommentStatus> {
+    let status = target(action).ok_or(AppError::NotFound)?;
+    let exp: i64 = q.get("exp").and_then(|e| e.parse().ok()).unwrap_or(0);
+    let sig = q.get("sig").map(String::as_str).unwrap_or("");
+    let expected = state.sign(&format!("moderate:{id}:{action}:{exp}"));
+    if !crate::token::constant_time_eq(&expected, sig) {
+        return Err(AppError::Forbidden(
+            "This moderation link is not valid. Use the comment queue in /admin/comments.".into(),
+        ));
+    }
+    if exp < crate::store::now() {
+        return Err(AppError::Forbidden(
+            "This moderation link has expired. Use the comment queue in /admin/comments.".into(),
+        ));
+    }
+    Ok(status)
+}
+
+async fn page(
+    state: &AppState,
+    id: i64,
+    action: &str,
+    q: &HashMap<String, String>,
+    done: bool,
+) -> AppResult<Response> {
+    let row = state
+        .store
+        .comment_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let post = state
+        .store
+        .post_by_id(row.post_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let site = state.site();
+    let html = state.templates.render(
+        "moderate.html",
+        context! {
+            action => action,
+            done => done,
+            comment => row,
+            post_title => post.title,
+            post_url => permalink(post.published_at.unwrap_or(post.created_at), &post.slug),
+            exp => q.get("exp"),
+            sig => q.get("sig"),
+            ..base_context(state, &site)
+        },
+    )?;
+    Ok(personal_response(StatusCode::OK, html))
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path((id, action)): Path<(i64, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    check(&state, id, &action, &q)?;
+    page(&state, id, &action, &q, false).await
+}
+
+pub async fn apply(
+    State(state): State<AppState>,
+    Path((id, action)): Path<(i64, String)>,
+    Form(q): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let status = check(&state, id, &action, &q)?;
+    if state
+        .store
+        .set_comment_status(&[id], status.as_str())
+        .await?
+        > 0
+    {
+        state.content_changed().await;
+        tracing::info!(comment = id, action, "moderated from an email link");
+    }
+    page(&state, id, &action, &q, true).await
+}
