@@ -219,6 +219,14 @@ error-provider-secret = { $provider } needs a client secret as well as a client 
 email-held-subject = [{ $site }] Please moderate: “{ $title }”
 email-held-intro = A new comment on “{ $title }” is waiting for your approval:
 email-held-queue = All comments waiting for moderation:
+email-digest-subject = [{ $site }] { $count ->
+    [one] One comment is waiting for moderation
+   *[other] { $count } comments are waiting for moderation
+}
+email-digest-intro = { $count ->
+    [one] One comment is waiting for your approval:
+   *[other] { $count } comments are waiting for your approval:
+}
 moderate-title = Moderate a comment
 moderate-on = On “{ $title }”:
 nav-jobs = Jobs

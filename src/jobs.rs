@@ -10,6 +10,42 @@ use crate::web::AppState;
 
 /// Email: delivered by the configured transport.
 pub const KIND_EMAIL: &str = "email";
+/// A digest of held comments for one moderator, written when it runs.
+pub const KIND_HELD_DIGEST: &str = "held_digest";
+/// At most one held-comment email per moderator in this window; the rest of a burst
+/// goes into one digest at its end.
+pub const NOTIFY_WINDOW_SECS: i64 = 600;
+
+/// What to do about one more notification on a topic (pure; the caller looks up the
+/// facts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notify {
+    /// Nothing was sent lately: send this one now.
+    Now,
+    /// Fold it into a digest sent at the given time.
+    DigestAt(i64),
+    /// A digest is already waiting and will include it.
+    AlreadyInDigest,
+}
+
+pub fn notify_decision(
+    now: i64,
+    last_email: Option<i64>,
+    digest_waiting: bool,
+    window: i64,
+) -> Notify {
+    match last_email {
+        Some(last) if now - last < window => {
+            if digest_waiting {
+                Notify::AlreadyInDigest
+            } else {
+                Notify::DigestAt(last + window)
+            }
+        }
+        _ if digest_waiting => Notify::AlreadyInDigest,
+        _ => Notify::Now,
+    }
+}
 /// How often an email is tried before it is marked failed (about four hours at the
 /// default 30 s base: 30 s, 1 min, 2 min … 2 h).
 pub const EMAIL_ATTEMPTS: i64 = 10;
@@ -30,6 +66,16 @@ async fn run_one(state: &AppState, job: &JobRow) -> Result<(), String> {
             let email: crate::mail::OutgoingEmail = serde_json::from_str(&job.payload)
                 .map_err(|e| format!("unreadable email job: {e}"))?;
             state.mailer.send(&email).await
+        }
+        KIND_HELD_DIGEST => {
+            let to: String = serde_json::from_str::<serde_json::Value>(&job.payload)
+                .ok()
+                .and_then(|v| v["to"].as_str().map(str::to_string))
+                .ok_or("unreadable digest job")?;
+            match crate::web::notify::held_digest(state, &to).await? {
+                Some(email) => state.mailer.send(&email).await,
+                None => Ok(()), // everything was moderated meanwhile
+            }
         }
         other => Err(format!("no runner for jobs of kind `{other}`")),
     }
@@ -79,6 +125,21 @@ pub async fn work(state: AppState) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_burst_of_notifications_becomes_one_email_and_one_digest() {
+        let w = 600;
+        assert_eq!(notify_decision(1000, None, false, w), Notify::Now);
+        assert_eq!(
+            notify_decision(1000, Some(900), false, w),
+            Notify::DigestAt(1500)
+        );
+        assert_eq!(
+            notify_decision(1001, Some(900), true, w),
+            Notify::AlreadyInDigest
+        );
+        assert_eq!(notify_decision(2000, Some(900), false, w), Notify::Now);
+    }
 
     #[test]
     fn back_off_doubles_and_stops_at_six_hours() {

@@ -29,17 +29,51 @@ impl Store {
         payload: &str,
         max_attempts: i64,
     ) -> StoreResult<i64> {
+        self.enqueue_job_at(kind, payload, max_attempts, super::now(), None)
+            .await
+    }
+
+    /// Queues a job to run at `run_at`, about `topic` (see [`Store::last_job_on`]).
+    pub async fn enqueue_job_at(
+        &self,
+        kind: &str,
+        payload: &str,
+        max_attempts: i64,
+        run_at: i64,
+        topic: Option<&str>,
+    ) -> StoreResult<i64> {
         let now = super::now();
         Ok(sqlx::query_scalar(
-            "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at) \
-             VALUES ($1, $2, 'queued', 0, $3, $4, $4, $4) RETURNING id",
+            "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, topic, \
+             created_at, updated_at) VALUES ($1, $2, 'queued', 0, $3, $4, $5, $6, $6) RETURNING id",
         )
         .bind(kind)
         .bind(payload)
         .bind(max_attempts)
+        .bind(run_at)
+        .bind(topic)
         .bind(now)
         .fetch_one(&self.write)
         .await?)
+    }
+
+    /// When the latest job of `kind` about `topic` was queued, and whether one of that
+    /// kind is still waiting to run.
+    pub async fn last_job_on(&self, kind: &str, topic: &str) -> StoreResult<(Option<i64>, bool)> {
+        let last: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(created_at) FROM jobs WHERE kind = $1 AND topic = $2")
+                .bind(kind)
+                .bind(topic)
+                .fetch_one(&self.read)
+                .await?;
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND topic = $2 AND status IN ('queued', 'running')",
+        )
+        .bind(kind)
+        .bind(topic)
+        .fetch_one(&self.read)
+        .await?;
+        Ok((last, waiting > 0))
     }
 
     /// Takes the next due job for `worker`, or a running one whose worker vanished

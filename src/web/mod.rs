@@ -195,14 +195,17 @@ impl AppState {
     pub async fn queue_email(
         &self,
         email: &crate::mail::OutgoingEmail,
+        topic: Option<&str>,
     ) -> Result<i64, crate::store::StoreError> {
         let payload = serde_json::to_string(email).expect("emails serialise");
         let id = self
             .store
-            .enqueue_job(
+            .enqueue_job_at(
                 crate::jobs::KIND_EMAIL,
                 &payload,
                 crate::jobs::EMAIL_ATTEMPTS,
+                crate::store::now(),
+                topic,
             )
             .await?;
         self.jobs_wakeup.notify_one();

@@ -32,6 +32,8 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "moderate.html",
     "email/held_comment.txt",
     "email/held_comment.html",
+    "email/held_digest.txt",
+    "email/held_digest.html",
     "admin/jobs.html",
     "admin/base.html",
     "admin/setup.html",

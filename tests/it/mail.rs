@@ -439,3 +439,57 @@ async fn without_smtp_messages_are_written_as_eml_files() {
     );
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_held_comments_sends_one_email_then_one_digest() {
+    if !smtp_available() {
+        return;
+    }
+    let mut smtp = Smtp::planned();
+    smtp.start().await;
+    let s = TestServer::start_with(Backend::Sqlite, config(&smtp)).await;
+    s.setup_admin().await;
+    let (post_id, _) = s.publish("Busy Thread", "x").await;
+    for i in 0..5 {
+        s.comment(&client(), post_id, 0, "Flood", &format!("held comment {i}"))
+            .await;
+    }
+    smtp.wait_for(1, 10).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        smtp.messages().len(),
+        1,
+        "one email for the first, not five"
+    );
+    let digests: Vec<_> = s
+        .store
+        .jobs(Some("queued"), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|j| j.kind == tribune::jobs::KIND_HELD_DIGEST)
+        .collect();
+    assert_eq!(digests.len(), 1, "the rest wait in one digest");
+    assert!(
+        digests[0].run_at > tribune::store::now() + 500,
+        "sent at the end of the window"
+    );
+
+    // When the window ends, the digest lists everything still waiting.
+    let mut db = <sqlx::AnyConnection as sqlx::Connection>::connect(&s.db.url)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE jobs SET run_at = 0 WHERE kind = 'held_digest'")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    s.state.jobs_wakeup.notify_one();
+    let messages = smtp.wait_for(2, 10).await;
+    let digest = &messages[1];
+    assert!(digest.contains("5 comments are waiting"), "{digest}");
+    assert!(
+        digest.contains("held comment 4") && digest.contains("held comment 0"),
+        "{digest}"
+    );
+    s.stop().await;
+}
