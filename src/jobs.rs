@@ -77,6 +77,17 @@ async fn run_one(state: &AppState, job: &JobRow) -> Result<(), String> {
                 None => Ok(()), // everything was moderated meanwhile
             }
         }
+        "comment_approved" | "post_published" => {
+            let v: serde_json::Value =
+                serde_json::from_str(&job.payload).map_err(|e| e.to_string())?;
+            if job.kind == "comment_approved" {
+                let id = v["comment_id"].as_i64().ok_or("no comment_id")?;
+                crate::web::notify::comment_approved(state, id).await
+            } else {
+                let id = v["post_id"].as_i64().ok_or("no post_id")?;
+                crate::web::notify::post_published(state, id).await
+            }
+        }
         other => Err(format!("no runner for jobs of kind `{other}`")),
     }
 }

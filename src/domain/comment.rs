@@ -69,6 +69,12 @@ pub struct GuestInput {
     pub email: String,
     pub url: String,
     pub body: String,
+    /// "Notify me of new comments via email."
+    #[serde(default)]
+    pub notify_comments: bool,
+    /// "Notify me of new posts via email."
+    #[serde(default)]
+    pub notify_posts: bool,
 }
 
 /// A guest comment that passed every check.
@@ -261,6 +267,7 @@ mod tests {
             email: email.into(),
             url: url.into(),
             body: body.into(),
+            ..GuestInput::default()
         }
     }
 

@@ -106,6 +106,13 @@ impl Store {
         }
         let mut tx = self.write.begin().await?;
         let id = insert.fetch_one(&mut *tx).await?;
+        super::jobs::enqueue_in(
+            &mut tx,
+            "comment_approved",
+            &format!("{{\"comment_id\":{id}}}"),
+            now,
+        )
+        .await?;
         recount(&mut tx, c.post_id).await?;
         super::bump_content_version(&mut tx).await?;
         tx.commit().await?;
@@ -178,6 +185,20 @@ impl Store {
         let mut changed = 0;
         let now = super::now();
         for id in ids {
+            let was: Option<String> =
+                sqlx::query_scalar("SELECT status FROM comments WHERE id = $1")
+                    .bind(*id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if status == "approved" && was.as_deref().is_some_and(|w| w != "approved") {
+                super::jobs::enqueue_in(
+                    &mut tx,
+                    "comment_approved",
+                    &format!("{{\"comment_id\":{id}}}"),
+                    now,
+                )
+                .await?;
+            }
             let post: Option<i64> = sqlx::query_scalar(
                 "UPDATE comments SET status = $1, updated_at = $2 WHERE id = $3 RETURNING post_id",
             )

@@ -22,6 +22,28 @@ pub struct JobRow {
 const JOB_COLUMNS: &str =
     "id, kind, payload, status, attempts, max_attempts, run_at, last_error, created_at, updated_at";
 
+/// Queues a job inside a caller's transaction (so the job exists if and only if the
+/// change that caused it does).
+pub(crate) async fn enqueue_in(
+    conn: &mut sqlx::AnyConnection,
+    kind: &str,
+    payload: &str,
+    run_at: i64,
+) -> Result<(), sqlx::Error> {
+    let now = super::now();
+    sqlx::query(
+        "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at) \
+         VALUES ($1, $2, 'queued', 0, 10, $3, $4, $4)",
+    )
+    .bind(kind)
+    .bind(payload)
+    .bind(run_at)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     pub async fn enqueue_job(
         &self,

@@ -10,6 +10,7 @@ mod jobs;
 mod posts;
 mod sessions;
 mod settings;
+mod subscriptions;
 mod users;
 
 pub use comments::{CommentRow, ModerationRow, NewComment, QueueCounts};
@@ -17,6 +18,7 @@ pub use identities::{AuthAttempt, IdentityRow, NewIdentity};
 pub use jobs::JobRow;
 pub use posts::{PostRow, PostWrite};
 pub use sessions::SessionRow;
+pub use subscriptions::SubscriptionRow;
 pub use users::UserRow;
 
 use std::str::FromStr;

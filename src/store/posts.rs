@@ -43,6 +43,21 @@ const POST_SELECT: &str = "SELECT p.id, p.slug, p.title, p.excerpt, p.body_md, p
      p.comments_open, p.comment_count, p.published_at, p.created_at, p.updated_at \
      FROM posts p JOIN users u ON u.id = p.author_id";
 
+/// Queues the "new post" email to subscribers for when a published post goes public.
+async fn announce(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    post: &PostWrite,
+) -> Result<(), sqlx::Error> {
+    if post.status == "published" {
+        if let Some(at) = post.published_at {
+            super::jobs::enqueue_in(conn, "post_published", &format!("{{\"post_id\":{id}}}"), at)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// Published posts visible at `now`, newest first.
     pub async fn published_posts(
@@ -132,6 +147,7 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
+        announce(&mut tx, id, post).await?;
         super::bump_content_version(&mut tx).await?;
         tx.commit().await?;
         Ok(id)
@@ -161,6 +177,14 @@ impl Store {
         .await?;
         if done.rows_affected() == 0 {
             return Err(super::StoreError::NotFound);
+        }
+        let notified: Option<i64> =
+            sqlx::query_scalar("SELECT notified_at FROM posts WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if notified.is_none() {
+            announce(&mut tx, id, post).await?;
         }
         super::bump_content_version(&mut tx).await?;
         tx.commit().await?;

@@ -16,6 +16,7 @@ pub mod rate_limit;
 pub mod request_id;
 pub mod session;
 pub mod signin;
+pub mod subscriptions;
 pub mod templates;
 
 use std::future::Future;
@@ -277,6 +278,15 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/moderate/{id}/{action}",
             get(moderate_link::confirm).post(moderate_link::apply),
+        )
+        .route("/subscriptions", get(subscriptions::manage))
+        .route(
+            "/subscriptions/confirm",
+            get(subscriptions::confirm_page).post(subscriptions::confirm),
+        )
+        .route(
+            "/subscriptions/unsubscribe",
+            get(subscriptions::unsubscribe_page).post(subscriptions::unsubscribe),
         )
         .route("/assets/{file}", get(assets::serve))
         .route("/healthz", get(ops::healthz))

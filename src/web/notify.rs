@@ -110,6 +110,7 @@ pub async fn held_comment(state: &AppState, base: &str, post: &PostRow, id: i64,
             text: text.replace(['\u{2068}', '\u{2069}'], ""),
             html: html.clone(),
             message_id: state.mailer.message_id(),
+            unsubscribe: None,
         };
         if let Err(err) = state.queue_email(&email, Some(&topic)).await {
             tracing::error!(error = %err, "could not queue the moderation email");
@@ -179,5 +180,225 @@ pub async fn held_digest(state: &AppState, to: &str) -> Result<Option<OutgoingEm
         text: plain(text),
         html,
         message_id: state.mailer.message_id(),
+        unsubscribe: None,
     }))
+}
+
+fn base(state: &AppState) -> String {
+    state.config.base_url.clone().unwrap_or_default()
+}
+
+fn plain(s: String) -> String {
+    s.replace(['\u{2068}', '\u{2069}'], "")
+}
+
+/// Renders `email/NAME.txt` and `email/NAME.html`.
+fn render_pair(
+    state: &AppState,
+    name: &str,
+    ctx: minijinja::Value,
+) -> Result<(String, String), String> {
+    let text = state
+        .templates
+        .render(&format!("email/{name}.txt"), ctx.clone())
+        .map_err(|e| e.to_string())?;
+    let html = state
+        .templates
+        .render(&format!("email/{name}.html"), ctx)
+        .map_err(|e| e.to_string())?;
+    Ok((plain(text), html))
+}
+
+/// A comment was approved: its post's author and the post's confirmed comment
+/// subscribers hear of it (never the comment's own author).
+pub async fn comment_approved(state: &AppState, comment_id: i64) -> Result<(), String> {
+    let err = |e: crate::store::StoreError| e.to_string();
+    let Some(c) = state.store.comment_by_id(comment_id).await.map_err(err)? else {
+        return Ok(());
+    };
+    if c.status != "approved" {
+        return Ok(());
+    }
+    let Some(post) = state.store.post_by_id(c.post_id).await.map_err(err)? else {
+        return Ok(());
+    };
+    let site = state.site();
+    let lang = state.i18n.resolve(&site.language).to_string();
+    let base = base(state);
+    let link = format!(
+        "{base}{}#comment-{}",
+        crate::domain::post::permalink(post.published_at.unwrap_or(post.created_at), &post.slug),
+        c.id
+    );
+    let body_text: String = c.body_html.replace("<br>", "\n").replace("</p>", "\n\n");
+    let body_text = ammonia::Builder::empty()
+        .clean(&body_text)
+        .to_string()
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">");
+    let mut recipients: Vec<(String, Option<String>)> = Vec::new();
+    if let Ok(Some(author)) = state.store.user_by_id(post.author_id).await {
+        recipients.push((author.email, None));
+    }
+    for sub in state
+        .store
+        .comment_subscribers(post.id)
+        .await
+        .map_err(err)?
+    {
+        recipients.push((sub.email, Some(sub.token)));
+    }
+    let commenter = c.author_email.to_lowercase();
+    let mut seen = std::collections::HashSet::new();
+    for (to, token) in recipients {
+        if to.to_lowercase() == commenter || !seen.insert(to.to_lowercase()) {
+            continue;
+        }
+        let unsubscribe = token
+            .as_ref()
+            .map(|t| format!("{base}/subscriptions/unsubscribe?t={t}"));
+        let manage = token
+            .as_ref()
+            .map(|t| format!("{base}/subscriptions?t={t}"));
+        let ctx = context! {
+            ui_lang => lang,
+            post_title => post.title,
+            author => c.author_name,
+            body => body_text.trim(),
+            body_html => c.body_html,
+            link => link,
+            unsubscribe => unsubscribe,
+            manage => manage,
+        };
+        let (text, html) = render_pair(state, "new_comment", ctx)?;
+        let subject = plain(state.i18n.tr(
+            &lang,
+            "email-comment-subject",
+            &[
+                ("site", site.title.clone().into()),
+                ("title", post.title.clone().into()),
+            ],
+        ));
+        let email = OutgoingEmail {
+            to,
+            subject,
+            text,
+            html,
+            message_id: state.mailer.message_id(),
+            unsubscribe,
+        };
+        state.queue_email(&email, None).await.map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A post went public: its confirmed subscribers hear of it, once.
+pub async fn post_published(state: &AppState, post_id: i64) -> Result<(), String> {
+    let err = |e: crate::store::StoreError| e.to_string();
+    let Some(post) = state.store.post_by_id(post_id).await.map_err(err)? else {
+        return Ok(());
+    };
+    if !crate::domain::post::is_public(&post.status, post.published_at, crate::store::now()) {
+        return Ok(()); // unpublished or rescheduled since; a later job will tell
+    }
+    if !state.store.mark_post_notified(post.id).await.map_err(err)? {
+        return Ok(());
+    }
+    let site = state.site();
+    let lang = state.i18n.resolve(&site.language).to_string();
+    let base = base(state);
+    let link = format!(
+        "{base}{}",
+        crate::domain::post::permalink(post.published_at.unwrap_or(post.created_at), &post.slug)
+    );
+    let summary = if post.excerpt.is_empty() {
+        crate::domain::text::summary(&post.body_md, 55)
+    } else {
+        post.excerpt.clone()
+    };
+    for sub in state.store.post_subscribers().await.map_err(err)? {
+        let unsubscribe = format!("{base}/subscriptions/unsubscribe?t={}", sub.token);
+        let ctx = context! {
+            ui_lang => lang,
+            site_title => site.title,
+            post_title => post.title,
+            summary => summary,
+            link => link,
+            unsubscribe => unsubscribe,
+            manage => format!("{base}/subscriptions?t={}", sub.token),
+        };
+        let (text, html) = render_pair(state, "new_post", ctx)?;
+        let subject = plain(state.i18n.tr(
+            &lang,
+            "email-post-subject",
+            &[
+                ("site", site.title.clone().into()),
+                ("title", post.title.clone().into()),
+            ],
+        ));
+        let email = OutgoingEmail {
+            to: sub.email,
+            subject,
+            text,
+            html,
+            message_id: state.mailer.message_id(),
+            unsubscribe: Some(unsubscribe),
+        };
+        state.queue_email(&email, None).await.map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Asks a guest to confirm the subscriptions they ticked (double opt-in). At most
+/// one such email per address in the notification window, so the form cannot be used
+/// to flood someone's mailbox.
+pub async fn confirm_subscriptions(
+    state: &AppState,
+    base: &str,
+    to: &str,
+    tokens: &[String],
+    post_title: &str,
+) {
+    let topic = format!("confirm:{}", to.to_lowercase());
+    match state.store.last_job_on(KIND_EMAIL, &topic).await {
+        Ok((Some(last), _)) if crate::store::now() - last < NOTIFY_WINDOW_SECS => return,
+        Err(err) => {
+            tracing::error!(error = %err, "could not read notification history");
+            return;
+        }
+        _ => {}
+    }
+    let site = state.site();
+    let lang = state.i18n.resolve(&site.language).to_string();
+    let query: Vec<String> = tokens.iter().map(|t| format!("t={t}")).collect();
+    let ctx = context! {
+        ui_lang => lang,
+        site_title => site.title,
+        post_title => post_title,
+        confirm => format!("{base}/subscriptions/confirm?{}", query.join("&")),
+    };
+    let (text, html) = match render_pair(state, "confirm", ctx) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!(error = %e, "could not render the confirmation email");
+            return;
+        }
+    };
+    let subject = plain(state.i18n.tr(
+        &lang,
+        "email-confirm-subject",
+        &[("site", site.title.clone().into())],
+    ));
+    let email = OutgoingEmail {
+        to: to.to_string(),
+        subject,
+        text,
+        html,
+        message_id: state.mailer.message_id(),
+        unsubscribe: None,
+    };
+    if let Err(err) = state.queue_email(&email, Some(&topic)).await {
+        tracing::error!(error = %err, "could not queue the confirmation email");
+    }
 }

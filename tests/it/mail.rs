@@ -288,7 +288,12 @@ async fn email_rides_out_an_smtp_outage_and_arrives_once() {
     )
     .await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let queued = s.store.jobs(Some("queued"), 10).await.unwrap();
+    let emails = |jobs: Vec<tribune::store::JobRow>| -> Vec<tribune::store::JobRow> {
+        jobs.into_iter()
+            .filter(|j| j.kind == tribune::jobs::KIND_EMAIL)
+            .collect()
+    };
+    let queued = emails(s.store.jobs(Some("queued"), 10).await.unwrap());
     assert_eq!(queued.len(), 1, "the message waits in the queue");
     assert!(queued[0].attempts >= 1);
     assert!(
@@ -307,7 +312,10 @@ async fn email_rides_out_an_smtp_outage_and_arrives_once() {
     assert!(messages[0].contains("Sent while the mail server is down"));
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(smtp.messages().len(), 1, "exactly once");
-    assert_eq!(s.store.jobs(Some("done"), 10).await.unwrap().len(), 1);
+    assert_eq!(
+        emails(s.store.jobs(Some("done"), 10).await.unwrap()).len(),
+        1
+    );
     s.stop().await;
 }
 
@@ -325,6 +333,7 @@ async fn a_job_that_keeps_failing_is_shown_and_can_be_retried() {
         text: "Plain".into(),
         html: "<p>Plain</p>".into(),
         message_id: "retry-test@example.org".into(),
+        unsubscribe: None,
     };
     let id = s
         .store
@@ -376,6 +385,7 @@ async fn two_instances_on_one_postgres_send_each_message_once() {
             text: "x".into(),
             html: "<p>x</p>".into(),
             message_id: format!("m{i}@example.org"),
+            unsubscribe: None,
         };
         a.store
             .enqueue_job(
@@ -491,5 +501,193 @@ async fn a_burst_of_held_comments_sends_one_email_then_one_digest() {
         digest.contains("held comment 4") && digest.contains("held comment 0"),
         "{digest}"
     );
+    s.stop().await;
+}
+
+fn to_whom<'a>(messages: &'a [String], who: &str) -> Vec<&'a String> {
+    messages
+        .iter()
+        .filter(|m| header(m, "X-Envelope-To") == Some(who))
+        .collect()
+}
+
+async fn wait_for_to(smtp: &Smtp, who: &str, n: usize) -> Vec<String> {
+    for _ in 0..150 {
+        let all = smtp.messages();
+        let mine: Vec<String> = to_whom(&all, who).into_iter().cloned().collect();
+        if mine.len() >= n {
+            return mine;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "expected {n} messages to {who}, got {:?}",
+        smtp.messages().len()
+    );
+}
+
+fn link_in(message: &str, needle: &str) -> String {
+    message
+        .split(|c: char| c.is_whitespace() || c == '"' || c == '<' || c == '>')
+        .find(|w| w.contains(needle))
+        .unwrap_or_else(|| panic!("no {needle} link in {message}"))
+        .replace("&amp;", "&")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_confirm_get_notified_and_unsubscribe_in_one_click() {
+    if !smtp_available() {
+        return;
+    }
+    let mut smtp = Smtp::planned();
+    smtp.start().await;
+    let url = smtp.url();
+    let s = TestServer::start_with_fn(Backend::Sqlite, |base| ServerConfig {
+        base_url: Some(base.to_string()),
+        comments_per_minute: 0,
+        smtp_url: Some(url),
+        job_retry_base: Duration::from_secs(1),
+        ..ServerConfig::default()
+    })
+    .await;
+    s.setup_admin().await;
+    let (post_id, _link) = s.publish("Consultation", "Tell us.").await;
+    let post = post_id.to_string();
+    s.get_with(&client(), &_link)
+        .await
+        .assert_contains("Notify me of new comments via email.")
+        .assert_contains("Notify me of new posts via email.");
+
+    // Both boxes ticked: one confirmation email; nothing else until confirmed.
+    let a = client();
+    let res = s
+        .post_with(
+            &a,
+            "/comments",
+            &[
+                ("comment_post_ID", &post),
+                ("author", "Amal"),
+                ("email", "amal@example.org"),
+                ("comment", "First!"),
+                ("subscribe_comments", "on"),
+                ("subscribe_posts", "on"),
+            ],
+        )
+        .await;
+    let first = comment_id_of(&res.location());
+    let confirm_mail = wait_for_to(&smtp, "amal@example.org", 1).await;
+    assert!(
+        confirm_mail[0].contains("Please confirm your subscription"),
+        "{}",
+        confirm_mail[0]
+    );
+    let confirm = link_in(&confirm_mail[0], "/subscriptions/confirm?");
+    let path = &confirm[confirm.find("/subscriptions").unwrap()..];
+    let page = s.get_with(&client(), path).await;
+    page.assert_contains("not confirmed yet")
+        .assert_contains("<button type=\"submit\" class=\"primary\">Confirm</button>");
+    let tokens: Vec<(String, String)> = url::Url::parse(&confirm)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    assert_eq!(tokens.len(), 2, "one link confirms both");
+    let form: Vec<(&str, &str)> = tokens
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    s.post_with(&client(), "/subscriptions/confirm", &form)
+        .await
+        .assert_contains("your subscriptions are confirmed")
+        .assert_lacks("not confirmed yet");
+
+    // An unconfirmed subscriber gets nothing.
+    s.post_with(
+        &client(),
+        "/comments",
+        &[
+            ("comment_post_ID", &post),
+            ("author", "Carl"),
+            ("email", "carl@example.org"),
+            ("comment", "Me too"),
+            ("subscribe_comments", "on"),
+        ],
+    )
+    .await;
+    wait_for_to(&smtp, "carl@example.org", 1).await; // the confirmation only
+
+    // Another reader's comment is approved: Amal hears of it, with one-click unsubscribe.
+    let res = s
+        .post_with(
+            &client(),
+            "/comments",
+            &[
+                ("comment_post_ID", &post),
+                ("comment_parent", "0"),
+                ("author", "Bo"),
+                ("email", "bo@example.org"),
+                ("comment", "An answer for Amal"),
+            ],
+        )
+        .await;
+    let bo = comment_id_of(&res.location());
+    s.store
+        .set_comment_status(&[first, bo], "approved")
+        .await
+        .unwrap();
+    s.state.jobs_wakeup.notify_one();
+    let amal = wait_for_to(&smtp, "amal@example.org", 2).await;
+    let note = &amal[1];
+    assert!(
+        note.contains("New comment on") && note.contains("An answer for Amal"),
+        "{note}"
+    );
+    let unsubscribe = header(note, "List-Unsubscribe")
+        .expect("List-Unsubscribe")
+        .trim_matches(['<', '>'])
+        .to_string();
+    assert_eq!(
+        header(note, "List-Unsubscribe-Post"),
+        Some("List-Unsubscribe=One-Click")
+    );
+    // The post's author hears too; Amal is not told of her own comment; Carl (unconfirmed) nothing more.
+    let ada = wait_for_to(&smtp, "ada@example.org", 3).await;
+    assert!(ada.iter().any(|m| m.contains("An answer for Amal")));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        to_whom(&smtp.messages(), "amal@example.org").len(),
+        2,
+        "not about her own comment"
+    );
+    assert_eq!(to_whom(&smtp.messages(), "carl@example.org").len(), 1);
+
+    // A new post reaches the post subscribers.
+    s.publish("Second Statement", "More.").await;
+    let amal = wait_for_to(&smtp, "amal@example.org", 3).await;
+    assert!(amal[2].contains("Second Statement"), "{}", amal[2]);
+
+    // One click from the mail client (RFC 8058) ends the comment subscription only.
+    let res = client()
+        .post(&unsubscribe)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let token = url::Url::parse(&unsubscribe)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "t")
+        .unwrap()
+        .1
+        .to_string();
+    assert!(s.store.subscription(&token).await.unwrap().is_none());
+    let manage = link_in(&amal[2], "/subscriptions?t=");
+    let page = s
+        .get_with(&client(), &manage[manage.find("/subscriptions").unwrap()..])
+        .await;
+    page.assert_contains("New posts")
+        .assert_lacks("New comments on");
     s.stop().await;
 }

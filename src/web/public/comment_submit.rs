@@ -41,6 +41,8 @@ pub struct CommentForm {
     url: String,
     #[serde(default)]
     comment: String,
+    subscribe_comments: Option<String>,
+    subscribe_posts: Option<String>,
 }
 
 pub async fn submit(
@@ -75,6 +77,8 @@ pub async fn submit(
         email: form.email,
         url: form.url,
         body: form.comment,
+        notify_comments: form.subscribe_comments.is_some(),
+        notify_posts: form.subscribe_posts.is_some(),
     };
     let refuse = |notice: Option<String>, problems, status| {
         let state = state.clone();
@@ -169,9 +173,44 @@ pub async fn submit(
         user_agent,
     };
     let id = state.store.insert_comment(&new).await?;
+    let base = state.base_url(&headers);
     if status.as_str() == "pending" {
-        let base = state.base_url(&headers);
         crate::web::notify::held_comment(&state, &base, &post, id, &new).await;
+    }
+    if input.notify_comments || input.notify_posts {
+        // Signed-in readers with a verified email are confirmed; guests confirm by email.
+        let (address, confirmed) = match &commenter {
+            Some(c) => (c.email.clone(), true),
+            None => (Some(new.author_email.clone()), false),
+        };
+        if let Some(address) = address.filter(|a| !a.is_empty()) {
+            let mut unconfirmed = Vec::new();
+            let wanted = [
+                (input.notify_comments, "comments", Some(post.id)),
+                (input.notify_posts, "posts", None),
+            ];
+            for (want, kind, post_id) in wanted {
+                if want {
+                    let sub = state
+                        .store
+                        .subscribe(&address.to_lowercase(), kind, post_id, confirmed)
+                        .await?;
+                    if sub.confirmed_at.is_none() {
+                        unconfirmed.push(sub.token);
+                    }
+                }
+            }
+            if !unconfirmed.is_empty() {
+                crate::web::notify::confirm_subscriptions(
+                    &state,
+                    &base,
+                    &address,
+                    &unconfirmed,
+                    &post.title,
+                )
+                .await;
+            }
+        }
     }
     tracing::info!(
         comment = id,

@@ -253,6 +253,7 @@ pub async fn show(
                 email: draft.email,
                 url: draft.url,
                 body: draft.body,
+                ..GuestInput::default()
             };
             if draft.parent_id > 0 && personal.reply_to.is_none() {
                 personal.reply_to = Some(draft.parent_id);
