@@ -271,3 +271,11 @@ subs-posts = New posts
 subs-comments-on = New comments on “{ $title }”
 subs-unconfirmed = not confirmed yet
 subs-none = You have no other subscriptions.
+email-comment-digest-subject = [{ $site }] { $count ->
+    [one] One new comment on “{ $title }”
+   *[other] { $count } new comments on “{ $title }”
+}
+email-comment-digest-intro = { $count ->
+    [one] One new comment on “{ $title }”:
+   *[other] { $count } new comments on “{ $title }”:
+}

@@ -12,6 +12,8 @@ use crate::web::AppState;
 pub const KIND_EMAIL: &str = "email";
 /// A digest of held comments for one moderator, written when it runs.
 pub const KIND_HELD_DIGEST: &str = "held_digest";
+/// New comments on a post for one subscriber, written when it runs.
+pub const KIND_COMMENT_DIGEST: &str = "comment_digest";
 /// At most one held-comment email per moderator in this window; the rest of a burst
 /// goes into one digest at its end.
 pub const NOTIFY_WINDOW_SECS: i64 = 600;
@@ -75,6 +77,18 @@ async fn run_one(state: &AppState, job: &JobRow) -> Result<(), String> {
             match crate::web::notify::held_digest(state, &to).await? {
                 Some(email) => state.mailer.send(&email).await,
                 None => Ok(()), // everything was moderated meanwhile
+            }
+        }
+        KIND_COMMENT_DIGEST => {
+            let v: serde_json::Value =
+                serde_json::from_str(&job.payload).map_err(|e| e.to_string())?;
+            let to = v["to"].as_str().ok_or("no recipient")?;
+            let post_id = v["post_id"].as_i64().ok_or("no post_id")?;
+            let token = v["token"].as_str().map(str::to_string);
+            let since = v["since"].as_i64().unwrap_or(0);
+            match crate::web::notify::comment_digest(state, to, post_id, token, since).await? {
+                Some(email) => state.mailer.send(&email).await,
+                None => Ok(()),
             }
         }
         "comment_approved" | "post_published" => {

@@ -6,7 +6,9 @@ use minijinja::context;
 use super::moderate_link::{link, LINK_TTL_SECS};
 use super::AppState;
 use crate::domain::role::Role;
-use crate::jobs::{notify_decision, Notify, KIND_EMAIL, KIND_HELD_DIGEST, NOTIFY_WINDOW_SECS};
+use crate::jobs::{
+    notify_decision, Notify, KIND_COMMENT_DIGEST, KIND_EMAIL, KIND_HELD_DIGEST, NOTIFY_WINDOW_SECS,
+};
 use crate::mail::OutgoingEmail;
 use crate::store::{NewComment, PostRow};
 
@@ -251,9 +253,44 @@ pub async fn comment_approved(state: &AppState, comment_id: i64) -> Result<(), S
     }
     let commenter = c.author_email.to_lowercase();
     let mut seen = std::collections::HashSet::new();
+    let now = crate::store::now();
     for (to, token) in recipients {
         if to.to_lowercase() == commenter || !seen.insert(to.to_lowercase()) {
             continue;
+        }
+        // A lively thread: one email now, then one digest per window.
+        let topic = format!("comments:{}:{}", to.to_lowercase(), post.id);
+        let (last, _) = state
+            .store
+            .last_job_on(KIND_EMAIL, &topic)
+            .await
+            .map_err(err)?;
+        let (_, waiting) = state
+            .store
+            .last_job_on(KIND_COMMENT_DIGEST, &topic)
+            .await
+            .map_err(err)?;
+        match notify_decision(now, last, waiting, NOTIFY_WINDOW_SECS) {
+            Notify::Now => {}
+            Notify::AlreadyInDigest => continue,
+            Notify::DigestAt(at) => {
+                let payload = serde_json::json!({
+                    "to": to, "post_id": post.id, "token": token, "since": last.unwrap_or(now),
+                })
+                .to_string();
+                state
+                    .store
+                    .enqueue_job_at(
+                        KIND_COMMENT_DIGEST,
+                        &payload,
+                        crate::jobs::EMAIL_ATTEMPTS,
+                        at,
+                        Some(&topic),
+                    )
+                    .await
+                    .map_err(err)?;
+                continue;
+            }
         }
         let unsubscribe = token
             .as_ref()
@@ -288,9 +325,91 @@ pub async fn comment_approved(state: &AppState, comment_id: i64) -> Result<(), S
             message_id: state.mailer.message_id(),
             unsubscribe,
         };
-        state.queue_email(&email, None).await.map_err(err)?;
+        state.queue_email(&email, Some(&topic)).await.map_err(err)?;
     }
     Ok(())
+}
+
+/// The comments approved on a post since `since`, for one reader, written when sent.
+/// `None` when there is nothing (left) to tell.
+pub async fn comment_digest(
+    state: &AppState,
+    to: &str,
+    post_id: i64,
+    token: Option<String>,
+    since: i64,
+) -> Result<Option<OutgoingEmail>, String> {
+    let err = |e: crate::store::StoreError| e.to_string();
+    if let Some(t) = &token {
+        if state.store.subscription(t).await.map_err(err)?.is_none() {
+            return Ok(None); // unsubscribed meanwhile
+        }
+    }
+    let Some(post) = state.store.post_by_id(post_id).await.map_err(err)? else {
+        return Ok(None);
+    };
+    let fresh: Vec<_> = state
+        .store
+        .approved_comments(post_id)
+        .await
+        .map_err(err)?
+        .into_iter()
+        .filter(|c| c.created_at >= since && !c.author_email.eq_ignore_ascii_case(to))
+        .collect();
+    if fresh.is_empty() {
+        return Ok(None);
+    }
+    let site = state.site();
+    let lang = state.i18n.resolve(&site.language).to_string();
+    let base = base(state);
+    let link = format!(
+        "{base}{}#comments",
+        crate::domain::post::permalink(post.published_at.unwrap_or(post.created_at), &post.slug)
+    );
+    let comments: Vec<_> = fresh
+        .iter()
+        .map(|c| {
+            let text = ammonia::Builder::empty().clean(&c.body_html).to_string();
+            let excerpt: String = text
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .chars()
+                .take(200)
+                .collect();
+            context! { author => c.author_name, excerpt => excerpt.replace("&amp;", "&") }
+        })
+        .collect();
+    let unsubscribe = token
+        .as_ref()
+        .map(|t| format!("{base}/subscriptions/unsubscribe?t={t}"));
+    let ctx = context! {
+        ui_lang => lang,
+        count => fresh.len(),
+        post_title => post.title,
+        comments => comments,
+        link => link,
+        unsubscribe => unsubscribe,
+        manage => token.as_ref().map(|t| format!("{base}/subscriptions?t={t}")),
+    };
+    let (text, html) = render_pair(state, "comment_digest", ctx)?;
+    let subject = plain(state.i18n.tr(
+        &lang,
+        "email-comment-digest-subject",
+        &[
+            ("site", site.title.clone().into()),
+            ("title", post.title.clone().into()),
+            ("count", (fresh.len() as i64).into()),
+        ],
+    ));
+    Ok(Some(OutgoingEmail {
+        to: to.to_string(),
+        subject,
+        text,
+        html,
+        message_id: state.mailer.message_id(),
+        unsubscribe,
+    }))
 }
 
 /// A post went public: its confirmed subscribers hear of it, once.

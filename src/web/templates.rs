@@ -36,6 +36,8 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "email/held_digest.html",
     "email/new_comment.txt",
     "email/new_comment.html",
+    "email/comment_digest.txt",
+    "email/comment_digest.html",
     "email/new_post.txt",
     "email/new_post.html",
     "email/confirm.txt",
