@@ -218,6 +218,12 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         data_dir: settings.data.data_dir.clone(),
         job_retry_base: std::time::Duration::from_secs(30),
     };
+    if settings.base_url.is_none() {
+        tracing::warn!(
+            "--base-url (TRIBUNE_BASE_URL) is not set: links in notification emails need the \
+             site's public address, e.g. https://example.org"
+        );
+    }
     if !settings.providers.is_empty() && settings.base_url.is_none() {
         tracing::warn!(
             "sign-in providers are enabled but --base-url (TRIBUNE_BASE_URL) is not set; \

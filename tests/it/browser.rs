@@ -110,15 +110,26 @@ impl Browser {
             .await;
     }
 
+    /// Finds an element, waiting up to 10 s for it (the page may still be loading).
     async fn find(&self, css: &str) -> String {
-        let v = self
-            .call(
-                reqwest::Method::POST,
-                "/element",
-                json!({"using": "css selector", "value": css}),
-            )
-            .await;
-        v[ELEMENT].as_str().unwrap().to_string()
+        let url = format!("{}/session/{}/element", self.base, self.session);
+        for _ in 0..100 {
+            let res: Value = self
+                .http
+                .post(&url)
+                .json(&json!({"using": "css selector", "value": css}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if let Some(id) = res["value"][ELEMENT].as_str() {
+                return id.to_string();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no element {css} at {}", self.url().await);
     }
 
     async fn type_into(&self, css: &str, text: &str) {
@@ -164,6 +175,20 @@ impl Browser {
             .to_string()
     }
 
+    /// Waits (up to 10 s) until the address satisfies `ok`: a click that submits a form
+    /// may return before the next page has loaded.
+    async fn wait_url(&self, ok: impl Fn(&str) -> bool) -> String {
+        for _ in 0..100 {
+            let url = self.url().await;
+            if ok(&url) {
+                let _ = self.script("return document.readyState").await;
+                return url;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the browser stayed at {}", self.url().await);
+    }
+
     async fn quit(mut self) {
         let _ = self
             .http
@@ -194,7 +219,7 @@ async fn a_reader_comments_and_replies_in_a_real_browser() {
     browser.type_into("#email", "reader@example.org").await;
     browser.type_into("#author", "Rita Reader").await;
     browser.click("#submit").await;
-    let after = browser.url().await;
+    let after = browser.wait_url(|u| u.contains("unapproved=")).await;
     assert!(after.contains("unapproved="), "{after}");
     let text = browser.text().await;
     assert!(
@@ -255,7 +280,7 @@ async fn a_reader_comments_and_replies_in_a_real_browser() {
     browser.type_into("#email", "second@example.org").await;
     browser.type_into("#author", "Sam Second").await;
     browser.click("#submit").await;
-    let reply = comment_id_of(&browser.url().await);
+    let reply = comment_id_of(&browser.wait_url(|u| u.contains("unapproved=")).await);
     s.post(
         "/admin/comments",
         &[("csrf", &csrf), ("do", &format!("approve:{reply}"))],
@@ -316,7 +341,20 @@ async fn a_reader_signs_in_by_clicking_an_icon() {
     browser.type_into("input[name=login]", "grace").await;
     browser.type_into("input[name=password]", "any").await;
     browser.click("button[type=submit]").await;
-    browser.click("button[type=submit]").await; // consent
+    // Wait for the consent page before pressing its button.
+    let mut consent = false;
+    for _ in 0..100 {
+        let v = browser
+            .script("var p = document.querySelector('input[name=prompt]'); return p ? p.value : ''")
+            .await;
+        if v == Value::String("consent".into()) {
+            consent = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(consent, "the provider asked for consent");
+    browser.click("button[type=submit]").await;
     let mut back = false;
     for _ in 0..50 {
         if browser.url().await.starts_with(&s.base) {
@@ -337,6 +375,7 @@ async fn a_reader_signs_in_by_clicking_an_icon() {
         .await;
     assert_eq!(draft, Value::String("Typed before signing in.".into()));
     browser.click("#submit").await;
+    browser.wait_url(|u| u.contains("unapproved=")).await;
     let text = browser.text().await;
     assert!(
         text.contains("Your comment is awaiting moderation."),
