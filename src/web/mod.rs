@@ -93,6 +93,8 @@ pub struct App {
     pub mailer: crate::mail::Mailer,
     /// Woken when a job is queued, so the worker need not wait for its next poll.
     pub jobs_wakeup: tokio::sync::Notify,
+    /// Notification topics folded into a digest, and until when (see `notify::decide`).
+    pub notify_quiet: std::sync::Mutex<std::collections::HashMap<String, i64>>,
     site: RwLock<Arc<SiteSettings>>,
 }
 
@@ -132,6 +134,7 @@ impl AppState {
                 config.data_dir.clone(),
             )?,
             jobs_wakeup: tokio::sync::Notify::new(),
+            notify_quiet: std::sync::Mutex::new(std::collections::HashMap::new()),
             auth: RwLock::new(Arc::new(crate::auth::Providers::new(admin_providers(
                 &config.providers,
                 &pairs,

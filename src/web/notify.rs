@@ -12,6 +12,39 @@ use crate::jobs::{
 use crate::mail::OutgoingEmail;
 use crate::store::{NewComment, PostRow};
 
+/// Whether to send one more notification on `topic` now, fold it into a digest of
+/// kind `digest_kind`, or leave it to the digest already waiting. Within a window this
+/// asks the database at most a couple of times per topic: a decision to wait is
+/// remembered in memory until the digest is due.
+pub async fn decide(
+    state: &AppState,
+    digest_kind: &str,
+    topic: &str,
+    now: i64,
+) -> Result<Notify, crate::store::StoreError> {
+    if let Some(until) = state.notify_quiet.lock().expect("notify lock").get(topic) {
+        if now < *until {
+            return Ok(Notify::AlreadyInDigest);
+        }
+    }
+    let (last, _) = state.store.last_job_on(KIND_EMAIL, topic).await?;
+    let (_, waiting) = state.store.last_job_on(digest_kind, topic).await?;
+    let decision = notify_decision(now, last, waiting, NOTIFY_WINDOW_SECS);
+    let quiet_until = match decision {
+        Notify::DigestAt(at) => Some(at),
+        Notify::AlreadyInDigest => Some(now + 60),
+        Notify::Now => None,
+    };
+    if let Some(until) = quiet_until {
+        let mut quiet = state.notify_quiet.lock().expect("notify lock");
+        if quiet.len() > 10_000 {
+            quiet.retain(|_, u| *u > now);
+        }
+        quiet.insert(topic.to_string(), until);
+    }
+    Ok(decision)
+}
+
 /// Tells every moderator (admin, editor, moderator) that a comment waits for them,
 /// with signed one-click links.
 pub async fn held_comment(state: &AppState, base: &str, post: &PostRow, id: i64, c: &NewComment) {
@@ -73,14 +106,9 @@ pub async fn held_comment(state: &AppState, base: &str, post: &PostRow, id: i64,
         }
         // A burst of held comments: one email now, the rest in one digest.
         let topic = format!("held:{}", user.email);
-        let decision = match (
-            state.store.last_job_on(KIND_EMAIL, &topic).await,
-            state.store.last_job_on(KIND_HELD_DIGEST, &topic).await,
-        ) {
-            (Ok((last, _)), Ok((_, digest_waiting))) => {
-                notify_decision(now, last, digest_waiting, NOTIFY_WINDOW_SECS)
-            }
-            (Err(err), _) | (_, Err(err)) => {
+        let decision = match decide(state, KIND_HELD_DIGEST, &topic, now).await {
+            Ok(d) => d,
+            Err(err) => {
                 tracing::error!(error = %err, "could not read notification history");
                 continue;
             }
@@ -260,22 +288,15 @@ pub async fn comment_approved(state: &AppState, comment_id: i64) -> Result<(), S
         }
         // A lively thread: one email now, then one digest per window.
         let topic = format!("comments:{}:{}", to.to_lowercase(), post.id);
-        let (last, _) = state
-            .store
-            .last_job_on(KIND_EMAIL, &topic)
+        match decide(state, KIND_COMMENT_DIGEST, &topic, now)
             .await
-            .map_err(err)?;
-        let (_, waiting) = state
-            .store
-            .last_job_on(KIND_COMMENT_DIGEST, &topic)
-            .await
-            .map_err(err)?;
-        match notify_decision(now, last, waiting, NOTIFY_WINDOW_SECS) {
+            .map_err(err)?
+        {
             Notify::Now => {}
             Notify::AlreadyInDigest => continue,
             Notify::DigestAt(at) => {
                 let payload = serde_json::json!({
-                    "to": to, "post_id": post.id, "token": token, "since": last.unwrap_or(now),
+                    "to": to, "post_id": post.id, "token": token, "since": at - NOTIFY_WINDOW_SECS,
                 })
                 .to_string();
                 state
