@@ -104,7 +104,7 @@ impl Store {
             // A held comment changes nothing readers see: one statement, no transaction.
             return Ok(insert.fetch_one(&self.write).await?);
         }
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = insert.fetch_one(&mut *tx).await?;
         super::jobs::enqueue_in(
             &mut tx,
@@ -180,7 +180,7 @@ impl Store {
     /// Moves comments to `status`; returns how many existed. Counts and the content
     /// version change in the same transaction.
     pub async fn set_comment_status(&self, ids: &[i64], status: &str) -> StoreResult<u64> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut posts = Vec::new();
         let mut changed = 0;
         let now = super::now();

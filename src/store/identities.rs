@@ -135,7 +135,7 @@ impl Store {
         return_to: &str,
         draft: &str,
     ) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM auth_attempts WHERE browser_hash = $1 OR created_at < $2")
             .bind(browser_hash)
             .bind(super::now() - 24 * 3600)

@@ -151,6 +151,19 @@ impl Store {
         Ok(())
     }
 
+    /// Starts a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first cannot upgrade once
+    /// another process (the CLI, the server) has written, and fails with
+    /// `SQLITE_BUSY_SNAPSHOT` instead of waiting.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.write.begin().await,
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

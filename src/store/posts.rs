@@ -127,7 +127,7 @@ impl Store {
 
     pub async fn insert_post(&self, post: &PostWrite) -> StoreResult<i64> {
         let now = super::now();
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO posts (slug, title, excerpt, body_md, body_html, status, lang, \
              translation_group, author_id, comments_open, published_at, created_at, updated_at) \
@@ -154,7 +154,7 @@ impl Store {
     }
 
     pub async fn update_post(&self, id: i64, post: &PostWrite) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE posts SET slug = $1, title = $2, excerpt = $3, body_md = $4, body_html = $5, \
              status = $6, lang = $7, translation_group = $8, author_id = $9, comments_open = $10, \

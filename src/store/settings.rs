@@ -11,7 +11,7 @@ impl Store {
 
     /// Writes settings in one transaction; `visible` marks a change readers see.
     pub async fn put_settings(&self, pairs: &[(&str, String)], visible: bool) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         for (key, value) in pairs {
             sqlx::query("DELETE FROM settings WHERE key = $1")
                 .bind(*key)

@@ -32,7 +32,7 @@ impl Store {
         role: &str,
         only_if_first: bool,
     ) -> StoreResult<i64> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         if only_if_first {
             let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
                 .fetch_one(&mut *tx)
