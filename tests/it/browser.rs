@@ -23,6 +23,15 @@ struct Browser {
     _profile: tempfile::TempDir,
 }
 
+impl Drop for Browser {
+    /// Stops chromedriver even when a test panicked; Chromium, started over a pipe by
+    /// chromedriver, exits with it.
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
 impl Browser {
     async fn start() -> Option<Browser> {
         let chromedriver = std::env::var("TRIBUNE_CHROMEDRIVER")
@@ -189,14 +198,13 @@ impl Browser {
         panic!("the browser stayed at {}", self.url().await);
     }
 
-    async fn quit(mut self) {
+    async fn quit(self) {
         let _ = self
             .http
             .delete(format!("{}/session/{}", self.base, self.session))
             .send()
             .await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        // Drop stops chromedriver.
     }
 }
 
