@@ -390,10 +390,7 @@ async fn post(store: &Store, cmd: PostCommand) -> anyhow::Result<()> {
                     )
                 })
                 .collect();
-            bail!(
-                "{}",
-                reasons.join("; ").replace(['\u{2068}', '\u{2069}'], "")
-            );
+            bail!("{}", crate::i18n::plain(&reasons.join("; ")));
         }
     };
     let write = PostWrite {

@@ -126,6 +126,12 @@ impl Default for I18n {
     }
 }
 
+/// A translated string without Fluent's invisible isolation marks (U+2068, U+2069), for
+/// places that are not HTML: email subjects and plain-text bodies, terminal output.
+pub fn plain(s: &str) -> String {
+    s.replace(['\u{2068}', '\u{2069}'], "")
+}
+
 /// `rtl` for languages written right to left (Arabic, Kurdish Sorani, Hebrew, Persian…).
 pub fn direction(lang: &str) -> &'static str {
     match lang.parse::<LanguageIdentifier>() {
@@ -143,9 +149,8 @@ pub fn valid_language_tag(lang: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// Drops the invisible isolation marks, to compare with plain text.
     fn plain(s: String) -> String {
-        s.replace(['\u{2068}', '\u{2069}'], "")
+        super::plain(&s)
     }
 
     #[test]

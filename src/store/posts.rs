@@ -22,6 +22,13 @@ pub struct PostRow {
     pub updated_at: i64,
 }
 
+impl PostRow {
+    /// The post's `/YYYY/MM/DD/slug/` address (drafts date from their creation).
+    pub fn permalink(&self) -> String {
+        crate::domain::post::permalink(self.published_at.unwrap_or(self.created_at), &self.slug)
+    }
+}
+
 /// Everything an editor sets on a post.
 #[derive(Debug, Clone)]
 pub struct PostWrite {

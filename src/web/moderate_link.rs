@@ -16,7 +16,6 @@ use super::error::{AppError, AppResult};
 use super::public::{base_context, personal_response};
 use super::AppState;
 use crate::domain::comment::CommentStatus;
-use crate::domain::post::permalink;
 
 /// How long a link in a moderation email works.
 pub const LINK_TTL_SECS: i64 = 7 * 24 * 3600;
@@ -84,7 +83,7 @@ async fn page(
             done => done,
             comment => row,
             post_title => post.title,
-            post_url => permalink(post.published_at.unwrap_or(post.created_at), &post.slug),
+            post_url => post.permalink(),
             exp => q.get("exp"),
             sig => q.get("sig"),
             ..base_context(state, &site)

@@ -58,10 +58,7 @@ pub async fn held_comment(state: &AppState, base: &str, post: &PostRow, id: i64,
     let site = state.site();
     let lang = state.i18n.resolve(&site.language).to_string();
     let expires = crate::store::now() + LINK_TTL_SECS;
-    let post_url = format!(
-        "{base}{}",
-        crate::domain::post::permalink(post.published_at.unwrap_or(post.created_at), &post.slug)
-    );
+    let post_url = format!("{base}{}", post.permalink());
     let ctx = context! {
         ui_lang => lang,
         site => context! { title => site.title },
@@ -136,8 +133,8 @@ pub async fn held_comment(state: &AppState, base: &str, post: &PostRow, id: i64,
         }
         let email = OutgoingEmail {
             to: user.email.clone(),
-            subject: subject.replace(['\u{2068}', '\u{2069}'], ""),
-            text: text.replace(['\u{2068}', '\u{2069}'], ""),
+            subject: crate::i18n::plain(&subject),
+            text: crate::i18n::plain(&text),
             html: html.clone(),
             message_id: state.mailer.message_id(),
             unsubscribe: None,
@@ -203,7 +200,6 @@ pub async fn held_digest(state: &AppState, to: &str) -> Result<Option<OutgoingEm
             ("count", counts.pending.into()),
         ],
     );
-    let plain = |s: String| s.replace(['\u{2068}', '\u{2069}'], "");
     Ok(Some(OutgoingEmail {
         to: to.to_string(),
         subject: plain(subject),
@@ -219,7 +215,7 @@ fn base(state: &AppState) -> String {
 }
 
 fn plain(s: String) -> String {
-    s.replace(['\u{2068}', '\u{2069}'], "")
+    crate::i18n::plain(&s)
 }
 
 /// Renders `email/NAME.txt` and `email/NAME.html`.
@@ -255,11 +251,7 @@ pub async fn comment_approved(state: &AppState, comment_id: i64) -> Result<(), S
     let site = state.site();
     let lang = state.i18n.resolve(&site.language).to_string();
     let base = base(state);
-    let link = format!(
-        "{base}{}#comment-{}",
-        crate::domain::post::permalink(post.published_at.unwrap_or(post.created_at), &post.slug),
-        c.id
-    );
+    let link = format!("{base}{}#comment-{}", post.permalink(), c.id);
     let body_text: String = c.body_html.replace("<br>", "\n").replace("</p>", "\n\n");
     let body_text = ammonia::Builder::empty()
         .clean(&body_text)
@@ -383,10 +375,7 @@ pub async fn comment_digest(
     let site = state.site();
     let lang = state.i18n.resolve(&site.language).to_string();
     let base = base(state);
-    let link = format!(
-        "{base}{}#comments",
-        crate::domain::post::permalink(post.published_at.unwrap_or(post.created_at), &post.slug)
-    );
+    let link = format!("{base}{}#comments", post.permalink());
     let comments: Vec<_> = fresh
         .iter()
         .map(|c| {
@@ -448,10 +437,7 @@ pub async fn post_published(state: &AppState, post_id: i64) -> Result<(), String
     let site = state.site();
     let lang = state.i18n.resolve(&site.language).to_string();
     let base = base(state);
-    let link = format!(
-        "{base}{}",
-        crate::domain::post::permalink(post.published_at.unwrap_or(post.created_at), &post.slug)
-    );
+    let link = format!("{base}{}", post.permalink());
     let summary = if post.excerpt.is_empty() {
         crate::domain::text::summary(&post.body_md, 55)
     } else {

@@ -19,7 +19,6 @@ use super::error::{AppError, AppResult};
 use super::public::{base_context, not_found_page, personal_response};
 use super::{csrf, session, AppState};
 use crate::auth::AuthError;
-use crate::domain::post::permalink;
 use crate::store::IdentityRow;
 
 pub const BROWSER_COOKIE: &str = "tribune_auth";
@@ -131,7 +130,7 @@ pub async fn start(
         let Some(post) = state.store.post_by_id(post_id).await? else {
             return Ok(not_found_page(&state));
         };
-        let link = permalink(post.published_at.unwrap_or(post.created_at), &post.slug);
+        let link = post.permalink();
         let draft = Draft {
             post_id,
             parent_id: get("comment_parent").trim().parse().unwrap_or(0),

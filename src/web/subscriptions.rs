@@ -50,19 +50,22 @@ async fn page(
     Ok(personal_response(StatusCode::OK, html))
 }
 
-pub async fn manage(State(state): State<AppState>, RawQuery(q): RawQuery) -> AppResult<Response> {
-    let t = tokens(q.unwrap_or_default().as_bytes());
+/// A page opened from a link: shows it, acts on nothing.
+async fn show(state: &AppState, query: Option<String>, mode: &str) -> AppResult<Response> {
+    let t = tokens(query.unwrap_or_default().as_bytes());
     let first = t.first().ok_or(AppError::NotFound)?;
-    page(&state, "manage", first, &t, false).await
+    page(state, mode, first, &t, false).await
+}
+
+pub async fn manage(State(state): State<AppState>, RawQuery(q): RawQuery) -> AppResult<Response> {
+    show(&state, q, "manage").await
 }
 
 pub async fn confirm_page(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
 ) -> AppResult<Response> {
-    let t = tokens(q.unwrap_or_default().as_bytes());
-    let first = t.first().ok_or(AppError::NotFound)?;
-    page(&state, "confirm", first, &t, false).await
+    show(&state, q, "confirm").await
 }
 
 pub async fn confirm(
@@ -87,9 +90,7 @@ pub async fn unsubscribe_page(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
 ) -> AppResult<Response> {
-    let t = tokens(q.unwrap_or_default().as_bytes());
-    let first = t.first().ok_or(AppError::NotFound)?;
-    page(&state, "unsubscribe", first, &t, false).await
+    show(&state, q, "unsubscribe").await
 }
 
 /// One click, from the page's button or a mail client (`List-Unsubscribe=One-Click`).

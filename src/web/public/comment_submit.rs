@@ -18,7 +18,7 @@ use crate::domain::comment::{
     check_body, check_guest, parent_accepts_reply, Commenter, GuestComment, GuestInput, Limits,
     ModerationPolicy,
 };
-use crate::domain::post::{is_public, permalink};
+use crate::domain::post::is_public;
 use crate::domain::text::render_comment;
 use crate::store::NewComment;
 use crate::web::error::{AppError, AppResult};
@@ -219,7 +219,7 @@ pub async fn submit(
         "comment received"
     );
 
-    let link = permalink(post.published_at.unwrap_or(post.created_at), &post.slug);
+    let link = post.permalink();
     let to = if status.as_str() == "approved" {
         state.metrics.comment("approved");
         state.content_changed().await;
