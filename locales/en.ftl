@@ -45,6 +45,10 @@ responses = { $count ->
    *[other] { $count } Responses to “{ $title }”
 }
 awaiting-moderation = Your comment is awaiting moderation.
+comment-type-pingback = Pingback:
+comment-type-trackback = Trackback:
+filed-under-category = Categories:
+filed-under-tag = Tags:
 reply = Reply
 reply-to = Reply to { $name }
 leave-a-reply = Leave a Reply
@@ -230,6 +234,30 @@ email-digest-intro = { $count ->
 moderate-title = Moderate a comment
 moderate-on = On “{ $title }”:
 nav-jobs = Jobs
+nav-privacy = Personal data
+privacy-intro = Someone asked what this site holds about them, or asked to be forgotten. Everything is found by their email address: the comments they wrote (with IP address and browser), their email subscriptions and the accounts they signed in with.
+privacy-bad-email = Enter the person's email address, for example name@example.org.
+privacy-pick-action = Choose Download or one of the erase buttons.
+privacy-confirm-needed = Erasing cannot be undone: tick the box to confirm, then press the button again.
+privacy-export-legend = Export
+privacy-export-help = A JSON file with everything stored about this address, to send to the person.
+privacy-export = Download personal data (JSON)
+privacy-erase-legend = Erase
+privacy-erase-help = Anonymise keeps the comments but removes the name, email, website, IP address and browser; Delete removes the comments too. Subscriptions, sign-in accounts and emails to this address are deleted either way.
+privacy-confirm = I understand this cannot be undone
+privacy-anonymise = Anonymise
+privacy-delete = Delete comments
+privacy-anonymised = { $count ->
+    [one] One comment anonymised.
+   *[other] { $count } comments anonymised.
+}
+privacy-deleted = { $count ->
+    [one] One comment deleted.
+   *[other] { $count } comments deleted.
+}
+privacy-removed = Removed: { $subscriptions } subscriptions, { $identities } sign-in accounts, { $emails } emails.
+privacy-staff-kept = A staff account uses this address; it was kept.
+anonymous = Anonymous
 jobs-intro = Email and other work Tribune does in the background. A job that keeps failing stops here with its last error.
 job-kind = Kind
 job-status = Status

@@ -1,5 +1,8 @@
-//! The `tribune` command line: `serve`, `user`, `post`, `comments`.
+//! The `tribune` command line: `serve`, `user`, `post`, `comments`, `import`, `export`,
+//! `privacy`.
 //! Each subcommand reports bad input in one line and exits non-zero.
+
+mod data;
 
 use std::io::{BufRead, Read};
 use std::path::PathBuf;
@@ -42,6 +45,15 @@ enum Command {
     /// Moderate comments
     #[command(subcommand)]
     Comments(CommentsCommand),
+    /// Bring posts and comments in from WordPress or Disqus
+    #[command(subcommand)]
+    Import(data::ImportCommand),
+    /// Write the whole site out (WordPress WXR)
+    #[command(subcommand)]
+    Export(data::ExportCommand),
+    /// Export or erase everything stored about one email address
+    #[command(subcommand)]
+    Privacy(data::PrivacyCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -197,6 +209,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::User(cmd) => user(&store, cmd).await,
                 Command::Post(cmd) => post(&store, cmd).await,
                 Command::Comments(cmd) => comments(&store, cmd).await,
+                Command::Import(cmd) => data::import(&store, cmd).await,
+                Command::Export(cmd) => data::export(&store, cmd, file.base_url.clone()).await,
+                Command::Privacy(cmd) => data::privacy(&store, cmd).await,
                 Command::Serve(_) => unreachable!("handled above"),
             };
             store.close().await;

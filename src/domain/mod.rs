@@ -4,6 +4,7 @@
 //! (callers pass `now`). Everything is testable with plain values.
 
 pub mod comment;
+pub mod html;
 pub mod identicon;
 pub mod post;
 pub mod role;

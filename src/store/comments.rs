@@ -16,6 +16,8 @@ pub struct CommentRow {
     pub identity_id: Option<i64>,
     pub body_html: String,
     pub created_at: i64,
+    /// "comment", "pingback" or "trackback".
+    pub kind: String,
 }
 
 /// A comment as moderators see it: with email, IP and the post it belongs to.
@@ -62,7 +64,7 @@ pub struct QueueCounts {
 }
 
 const COMMENT_SELECT: &str = "SELECT id, post_id, parent_id, status, author_name, author_email, \
-     author_url, identity_id, body_html, created_at FROM comments";
+     author_url, identity_id, body_html, created_at, kind FROM comments";
 
 const MODERATION_SELECT: &str = "SELECT c.id, c.post_id, c.parent_id, c.status, c.author_name, \
      c.author_email, c.author_url, c.body, c.body_html, c.ip, c.user_agent, c.created_at, \

@@ -5,18 +5,24 @@
 //! This module maps database errors to [`StoreError`] and never renders anything.
 
 mod comments;
+mod export;
 mod identities;
+mod import;
 mod jobs;
 mod posts;
+mod privacy;
 mod sessions;
 mod settings;
 mod subscriptions;
 mod users;
 
 pub use comments::{CommentRow, ModerationRow, NewComment, QueueCounts};
+pub use export::{ExportAuthor, ExportComment, ExportPost, ExportTerm};
 pub use identities::{AuthAttempt, IdentityRow, NewIdentity};
+pub use import::{ImportTx, ImportedComment, ImportedPost};
 pub use jobs::JobRow;
 pub use posts::{PostRow, PostWrite};
+pub use privacy::{Erased, PersonalData};
 pub use sessions::SessionRow;
 pub use subscriptions::SubscriptionRow;
 pub use users::UserRow;

@@ -20,12 +20,29 @@ pub struct PostRow {
     pub published_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// "post" or "page".
+    pub kind: String,
+    /// "markdown" (written here) or "html" (imported).
+    pub body_format: String,
 }
 
 impl PostRow {
-    /// The post's `/YYYY/MM/DD/slug/` address (drafts date from their creation).
+    /// A post's `/YYYY/MM/DD/slug/` address (drafts date from their creation), a
+    /// page's `/slug/`.
     pub fn permalink(&self) -> String {
+        if self.kind == "page" {
+            return format!("/{}/", self.slug);
+        }
         crate::domain::post::permalink(self.published_at.unwrap_or(self.created_at), &self.slug)
+    }
+
+    /// The first words of the body, for listings and emails.
+    pub fn summary(&self, words: usize) -> String {
+        if self.body_format == "html" {
+            crate::domain::html::summary(&self.body_md, words)
+        } else {
+            crate::domain::text::summary(&self.body_md, words)
+        }
     }
 }
 
@@ -47,8 +64,8 @@ pub struct PostWrite {
 
 const POST_SELECT: &str = "SELECT p.id, p.slug, p.title, p.excerpt, p.body_md, p.body_html, \
      p.status, p.lang, p.translation_group, p.author_id, u.display_name AS author_name, \
-     p.comments_open, p.comment_count, p.published_at, p.created_at, p.updated_at \
-     FROM posts p JOIN users u ON u.id = p.author_id";
+     p.comments_open, p.comment_count, p.published_at, p.created_at, p.updated_at, \
+     p.kind, p.body_format FROM posts p JOIN users u ON u.id = p.author_id";
 
 /// Queues the "new post" email to subscribers for when a published post goes public.
 async fn announce(
@@ -74,7 +91,8 @@ impl Store {
         offset: i64,
     ) -> StoreResult<Vec<PostRow>> {
         let sql = format!(
-            "{POST_SELECT} WHERE p.status = 'published' AND p.published_at <= $1 \
+            // Pages are not in the stream of posts.
+            "{POST_SELECT} WHERE p.status = 'published' AND p.published_at <= $1 AND p.kind = 'post' \
              ORDER BY p.published_at DESC, p.id DESC LIMIT $2 OFFSET $3"
         );
         Ok(sqlx::query_as(&sql)
@@ -87,7 +105,8 @@ impl Store {
 
     pub async fn count_published_posts(&self, now: i64) -> StoreResult<i64> {
         Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM posts WHERE status = 'published' AND published_at <= $1",
+            "SELECT COUNT(*) FROM posts WHERE status = 'published' AND published_at <= $1 \
+             AND kind = 'post'",
         )
         .bind(now)
         .fetch_one(&self.read)
@@ -108,6 +127,21 @@ impl Store {
         let sql = format!("{POST_SELECT} WHERE p.slug = $1");
         Ok(sqlx::query_as(&sql)
             .bind(slug)
+            .fetch_optional(&self.read)
+            .await?)
+    }
+
+    /// The public post a WordPress `/?p=ID` (or `/?page_id=ID`) link meant: one imported
+    /// with that original id, else one written here with that id.
+    pub async fn post_by_wordpress_id(&self, id: i64) -> StoreResult<Option<PostRow>> {
+        let sql = format!(
+            "{POST_SELECT} WHERE (p.import_id = $1 AND p.import_source LIKE 'wordpress:%') \
+             OR (p.id = $2 AND p.import_source IS NULL) \
+             ORDER BY p.import_source IS NULL, p.id LIMIT 1"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(id.to_string())
+            .bind(id)
             .fetch_optional(&self.read)
             .await?)
     }

@@ -273,6 +273,7 @@ pub fn router(state: AppState) -> Router {
         .route("/page/{n}/", get(public::home::page))
         .route("/{y}/{m}/{d}/{slug}/", get(public::post_page::show))
         .route("/{y}/{m}/{d}/{slug}", get(public::post_page::add_slash))
+        .route("/{slug}/", get(public::post_page::show_page))
         .route("/comments", post(public::comment_submit::submit))
         .route("/avatar/{file}", get(public::avatar::identicon))
         .route("/auth/{provider}/start", post(signin::start))

@@ -439,7 +439,7 @@ pub async fn post_published(state: &AppState, post_id: i64) -> Result<(), String
     let base = base(state);
     let link = format!("{base}{}", post.permalink());
     let summary = if post.excerpt.is_empty() {
-        crate::domain::text::summary(&post.body_md, 55)
+        post.summary(55)
     } else {
         post.excerpt.clone()
     };

@@ -44,6 +44,7 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "email/confirm.html",
     "subscriptions.html",
     "admin/jobs.html",
+    "admin/privacy.html",
     "admin/base.html",
     "admin/setup.html",
     "admin/login.html",

@@ -5,6 +5,7 @@ pub mod comments;
 pub mod jobs;
 pub mod login;
 pub mod posts;
+pub mod privacy;
 pub mod settings;
 pub mod setup;
 
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/comments", get(comments::queue).post(comments::act))
         .route("/admin/settings", get(settings::form).post(settings::save))
         .route("/admin/jobs", get(jobs::list))
+        .route("/admin/privacy", get(privacy::form).post(privacy::act))
         .route("/admin/jobs/{id}/retry", post(jobs::retry))
 }
 

@@ -223,7 +223,20 @@ async fn save(
             .await;
         }
     };
-    let body_html = render_post(&checked.body);
+    // Posts brought from WordPress stay HTML; posts written here are Markdown.
+    let html_body = match id {
+        Some(id) => state
+            .store
+            .post_by_id(id)
+            .await?
+            .is_some_and(|p| p.body_format == "html"),
+        None => false,
+    };
+    let body_html = if html_body {
+        crate::domain::html::render_trusted(&checked.body)
+    } else {
+        render_post(&checked.body)
+    };
     if preview_only {
         return editor_page(
             state,

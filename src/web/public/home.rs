@@ -1,19 +1,42 @@
 //! The home page: published posts, newest first, a page at a time.
 
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 
+use super::post_page::moved_permanently;
 use super::{base_context, cached_response, not_found_page, PostView};
+use crate::domain::post::is_public;
 use crate::web::error::AppResult;
 use crate::web::AppState;
 
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct HomeQuery {
+    p: Option<String>,
+    page_id: Option<String>,
+}
+
 pub async fn first_page(
     State(state): State<AppState>,
+    Query(query): Query<HomeQuery>,
     uri: OriginalUri,
     headers: HeaderMap,
 ) -> AppResult<Response> {
+    // WordPress's plain links, `/?p=123` and `/?page_id=2`, lead to the post for good.
+    if let Some(id) = query.p.as_deref().or(query.page_id.as_deref()) {
+        let post = match id.trim().parse::<i64>() {
+            Ok(id) => state.store.post_by_wordpress_id(id).await?,
+            Err(_) => None,
+        };
+        let now = crate::store::now();
+        return Ok(match post {
+            Some(post) if is_public(&post.status, post.published_at, now) => {
+                moved_permanently(&post.permalink())
+            }
+            _ => not_found_page(&state),
+        });
+    }
     render(state, 1, uri, headers).await
 }
 

@@ -58,7 +58,7 @@ impl PostView {
         PostView {
             id: post.id,
             title: post.title.clone(),
-            url: crate::domain::post::permalink(published, &post.slug),
+            url: post.permalink(),
             lang: post.lang.clone(),
             dir: direction(&post.lang),
             date: state.i18n.date(ui_lang, published),
@@ -70,7 +70,7 @@ impl PostView {
                 String::new()
             },
             summary: if post.excerpt.trim().is_empty() {
-                crate::domain::text::summary(&post.body_md, 55)
+                post.summary(55)
             } else {
                 post.excerpt.clone()
             },

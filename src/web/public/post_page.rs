@@ -13,7 +13,7 @@ use super::{
     avatar_url, base_context, cached_response, iso, not_found_page, personal_response, PostView,
 };
 use crate::domain::comment::{GuestInput, Problem};
-use crate::domain::post::{date_matches, is_public, permalink};
+use crate::domain::post::{date_matches, is_public};
 use crate::domain::thread::{self, ThreadNode};
 use crate::store::{CommentRow, IdentityRow, PostRow};
 use crate::web::error::AppResult;
@@ -66,6 +66,8 @@ struct CommentView {
     iso: String,
     body_html: String,
     depth: usize,
+    /// "comment", "pingback" or "trackback".
+    kind: String,
     can_reply: bool,
     pending: bool,
     children: Vec<CommentView>,
@@ -85,7 +87,8 @@ fn comment_views(state: &AppState, ui_lang: &str, nodes: Vec<ThreadNode>) -> Vec
             author_url: n.comment.author_url,
             body_html: n.comment.body_html,
             depth: n.depth,
-            can_reply: n.can_reply,
+            can_reply: n.can_reply && n.comment.kind == "comment",
+            kind: n.comment.kind,
             children: comment_views(state, ui_lang, n.children),
         })
         .collect()
@@ -144,6 +147,13 @@ pub async fn render(state: &AppState, post: &PostRow, personal: Personal) -> App
         })
         .collect();
     let view = PostView::new(state, &ui_lang, post, true);
+    let terms: Vec<_> = state
+        .store
+        .post_terms(post.id)
+        .await?
+        .into_iter()
+        .map(|(kind, slug, name)| context! { kind => kind, slug => slug, name => name })
+        .collect();
     let providers: Vec<_> = state
         .auth()
         .all()
@@ -163,6 +173,7 @@ pub async fn render(state: &AppState, post: &PostRow, personal: Personal) -> App
         "post.html",
         context! {
             post => view,
+            terms => terms,
             comments => views,
             comment_count => post.comment_count,
             comments_open => post.comments_open != 0,
@@ -188,10 +199,61 @@ pub async fn add_slash(uri: OriginalUri) -> Redirect {
     Redirect::permanent(&to)
 }
 
+/// A post at `/YYYY/MM/DD/slug/`.
 pub async fn show(
     State(state): State<AppState>,
     Path((y, m, d, slug)): Path<(String, String, String, String)>,
     Query(query): Query<PostQuery>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let date = match (y.parse(), m.parse(), d.parse()) {
+        (Ok(y), Ok(m), Ok(d)) => Some((y, m, d)),
+        _ => Some((0, 0, 0)),
+    };
+    respond(state, slug, date, query, uri, headers).await
+}
+
+/// A page at `/slug/` (a post asked for that way is sent to its dated address).
+pub async fn show_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<PostQuery>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    respond(state, slug, None, query, uri, headers).await
+}
+
+/// `301 Moved Permanently` to a site path, as WordPress answers old addresses.
+pub fn moved_permanently(path: &str) -> Response {
+    (
+        StatusCode::MOVED_PERMANENTLY,
+        [(axum::http::header::LOCATION, location(path))],
+    )
+        .into_response()
+}
+
+/// Percent-encodes a site path for a `Location` header (slugs may be in any script).
+pub fn location(path: &str) -> String {
+    const PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'<')
+        .add(b'>')
+        .add(b'`')
+        .add(b'#')
+        .add(b'?')
+        .add(b'{')
+        .add(b'}');
+    percent_encoding::utf8_percent_encode(path, PATH).to_string()
+}
+
+async fn respond(
+    state: AppState,
+    slug: String,
+    date: Option<(i32, u8, u8)>,
+    query: PostQuery,
     uri: OriginalUri,
     headers: HeaderMap,
 ) -> AppResult<Response> {
@@ -219,12 +281,13 @@ pub async fn show(
         return Ok(not_found_page(&state));
     }
     let published = post.published_at.unwrap_or(post.created_at);
-    let date_ok = match (y.parse(), m.parse(), d.parse()) {
-        (Ok(y), Ok(m), Ok(d)) => date_matches(published, y, m, d),
+    let address_ok = match (date, post.kind.as_str()) {
+        (Some((y, m, d)), "post") => date_matches(published, y, m, d),
+        (None, "page") => true,
         _ => false,
     };
-    if !date_ok {
-        return Ok(Redirect::permanent(&permalink(published, &post.slug)).into_response());
+    if !address_ok {
+        return Ok(moved_permanently(&post.permalink()));
     }
 
     let mut personal = Personal {

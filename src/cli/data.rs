@@ -1,0 +1,184 @@
+//! `tribune import`, `tribune export` and `tribune privacy`: moving a site in and out,
+//! and one person's data.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use clap::Subcommand;
+
+use crate::domain::comment::plausible_email;
+use crate::domain::settings::SiteSettings;
+use crate::import::Report;
+use crate::store::Store;
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import a WordPress export (WXR 1.0–1.2: Tools → Export → All content)
+    Wordpress {
+        /// The .xml file WordPress gave you
+        file: PathBuf,
+    },
+    /// Import a Disqus export, matching its threads to posts here by URL
+    Disqus {
+        /// The .xml file Disqus mailed you (gunzip it first)
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write the whole site as WordPress eXtended RSS 1.2 (to standard output by default)
+    Wordpress {
+        /// Write to this file instead of standard output
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// The site's public address, for links in the file [default: base_url from the config]
+        #[arg(long)]
+        site_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrivacyCommand {
+    /// Print everything stored about an email address, as JSON
+    Export { email: String },
+    /// Erase an email address's data: comments anonymised (or deleted), subscriptions,
+    /// sign-in identities and emails removed
+    Erase {
+        email: String,
+        /// Delete their comments instead of anonymising them
+        #[arg(long)]
+        delete_comments: bool,
+    },
+}
+
+async fn site_settings(store: &Store) -> anyhow::Result<SiteSettings> {
+    Ok(SiteSettings::from_pairs(store.all_settings().await?))
+}
+
+/// Peak resident memory of this process in MB (Linux), for the summary.
+fn peak_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} importing [{bar:40}] {bytes}/{total_bytes} ({eta} left)",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
+    );
+    bar
+}
+
+fn print_summary(report: &Report, started: Instant) {
+    print!("{report}");
+    let secs = started.elapsed().as_secs_f64();
+    let rate = report.comments as f64 / secs.max(0.001);
+    print!("Took {secs:.1} s ({rate:.0} comments/s)");
+    if let Some(mb) = peak_memory_mb() {
+        print!(", peak memory {mb:.0} MB");
+    }
+    println!(".");
+}
+
+pub async fn import(store: &Store, cmd: ImportCommand) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let bar = progress_bar();
+    let mut progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let report = match cmd {
+        ImportCommand::Wordpress { file } => {
+            let site = site_settings(store).await?;
+            crate::import::wordpress(store, &file, &site.language, &mut progress).await
+        }
+        ImportCommand::Disqus { file } => crate::import::disqus(store, &file, &mut progress).await,
+    };
+    bar.finish_and_clear();
+    let report = report?;
+    print_summary(&report, started);
+    Ok(())
+}
+
+pub async fn export(
+    store: &Store,
+    cmd: ExportCommand,
+    base_url: Option<String>,
+) -> anyhow::Result<()> {
+    let ExportCommand::Wordpress { output, site_url } = cmd;
+    let base = site_url
+        .or(base_url)
+        .unwrap_or_else(|| "http://127.0.0.1:8080".to_string());
+    let base = base.trim_end_matches('/').to_string();
+    let site = site_settings(store).await?;
+    let counts = match &output {
+        Some(path) => {
+            // Written beside the target and renamed, so a failed export never leaves half a file.
+            let tmp = path.with_extension("xml.partial");
+            let file = std::fs::File::create(&tmp)
+                .with_context(|| format!("cannot create {}", tmp.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            let counts = crate::export::wordpress(store, &site, &base, &mut out).await?;
+            out.flush()?;
+            drop(out);
+            std::fs::rename(&tmp, path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            counts
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            crate::export::wordpress(store, &site, &base, &mut out).await?
+        }
+    };
+    eprintln!(
+        "Exported {} posts and pages with {} comments.",
+        counts.posts, counts.comments
+    );
+    Ok(())
+}
+
+pub async fn privacy(store: &Store, cmd: PrivacyCommand) -> anyhow::Result<()> {
+    match cmd {
+        PrivacyCommand::Export { email } => {
+            if !plausible_email(&email) {
+                bail!("`{email}` is not an email address");
+            }
+            let data = store.personal_data(&email).await?;
+            println!("{}", serde_json::to_string_pretty(&data.to_json())?);
+        }
+        PrivacyCommand::Erase {
+            email,
+            delete_comments,
+        } => {
+            if !plausible_email(&email) {
+                bail!("`{email}` is not an email address");
+            }
+            let erased = store
+                .erase_personal_data(&email, delete_comments, "Anonymous")
+                .await?;
+            if delete_comments {
+                println!("Deleted {} comments.", erased.comments_deleted);
+            } else {
+                println!("Anonymised {} comments.", erased.comments_anonymised);
+            }
+            println!(
+                "Removed {} subscriptions, {} sign-in identities, {} emails.",
+                erased.subscriptions, erased.identities, erased.emails
+            );
+            if erased.staff_account_kept {
+                println!("A staff account uses this address; it was kept (staff accounts are managed with `tribune user`).");
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,760 @@
+//! Moving in: WordPress (WXR) and Disqus exports, read as a stream and written in one
+//! transaction, so memory stays flat whatever the file size and a bad file changes
+//! nothing. Every imported row keeps its original id, so an import can run again.
+//!
+//! The readers (`wxr`, `disqus`) turn XML into records; this module decides what each
+//! record becomes (statuses, slugs, authors, what is skipped and why) and writes it.
+
+pub mod disqus;
+pub mod wxr;
+pub mod xml;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::Path;
+
+use crate::domain::html;
+use crate::domain::post::{slugify, valid_slug};
+use crate::store::{ImportTx, ImportedComment, ImportedPost, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot open {path}: {reason}")]
+    Open {
+        path: String,
+        reason: std::io::Error,
+    },
+    #[error("line {line}, column {column}: {message}. Nothing was imported.")]
+    Xml {
+        line: u64,
+        column: u64,
+        message: String,
+    },
+    #[error("{0} Nothing was imported.")]
+    Format(String),
+    #[error("the database refused the import ({0}). Nothing was imported.")]
+    Store(#[from] StoreError),
+}
+
+/// Things skipped (or changed) with the same reason, with a few examples.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Tally {
+    pub count: u64,
+    pub examples: Vec<String>,
+}
+
+const EXAMPLES: usize = 5;
+
+/// What an import did, for the summary at the end.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Report {
+    pub posts: u64,
+    pub pages: u64,
+    pub comments: u64,
+    pub users: u64,
+    pub terms: u64,
+    /// Posts and comments found from an earlier run of the same file, left as they are.
+    pub already_imported: u64,
+    pub skipped: BTreeMap<String, Tally>,
+    pub notes: BTreeMap<String, Tally>,
+}
+
+impl Report {
+    fn tally(map: &mut BTreeMap<String, Tally>, reason: &str, example: String) {
+        let t = map.entry(reason.to_string()).or_default();
+        t.count += 1;
+        if t.examples.len() < EXAMPLES {
+            t.examples.push(example);
+        }
+    }
+
+    pub fn skip(&mut self, reason: &str, example: String) {
+        Self::tally(&mut self.skipped, reason, example);
+    }
+
+    pub fn note(&mut self, reason: &str, example: String) {
+        Self::tally(&mut self.notes, reason, example);
+    }
+
+    pub fn skipped_count(&self) -> u64 {
+        self.skipped.values().map(|t| t.count).sum()
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "Imported {} posts, {} pages, {} comments, {} users, {} categories and tags.",
+            self.posts, self.pages, self.comments, self.users, self.terms
+        )?;
+        if self.already_imported > 0 {
+            writeln!(
+                f,
+                "Already here from an earlier import (left as they are): {}.",
+                self.already_imported
+            )?;
+        }
+        let sections = [("Skipped", &self.skipped), ("Changed", &self.notes)];
+        for (title, map) in sections {
+            if map.is_empty() {
+                continue;
+            }
+            let total: u64 = map.values().map(|t| t.count).sum();
+            writeln!(f, "{title} ({total}):")?;
+            for (reason, tally) in map {
+                writeln!(f, "  {} × {reason}", tally.count)?;
+                for e in &tally.examples {
+                    writeln!(f, "      {e}")?;
+                }
+                if tally.count as usize > tally.examples.len() {
+                    writeln!(f, "      …")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Called with (bytes read, file size) as the import goes.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+
+/// What to do with a WordPress `wp:status`: Tribune's status, or why it is skipped.
+pub fn post_status(wp: &str) -> Result<&'static str, &'static str> {
+    match wp {
+        "publish" | "future" => Ok("published"),
+        "draft" | "pending" | "auto-draft" | "" => Ok("draft"),
+        "private" => Ok("private"),
+        "trash" => Err("in WordPress's trash"),
+        "inherit" => Err("a revision or attachment"),
+        _ => Ok("draft"),
+    }
+}
+
+/// What to do with a WordPress `comment_approved`.
+pub fn comment_status(wp: &str) -> &'static str {
+    match wp {
+        "1" | "approve" | "approved" => "approved",
+        "spam" => "spam",
+        "trash" | "post-trashed" => "trash",
+        _ => "pending",
+    }
+}
+
+/// A slug as WordPress stores it (percent-encoded for non-Latin scripts), made usable.
+pub fn clean_slug(raw: &str, title: &str, fallback: &str) -> String {
+    let decoded = percent_encoding::percent_decode_str(raw.trim())
+        .decode_utf8_lossy()
+        .to_lowercase();
+    if valid_slug(&decoded) {
+        return decoded;
+    }
+    let from = if decoded.is_empty() { title } else { &decoded };
+    let slug = slugify(from);
+    if slug.is_empty() {
+        fallback.to_string()
+    } else {
+        slug
+    }
+}
+
+fn http_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    (url.starts_with("http://") || url.starts_with("https://")).then(|| url.to_string())
+}
+
+/// Imports a WordPress export into `store`. On any error nothing is written.
+pub async fn wordpress(
+    store: &Store,
+    path: &Path,
+    default_lang: &str,
+    progress: Progress<'_>,
+) -> Result<Report, ImportError> {
+    let mut reader = wxr::WxrReader::open(path)?;
+    let mut tx = store.begin_import().await?;
+    match wordpress_into(&mut tx, &mut reader, default_lang, progress).await {
+        Ok(report) => {
+            tx.commit().await?;
+            Ok(report)
+        }
+        Err(err) => {
+            let _ = tx.rollback().await;
+            Err(err)
+        }
+    }
+}
+
+async fn wordpress_into(
+    tx: &mut ImportTx,
+    reader: &mut wxr::WxrReader,
+    default_lang: &str,
+    progress: Progress<'_>,
+) -> Result<Report, ImportError> {
+    let mut report = Report::default();
+    let users_before = tx.count_users().await?;
+    let mut source = String::from("wordpress:unknown");
+    let mut lang = default_lang.to_string();
+    let mut authors: HashMap<String, i64> = HashMap::new();
+    let mut terms: HashMap<(&'static str, String), i64> = HashMap::new();
+    let size = reader.size();
+    while let Some(record) = reader.next_record()? {
+        match record {
+            wxr::Record::Channel(c) => {
+                let site = if c.base_site_url.is_empty() {
+                    c.link.clone()
+                } else {
+                    c.base_site_url.clone()
+                };
+                source = format!("wordpress:{}", site.trim_end_matches('/'));
+                if crate::i18n::valid_language_tag(&c.language) {
+                    lang = c.language.clone();
+                }
+            }
+            wxr::Record::Author(a) => {
+                let id = tx.author(&a.login, &a.email, &a.display_name).await?;
+                authors.insert(a.login, id);
+            }
+            wxr::Record::Term(t) => {
+                if !terms.contains_key(&(t.kind, t.slug.clone())) {
+                    let (id, created) = tx
+                        .term(t.kind, &t.slug, &t.name, t.parent.as_deref())
+                        .await?;
+                    terms.insert((t.kind, t.slug), id);
+                    report.terms += created as u64;
+                }
+            }
+            wxr::Record::Item(item) => {
+                import_item(
+                    tx,
+                    &mut report,
+                    &source,
+                    &lang,
+                    &mut authors,
+                    &mut terms,
+                    *item,
+                )
+                .await?;
+                progress(reader.position(), size);
+            }
+        }
+    }
+    let orphans = tx.resolve_parents(&source).await?;
+    for id in orphans {
+        report.note(
+            "reply whose parent comment is not in the file: shown at the top level",
+            format!("comment {id}"),
+        );
+    }
+    tx.recount(&source).await?;
+    report.users = (tx.count_users().await? - users_before).max(0) as u64;
+    progress(size, size);
+    Ok(report)
+}
+
+async fn import_item(
+    tx: &mut ImportTx,
+    report: &mut Report,
+    source: &str,
+    lang: &str,
+    authors: &mut HashMap<String, i64>,
+    terms: &mut HashMap<(&'static str, String), i64>,
+    item: wxr::Item,
+) -> Result<(), ImportError> {
+    let label = format!("line {}: {} “{}”", item.line, item.post_type, item.title);
+    let kind = match item.post_type.as_str() {
+        "post" => "post",
+        "page" => "page",
+        "attachment" => {
+            report.skip(
+                "attachment (media files stay where they are; posts link to them)",
+                label,
+            );
+            return Ok(());
+        }
+        other => {
+            report.skip(
+                &format!("post type `{other}` is not something Tribune shows"),
+                label,
+            );
+            return Ok(());
+        }
+    };
+    if item.id.is_empty() {
+        report.skip("item without <wp:post_id>", label);
+        return Ok(());
+    }
+    let mut status = match post_status(&item.status) {
+        Ok(s) => s,
+        Err(reason) => {
+            report.skip(reason, label);
+            return Ok(());
+        }
+    };
+    let post_id = match tx.imported_post(source, &item.id).await? {
+        Some(id) => {
+            report.already_imported += 1;
+            id
+        }
+        None => {
+            if !item.password.is_empty() && status == "published" {
+                status = "private";
+                report.note("password-protected: imported as private", label.clone());
+            }
+            let author_id = author_for(tx, authors, &item.creator).await?;
+            let fallback = format!("{kind}-{}", item.id);
+            let mut slug = clean_slug(&item.slug, &item.title, &fallback);
+            if tx.slug_taken(&slug).await? {
+                let base = slug.clone();
+                let mut n = 2;
+                while tx.slug_taken(&format!("{base}-{n}")).await? {
+                    n += 1;
+                }
+                slug = format!("{base}-{n}");
+                report.note(
+                    "slug already used here: renamed (the old /?p= link still works)",
+                    format!("{label}: {base} → {slug}"),
+                );
+            }
+            let now = crate::store::now();
+            let date = item.date.unwrap_or_else(|| {
+                report.note("no date: dated now", label.clone());
+                now
+            });
+            let title = if item.title.trim().is_empty() {
+                "(no title)".to_string()
+            } else {
+                item.title.trim().to_string()
+            };
+            let post = ImportedPost {
+                source: source.to_string(),
+                import_id: item.id.clone(),
+                kind,
+                slug,
+                title,
+                excerpt: html::plain_text(&item.excerpt),
+                body_html: html::render_trusted(&item.content),
+                body: item.content.clone(),
+                body_format: "html",
+                status,
+                lang: lang.to_string(),
+                author_id,
+                comments_open: item.comment_status != "closed",
+                published_at: (status != "draft").then_some(date),
+                created_at: date,
+            };
+            let id = tx.insert_post(&post).await?;
+            if kind == "page" {
+                report.pages += 1;
+            } else {
+                report.posts += 1;
+            }
+            id
+        }
+    };
+    for t in &item.terms {
+        let key = (t.kind, t.slug.clone());
+        let term_id = match terms.get(&key) {
+            Some(id) => *id,
+            None => {
+                let (id, created) = tx.term(t.kind, &t.slug, &t.name, None).await?;
+                terms.insert(key, id);
+                report.terms += created as u64;
+                id
+            }
+        };
+        tx.link_term(post_id, term_id).await?;
+    }
+    let mut comments = item.comments;
+    comments.sort_by_key(|c| (c.date.unwrap_or(i64::MAX), c.id.parse::<i64>().unwrap_or(0)));
+    for c in comments {
+        let clabel = format!("comment {} on “{}”", c.id, item.title);
+        if c.id.is_empty() {
+            report.skip("comment without <wp:comment_id>", clabel);
+            continue;
+        }
+        let kind = match c.kind.as_str() {
+            "comment" | "pingback" | "trackback" => c.kind.clone(),
+            other => {
+                report.skip(
+                    &format!("comment type `{other}` is not a reader's comment"),
+                    clabel,
+                );
+                continue;
+            }
+        };
+        if c.content.trim().is_empty() {
+            report.skip("empty comment", clabel);
+            continue;
+        }
+        let status = comment_status(&c.approved);
+        let comment = ImportedComment {
+            source: source.to_string(),
+            import_id: c.id.clone(),
+            import_parent_id: (c.parent != "0").then(|| c.parent.clone()),
+            post_id,
+            kind,
+            status,
+            author_name: if c.author.trim().is_empty() {
+                "Anonymous".to_string()
+            } else {
+                c.author.trim().to_string()
+            },
+            author_email: c.email.trim().to_string(),
+            author_url: http_url(&c.url),
+            body_html: html::render_imported_comment(&c.content),
+            body: c.content,
+            ip: c.ip,
+            user_agent: c.agent,
+            created_at: c.date.or(item.date).unwrap_or_else(crate::store::now),
+        };
+        if tx.insert_comment(&comment).await? {
+            report.comments += 1;
+        } else {
+            report.already_imported += 1;
+        }
+    }
+    Ok(())
+}
+
+async fn author_for(
+    tx: &mut ImportTx,
+    authors: &mut HashMap<String, i64>,
+    login: &str,
+) -> Result<i64, ImportError> {
+    let login = if login.trim().is_empty() {
+        "wordpress"
+    } else {
+        login.trim()
+    };
+    if let Some(id) = authors.get(login) {
+        return Ok(*id);
+    }
+    // WXR 1.0 names authors only in <dc:creator>.
+    let id = tx.author(login, "", login).await?;
+    authors.insert(login.to_string(), id);
+    Ok(id)
+}
+
+/// A Disqus thread's post here, found from its identifier or its URL.
+async fn thread_post(
+    tx: &mut ImportTx,
+    thread: &disqus::Thread,
+) -> Result<Option<i64>, ImportError> {
+    // WordPress's Disqus plugin uses "123 https://example.org/?p=123".
+    if let Some(first) = thread.identifier.split_whitespace().next() {
+        if first.chars().all(|c| c.is_ascii_digit()) {
+            if let Some(id) = tx.post_id_by_wordpress_id(first).await? {
+                return Ok(Some(id));
+            }
+        }
+    }
+    let Ok(url) = url::Url::parse(thread.link.trim()) else {
+        return Ok(None);
+    };
+    if let Some((_, p)) = url.query_pairs().find(|(k, _)| k == "p" || k == "page_id") {
+        if let Some(id) = tx.post_id_by_wordpress_id(&p).await? {
+            return Ok(Some(id));
+        }
+    }
+    let segments: Vec<String> = url
+        .path_segments()
+        .map(|s| {
+            s.filter(|s| !s.is_empty())
+                .map(|s| {
+                    percent_encoding::percent_decode_str(s)
+                        .decode_utf8_lossy()
+                        .into_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // /YYYY/MM/DD/slug/ or /slug/ (pages): the slug is the last segment.
+    match segments.last() {
+        Some(slug) => Ok(tx.post_id_by_slug(slug).await?),
+        None => Ok(None),
+    }
+}
+
+/// Imports a Disqus export, matching threads to posts by URL. On any error nothing is written.
+pub async fn disqus(
+    store: &Store,
+    path: &Path,
+    progress: Progress<'_>,
+) -> Result<Report, ImportError> {
+    let mut reader = disqus::DisqusReader::open(path)?;
+    let mut tx = store.begin_import().await?;
+    match disqus_into(&mut tx, &mut reader, progress).await {
+        Ok(report) => {
+            tx.commit().await?;
+            Ok(report)
+        }
+        Err(err) => {
+            let _ = tx.rollback().await;
+            Err(err)
+        }
+    }
+}
+
+async fn disqus_into(
+    tx: &mut ImportTx,
+    reader: &mut disqus::DisqusReader,
+    progress: Progress<'_>,
+) -> Result<Report, ImportError> {
+    let mut report = Report::default();
+    // Thread id → (post here, source, link) — one small entry per thread.
+    let mut threads: HashMap<String, (Option<i64>, String, String)> = HashMap::new();
+    let mut unmatched: BTreeMap<String, u64> = BTreeMap::new();
+    let mut sources: Vec<String> = Vec::new();
+    let size = reader.size();
+    while let Some(record) = reader.next_record()? {
+        match record {
+            disqus::Record::Thread(t) => {
+                let post = thread_post(tx, &t).await?;
+                let source = format!("disqus:{}", t.forum);
+                if !sources.contains(&source) {
+                    sources.push(source.clone());
+                }
+                threads.insert(t.id.clone(), (post, source, t.link.clone()));
+            }
+            disqus::Record::Post(p) => {
+                let label = format!("line {}: comment {}", p.line, p.id);
+                let Some((post, source, link)) = threads.get(&p.thread) else {
+                    report.skip("comment on a thread that is not in the file", label);
+                    continue;
+                };
+                let Some(post_id) = *post else {
+                    *unmatched.entry(link.clone()).or_default() += 1;
+                    continue;
+                };
+                if p.id.is_empty() {
+                    report.skip("comment without dsq:id", label);
+                    continue;
+                }
+                if p.message.is_empty() && !p.deleted {
+                    report.skip("empty comment", label);
+                    continue;
+                }
+                let status = if p.spam {
+                    "spam"
+                } else if p.deleted {
+                    "trash"
+                } else if !p.approved {
+                    "pending"
+                } else {
+                    "approved"
+                };
+                let comment = ImportedComment {
+                    source: source.clone(),
+                    import_id: p.id.clone(),
+                    import_parent_id: p.parent.clone(),
+                    post_id,
+                    kind: "comment".into(),
+                    status,
+                    author_name: if p.name.trim().is_empty() {
+                        if p.username.is_empty() {
+                            "Anonymous".to_string()
+                        } else {
+                            p.username.clone()
+                        }
+                    } else {
+                        p.name.trim().to_string()
+                    },
+                    author_email: p.email.clone(),
+                    author_url: None,
+                    body_html: html::render_imported_comment(&p.message),
+                    body: p.message.clone(),
+                    ip: p.ip.clone(),
+                    user_agent: String::new(),
+                    created_at: p.date.unwrap_or_else(crate::store::now),
+                };
+                if tx.insert_comment(&comment).await? {
+                    report.comments += 1;
+                } else {
+                    report.already_imported += 1;
+                }
+                progress(reader.position(), size);
+            }
+        }
+    }
+    for (link, n) in unmatched {
+        let t = report
+            .skipped
+            .entry("comments on a Disqus thread with no matching post here".into())
+            .or_default();
+        t.count += n;
+        if t.examples.len() < EXAMPLES {
+            t.examples.push(format!("{link} (comments: {n})"));
+        }
+    }
+    for source in &sources {
+        for id in tx.resolve_parents(source).await? {
+            report.note(
+                "reply whose parent comment is not in the file: shown at the top level",
+                format!("comment {id}"),
+            );
+        }
+        tx.recount(source).await?;
+    }
+    progress(size, size);
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name)
+    }
+
+    fn wxr_records(name: &str) -> Vec<wxr::Record> {
+        let mut r = wxr::WxrReader::open(&fixture(name)).unwrap();
+        let mut out = Vec::new();
+        while let Some(rec) = r.next_record().unwrap() {
+            out.push(rec);
+        }
+        out
+    }
+
+    #[test]
+    fn wxr_1_2_records_in_order_with_tricky_content() {
+        let records = wxr_records("wxr-1.2.xml");
+        let wxr::Record::Channel(c) = &records[0] else {
+            panic!("channel first")
+        };
+        assert_eq!(c.wxr_version, "1.2");
+        assert_eq!(c.language, "en-US");
+        let authors: Vec<_> = records
+            .iter()
+            .filter_map(|r| match r {
+                wxr::Record::Author(a) => Some(a.display_name.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(authors, ["Ada Lövlace", "كاروان"]);
+        let terms = records
+            .iter()
+            .filter(|r| matches!(r, wxr::Record::Term(_)))
+            .count();
+        assert_eq!(
+            terms, 3,
+            "two categories and a tag; nav_menu terms are not ours"
+        );
+        let items: Vec<_> = records
+            .iter()
+            .filter_map(|r| match r {
+                wxr::Record::Item(i) => Some(i),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(items.len(), 6);
+        let first = &items[0];
+        assert_eq!(first.title, "Water for everyone – a statement");
+        assert_eq!(first.date, Some(1_546_423_200), "post_date_gmt, not local");
+        assert!(first.content.contains("A literal CDATA end: ]]> stays"));
+        assert!(
+            first.content.contains("&amp; overdue"),
+            "CDATA is not unescaped"
+        );
+        assert!(first.content.contains("💧🌍"));
+        assert_eq!(first.terms.len(), 3);
+        assert_eq!(first.comments.len(), 8);
+        let reply = first.comments.iter().find(|c| c.id == "503").unwrap();
+        assert_eq!(reply.parent, "501");
+        assert_eq!(reply.author, "سارا");
+        assert_eq!(reply.kind, "comment", "an empty type is a comment");
+        let draft = &items[3];
+        assert_eq!(draft.status, "draft");
+        assert_eq!(
+            draft.date,
+            Some(1_551_434_400),
+            "zero GMT date falls back to post_date"
+        );
+    }
+
+    #[test]
+    fn wxr_1_0_and_1_1_read() {
+        for (name, title) in [
+            ("wxr-1.0.xml", "Hello 2008"),
+            ("wxr-1.1.xml", "مرحبا بالعالم"),
+        ] {
+            let items: Vec<_> = wxr_records(name)
+                .into_iter()
+                .filter_map(|r| match r {
+                    wxr::Record::Item(i) => Some(i),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(items.len(), 1, "{name}");
+            assert_eq!(items[0].title, title);
+            assert_eq!(items[0].comments.len(), 1);
+        }
+    }
+
+    #[test]
+    fn disqus_threads_and_posts() {
+        let mut r = disqus::DisqusReader::open(&fixture("disqus.xml")).unwrap();
+        let (mut threads, mut posts) = (Vec::new(), Vec::new());
+        while let Some(rec) = r.next_record().unwrap() {
+            match rec {
+                disqus::Record::Thread(t) => threads.push(t),
+                disqus::Record::Post(p) => posts.push(p),
+            }
+        }
+        assert_eq!(threads.len(), 3);
+        assert_eq!(
+            threads[0].identifier,
+            "101 https://hawler.wordpress.com/?p=101"
+        );
+        assert_eq!(posts.len(), 6);
+        assert_eq!(posts[1].parent.as_deref(), Some("880001"));
+        assert!(posts[2].spam);
+        assert!(posts[3].deleted);
+        assert_eq!(posts[0].date, Some(1_546_768_800));
+        assert_eq!(
+            posts[0].message,
+            "<p>From Disqus: great statement &amp; thanks.</p>"
+        );
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.xml");
+        std::fs::write(
+            &path,
+            "<rss>\n<channel>\n<wp:wxr_version>1.2</wp:wxr_version>\n  <item><title>x</titel></item>\n</channel></rss>",
+        )
+        .unwrap();
+        let mut r = wxr::WxrReader::open(&path).unwrap();
+        let err = loop {
+            match r.next_record() {
+                Ok(Some(_)) => continue,
+                Ok(None) => panic!("should fail"),
+                Err(e) => break e,
+            }
+        };
+        match err {
+            ImportError::Xml { line, column, .. } => {
+                assert_eq!((line, column), (4, 17), "where </titel> starts")
+            }
+            other => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn statuses_and_slugs() {
+        assert_eq!(post_status("publish"), Ok("published"));
+        assert_eq!(post_status("future"), Ok("published"));
+        assert_eq!(post_status("pending"), Ok("draft"));
+        assert!(post_status("trash").is_err());
+        assert_eq!(comment_status("1"), "approved");
+        assert_eq!(comment_status("0"), "pending");
+        assert_eq!(comment_status("post-trashed"), "trash");
+        assert_eq!(clean_slug("%d8%a8%db%95", "", "x"), "بە");
+        assert_eq!(clean_slug("", "Hello World", "x"), "hello-world");
+        assert_eq!(clean_slug("", "", "post-7"), "post-7");
+    }
+}

@@ -1,0 +1,351 @@
+//! WordPress eXtended RSS (WXR 1.0, 1.1 and 1.2), read one record at a time.
+//!
+//! The shape (WordPress's `export_wp()`): `<rss><channel>` with the site's title and
+//! URLs, then `<wp:author>`, `<wp:category>`, `<wp:tag>` and `<wp:term>` records, then one
+//! `<item>` per post, page or attachment with its `<wp:comment>`s inside. Elements added
+//! by plugins are read past and ignored.
+
+use std::path::Path;
+
+use super::xml::{Node, Step, XmlStream};
+use super::ImportError;
+
+#[derive(Debug, Default, Clone)]
+pub struct Channel {
+    pub title: String,
+    pub link: String,
+    pub base_site_url: String,
+    pub language: String,
+    pub wxr_version: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Author {
+    pub login: String,
+    pub email: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// "category" or "tag".
+    pub kind: &'static str,
+    pub slug: String,
+    pub name: String,
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub id: String,
+    pub author: String,
+    pub email: String,
+    pub url: String,
+    pub ip: String,
+    pub agent: String,
+    /// Unix seconds, UTC.
+    pub date: Option<i64>,
+    pub content: String,
+    /// WordPress's `comment_approved`: "1", "0", "spam", "trash", "post-trashed".
+    pub approved: String,
+    /// "comment", "pingback", "trackback" (WordPress writes "" for comments).
+    pub kind: String,
+    /// The parent's original id, "0" for none.
+    pub parent: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub line: u64,
+    pub id: String,
+    pub title: String,
+    pub link: String,
+    pub creator: String,
+    pub content: String,
+    pub excerpt: String,
+    /// Unix seconds, UTC (`post_date_gmt`, else `post_date`, else `pubDate`).
+    pub date: Option<i64>,
+    pub comment_status: String,
+    pub slug: String,
+    pub status: String,
+    pub post_type: String,
+    pub password: String,
+    pub terms: Vec<Term>,
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Debug)]
+pub enum Record {
+    /// Once, before the first author, term or item.
+    Channel(Channel),
+    Author(Author),
+    Term(Term),
+    Item(Box<Item>),
+}
+
+pub struct WxrReader {
+    xml: XmlStream,
+    channel: Option<Channel>,
+    channel_sent: bool,
+    in_channel: bool,
+    finished: bool,
+    /// A record read while the channel was being sent.
+    pending: Option<Record>,
+}
+
+impl WxrReader {
+    pub fn open(path: &Path) -> Result<Self, ImportError> {
+        let mut xml = XmlStream::open(path)?;
+        // The root must be <rss> with a <channel>.
+        loop {
+            match xml.step()? {
+                Step::Open { node, .. } if node.name == "rss" => break,
+                Step::Open { node, .. } => {
+                    let hint = if node.name == "disqus" {
+                        " It is a Disqus export: use `tribune import disqus`."
+                    } else {
+                        ""
+                    };
+                    return Err(ImportError::Format(format!(
+                        "{} is not a WordPress export: it starts with <{}> where WXR starts with <rss> (line {}).{hint}",
+                        path.display(),
+                        node.name,
+                        node.line
+                    )));
+                }
+                Step::Text { .. } => {}
+                Step::Close { .. } | Step::End => {
+                    return Err(ImportError::Format(format!(
+                        "{} is empty: a WordPress export starts with <rss>",
+                        path.display()
+                    )))
+                }
+            }
+        }
+        Ok(WxrReader {
+            xml,
+            channel: Some(Channel::default()),
+            channel_sent: false,
+            in_channel: false,
+            finished: false,
+            pending: None,
+        })
+    }
+
+    pub fn position(&self) -> u64 {
+        self.xml.position()
+    }
+
+    pub fn size(&self) -> u64 {
+        self.xml.size
+    }
+
+    fn send_channel(&mut self) -> Result<Option<Record>, ImportError> {
+        if self.channel_sent {
+            return Ok(None);
+        }
+        self.channel_sent = true;
+        let channel = self.channel.take().unwrap_or_default();
+        if channel.wxr_version.is_empty() {
+            return Err(ImportError::Format(format!(
+                "{} has no <wp:wxr_version>: it is an RSS feed, not a WordPress export \
+                 (WordPress: Tools → Export → All content)",
+                self.xml.path().display()
+            )));
+        }
+        if !matches!(channel.wxr_version.as_str(), "1.0" | "1.1" | "1.2") {
+            return Err(ImportError::Format(format!(
+                "WXR version {} is not one Tribune reads (1.0, 1.1, 1.2)",
+                channel.wxr_version
+            )));
+        }
+        Ok(Some(Record::Channel(channel)))
+    }
+
+    /// The next record, or `None` at the end of the file.
+    pub fn next_record(&mut self) -> Result<Option<Record>, ImportError> {
+        if let Some(record) = self.pending.take() {
+            return Ok(Some(record));
+        }
+        while !self.finished {
+            match self.xml.step()? {
+                Step::Open { depth: 2, node } if node.name == "channel" => {
+                    self.in_channel = true;
+                }
+                Step::Open { depth: 3, node } if self.in_channel => {
+                    let name = node.name.clone();
+                    let node = self.xml.read_rest(node)?;
+                    match name.as_str() {
+                        "title" | "link" | "language" | "wp:base_site_url" | "wp:wxr_version" => {
+                            if let Some(c) = self.channel.as_mut() {
+                                let v = node.text.trim().to_string();
+                                match name.as_str() {
+                                    "title" => c.title = v,
+                                    "link" => c.link = v,
+                                    "language" => c.language = v,
+                                    "wp:base_site_url" => c.base_site_url = v,
+                                    _ => c.wxr_version = v,
+                                }
+                            }
+                        }
+                        "wp:author" | "wp:category" | "wp:tag" | "item" => {
+                            let record = match name.as_str() {
+                                "wp:author" => author(&node).map(Record::Author),
+                                "wp:category" => category(&node).map(Record::Term),
+                                "wp:tag" => tag(&node).map(Record::Term),
+                                _ => Some(Record::Item(Box::new(item(&node)))),
+                            };
+                            if !self.channel_sent {
+                                let channel = self.send_channel()?;
+                                self.pending = record;
+                                return Ok(channel);
+                            }
+                            if record.is_some() {
+                                return Ok(record);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Step::Open { node, .. } => {
+                    // Something we do not read (a plugin's element): skip it whole.
+                    self.xml.read_rest(node)?;
+                }
+                Step::Close { depth: 2 } => self.in_channel = false,
+                Step::Close { .. } | Step::Text { .. } => {}
+                Step::End => self.finished = true,
+            }
+        }
+        if !self.channel_sent {
+            return self.send_channel();
+        }
+        Ok(None)
+    }
+}
+
+fn author(node: &Node) -> Option<Author> {
+    let login = node.value("wp:author_login").to_string();
+    if login.is_empty() {
+        return None;
+    }
+    let display = node.value("wp:author_display_name");
+    Some(Author {
+        email: node.value("wp:author_email").to_string(),
+        display_name: if display.is_empty() {
+            login.clone()
+        } else {
+            crate::domain::html::decode_entities(display)
+        },
+        login,
+    })
+}
+
+fn category(node: &Node) -> Option<Term> {
+    let slug = node.value("wp:category_nicename").to_string();
+    if slug.is_empty() {
+        return None;
+    }
+    let parent = node.value("wp:category_parent");
+    Some(Term {
+        kind: "category",
+        name: crate::domain::html::decode_entities(node.value("wp:cat_name")),
+        parent: (!parent.is_empty()).then(|| parent.to_string()),
+        slug,
+    })
+}
+
+fn tag(node: &Node) -> Option<Term> {
+    let slug = node.value("wp:tag_slug").to_string();
+    if slug.is_empty() {
+        return None;
+    }
+    Some(Term {
+        kind: "tag",
+        name: crate::domain::html::decode_entities(node.value("wp:tag_name")),
+        parent: None,
+        slug,
+    })
+}
+
+/// "2019-01-02 10:00:00" as UTC; WordPress writes zeros for "not set".
+pub fn parse_wp_date(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if s.is_empty() || s.starts_with("0000") {
+        return None;
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    time::PrimitiveDateTime::parse(s, format)
+        .ok()
+        .map(|t| t.assume_utc().unix_timestamp())
+}
+
+fn parse_rfc2822(s: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc2822)
+        .ok()
+        .map(|t| t.unix_timestamp())
+}
+
+fn item(node: &Node) -> Item {
+    let date = parse_wp_date(node.value("wp:post_date_gmt"))
+        .or_else(|| parse_wp_date(node.value("wp:post_date")))
+        .or_else(|| parse_rfc2822(node.value("pubDate")));
+    let mut terms = Vec::new();
+    for c in node.all("category") {
+        let kind = match c.attr("domain") {
+            Some("category") => "category",
+            Some("post_tag") => "tag",
+            _ => continue,
+        };
+        let name = crate::domain::html::decode_entities(c.text.trim());
+        let slug = c
+            .attr("nicename")
+            .map(str::to_string)
+            .unwrap_or_else(|| crate::domain::post::slugify(&name));
+        terms.push(Term {
+            kind,
+            slug,
+            name,
+            parent: None,
+        });
+    }
+    let comments = node
+        .all("wp:comment")
+        .map(|c| Comment {
+            id: c.value("wp:comment_id").to_string(),
+            author: crate::domain::html::decode_entities(c.value("wp:comment_author")),
+            email: c.value("wp:comment_author_email").to_string(),
+            url: c.value("wp:comment_author_url").to_string(),
+            ip: c.value("wp:comment_author_IP").to_string(),
+            agent: c.value("wp:comment_agent").to_string(),
+            date: parse_wp_date(c.value("wp:comment_date_gmt"))
+                .or_else(|| parse_wp_date(c.value("wp:comment_date"))),
+            content: c.text_of("wp:comment_content").to_string(),
+            approved: c.value("wp:comment_approved").to_string(),
+            kind: match c.value("wp:comment_type") {
+                "" => "comment".to_string(),
+                other => other.to_string(),
+            },
+            parent: match c.value("wp:comment_parent") {
+                "" => "0".to_string(),
+                other => other.to_string(),
+            },
+        })
+        .collect();
+    Item {
+        line: node.line,
+        id: node.value("wp:post_id").to_string(),
+        title: crate::domain::html::decode_entities(node.value("title")),
+        link: node.value("link").to_string(),
+        creator: node.value("dc:creator").to_string(),
+        content: node.text_of("content:encoded").to_string(),
+        excerpt: node.text_of("excerpt:encoded").trim().to_string(),
+        date,
+        comment_status: node.value("wp:comment_status").to_string(),
+        slug: node.value("wp:post_name").to_string(),
+        status: node.value("wp:status").to_string(),
+        post_type: node.value("wp:post_type").to_string(),
+        password: node.value("wp:post_password").to_string(),
+        terms,
+        comments,
+    }
+}

@@ -1,0 +1,279 @@
+//! Writing an import: one transaction for the whole file, so a file that turns out bad
+//! halfway (or an interrupted run) leaves the site as it was. Rows remember where they
+//! came from (`import_source`, `import_id`), so running the same file again adds nothing
+//! twice.
+
+use super::{Store, StoreResult};
+
+/// A post or page as an import writes it.
+#[derive(Debug, Clone)]
+pub struct ImportedPost {
+    pub source: String,
+    pub import_id: String,
+    pub kind: &'static str,
+    pub slug: String,
+    pub title: String,
+    pub excerpt: String,
+    pub body: String,
+    pub body_html: String,
+    pub body_format: &'static str,
+    pub status: &'static str,
+    pub lang: String,
+    pub author_id: i64,
+    pub comments_open: bool,
+    pub published_at: Option<i64>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportedComment {
+    pub source: String,
+    pub import_id: String,
+    pub import_parent_id: Option<String>,
+    pub post_id: i64,
+    pub kind: String,
+    pub status: &'static str,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: Option<String>,
+    pub body: String,
+    pub body_html: String,
+    pub ip: String,
+    pub user_agent: String,
+    pub created_at: i64,
+}
+
+pub struct ImportTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+}
+
+impl Store {
+    pub async fn begin_import(&self) -> StoreResult<ImportTx> {
+        Ok(ImportTx {
+            tx: self.begin_write().await?,
+        })
+    }
+}
+
+impl ImportTx {
+    /// A staff account for an imported author: found by email (so an existing account
+    /// keeps its posts together), else created as an author who cannot sign in with a
+    /// password until an admin sets one.
+    pub async fn author(&mut self, login: &str, email: &str, name: &str) -> StoreResult<i64> {
+        let email = if email.trim().is_empty() {
+            format!("{}@imported.invalid", crate::domain::post::slugify(login))
+        } else {
+            email.trim().to_lowercase()
+        };
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM users WHERE lower(email) = $1 OR login = $2 ORDER BY id LIMIT 1",
+        )
+        .bind(&email)
+        .bind(login)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        if let Some(id) = found {
+            return Ok(id);
+        }
+        let id = sqlx::query_scalar(
+            "INSERT INTO users (email, display_name, password_hash, role, created_at, login) \
+             VALUES ($1, $2, NULL, 'author', $3, $4) RETURNING id",
+        )
+        .bind(&email)
+        .bind(if name.trim().is_empty() { login } else { name })
+        .bind(super::now())
+        .bind(login)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(id)
+    }
+
+    /// How many staff accounts there are (the summary counts the ones an import adds).
+    pub async fn count_users(&mut self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&mut *self.tx)
+            .await?)
+    }
+
+    /// The term's id, and whether this call created it.
+    pub async fn term(
+        &mut self,
+        kind: &str,
+        slug: &str,
+        name: &str,
+        parent: Option<&str>,
+    ) -> StoreResult<(i64, bool)> {
+        let created = sqlx::query(
+            "INSERT INTO terms (kind, slug, name, parent_slug) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (kind, slug) DO NOTHING",
+        )
+        .bind(kind)
+        .bind(slug)
+        .bind(if name.is_empty() { slug } else { name })
+        .bind(parent)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected()
+            > 0;
+        let id = sqlx::query_scalar("SELECT id FROM terms WHERE kind = $1 AND slug = $2")
+            .bind(kind)
+            .bind(slug)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        Ok((id, created))
+    }
+
+    pub async fn link_term(&mut self, post_id: i64, term_id: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO post_terms (post_id, term_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(post_id)
+        .bind(term_id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn imported_post(
+        &mut self,
+        source: &str,
+        import_id: &str,
+    ) -> StoreResult<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM posts WHERE import_source = $1 AND import_id = $2")
+                .bind(source)
+                .bind(import_id)
+                .fetch_optional(&mut *self.tx)
+                .await?,
+        )
+    }
+
+    pub async fn slug_taken(&mut self, slug: &str) -> StoreResult<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM posts WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        Ok(n > 0)
+    }
+
+    pub async fn post_id_by_slug(&mut self, slug: &str) -> StoreResult<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT id FROM posts WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&mut *self.tx)
+            .await?)
+    }
+
+    /// A post imported from WordPress with original id `id`, from any site.
+    pub async fn post_id_by_wordpress_id(&mut self, id: &str) -> StoreResult<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM posts WHERE import_id = $1 AND import_source LIKE 'wordpress:%' \
+             ORDER BY id LIMIT 1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?)
+    }
+
+    pub async fn insert_post(&mut self, p: &ImportedPost) -> StoreResult<i64> {
+        // Imported posts were announced where they came from: no "new post" emails.
+        Ok(sqlx::query_scalar(
+            "INSERT INTO posts (slug, title, excerpt, body_md, body_html, status, lang, \
+             author_id, comments_open, published_at, created_at, updated_at, notified_at, \
+             kind, body_format, import_source, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16) \
+             RETURNING id",
+        )
+        .bind(&p.slug)
+        .bind(&p.title)
+        .bind(&p.excerpt)
+        .bind(&p.body)
+        .bind(&p.body_html)
+        .bind(p.status)
+        .bind(&p.lang)
+        .bind(p.author_id)
+        .bind(p.comments_open as i64)
+        .bind(p.published_at)
+        .bind(p.created_at)
+        .bind(super::now())
+        .bind(p.kind)
+        .bind(p.body_format)
+        .bind(&p.source)
+        .bind(&p.import_id)
+        .fetch_one(&mut *self.tx)
+        .await?)
+    }
+
+    /// Adds a comment unless this source's comment with that id is already here; returns
+    /// whether it was added. No notification is sent for imported comments.
+    pub async fn insert_comment(&mut self, c: &ImportedComment) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO comments (post_id, parent_id, status, author_name, author_email, \
+             author_url, body, body_html, ip, user_agent, created_at, updated_at, kind, \
+             import_source, import_id, import_parent_id) \
+             VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14) \
+             ON CONFLICT (import_source, import_id) DO NOTHING",
+        )
+        .bind(c.post_id)
+        .bind(c.status)
+        .bind(&c.author_name)
+        .bind(&c.author_email)
+        .bind(&c.author_url)
+        .bind(&c.body)
+        .bind(&c.body_html)
+        .bind(&c.ip)
+        .bind(&c.user_agent)
+        .bind(c.created_at)
+        .bind(&c.kind)
+        .bind(&c.source)
+        .bind(&c.import_id)
+        .bind(&c.import_parent_id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Links replies to their parents now that every comment of the file is in. Returns
+    /// the original ids of replies whose parent is not in the file (they stay top level).
+    pub async fn resolve_parents(&mut self, source: &str) -> StoreResult<Vec<String>> {
+        sqlx::query(
+            "UPDATE comments SET parent_id = (SELECT p.id FROM comments p \
+             WHERE p.import_source = comments.import_source \
+             AND p.import_id = comments.import_parent_id) \
+             WHERE import_source = $1 AND parent_id IS NULL AND import_parent_id IS NOT NULL",
+        )
+        .bind(source)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(sqlx::query_scalar(
+            "SELECT import_id FROM comments WHERE import_source = $1 \
+             AND parent_id IS NULL AND import_parent_id IS NOT NULL ORDER BY id",
+        )
+        .bind(source)
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
+    /// Recounts approved comments on every post this source touched.
+    pub async fn recount(&mut self, source: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE posts SET comment_count = (SELECT COUNT(*) FROM comments \
+             WHERE comments.post_id = posts.id AND comments.status = 'approved') \
+             WHERE id IN (SELECT DISTINCT post_id FROM comments WHERE import_source = $1)",
+        )
+        .bind(source)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn commit(mut self) -> StoreResult<()> {
+        super::bump_content_version(&mut self.tx).await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> StoreResult<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}
