@@ -196,6 +196,8 @@ async fn wordpress_into(
     let mut lang = default_lang.to_string();
     let mut authors: HashMap<String, i64> = HashMap::new();
     let mut terms: HashMap<(&'static str, String), i64> = HashMap::new();
+    // The post whose comments are being read.
+    let mut current: Option<CurrentPost> = None;
     let size = reader.size();
     while let Some(record) = reader.next_record()? {
         match record {
@@ -224,7 +226,7 @@ async fn wordpress_into(
                 }
             }
             wxr::Record::Item(item) => {
-                import_item(
+                current = import_post(
                     tx,
                     &mut report,
                     &source,
@@ -236,6 +238,14 @@ async fn wordpress_into(
                 .await?;
                 progress(reader.position(), size);
             }
+            wxr::Record::Comment(c) => match &current {
+                Some(post) => import_comment(tx, &mut report, &source, post, *c).await?,
+                None => report.skip(
+                    "comment on an item that was skipped",
+                    format!("line {}: comment {}", c.line, c.id),
+                ),
+            },
+            wxr::Record::ItemEnd => current = None,
         }
     }
     let orphans = tx.resolve_parents(&source).await?;
@@ -251,7 +261,15 @@ async fn wordpress_into(
     Ok(report)
 }
 
-async fn import_item(
+/// The post comments are being added to.
+struct CurrentPost {
+    id: i64,
+    title: String,
+    date: Option<i64>,
+}
+
+/// Writes one post or page (unless it is here already); `None` if it is skipped.
+async fn import_post(
     tx: &mut ImportTx,
     report: &mut Report,
     source: &str,
@@ -259,7 +277,7 @@ async fn import_item(
     authors: &mut HashMap<String, i64>,
     terms: &mut HashMap<(&'static str, String), i64>,
     item: wxr::Item,
-) -> Result<(), ImportError> {
+) -> Result<Option<CurrentPost>, ImportError> {
     let label = format!("line {}: {} “{}”", item.line, item.post_type, item.title);
     let kind = match item.post_type.as_str() {
         "post" => "post",
@@ -269,25 +287,25 @@ async fn import_item(
                 "attachment (media files stay where they are; posts link to them)",
                 label,
             );
-            return Ok(());
+            return Ok(None);
         }
         other => {
             report.skip(
                 &format!("post type `{other}` is not something Tribune shows"),
                 label,
             );
-            return Ok(());
+            return Ok(None);
         }
     };
     if item.id.is_empty() {
         report.skip("item without <wp:post_id>", label);
-        return Ok(());
+        return Ok(None);
     }
     let mut status = match post_status(&item.status) {
         Ok(s) => s,
         Err(reason) => {
             report.skip(reason, label);
-            return Ok(());
+            return Ok(None);
         }
     };
     let post_id = match tx.imported_post(source, &item.id).await? {
@@ -364,54 +382,63 @@ async fn import_item(
         };
         tx.link_term(post_id, term_id).await?;
     }
-    let mut comments = item.comments;
-    comments.sort_by_key(|c| (c.date.unwrap_or(i64::MAX), c.id.parse::<i64>().unwrap_or(0)));
-    for c in comments {
-        let clabel = format!("comment {} on “{}”", c.id, item.title);
-        if c.id.is_empty() {
-            report.skip("comment without <wp:comment_id>", clabel);
-            continue;
+    Ok(Some(CurrentPost {
+        id: post_id,
+        title: item.title,
+        date: item.date,
+    }))
+}
+
+async fn import_comment(
+    tx: &mut ImportTx,
+    report: &mut Report,
+    source: &str,
+    post: &CurrentPost,
+    c: wxr::Comment,
+) -> Result<(), ImportError> {
+    let clabel = format!("line {}: comment {} on “{}”", c.line, c.id, post.title);
+    if c.id.is_empty() {
+        report.skip("comment without <wp:comment_id>", clabel);
+        return Ok(());
+    }
+    let kind = match c.kind.as_str() {
+        "comment" | "pingback" | "trackback" => c.kind.clone(),
+        other => {
+            report.skip(
+                &format!("comment type `{other}` is not a reader's comment"),
+                clabel,
+            );
+            return Ok(());
         }
-        let kind = match c.kind.as_str() {
-            "comment" | "pingback" | "trackback" => c.kind.clone(),
-            other => {
-                report.skip(
-                    &format!("comment type `{other}` is not a reader's comment"),
-                    clabel,
-                );
-                continue;
-            }
-        };
-        if c.content.trim().is_empty() {
-            report.skip("empty comment", clabel);
-            continue;
-        }
-        let status = comment_status(&c.approved);
-        let comment = ImportedComment {
-            source: source.to_string(),
-            import_id: c.id.clone(),
-            import_parent_id: (c.parent != "0").then(|| c.parent.clone()),
-            post_id,
-            kind,
-            status,
-            author_name: if c.author.trim().is_empty() {
-                "Anonymous".to_string()
-            } else {
-                c.author.trim().to_string()
-            },
-            author_email: c.email.trim().to_string(),
-            author_url: http_url(&c.url),
-            body_html: html::render_imported_comment(&c.content),
-            body: c.content,
-            ip: c.ip,
-            user_agent: c.agent,
-            created_at: c.date.or(item.date).unwrap_or_else(crate::store::now),
-        };
-        if tx.insert_comment(&comment).await? {
-            report.comments += 1;
+    };
+    if c.content.trim().is_empty() {
+        report.skip("empty comment", clabel);
+        return Ok(());
+    }
+    let comment = ImportedComment {
+        source: source.to_string(),
+        import_id: c.id.clone(),
+        import_parent_id: (c.parent != "0").then(|| c.parent.clone()),
+        post_id: post.id,
+        kind,
+        status: comment_status(&c.approved),
+        author_name: if c.author.trim().is_empty() {
+            "Anonymous".to_string()
         } else {
-            report.already_imported += 1;
-        }
+            c.author.trim().to_string()
+        },
+        author_email: c.email.trim().to_string(),
+        author_url: http_url(&c.url),
+        body_html: html::render_imported_comment(&c.content),
+        body: c.content,
+        ip: c.ip,
+        user_agent: c.agent,
+        created_at: c.date.or(post.date).unwrap_or_else(crate::store::now),
+    };
+    if tx.insert_comment(&comment).await? {
+        report.comments += 1;
+    } else {
+        report.already_imported += 1;
     }
     Ok(())
 }
@@ -660,8 +687,19 @@ mod tests {
         );
         assert!(first.content.contains("💧🌍"));
         assert_eq!(first.terms.len(), 3);
-        assert_eq!(first.comments.len(), 8);
-        let reply = first.comments.iter().find(|c| c.id == "503").unwrap();
+        let comments: Vec<_> = records
+            .iter()
+            .filter_map(|r| match r {
+                wxr::Record::Comment(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(comments.len(), 8);
+        // Comments follow their item, and the item ends after them.
+        assert!(matches!(records[6], wxr::Record::Item(_)));
+        assert!(matches!(records[7], wxr::Record::Comment(_)));
+        assert!(matches!(records[15], wxr::Record::ItemEnd));
+        let reply = comments.iter().find(|c| c.id == "503").unwrap();
         assert_eq!(reply.parent, "501");
         assert_eq!(reply.author, "سارا");
         assert_eq!(reply.kind, "comment", "an empty type is a comment");
@@ -689,7 +727,6 @@ mod tests {
                 .collect();
             assert_eq!(items.len(), 1, "{name}");
             assert_eq!(items[0].title, title);
-            assert_eq!(items[0].comments.len(), 1);
         }
     }
 

@@ -5,6 +5,7 @@
 //! `<item>` per post, page or attachment with its `<wp:comment>`s inside. Elements added
 //! by plugins are read past and ignored.
 
+use std::collections::VecDeque;
 use std::path::Path;
 
 use super::xml::{Node, Step, XmlStream};
@@ -37,6 +38,7 @@ pub struct Term {
 
 #[derive(Debug, Clone)]
 pub struct Comment {
+    pub line: u64,
     pub id: String,
     pub author: String,
     pub email: String,
@@ -71,7 +73,6 @@ pub struct Item {
     pub post_type: String,
     pub password: String,
     pub terms: Vec<Term>,
-    pub comments: Vec<Comment>,
 }
 
 #[derive(Debug)]
@@ -80,7 +81,10 @@ pub enum Record {
     Channel(Channel),
     Author(Author),
     Term(Term),
+    /// A post, page or attachment; its comments follow as `Comment`s.
     Item(Box<Item>),
+    Comment(Box<Comment>),
+    ItemEnd,
 }
 
 pub struct WxrReader {
@@ -89,8 +93,9 @@ pub struct WxrReader {
     channel_sent: bool,
     in_channel: bool,
     finished: bool,
-    /// A record read while the channel was being sent.
-    pending: Option<Record>,
+    /// Records ready to hand out, in order.
+    pending: VecDeque<Record>,
+    item: Option<OpenItem>,
 }
 
 impl WxrReader {
@@ -128,7 +133,8 @@ impl WxrReader {
             channel_sent: false,
             in_channel: false,
             finished: false,
-            pending: None,
+            pending: VecDeque::new(),
+            item: None,
         })
     }
 
@@ -162,15 +168,70 @@ impl WxrReader {
         Ok(Some(Record::Channel(channel)))
     }
 
-    /// The next record, or `None` at the end of the file.
-    pub fn next_record(&mut self) -> Result<Option<Record>, ImportError> {
-        if let Some(record) = self.pending.take() {
-            return Ok(Some(record));
+    /// Queues `record`, sending the channel first if it has not gone yet.
+    fn emit(&mut self, record: Record) -> Result<(), ImportError> {
+        if !self.channel_sent {
+            if let Some(channel) = self.send_channel()? {
+                self.pending.push_back(channel);
+            }
         }
-        while !self.finished {
+        self.pending.push_back(record);
+        Ok(())
+    }
+
+    /// Sends the item being read (without its comments), once.
+    fn emit_item(&mut self) -> Result<(), ImportError> {
+        if let Some(node) = self.item.as_mut() {
+            if !node.sent {
+                node.sent = true;
+                let record = Record::Item(Box::new(item(&node.fields)));
+                self.emit(record)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The next record, or `None` at the end of the file. An item comes as `Item` (its
+    /// fields), then one `Comment` each, then `ItemEnd`: a post with a hundred thousand
+    /// comments never sits in memory whole.
+    pub fn next_record(&mut self) -> Result<Option<Record>, ImportError> {
+        loop {
+            if let Some(record) = self.pending.pop_front() {
+                return Ok(Some(record));
+            }
+            if self.finished {
+                if !self.channel_sent {
+                    return self.send_channel();
+                }
+                return Ok(None);
+            }
             match self.xml.step()? {
                 Step::Open { depth: 2, node } if node.name == "channel" => {
                     self.in_channel = true;
+                }
+                Step::Open { depth: 3, node } if self.in_channel && node.name == "item" => {
+                    self.item = Some(OpenItem {
+                        fields: node,
+                        sent: false,
+                    });
+                }
+                Step::Open { depth: 4, node } if self.item.is_some() => {
+                    let child = self.xml.read_rest(node)?;
+                    if child.name == "wp:comment" {
+                        self.emit_item()?;
+                        self.emit(Record::Comment(Box::new(comment(&child))))?;
+                    } else if let Some(open) = self.item.as_mut() {
+                        // WordPress writes every field before the comments; a field
+                        // after them would come too late to matter, and is ignored.
+                        if !open.sent {
+                            open.fields.children.push(child);
+                        }
+                    }
+                }
+                Step::Close { depth: 3 } if self.item.is_some() => {
+                    self.emit_item()?;
+                    self.item = None;
+                    self.emit(Record::ItemEnd)?;
                 }
                 Step::Open { depth: 3, node } if self.in_channel => {
                     let name = node.name.clone();
@@ -188,20 +249,19 @@ impl WxrReader {
                                 }
                             }
                         }
-                        "wp:author" | "wp:category" | "wp:tag" | "item" => {
-                            let record = match name.as_str() {
-                                "wp:author" => author(&node).map(Record::Author),
-                                "wp:category" => category(&node).map(Record::Term),
-                                "wp:tag" => tag(&node).map(Record::Term),
-                                _ => Some(Record::Item(Box::new(item(&node)))),
-                            };
-                            if !self.channel_sent {
-                                let channel = self.send_channel()?;
-                                self.pending = record;
-                                return Ok(channel);
+                        "wp:author" => {
+                            if let Some(a) = author(&node) {
+                                self.emit(Record::Author(a))?;
                             }
-                            if record.is_some() {
-                                return Ok(record);
+                        }
+                        "wp:category" => {
+                            if let Some(t) = category(&node) {
+                                self.emit(Record::Term(t))?;
+                            }
+                        }
+                        "wp:tag" => {
+                            if let Some(t) = tag(&node) {
+                                self.emit(Record::Term(t))?;
                             }
                         }
                         _ => {}
@@ -216,11 +276,13 @@ impl WxrReader {
                 Step::End => self.finished = true,
             }
         }
-        if !self.channel_sent {
-            return self.send_channel();
-        }
-        Ok(None)
     }
+}
+
+/// An `<item>` being read: its fields so far, and whether it has been sent.
+struct OpenItem {
+    fields: Node,
+    sent: bool,
 }
 
 fn author(node: &Node) -> Option<Author> {
@@ -308,29 +370,6 @@ fn item(node: &Node) -> Item {
             parent: None,
         });
     }
-    let comments = node
-        .all("wp:comment")
-        .map(|c| Comment {
-            id: c.value("wp:comment_id").to_string(),
-            author: crate::domain::html::decode_entities(c.value("wp:comment_author")),
-            email: c.value("wp:comment_author_email").to_string(),
-            url: c.value("wp:comment_author_url").to_string(),
-            ip: c.value("wp:comment_author_IP").to_string(),
-            agent: c.value("wp:comment_agent").to_string(),
-            date: parse_wp_date(c.value("wp:comment_date_gmt"))
-                .or_else(|| parse_wp_date(c.value("wp:comment_date"))),
-            content: c.text_of("wp:comment_content").to_string(),
-            approved: c.value("wp:comment_approved").to_string(),
-            kind: match c.value("wp:comment_type") {
-                "" => "comment".to_string(),
-                other => other.to_string(),
-            },
-            parent: match c.value("wp:comment_parent") {
-                "" => "0".to_string(),
-                other => other.to_string(),
-            },
-        })
-        .collect();
     Item {
         line: node.line,
         id: node.value("wp:post_id").to_string(),
@@ -346,6 +385,29 @@ fn item(node: &Node) -> Item {
         post_type: node.value("wp:post_type").to_string(),
         password: node.value("wp:post_password").to_string(),
         terms,
-        comments,
+    }
+}
+
+fn comment(c: &Node) -> Comment {
+    Comment {
+        line: c.line,
+        id: c.value("wp:comment_id").to_string(),
+        author: crate::domain::html::decode_entities(c.value("wp:comment_author")),
+        email: c.value("wp:comment_author_email").to_string(),
+        url: c.value("wp:comment_author_url").to_string(),
+        ip: c.value("wp:comment_author_IP").to_string(),
+        agent: c.value("wp:comment_agent").to_string(),
+        date: parse_wp_date(c.value("wp:comment_date_gmt"))
+            .or_else(|| parse_wp_date(c.value("wp:comment_date"))),
+        content: c.text_of("wp:comment_content").to_string(),
+        approved: c.value("wp:comment_approved").to_string(),
+        kind: match c.value("wp:comment_type") {
+            "" => "comment".to_string(),
+            other => other.to_string(),
+        },
+        parent: match c.value("wp:comment_parent") {
+            "" => "0".to_string(),
+            other => other.to_string(),
+        },
     }
 }

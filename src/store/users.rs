@@ -16,14 +16,18 @@ pub struct UserRow {
 const USER_COLUMNS: &str = "id, email, display_name, password_hash, role, created_at";
 
 impl Store {
-    pub async fn count_users(&self) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(&self.read)
-            .await?)
+    /// How many administrators there are: none means the one-time setup is still open
+    /// (authors brought in by an import cannot sign in and do not count).
+    pub async fn count_admins(&self) -> StoreResult<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+                .fetch_one(&self.read)
+                .await?,
+        )
     }
 
-    /// Adds a staff account. With `only_if_first`, fails with `Conflict` if any account exists
-    /// (the one-time setup form cannot be replayed).
+    /// Adds a staff account. With `only_if_first`, fails with `Conflict` if an administrator
+    /// exists (the one-time setup form cannot be replayed).
     pub async fn insert_user(
         &self,
         email: &str,
@@ -34,7 +38,7 @@ impl Store {
     ) -> StoreResult<i64> {
         let mut tx = self.begin_write().await?;
         if only_if_first {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
                 .fetch_one(&mut *tx)
                 .await?;
             if n > 0 {

@@ -73,6 +73,11 @@ fn every_command_has_help() {
         vec!["comments", "--help"],
         vec!["comments", "list", "--help"],
         vec!["comments", "approve", "--help"],
+        vec!["import", "wordpress", "--help"],
+        vec!["import", "disqus", "--help"],
+        vec!["export", "wordpress", "--help"],
+        vec!["privacy", "export", "--help"],
+        vec!["privacy", "erase", "--help"],
     ] {
         let out = cli.ok(&args, None);
         assert!(out.contains("Usage:"), "{args:?}: {out}");

@@ -7,6 +7,7 @@ mod cli;
 mod journey;
 mod mail;
 mod moderation;
+mod moving;
 mod ops;
 mod signin;
 mod support;

@@ -54,7 +54,7 @@ pub async fn form(
     if session::current(&state, &jar).await.is_some() {
         return Ok(Redirect::to(&next).into_response());
     }
-    if state.store.count_users().await? == 0 {
+    if state.store.count_admins().await? == 0 {
         return Ok(Redirect::to("/admin/").into_response());
     }
     let site = state.site();

@@ -26,7 +26,7 @@ pub async fn hash_password(password: String) -> AppResult<String> {
 }
 
 pub async fn index(State(state): State<AppState>, jar: CookieJar) -> AppResult<Response> {
-    if state.store.count_users().await? == 0 {
+    if state.store.count_admins().await? == 0 {
         return setup_page(&state, jar, HashMap::new(), Vec::new());
     }
     let Some(staff) = session::current(&state, &jar).await else {
@@ -79,7 +79,7 @@ pub async fn submit(
             .unwrap_or_default()
     };
     csrf::verify(jar.get(csrf::COOKIE).map(|c| c.value()), &get(csrf::FIELD))?;
-    if state.store.count_users().await? > 0 {
+    if state.store.count_admins().await? > 0 {
         return Err(AppError::Forbidden(
             "This site is already set up. Sign in at /admin/login instead.".into(),
         ));
