@@ -160,7 +160,7 @@ pub async fn wordpress<W: Write>(
             let comments = store.export_comments(post.id).await?;
             counts.posts += 1;
             counts.comments += comments.len() as u64;
-            write_item(out, base_url, post, &terms, &comments, now)?;
+            write_item(out, base_url, &site.language, post, &terms, &comments, now)?;
         }
     }
     writeln!(out, "</channel>")?;
@@ -172,6 +172,7 @@ pub async fn wordpress<W: Write>(
 fn write_item<W: Write>(
     out: &mut W,
     base_url: &str,
+    site_lang: &str,
     post: &ExportPost,
     terms: &[(String, String, String)],
     comments: &[ExportComment],
@@ -293,6 +294,16 @@ fn write_item<W: Write>(
             "\t\t<category domain=\"{domain}\" nicename=\"{}\">{}</category>",
             quick_xml::escape::escape(slug.as_str()),
             cdata(name)
+        )?;
+    }
+    // A language other than the site's, as Polylang records it, so it survives the trip
+    // (WordPress without Polylang skips the term with a notice).
+    if post.lang != site_lang {
+        writeln!(
+            out,
+            "\t\t<category domain=\"language\" nicename=\"{}\">{}</category>",
+            quick_xml::escape::escape(post.lang.as_str()),
+            cdata(&post.lang)
         )?;
     }
     for c in comments {

@@ -19,6 +19,10 @@ pub enum ImportCommand {
     Wordpress {
         /// The .xml file WordPress gave you
         file: PathBuf,
+        /// Language of every imported post, a BCP 47 tag such as en, ar, ckb
+        /// [default: each post's own (Polylang), else the export's, else the site's]
+        #[arg(long)]
+        lang: Option<String>,
     },
     /// Import a Disqus export, matching its threads to posts here by URL
     Disqus {
@@ -97,9 +101,18 @@ pub async fn import(store: &Store, cmd: ImportCommand) -> anyhow::Result<()> {
         bar.set_position(done);
     };
     let report = match cmd {
-        ImportCommand::Wordpress { file } => {
+        ImportCommand::Wordpress { file, lang } => {
+            if let Some(l) = &lang {
+                if !crate::i18n::valid_language_tag(l) {
+                    bail!("`{l}` is not a language tag: use one such as en, ar or ckb");
+                }
+            }
             let site = site_settings(store).await?;
-            crate::import::wordpress(store, &file, &site.language, &mut progress).await
+            let languages = crate::import::Languages {
+                forced: lang,
+                fallback: site.language,
+            };
+            crate::import::wordpress(store, &file, &languages, &mut progress).await
         }
         ImportCommand::Disqus { file } => crate::import::disqus(store, &file, &mut progress).await,
     };

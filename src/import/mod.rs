@@ -163,16 +163,24 @@ fn http_url(url: &str) -> Option<String> {
     (url.starts_with("http://") || url.starts_with("https://")).then(|| url.to_string())
 }
 
+/// The language imported posts get: `forced` for all, else a post's own (Polylang's
+/// language term), else the export's `<language>`, else `fallback` (the site's).
+#[derive(Debug, Clone)]
+pub struct Languages {
+    pub forced: Option<String>,
+    pub fallback: String,
+}
+
 /// Imports a WordPress export into `store`. On any error nothing is written.
 pub async fn wordpress(
     store: &Store,
     path: &Path,
-    default_lang: &str,
+    languages: &Languages,
     progress: Progress<'_>,
 ) -> Result<Report, ImportError> {
     let mut reader = wxr::WxrReader::open(path)?;
     let mut tx = store.begin_import().await?;
-    match wordpress_into(&mut tx, &mut reader, default_lang, progress).await {
+    match wordpress_into(&mut tx, &mut reader, languages, progress).await {
         Ok(report) => {
             tx.commit().await?;
             Ok(report)
@@ -187,13 +195,13 @@ pub async fn wordpress(
 async fn wordpress_into(
     tx: &mut ImportTx,
     reader: &mut wxr::WxrReader,
-    default_lang: &str,
+    languages: &Languages,
     progress: Progress<'_>,
 ) -> Result<Report, ImportError> {
     let mut report = Report::default();
     let users_before = tx.count_users().await?;
     let mut source = String::from("wordpress:unknown");
-    let mut lang = default_lang.to_string();
+    let mut lang = languages.fallback.clone();
     let mut authors: HashMap<String, i64> = HashMap::new();
     let mut terms: HashMap<(&'static str, String), i64> = HashMap::new();
     // The post whose comments are being read.
@@ -211,6 +219,9 @@ async fn wordpress_into(
                 if crate::i18n::valid_language_tag(&c.language) {
                     lang = c.language.clone();
                 }
+                if let Some(forced) = &languages.forced {
+                    lang = forced.clone();
+                }
             }
             wxr::Record::Author(a) => {
                 let id = tx.author(&a.login, &a.email, &a.display_name).await?;
@@ -226,11 +237,16 @@ async fn wordpress_into(
                 }
             }
             wxr::Record::Item(item) => {
+                let post_lang = match (&languages.forced, &item.language) {
+                    (Some(forced), _) => forced.clone(),
+                    (None, Some(own)) if crate::i18n::valid_language_tag(own) => own.clone(),
+                    _ => lang.clone(),
+                };
                 current = import_post(
                     tx,
                     &mut report,
                     &source,
-                    &lang,
+                    &post_lang,
                     &mut authors,
                     &mut terms,
                     *item,

@@ -73,6 +73,8 @@ pub struct Item {
     pub post_type: String,
     pub password: String,
     pub terms: Vec<Term>,
+    /// The post's language where a multilingual plugin (Polylang) recorded it.
+    pub language: Option<String>,
 }
 
 #[derive(Debug)]
@@ -352,10 +354,15 @@ fn item(node: &Node) -> Item {
         .or_else(|| parse_wp_date(node.value("wp:post_date")))
         .or_else(|| parse_rfc2822(node.value("pubDate")));
     let mut terms = Vec::new();
+    let mut language = None;
     for c in node.all("category") {
         let kind = match c.attr("domain") {
             Some("category") => "category",
             Some("post_tag") => "tag",
+            Some("language") => {
+                language = c.attr("nicename").map(str::to_string);
+                continue;
+            }
             _ => continue,
         };
         let name = crate::domain::html::decode_entities(c.text.trim());
@@ -385,6 +392,7 @@ fn item(node: &Node) -> Item {
         post_type: node.value("wp:post_type").to_string(),
         password: node.value("wp:post_password").to_string(),
         terms,
+        language,
     }
 }
 

@@ -13,6 +13,7 @@ pub struct ExportPost {
     pub body_html: String,
     pub body_format: String,
     pub status: String,
+    pub lang: String,
     pub comments_open: i64,
     pub published_at: Option<i64>,
     pub created_at: i64,
@@ -77,7 +78,7 @@ impl Store {
     pub async fn export_posts(&self, after: i64, limit: i64) -> StoreResult<Vec<ExportPost>> {
         let sql = format!(
             "SELECT p.id, p.kind, p.slug, p.title, p.excerpt, p.body_md, p.body_html, \
-             p.body_format, p.status, p.comments_open, p.published_at, p.created_at, \
+             p.body_format, p.status, p.lang, p.comments_open, p.published_at, p.created_at, \
              p.updated_at, {AUTHOR_LOGIN} AS author_login \
              FROM posts p JOIN users u ON u.id = p.author_id \
              WHERE p.id > $1 ORDER BY p.id LIMIT $2"

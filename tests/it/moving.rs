@@ -65,7 +65,7 @@ async fn wordpress_import_keeps_posts_comments_and_old_links_story(server: &Test
     );
     assert!(summary.contains("1 × attachment"), "{summary}");
     assert!(
-        summary.contains("line 264: attachment “well.jpg”"),
+        summary.contains("line 265: attachment “well.jpg”"),
         "{summary}"
     );
     assert!(summary.contains("1 × in WordPress's trash"), "{summary}");
@@ -126,7 +126,9 @@ async fn wordpress_import_keeps_posts_comments_and_old_links_story(server: &Test
 
     let rtl = server.get(&kurdish).await;
     assert_eq!(rtl.status, StatusCode::OK);
-    rtl.assert_contains("بەیاننامە دەربارەی ئاو")
+    // Polylang's language term gives the post its language, so it reads right to left.
+    rtl.assert_contains("lang=\"ckb\" dir=\"rtl\"")
+        .assert_contains("بەیاننامە دەربارەی ئاو")
         .assert_contains("<p dir=\"rtl\">ئاو مافێکی بنەڕەتییە.</p>")
         .assert_lacks("id=\"respond\"");
     let about = server.get("/about/").await;
@@ -300,11 +302,12 @@ async fn snapshot(store: &tribune::store::Store) -> Vec<String> {
     for p in posts {
         let body = tribune::domain::html::plain_text(&p.body_html);
         out.push(format!(
-            "{} {} {} {} {:?} open={} {} | {}",
+            "{} {} {} {} {} {:?} open={} {} | {}",
             p.kind,
             p.slug,
             p.title,
             p.status,
+            p.lang,
             p.published_at,
             p.comments_open,
             p.author_login,
