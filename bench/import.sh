@@ -55,7 +55,7 @@ for size in $SIZES; do
     RATE=$(awk -v c="$COMMENTS" -v s="$SECS" 'BEGIN { printf "%.0f", c / s }')
     ROWS+=("| $(awk -v b="$BYTES" 'BEGIN { printf "%.0f MB", b / 1e6 }') | $backend | $POSTS | $COMMENTS | $SECS s | **$RATE** | **$PEAK MB** |")
     # A second run of the same file adds nothing (and shows what a re-run costs).
-    AGAIN=$("$BIN" --database-url "$DB" import wordpress "$FILE" | head -1)
+    AGAIN=$("$BIN" --database-url "$DB" import wordpress "$FILE"); AGAIN=${AGAIN%%$'\n'*}
     echo "[$size $backend] again: $AGAIN"
     [ "$backend" = postgres ] && psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null
   done

@@ -83,14 +83,14 @@ fn progress_bar() -> indicatif::ProgressBar {
 }
 
 fn print_summary(report: &Report, started: Instant) {
-    print!("{report}");
     let secs = started.elapsed().as_secs_f64();
     let rate = report.comments as f64 / secs.max(0.001);
-    print!("Took {secs:.1} s ({rate:.0} comments/s)");
+    let mut text = format!("{report}Took {secs:.1} s ({rate:.0} comments/s)");
     if let Some(mb) = peak_memory_mb() {
-        print!(", peak memory {mb:.0} MB");
+        text.push_str(&format!(", peak memory {mb:.0} MB"));
     }
-    println!(".");
+    // The import is done; a reader that stopped listening (`| head`) changes nothing.
+    let _ = writeln!(std::io::stdout(), "{text}.");
 }
 
 pub async fn import(store: &Store, cmd: ImportCommand) -> anyhow::Result<()> {

@@ -264,6 +264,9 @@ async fn wordpress_into(
             wxr::Record::ItemEnd => current = None,
         }
     }
+    let (written, already) = tx.comment_totals().await?;
+    report.comments += written;
+    report.already_imported += already;
     let orphans = tx.resolve_parents(&source).await?;
     for id in orphans {
         report.note(
@@ -451,11 +454,7 @@ async fn import_comment(
         user_agent: c.agent,
         created_at: c.date.or(post.date).unwrap_or_else(crate::store::now),
     };
-    if tx.insert_comment(&comment).await? {
-        report.comments += 1;
-    } else {
-        report.already_imported += 1;
-    }
+    tx.add_comment(comment).await?;
     Ok(())
 }
 
@@ -610,15 +609,14 @@ async fn disqus_into(
                     user_agent: String::new(),
                     created_at: p.date.unwrap_or_else(crate::store::now),
                 };
-                if tx.insert_comment(&comment).await? {
-                    report.comments += 1;
-                } else {
-                    report.already_imported += 1;
-                }
+                tx.add_comment(comment).await?;
                 progress(reader.position(), size);
             }
         }
     }
+    let (written, already) = tx.comment_totals().await?;
+    report.comments += written;
+    report.already_imported += already;
     for (link, n) in unmatched {
         let t = report
             .skipped

@@ -45,17 +45,25 @@ impl Store {
                 return Err(super::StoreError::Conflict("setup already done".into()));
             }
         }
-        let id: i64 = sqlx::query_scalar(
+        // An author brought in by an import has no password yet: adding an account with
+        // their email gives them one (and the role asked for) instead of failing.
+        let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO users (email, display_name, password_hash, role, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash, \
+             role = excluded.role, display_name = excluded.display_name \
+             WHERE users.password_hash IS NULL RETURNING id",
         )
         .bind(email)
         .bind(display_name)
         .bind(password_hash)
         .bind(role)
         .bind(super::now())
-        .fetch_one(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
+        let Some(id) = id else {
+            return Err(super::StoreError::Conflict("users_email_key".into()));
+        };
         tx.commit().await?;
         Ok(id)
     }

@@ -577,6 +577,32 @@ async fn a_large_export_imports_in_flat_memory() {
     let size_mb = std::fs::metadata(&file).unwrap().len() as f64 / 1e6;
     assert!(size_mb > 40.0, "the file is {size_mb:.0} MB");
     let db = TestDb::create(Backend::Sqlite).await;
+    ok(&db.url, &["user", "list"]); // the schema, before anything is timed or killed
+
+    // Interrupted halfway (the power goes, someone presses Ctrl-C): nothing stays...
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tribune"))
+        .args(["--database-url", &db.url, "import", "wordpress"])
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still importing when killed"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let store = tribune::store::Store::connect(&db.url).await.unwrap();
+    assert_eq!(
+        store.all_posts(None).await.unwrap().len(),
+        0,
+        "a killed import leaves nothing"
+    );
+    store.close().await;
+
+    // ...and running it again simply does the whole job.
     let out = ok(&db.url, &["import", "wordpress", file.to_str().unwrap()]);
     assert!(
         out.contains("Imported 2001 posts, 0 pages, 45000 comments"),
