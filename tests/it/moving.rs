@@ -36,6 +36,33 @@ fn tribune(database_url: &str, args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// Runs `tribune` with `input` on standard input.
+fn tribune_stdin(database_url: &str, args: &[&str], input: &str) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tribune"))
+        .arg("--database-url")
+        .arg(database_url)
+        .args(args)
+        .env_remove("TRIBUNE_DATA_DIR")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run tribune");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[track_caller]
 fn ok(database_url: &str, args: &[&str]) -> String {
     let (ok, out, err) = tribune(database_url, args);
@@ -158,6 +185,42 @@ async fn wordpress_import_keeps_posts_comments_and_old_links_story(server: &Test
         .get("/admin/posts")
         .await
         .assert_contains("Unfinished thoughts");
+
+    // An imported author gets a password (and a role) by being added as staff.
+    let (okay, out, err) = tribune_stdin(
+        &server.db.url,
+        &[
+            "user",
+            "add",
+            "--email",
+            "ada@hawler.example",
+            "--role",
+            "editor",
+            "--password-stdin",
+        ],
+        "a long enough password\n",
+    );
+    assert!(okay, "{err}");
+    assert!(out.contains("ada@hawler.example"), "{out}");
+    let list = ok(&server.db.url, &["user", "list"]);
+    let line = list
+        .lines()
+        .find(|l| l.contains("ada@hawler.example"))
+        .unwrap();
+    assert!(line.contains("editor"), "{list}");
+    let (okay, _, err) = tribune_stdin(
+        &server.db.url,
+        &[
+            "user",
+            "add",
+            "--email",
+            "ada@hawler.example",
+            "--password-stdin",
+        ],
+        "another long password\n",
+    );
+    assert!(!okay, "an account with a password is not taken over");
+    assert!(err.contains("already exists"), "{err}");
 
     // Running the same file again adds nothing.
     let again = import_wordpress(server, "wxr-1.2.xml");
