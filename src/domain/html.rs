@@ -80,40 +80,6 @@ static TRUSTED_SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(||
     b
 });
 
-/// A comment written elsewhere: WordPress's comment tags only (as for comments here).
-static IMPORTED_COMMENT_SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
-    let mut b = ammonia::Builder::empty();
-    b.tags(
-        [
-            "a",
-            "abbr",
-            "b",
-            "blockquote",
-            "br",
-            "cite",
-            "code",
-            "del",
-            "em",
-            "i",
-            "p",
-            "pre",
-            "q",
-            "s",
-            "strong",
-        ]
-        .into_iter()
-        .collect::<HashSet<_>>(),
-    )
-    .add_tag_attributes("a", ["href", "title"])
-    .add_tag_attributes("abbr", ["title"])
-    .add_tag_attributes("blockquote", ["cite"])
-    .add_tag_attributes("q", ["cite"])
-    .url_schemes(["http", "https", "mailto"].into_iter().collect())
-    .link_rel(Some("nofollow ugc"))
-    .strip_comments(true);
-    b
-});
-
 /// A post body from WordPress: captions, paragraphs, then the trusted-author policy.
 pub fn render_trusted(html: &str) -> String {
     let html = captions(html);
@@ -126,7 +92,7 @@ pub fn render_trusted(html: &str) -> String {
 
 /// A comment body from WordPress or Disqus: paragraphs, then the comment policy.
 pub fn render_imported_comment(html: &str) -> String {
-    IMPORTED_COMMENT_SANITISER.clean(&autop(html)).to_string()
+    super::text::sanitise_comment_html(&autop(html))
 }
 
 const BLOCK_TAGS: &[&str] = &[

@@ -120,6 +120,12 @@ fn allowed_tag_len(s: &str) -> Option<usize> {
     }
 }
 
+/// Cleans comment HTML with the comment policy (WordPress's tags, links
+/// `rel="nofollow ugc"`): for comments written elsewhere, already HTML.
+pub fn sanitise_comment_html(html: &str) -> String {
+    COMMENT_SANITISER.clean(html).to_string()
+}
+
 /// Renders a comment as WordPress would: allowed tags kept, other markup shown as text,
 /// blank lines make paragraphs, single line breaks make `<br>`, links get
 /// `rel="nofollow ugc"`.

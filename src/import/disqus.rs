@@ -66,32 +66,15 @@ fn flag(node: &Node, name: &str, default: bool) -> bool {
 
 impl DisqusReader {
     pub fn open(path: &Path) -> Result<Self, ImportError> {
-        let mut xml = XmlStream::open(path)?;
-        loop {
-            match xml.step()? {
-                Step::Open { node, .. } if node.name == "disqus" => break,
-                Step::Open { node, .. } => {
-                    let hint = if node.name == "rss" {
-                        " It looks like a WordPress export: use `tribune import wordpress`."
-                    } else {
-                        ""
-                    };
-                    return Err(ImportError::Format(format!(
-                        "{} is not a Disqus export: it starts with <{}> where Disqus's starts with <disqus> (line {}).{hint}",
-                        path.display(),
-                        node.name,
-                        node.line
-                    )));
-                }
-                Step::Text { .. } => {}
-                Step::Close { .. } | Step::End => {
-                    return Err(ImportError::Format(format!(
-                        "{} is empty: a Disqus export starts with <disqus>",
-                        path.display()
-                    )))
-                }
-            }
-        }
+        let xml = XmlStream::open_root(
+            path,
+            "disqus",
+            "a Disqus export",
+            &[(
+                "rss",
+                "It looks like a WordPress export: use `tribune import wordpress`.",
+            )],
+        )?;
         Ok(DisqusReader {
             xml,
             finished: false,

@@ -102,33 +102,15 @@ pub struct WxrReader {
 
 impl WxrReader {
     pub fn open(path: &Path) -> Result<Self, ImportError> {
-        let mut xml = XmlStream::open(path)?;
-        // The root must be <rss> with a <channel>.
-        loop {
-            match xml.step()? {
-                Step::Open { node, .. } if node.name == "rss" => break,
-                Step::Open { node, .. } => {
-                    let hint = if node.name == "disqus" {
-                        " It is a Disqus export: use `tribune import disqus`."
-                    } else {
-                        ""
-                    };
-                    return Err(ImportError::Format(format!(
-                        "{} is not a WordPress export: it starts with <{}> where WXR starts with <rss> (line {}).{hint}",
-                        path.display(),
-                        node.name,
-                        node.line
-                    )));
-                }
-                Step::Text { .. } => {}
-                Step::Close { .. } | Step::End => {
-                    return Err(ImportError::Format(format!(
-                        "{} is empty: a WordPress export starts with <rss>",
-                        path.display()
-                    )))
-                }
-            }
-        }
+        let xml = XmlStream::open_root(
+            path,
+            "rss",
+            "a WordPress export",
+            &[(
+                "disqus",
+                "It is a Disqus export: use `tribune import disqus`.",
+            )],
+        )?;
         Ok(WxrReader {
             xml,
             channel: Some(Channel::default()),

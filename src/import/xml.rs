@@ -134,6 +134,42 @@ impl XmlStream {
         })
     }
 
+    /// Opens `path` and reads up to its root element, which must be `<root>`; `format`
+    /// names the export for messages, `hints` says what other roots are instead.
+    pub fn open_root(
+        path: &Path,
+        root: &str,
+        format: &str,
+        hints: &[(&str, &str)],
+    ) -> Result<Self, ImportError> {
+        let mut xml = XmlStream::open(path)?;
+        loop {
+            match xml.step()? {
+                Step::Open { node, .. } if node.name == root => return Ok(xml),
+                Step::Open { node, .. } => {
+                    let hint = hints
+                        .iter()
+                        .find(|(name, _)| *name == node.name)
+                        .map(|(_, h)| format!(" {h}"))
+                        .unwrap_or_default();
+                    return Err(ImportError::Format(format!(
+                        "{} is not {format}: it starts with <{}> where {format} starts with <{root}> (line {}).{hint}",
+                        path.display(),
+                        node.name,
+                        node.line
+                    )));
+                }
+                Step::Text { .. } => {}
+                Step::Close { .. } | Step::End => {
+                    return Err(ImportError::Format(format!(
+                        "{} is empty: {format} starts with <{root}>",
+                        path.display()
+                    )))
+                }
+            }
+        }
+    }
+
     /// How far into the file the parser is, in bytes.
     pub fn position(&self) -> u64 {
         self.reader.get_ref().bytes
