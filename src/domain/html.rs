@@ -6,6 +6,8 @@
 //! when the theme shows them. Tribune applies the same rule once, at import.
 
 use std::collections::HashSet;
+
+use super::text::starts_with_ignore_case;
 use std::sync::LazyLock;
 
 /// Trusted authors' HTML: the Markdown policy plus media, embeds and WordPress's classes.
@@ -134,8 +136,7 @@ fn starts_with_block(chunk: &str) -> bool {
     };
     let rest = rest.strip_prefix('/').unwrap_or(rest);
     BLOCK_TAGS.iter().any(|t| {
-        rest.len() >= t.len()
-            && rest[..t.len()].eq_ignore_ascii_case(t)
+        starts_with_ignore_case(rest, t)
             && rest[t.len()..]
                 .chars()
                 .next()
@@ -236,7 +237,15 @@ pub fn plain_text(html: &str) -> String {
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
         text.push_str(&rest[..lt]);
-        text.push(' ');
+        // Block tags separate words; inline ones (`<em>`) do not.
+        let tag = &rest[lt..];
+        if starts_with_block(tag)
+            || ["<br", "<td", "<th", "<tr", "<img"]
+                .iter()
+                .any(|t| starts_with_ignore_case(tag, t))
+        {
+            text.push(' ');
+        }
         match rest[lt..].find('>') {
             Some(gt) => rest = &rest[lt + gt + 1..],
             None => {
@@ -318,6 +327,10 @@ mod tests {
         assert_eq!(
             plain_text("<p>It&#8217;s &amp; <b>done</b>&nbsp;now</p>"),
             "It’s & done now"
+        );
+        assert_eq!(
+            plain_text("on <em>water</em>.<p>Next</p>"),
+            "on water. Next"
         );
         assert_eq!(decode_entities("a & b"), "a & b");
         assert_eq!(summary("<p>one two three four</p>", 3), "one two three …");

@@ -120,6 +120,14 @@ fn allowed_tag_len(s: &str) -> Option<usize> {
     }
 }
 
+/// Whether `s` starts with the ASCII `prefix`, in any case. Compares bytes, so text in
+/// any script is safe (slicing a `str` mid-character would panic).
+pub fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
+    s.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|b| b.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
 /// Cleans comment HTML with the comment policy (WordPress's tags, links
 /// `rel="nofollow ugc"`): for comments written elsewhere, already HTML.
 pub fn sanitise_comment_html(html: &str) -> String {
@@ -161,7 +169,7 @@ pub fn render_comment(text: &str) -> String {
     {
         let block = ["<p", "<blockquote", "<pre"]
             .iter()
-            .any(|t| para.len() >= t.len() && para[..t.len()].eq_ignore_ascii_case(t));
+            .any(|t| starts_with_ignore_case(para, t));
         let inner = para.replace('\n', "<br>\n");
         if block {
             html.push_str(&inner);
@@ -231,6 +239,16 @@ mod tests {
         assert_eq!(
             html.matches("<strong>").count(),
             html.matches("</strong>").count()
+        );
+    }
+
+    #[test]
+    fn text_in_any_script_starts_a_paragraph_safely() {
+        // A byte count of 11 ("<blockquote") falls inside an Arabic letter here.
+        assert_eq!(render_comment("a ئاوووووو"), "<p>a ئاوووووو</p>\n");
+        assert_eq!(
+            crate::domain::html::autop("<p>ئاو مافی هەمووانە</p>"),
+            "<p>ئاو مافی هەمووانە</p>"
         );
     }
 

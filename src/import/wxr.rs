@@ -292,11 +292,12 @@ fn category(node: &Node) -> Option<Term> {
         return None;
     }
     let parent = node.value("wp:category_parent");
+    let name = crate::domain::html::decode_entities(node.value("wp:cat_name"));
     Some(Term {
         kind: "category",
-        name: crate::domain::html::decode_entities(node.value("wp:cat_name")),
-        parent: (!parent.is_empty()).then(|| parent.to_string()),
-        slug,
+        slug: super::clean_slug(&slug, &name, &slug),
+        name,
+        parent: (!parent.is_empty()).then(|| super::clean_slug(parent, "", parent)),
     })
 }
 
@@ -305,11 +306,12 @@ fn tag(node: &Node) -> Option<Term> {
     if slug.is_empty() {
         return None;
     }
+    let name = crate::domain::html::decode_entities(node.value("wp:tag_name"));
     Some(Term {
         kind: "tag",
-        name: crate::domain::html::decode_entities(node.value("wp:tag_name")),
+        slug: super::clean_slug(&slug, &name, &slug),
+        name,
         parent: None,
-        slug,
     })
 }
 
@@ -348,10 +350,7 @@ fn item(node: &Node) -> Item {
             _ => continue,
         };
         let name = crate::domain::html::decode_entities(c.text.trim());
-        let slug = c
-            .attr("nicename")
-            .map(str::to_string)
-            .unwrap_or_else(|| crate::domain::post::slugify(&name));
+        let slug = super::clean_slug(c.attr("nicename").unwrap_or(""), &name, "term");
         terms.push(Term {
             kind,
             slug,

@@ -83,34 +83,51 @@ async fn announce(
 }
 
 impl Store {
-    /// Published posts visible at `now`, newest first.
+    /// Published posts visible at `now`, newest first; with `term`, only those filed
+    /// under it. Pages are not in the stream of posts.
     pub async fn published_posts(
         &self,
+        term: Option<i64>,
         now: i64,
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<PostRow>> {
         let sql = format!(
-            // Pages are not in the stream of posts.
-            "{POST_SELECT} WHERE p.status = 'published' AND p.published_at <= $1 AND p.kind = 'post' \
+            "{POST_SELECT} WHERE p.status = 'published' AND p.published_at <= $1 \
+             AND p.kind = 'post' AND ($4 IS NULL OR p.id IN \
+             (SELECT post_id FROM post_terms WHERE term_id = $4)) \
              ORDER BY p.published_at DESC, p.id DESC LIMIT $2 OFFSET $3"
         );
         Ok(sqlx::query_as(&sql)
             .bind(now)
             .bind(limit)
             .bind(offset)
+            .bind(term)
             .fetch_all(&self.read)
             .await?)
     }
 
-    pub async fn count_published_posts(&self, now: i64) -> StoreResult<i64> {
+    pub async fn count_published_posts(&self, term: Option<i64>, now: i64) -> StoreResult<i64> {
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM posts WHERE status = 'published' AND published_at <= $1 \
-             AND kind = 'post'",
+             AND kind = 'post' AND ($2 IS NULL OR id IN \
+             (SELECT post_id FROM post_terms WHERE term_id = $2))",
         )
         .bind(now)
+        .bind(term)
         .fetch_one(&self.read)
         .await?)
+    }
+
+    /// A category or tag by its slug: (id, name).
+    pub async fn term_by_slug(&self, kind: &str, slug: &str) -> StoreResult<Option<(i64, String)>> {
+        Ok(
+            sqlx::query_as("SELECT id, name FROM terms WHERE kind = $1 AND slug = $2")
+                .bind(kind)
+                .bind(slug)
+                .fetch_optional(&self.read)
+                .await?,
+        )
     }
 
     /// The earliest publish time still in the future, if a post is scheduled.

@@ -274,6 +274,13 @@ pub fn router(state: AppState) -> Router {
         .route("/{y}/{m}/{d}/{slug}/", get(public::post_page::show))
         .route("/{y}/{m}/{d}/{slug}", get(public::post_page::add_slash))
         .route("/{slug}/", get(public::post_page::show_page))
+        .route("/category/{slug}/", get(public::home::category))
+        .route(
+            "/category/{slug}/page/{n}/",
+            get(public::home::category_page),
+        )
+        .route("/tag/{slug}/", get(public::home::tag))
+        .route("/tag/{slug}/page/{n}/", get(public::home::tag_page))
         .route("/comments", post(public::comment_submit::submit))
         .route("/avatar/{file}", get(public::avatar::identicon))
         .route("/auth/{provider}/start", post(signin::start))

@@ -158,6 +158,31 @@ async fn wordpress_import_keeps_posts_comments_and_old_links_story(server: &Test
         .assert_contains("بەیاننامە دەربارەی ئاو")
         .assert_contains("<p dir=\"rtl\">ئاو مافێکی بنەڕەتییە.</p>")
         .assert_lacks("id=\"respond\"");
+    // Category and tag archives, at WordPress's addresses, linked from the post.
+    page.assert_contains("href=\"/tag/water/\"")
+        .assert_contains("href=\"/category/statements/\"");
+    let category = server.get("/category/statements/").await;
+    assert_eq!(category.status, StatusCode::OK);
+    category
+        .assert_contains("Category: Statements &amp; Releases")
+        .assert_contains("Water for everyone")
+        .assert_lacks("بەیاننامە");
+    server
+        .get("/category/news/")
+        .await
+        .assert_contains("بەیاننامە دەربارەی ئاو")
+        .assert_lacks("Water for everyone");
+    server
+        .get("/tag/council/")
+        .await
+        .assert_contains("Tag: Council");
+    assert_eq!(
+        server.get("/tag/no-such-tag/").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let res = server.get("/tag/water/page/1/").await;
+    assert_eq!(res.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(res.location(), "/tag/water/");
     let about = server.get("/about/").await;
     assert_eq!(about.status, StatusCode::OK);
     about.assert_contains("We are a small group.");

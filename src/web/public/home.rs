@@ -1,4 +1,5 @@
-//! The home page: published posts, newest first, a page at a time.
+//! The home page and the category and tag archives: published posts, newest first, a
+//! page at a time.
 
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::HeaderMap;
@@ -37,7 +38,7 @@ pub async fn first_page(
             _ => not_found_page(&state),
         });
     }
-    render(state, 1, uri, headers).await
+    render(state, None, 1, uri, headers).await
 }
 
 pub async fn page(
@@ -48,13 +49,96 @@ pub async fn page(
 ) -> AppResult<Response> {
     match n.parse::<i64>() {
         Ok(1) => Ok(Redirect::permanent("/").into_response()),
-        Ok(n) if n > 1 => render(state, n, uri, headers).await,
+        Ok(n) if n > 1 => render(state, None, n, uri, headers).await,
         _ => Ok(not_found_page(&state)),
     }
 }
 
+/// A category or tag archive, as WordPress has them: `/category/slug/`, `/tag/slug/`.
+#[derive(Debug, Clone, serde::Serialize)]
+struct Archive {
+    kind: &'static str,
+    id: i64,
+    name: String,
+    /// `/category/slug/`
+    url: String,
+}
+
+async fn archive(state: &AppState, kind: &'static str, slug: &str) -> AppResult<Option<Archive>> {
+    let base = if kind == "tag" { "tag" } else { "category" };
+    Ok(state
+        .store
+        .term_by_slug(kind, slug)
+        .await?
+        .map(|(id, name)| Archive {
+            kind,
+            id,
+            name,
+            url: format!("/{base}/{slug}/"),
+        }))
+}
+
+async fn archive_page(
+    state: AppState,
+    kind: &'static str,
+    slug: String,
+    n: &str,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    if let Some(hit) = state.cache.get(uri.path()) {
+        state.metrics.page_cache_hits.inc();
+        return Ok(cached_response(hit, &headers));
+    }
+    let Some(found) = archive(&state, kind, &slug).await? else {
+        return Ok(not_found_page(&state));
+    };
+    match n.parse::<i64>() {
+        Ok(1) if uri.path() != found.url => Ok(moved_permanently(&found.url)),
+        Ok(n) if n >= 1 => render(state, Some(found), n, uri, headers).await,
+        _ => Ok(not_found_page(&state)),
+    }
+}
+
+pub async fn category(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    archive_page(state, "category", slug, "1", uri, headers).await
+}
+
+pub async fn category_page(
+    State(state): State<AppState>,
+    Path((slug, n)): Path<(String, String)>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    archive_page(state, "category", slug, &n, uri, headers).await
+}
+
+pub async fn tag(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    archive_page(state, "tag", slug, "1", uri, headers).await
+}
+
+pub async fn tag_page(
+    State(state): State<AppState>,
+    Path((slug, n)): Path<(String, String)>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    archive_page(state, "tag", slug, &n, uri, headers).await
+}
+
 async fn render(
     state: AppState,
+    archive: Option<Archive>,
     page: i64,
     uri: OriginalUri,
     headers: HeaderMap,
@@ -69,14 +153,15 @@ async fn render(
     let site = state.site();
     let now = crate::store::now();
     let per_page = site.posts_per_page as i64;
-    let total = state.store.count_published_posts(now).await?;
+    let term = archive.as_ref().map(|a| a.id);
+    let total = state.store.count_published_posts(term, now).await?;
     let pages = ((total + per_page - 1) / per_page).max(1);
     if page > pages {
         return Ok(not_found_page(&state));
     }
     let posts = state
         .store
-        .published_posts(now, per_page, (page - 1) * per_page)
+        .published_posts(term, now, per_page, (page - 1) * per_page)
         .await?;
     let ctx = base_context(&state, &site);
     let ui_lang = state.i18n.resolve(&site.language).to_string();
@@ -84,15 +169,23 @@ async fn render(
         .iter()
         .map(|p| PostView::new(&state, &ui_lang, p, false))
         .collect();
-    let older = (page < pages).then(|| format!("/page/{}/", page + 1));
+    let base = archive.as_ref().map(|a| a.url.as_str()).unwrap_or("/");
+    let older = (page < pages).then(|| format!("{base}page/{}/", page + 1));
     let newer = match page {
         1 => None,
-        2 => Some("/".to_string()),
-        n => Some(format!("/page/{}/", n - 1)),
+        2 => Some(base.to_string()),
+        n => Some(format!("{base}page/{}/", n - 1)),
     };
     let html = state.templates.render(
         "home.html",
-        context! { posts => views, older_url => older, newer_url => newer, page => page, ..ctx },
+        context! {
+            posts => views,
+            older_url => older,
+            newer_url => newer,
+            page => page,
+            archive => archive,
+            ..ctx
+        },
     )?;
     let cached = state.cache.insert(&key, html, generation);
     Ok(cached_response(cached, &headers))
