@@ -707,3 +707,37 @@ async fn a_large_export_imports_in_flat_memory() {
         "peak memory {peak} MB for a {size_mb:.0} MB file"
     );
 }
+
+async fn a_taken_slug_is_renamed_and_old_links_follow_story(server: &TestServer) {
+    // A post written here already uses the slug an imported post wants.
+    server.setup_admin().await;
+    let (_, mine) = server
+        .publish("Water for everyone", "Written here first.")
+        .await;
+    assert!(mine.ends_with("/water-for-everyone/"), "{mine}");
+    let summary = import_wordpress(server, "wxr-1.2.xml");
+    assert!(
+        summary.contains("slug already used here: renamed (the old /?p= link still works)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("water-for-everyone → water-for-everyone-2"),
+        "{summary}"
+    );
+    let res = fresh(server, "/?p=101").await;
+    assert_eq!(res.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(res.location(), "/2019/01/02/water-for-everyone-2/");
+    server
+        .get("/2019/01/02/water-for-everyone-2/")
+        .await
+        .assert_contains("We call on the council to act.");
+    server
+        .get(&mine)
+        .await
+        .assert_contains("Written here first.");
+}
+
+each_backend!(
+    a_taken_slug_is_renamed_and_old_links_follow,
+    a_taken_slug_is_renamed_and_old_links_follow_story
+);
