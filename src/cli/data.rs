@@ -23,11 +23,17 @@ pub enum ImportCommand {
         /// [default: each post's own (Polylang), else the export's, else the site's]
         #[arg(long)]
         lang: Option<String>,
+        /// Read the whole file and report what would come in, writing nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Import a Disqus export, matching its threads to posts here by URL
     Disqus {
         /// The .xml file Disqus mailed you (gunzip it first)
         file: PathBuf,
+        /// Read the whole file and report what would come in, writing nothing
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -82,10 +88,13 @@ fn progress_bar() -> indicatif::ProgressBar {
     bar
 }
 
-fn print_summary(report: &Report, started: Instant) {
+fn print_summary(report: &Report, started: Instant, dry_run: bool) {
     let secs = started.elapsed().as_secs_f64();
     let rate = report.comments as f64 / secs.max(0.001);
     let mut text = format!("{report}Took {secs:.1} s ({rate:.0} comments/s)");
+    if dry_run {
+        text = text.replacen("Imported", "Would import", 1);
+    }
     if let Some(mb) = peak_memory_mb() {
         text.push_str(&format!(", peak memory {mb:.0} MB"));
     }
@@ -100,8 +109,17 @@ pub async fn import(store: &Store, cmd: ImportCommand) -> anyhow::Result<()> {
         bar.set_length(total);
         bar.set_position(done);
     };
+    let dry = match &cmd {
+        ImportCommand::Wordpress { dry_run, .. } | ImportCommand::Disqus { dry_run, .. } => {
+            *dry_run
+        }
+    };
     let report = match cmd {
-        ImportCommand::Wordpress { file, lang } => {
+        ImportCommand::Wordpress {
+            file,
+            lang,
+            dry_run,
+        } => {
             if let Some(l) = &lang {
                 if !crate::i18n::valid_language_tag(l) {
                     bail!("`{l}` is not a language tag: use one such as en, ar or ckb");
@@ -112,13 +130,18 @@ pub async fn import(store: &Store, cmd: ImportCommand) -> anyhow::Result<()> {
                 forced: lang,
                 fallback: site.language,
             };
-            crate::import::wordpress(store, &file, &languages, &mut progress).await
+            crate::import::wordpress(store, &file, &languages, dry_run, &mut progress).await
         }
-        ImportCommand::Disqus { file } => crate::import::disqus(store, &file, &mut progress).await,
+        ImportCommand::Disqus { file, dry_run } => {
+            crate::import::disqus(store, &file, dry_run, &mut progress).await
+        }
     };
     bar.finish_and_clear();
     let report = report?;
-    print_summary(&report, started);
+    print_summary(&report, started, dry);
+    if dry {
+        println!("Dry run: nothing was written. Run it again without --dry-run to import.");
+    }
     Ok(())
 }
 

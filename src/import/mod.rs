@@ -171,25 +171,37 @@ pub struct Languages {
     pub fallback: String,
 }
 
-/// Imports a WordPress export into `store`. On any error nothing is written.
+/// Commits the import's transaction — or, on an error or a dry run, rolls it back.
+async fn finish(
+    tx: ImportTx,
+    result: Result<Report, ImportError>,
+    dry_run: bool,
+) -> Result<Report, ImportError> {
+    match result {
+        Ok(report) if !dry_run => {
+            tx.commit().await?;
+            Ok(report)
+        }
+        other => {
+            let _ = tx.rollback().await;
+            other
+        }
+    }
+}
+
+/// Imports a WordPress export into `store`. On any error nothing is written; with
+/// `dry_run`, nothing is written either, and the report says what would have been.
 pub async fn wordpress(
     store: &Store,
     path: &Path,
     languages: &Languages,
+    dry_run: bool,
     progress: Progress<'_>,
 ) -> Result<Report, ImportError> {
     let mut reader = wxr::WxrReader::open(path)?;
     let mut tx = store.begin_import().await?;
-    match wordpress_into(&mut tx, &mut reader, languages, progress).await {
-        Ok(report) => {
-            tx.commit().await?;
-            Ok(report)
-        }
-        Err(err) => {
-            let _ = tx.rollback().await;
-            Err(err)
-        }
-    }
+    let result = wordpress_into(&mut tx, &mut reader, languages, progress).await;
+    finish(tx, result, dry_run).await
 }
 
 async fn wordpress_into(
@@ -517,24 +529,18 @@ async fn thread_post(
     }
 }
 
-/// Imports a Disqus export, matching threads to posts by URL. On any error nothing is written.
+/// Imports a Disqus export, matching threads to posts by URL. On any error (or with
+/// `dry_run`) nothing is written.
 pub async fn disqus(
     store: &Store,
     path: &Path,
+    dry_run: bool,
     progress: Progress<'_>,
 ) -> Result<Report, ImportError> {
     let mut reader = disqus::DisqusReader::open(path)?;
     let mut tx = store.begin_import().await?;
-    match disqus_into(&mut tx, &mut reader, progress).await {
-        Ok(report) => {
-            tx.commit().await?;
-            Ok(report)
-        }
-        Err(err) => {
-            let _ = tx.rollback().await;
-            Err(err)
-        }
-    }
+    let result = disqus_into(&mut tx, &mut reader, progress).await;
+    finish(tx, result, dry_run).await
 }
 
 async fn disqus_into(

@@ -85,6 +85,19 @@ async fn fresh(server: &TestServer, path: &str) -> crate::support::Response {
 }
 
 async fn wordpress_import_keeps_posts_comments_and_old_links_story(server: &TestServer) {
+    // A dry run reads everything, reports, and writes nothing.
+    let file = fixture("wxr-1.2.xml");
+    let dry = ok(
+        &server.db.url,
+        &["import", "wordpress", "--dry-run", file.to_str().unwrap()],
+    );
+    assert!(
+        dry.contains("Would import 3 posts, 1 pages, 8 comments"),
+        "{dry}"
+    );
+    assert!(dry.contains("Dry run: nothing was written."), "{dry}");
+    assert_eq!(fresh(server, "/?p=101").await.status, StatusCode::NOT_FOUND);
+
     let summary = import_wordpress(server, "wxr-1.2.xml");
     assert!(
         summary.contains("Imported 3 posts, 1 pages, 8 comments, 2 users, 4 categories and tags."),
