@@ -84,18 +84,6 @@ pub fn problem_messages(
     let lang = state.i18n.resolve(&site.language).to_string();
     problems
         .iter()
-        .map(|p| {
-            let field = state.i18n.t(&lang, &format!("field-{}", p.field), None);
-            let msg = state.i18n.tr(
-                &lang,
-                p.key,
-                &[
-                    ("field", field.into()),
-                    ("max", (p.max as i64).into()),
-                    ("len", (p.len as i64).into()),
-                ],
-            );
-            (p.field, msg)
-        })
+        .map(|p| (p.field, super::public::problem_message(state, &lang, p)))
         .collect()
 }

@@ -28,6 +28,24 @@ pub fn base_context(state: &AppState, site: &SiteSettings) -> Value {
     }
 }
 
+/// A form problem in words, e.g. "Comment is too long (at most 5000 characters).".
+pub fn problem_message(
+    state: &AppState,
+    lang: &str,
+    p: &crate::domain::comment::Problem,
+) -> String {
+    let field = state.i18n.t(lang, &format!("field-{}", p.field), None);
+    state.i18n.tr(
+        lang,
+        p.key,
+        &[
+            ("field", field.into()),
+            ("max", (p.max as i64).into()),
+            ("len", (p.len as i64).into()),
+        ],
+    )
+}
+
 pub fn iso(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()

@@ -116,35 +116,15 @@ pub async fn render(state: &AppState, post: &PostRow, personal: Personal) -> App
     });
     let tree = thread::build(comments, site.thread_depth);
     let views = comment_views(state, &ui_lang, tree);
-    let errors: Vec<_> = personal
+    let messages: Vec<(&str, String)> = personal
         .problems
         .iter()
-        .map(|p| {
-            let field = state.i18n.t(&ui_lang, &format!("field-{}", p.field), None);
-            let message = state.i18n.tr(
-                &ui_lang,
-                p.key,
-                &[
-                    ("field", field.into()),
-                    ("max", (p.max as i64).into()),
-                    ("len", (p.len as i64).into()),
-                ],
-            );
-            context! { field => p.field, message => message }
-        })
+        .map(|p| (p.field, super::problem_message(state, &ui_lang, p)))
         .collect();
-    let field_errors: std::collections::BTreeMap<&str, String> = personal
-        .problems
+    let field_errors: std::collections::BTreeMap<&str, String> = messages.iter().cloned().collect();
+    let errors: Vec<_> = messages
         .iter()
-        .zip(&errors)
-        .map(|(p, e)| {
-            (
-                p.field,
-                e.get_attr("message")
-                    .map(|m| m.to_string())
-                    .unwrap_or_default(),
-            )
-        })
+        .map(|(field, message)| context! { field => field, message => message })
         .collect();
     let view = PostView::new(state, &ui_lang, post, true);
     let terms: Vec<_> = state
