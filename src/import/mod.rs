@@ -33,7 +33,15 @@ pub enum ImportError {
     #[error("{0} Nothing was imported.")]
     Format(String),
     #[error("the database refused the import ({0}). Nothing was imported.")]
-    Store(#[from] StoreError),
+    Store(StoreError),
+}
+
+// Not `#[from]`: that would make the store error the source too, and the one-line
+// message would say it twice.
+impl From<StoreError> for ImportError {
+    fn from(err: StoreError) -> Self {
+        ImportError::Store(err)
+    }
 }
 
 /// Things skipped (or changed) with the same reason, with a few examples.

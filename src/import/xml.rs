@@ -289,7 +289,11 @@ impl XmlStream {
                     return Ok(Step::Close { depth });
                 }
                 Raw::Text(text) => {
-                    let text = text.map_err(|m| self.error_at(here, m))?;
+                    let mut text = text.map_err(|m| self.error_at(here, m))?;
+                    if text.contains('\0') {
+                        // Never valid XML, yet found in old exports; PostgreSQL refuses it.
+                        text.retain(|c| c != '\0');
+                    }
                     if self.open.is_empty() && !text.trim().is_empty() {
                         let skipped = text.len() - text.trim_start().len();
                         return Err(self.error_at(

@@ -754,3 +754,39 @@ each_backend!(
     a_taken_slug_is_renamed_and_old_links_follow,
     a_taken_slug_is_renamed_and_old_links_follow_story
 );
+
+async fn odd_bytes_found_in_real_exports_import_story(server: &TestServer) {
+    // A byte-order mark, blank lines before the declaration, Windows line ends, a NUL
+    // and a vertical tab in a comment, an HTML entity outside CDATA: old exports have
+    // them all, and PostgreSQL refuses a NUL.
+    let original = std::fs::read_to_string(fixture("wxr-1.0.xml")).unwrap();
+    let odd = format!(
+        "\u{feff}\n\n{}",
+        original
+            .replace("Welcome to the web!", "Welcome\u{0}to the\u{b}web!")
+            .replace(
+                "<title>Hello 2008</title>",
+                "<title>Hello&nbsp;2008 &hellip;</title>"
+            )
+            .replace('\n', "\r\n")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("odd.xml");
+    std::fs::write(&file, odd).unwrap();
+    let summary = ok(
+        &server.db.url,
+        &["import", "wordpress", file.to_str().unwrap()],
+    );
+    assert!(
+        summary.contains("Imported 1 posts, 0 pages, 1 comments"),
+        "{summary}"
+    );
+    let page = fresh(server, "/2008/11/01/hello-2008/").await;
+    page.assert_contains("Hello\u{a0}2008 …")
+        .assert_contains("Welcometo the\u{b}web!");
+}
+
+each_backend!(
+    odd_bytes_found_in_real_exports_import,
+    odd_bytes_found_in_real_exports_import_story
+);
