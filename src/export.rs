@@ -12,9 +12,16 @@ use crate::store::{ExportComment, ExportPost, Store, StoreError};
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error("cannot write the export: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+// Not `#[from]`: the one-line message would say the I/O error twice.
+impl From<std::io::Error> for ExportError {
+    fn from(err: std::io::Error) -> Self {
+        ExportError::Io(err)
+    }
 }
 
 #[derive(Debug, Default)]
