@@ -35,6 +35,11 @@ pub struct Draft {
     pub email: String,
     pub url: String,
     pub body: String,
+    /// The "Notify me" boxes, ticked or not.
+    #[serde(default)]
+    pub notify_comments: bool,
+    #[serde(default)]
+    pub notify_posts: bool,
 }
 
 fn cookie(
@@ -138,6 +143,8 @@ pub async fn start(
             email: get("email"),
             url: get("url"),
             body: get("comment"),
+            notify_comments: !get("subscribe_comments").is_empty(),
+            notify_posts: !get("subscribe_posts").is_empty(),
         };
         (link, draft)
     };

@@ -248,6 +248,7 @@ async fn click_icon(
                 ("email", ""),
                 ("url", ""),
                 ("comment", draft),
+                ("subscribe_comments", "on"),
             ],
         )
         .await;
@@ -330,6 +331,8 @@ async fn readers_sign_in_with_openid_connect_and_keep_their_draft() {
             .assert_contains("Alice Example")
             .assert_contains("https://pictures.example.org/alice.png")
             .assert_contains("My draft survives")
+            .assert_contains("id=\"subscribe_comments\" checked")
+            .assert_lacks("id=\"subscribe_posts\" checked")
             .assert_contains("Log Out")
             .assert_lacks("id=\"email\"");
         // Other readers still get the shared page.

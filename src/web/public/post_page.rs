@@ -296,7 +296,8 @@ async fn respond(
                 email: draft.email,
                 url: draft.url,
                 body: draft.body,
-                ..GuestInput::default()
+                notify_comments: draft.notify_comments,
+                notify_posts: draft.notify_posts,
             };
             if draft.parent_id > 0 && personal.reply_to.is_none() {
                 personal.reply_to = Some(draft.parent_id);
