@@ -68,24 +68,25 @@ pub struct Report {
 }
 
 impl Report {
-    fn tally(map: &mut BTreeMap<String, Tally>, reason: &str, example: String) {
+    fn tally(map: &mut BTreeMap<String, Tally>, reason: &str, count: u64, example: String) {
         let t = map.entry(reason.to_string()).or_default();
-        t.count += 1;
+        t.count += count;
         if t.examples.len() < EXAMPLES {
             t.examples.push(example);
         }
     }
 
     pub fn skip(&mut self, reason: &str, example: String) {
-        Self::tally(&mut self.skipped, reason, example);
+        Self::tally(&mut self.skipped, reason, 1, example);
+    }
+
+    /// `count` things skipped for one reason, shown by one example.
+    pub fn skip_many(&mut self, reason: &str, count: u64, example: String) {
+        Self::tally(&mut self.skipped, reason, count, example);
     }
 
     pub fn note(&mut self, reason: &str, example: String) {
-        Self::tally(&mut self.notes, reason, example);
-    }
-
-    pub fn skipped_count(&self) -> u64 {
-        self.skipped.values().map(|t| t.count).sum()
+        Self::tally(&mut self.notes, reason, 1, example);
     }
 }
 
@@ -248,18 +249,16 @@ async fn wordpress_into(
                 authors.insert(a.login, id);
             }
             wxr::Record::Term(t) => {
-                if !terms.contains_key(&(t.kind, t.slug.clone())) {
-                    let (id, created) = tx
-                        .term(t.kind, &t.slug, &t.name, t.parent.as_deref())
-                        .await?;
-                    terms.insert((t.kind, t.slug), id);
-                    report.terms += created as u64;
-                }
+                term_id(tx, &mut report, &mut terms, &t).await?;
             }
             wxr::Record::Item(item) => {
-                let post_lang = match (&languages.forced, &item.language) {
-                    (Some(forced), _) => forced.clone(),
-                    (None, Some(own)) if crate::i18n::valid_language_tag(own) => own.clone(),
+                // `lang` is already the forced language when there is one.
+                let post_lang = match &item.language {
+                    Some(own)
+                        if languages.forced.is_none() && crate::i18n::valid_language_tag(own) =>
+                    {
+                        own.clone()
+                    }
                     _ => lang.clone(),
                 };
                 current = import_post(
@@ -284,20 +283,51 @@ async fn wordpress_into(
             wxr::Record::ItemEnd => current = None,
         }
     }
-    let (written, already) = tx.comment_totals().await?;
-    report.comments += written;
-    report.already_imported += already;
-    let orphans = tx.resolve_parents(&source).await?;
-    for id in orphans {
-        report.note(
-            "reply whose parent comment is not in the file: shown at the top level",
-            format!("comment {id}"),
-        );
-    }
-    tx.recount(&source).await?;
+    finish_comments(tx, &mut report, std::slice::from_ref(&source)).await?;
     report.users = (tx.count_users().await? - users_before).max(0) as u64;
     progress(size, size);
     Ok(report)
+}
+
+/// Once every comment of the file is queued: counts them, links replies to their parents
+/// (listing those whose parent is not in the file) and recounts the posts.
+async fn finish_comments(
+    tx: &mut ImportTx,
+    report: &mut Report,
+    sources: &[String],
+) -> Result<(), ImportError> {
+    let (written, already) = tx.comment_totals().await?;
+    report.comments += written;
+    report.already_imported += already;
+    for source in sources {
+        for id in tx.resolve_parents(source).await? {
+            report.note(
+                "reply whose parent comment is not in the file: shown at the top level",
+                format!("comment {id}"),
+            );
+        }
+        tx.recount(source).await?;
+    }
+    Ok(())
+}
+
+/// A category or tag's id here, created the first time the file names it.
+async fn term_id(
+    tx: &mut ImportTx,
+    report: &mut Report,
+    terms: &mut HashMap<(&'static str, String), i64>,
+    t: &wxr::Term,
+) -> Result<i64, ImportError> {
+    let key = (t.kind, t.slug.clone());
+    if let Some(id) = terms.get(&key) {
+        return Ok(*id);
+    }
+    let (id, created) = tx
+        .term(t.kind, &t.slug, &t.name, t.parent.as_deref())
+        .await?;
+    terms.insert(key, id);
+    report.terms += created as u64;
+    Ok(id)
 }
 
 /// The post comments are being added to.
@@ -360,10 +390,10 @@ async fn import_post(
             let author_id = author_for(tx, authors, &item.creator).await?;
             let fallback = format!("{kind}-{}", item.id);
             let mut slug = clean_slug(&item.slug, &item.title, &fallback);
-            if tx.slug_taken(&slug).await? {
+            if tx.post_id_by_slug(&slug).await?.is_some() {
                 let base = slug.clone();
                 let mut n = 2;
-                while tx.slug_taken(&format!("{base}-{n}")).await? {
+                while tx.post_id_by_slug(&format!("{base}-{n}")).await?.is_some() {
                     n += 1;
                 }
                 slug = format!("{base}-{n}");
@@ -409,17 +439,8 @@ async fn import_post(
         }
     };
     for t in &item.terms {
-        let key = (t.kind, t.slug.clone());
-        let term_id = match terms.get(&key) {
-            Some(id) => *id,
-            None => {
-                let (id, created) = tx.term(t.kind, &t.slug, &t.name, None).await?;
-                terms.insert(key, id);
-                report.terms += created as u64;
-                id
-            }
-        };
-        tx.link_term(post_id, term_id).await?;
+        let id = term_id(tx, report, terms, t).await?;
+        tx.link_term(post_id, id).await?;
     }
     Ok(Some(CurrentPost {
         id: post_id,
@@ -628,28 +649,14 @@ async fn disqus_into(
             }
         }
     }
-    let (written, already) = tx.comment_totals().await?;
-    report.comments += written;
-    report.already_imported += already;
     for (link, n) in unmatched {
-        let t = report
-            .skipped
-            .entry("comments on a Disqus thread with no matching post here".into())
-            .or_default();
-        t.count += n;
-        if t.examples.len() < EXAMPLES {
-            t.examples.push(format!("{link} (comments: {n})"));
-        }
+        report.skip_many(
+            "comments on a Disqus thread with no matching post here",
+            n,
+            format!("{link} (comments: {n})"),
+        );
     }
-    for source in &sources {
-        for id in tx.resolve_parents(source).await? {
-            report.note(
-                "reply whose parent comment is not in the file: shown at the top level",
-                format!("comment {id}"),
-            );
-        }
-        tx.recount(source).await?;
-    }
+    finish_comments(tx, &mut report, &sources).await?;
     progress(size, size);
     Ok(report)
 }

@@ -92,8 +92,8 @@ pub enum Step {
     Close {
         depth: usize,
     },
+    /// Text (a run, a CDATA section or an entity) inside the element we are in.
     Text {
-        depth: usize,
         text: String,
     },
     End,
@@ -178,10 +178,6 @@ impl XmlStream {
     /// The line the parser is on (1-based).
     pub fn line(&self) -> u64 {
         self.reader.get_ref().lines + 1
-    }
-
-    pub fn depth(&self) -> usize {
-        self.open.len()
     }
 
     /// An error at byte `offset`, with its line and column found by reading up to it.
@@ -301,10 +297,7 @@ impl XmlStream {
                             "text outside any element: this is not an XML export".into(),
                         ));
                     }
-                    return Ok(Step::Text {
-                        depth: self.open.len(),
-                        text,
-                    });
+                    return Ok(Step::Text { text });
                 }
                 Raw::Ref(resolved, name) => {
                     let text = match resolved.map_err(|m| self.error_at(here, m))? {
@@ -315,10 +308,7 @@ impl XmlStream {
                             // An entity nobody defined: keep it as written, lose nothing.
                             .unwrap_or_else(|| format!("&{name};")),
                     };
-                    return Ok(Step::Text {
-                        depth: self.open.len(),
-                        text,
-                    });
+                    return Ok(Step::Text { text });
                 }
                 Raw::Eof => {
                     if let Some((name, line)) = self.open.last() {

@@ -161,14 +161,6 @@ impl ImportTx {
         )
     }
 
-    pub async fn slug_taken(&mut self, slug: &str) -> StoreResult<bool> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM posts WHERE slug = $1")
-            .bind(slug)
-            .fetch_one(&mut *self.tx)
-            .await?;
-        Ok(n > 0)
-    }
-
     pub async fn post_id_by_slug(&mut self, slug: &str) -> StoreResult<Option<i64>> {
         Ok(sqlx::query_scalar("SELECT id FROM posts WHERE slug = $1")
             .bind(slug)

@@ -65,7 +65,6 @@ struct Archive {
 }
 
 async fn archive(state: &AppState, kind: &'static str, slug: &str) -> AppResult<Option<Archive>> {
-    let base = if kind == "tag" { "tag" } else { "category" };
     Ok(state
         .store
         .term_by_slug(kind, slug)
@@ -74,7 +73,7 @@ async fn archive(state: &AppState, kind: &'static str, slug: &str) -> AppResult<
             kind,
             id,
             name,
-            url: format!("/{base}/{slug}/"),
+            url: format!("/{kind}/{slug}/"),
         }))
 }
 
