@@ -71,7 +71,10 @@ const MODERATION_SELECT: &str = "SELECT c.id, c.post_id, c.parent_id, c.status, 
      p.title AS post_title, p.slug AS post_slug, p.published_at AS post_published_at \
      FROM comments c JOIN posts p ON p.id = c.post_id";
 
-async fn recount(conn: &mut sqlx::AnyConnection, post_id: i64) -> Result<(), sqlx::Error> {
+pub(super) async fn recount(
+    conn: &mut sqlx::AnyConnection,
+    post_id: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE posts SET comment_count = (SELECT COUNT(*) FROM comments \
          WHERE comments.post_id = posts.id AND comments.status = 'approved') WHERE id = $1",

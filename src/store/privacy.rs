@@ -182,10 +182,7 @@ impl Store {
              p.published_at AS post_published_at, p.created_at AS post_created_at, c.status, \
              c.kind, c.author_name, c.author_email, c.author_url, c.body, c.ip, c.user_agent, \
              c.created_at FROM comments c JOIN posts p ON p.id = c.post_id \
-             WHERE {} ORDER BY c.id",
-            THEIR_COMMENTS
-                .replace("author_email", "c.author_email")
-                .replace("identity_id IN", "c.identity_id IN")
+             WHERE c.id IN (SELECT id FROM comments WHERE {THEIR_COMMENTS}) ORDER BY c.id"
         );
         let comments = sqlx::query_as(&sql)
             .bind(&email)
@@ -253,14 +250,7 @@ impl Store {
                     .await?
                     .rows_affected();
             for post in posts {
-                sqlx::query(
-                    "UPDATE posts SET comment_count = (SELECT COUNT(*) FROM comments \
-                     WHERE comments.post_id = posts.id AND comments.status = 'approved') \
-                     WHERE id = $1",
-                )
-                .bind(post)
-                .execute(&mut *tx)
-                .await?;
+                super::comments::recount(&mut tx, post).await?;
             }
         } else {
             erased.comments_anonymised = sqlx::query(&format!(
