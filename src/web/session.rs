@@ -23,6 +23,19 @@ pub struct Staff {
 }
 
 impl Staff {
+    /// Checks an admin form's CSRF token against this session's.
+    pub fn verify_form(
+        &self,
+        form: &std::collections::HashMap<String, String>,
+    ) -> Result<(), AppError> {
+        super::csrf::verify(
+            Some(&self.csrf),
+            form.get(super::csrf::FIELD)
+                .map(String::as_str)
+                .unwrap_or(""),
+        )
+    }
+
     pub fn require(&self, allowed: bool) -> Result<(), AppError> {
         if allowed {
             Ok(())

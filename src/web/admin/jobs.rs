@@ -13,7 +13,7 @@ use super::{page, staff_context};
 use crate::web::error::AppResult;
 use crate::web::public::iso;
 use crate::web::session::Staff;
-use crate::web::{csrf, AppState};
+use crate::web::AppState;
 
 pub async fn list(
     State(state): State<AppState>,
@@ -79,10 +79,7 @@ pub async fn retry(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     staff.require(staff.role.can_manage_site())?;
-    csrf::verify(
-        Some(&staff.csrf),
-        form.get(csrf::FIELD).map(String::as_str).unwrap_or(""),
-    )?;
+    staff.verify_form(&form)?;
     if state.store.retry_job(id).await? {
         state.jobs_wakeup.notify_one();
         tracing::info!(job = id, user = staff.user.id, "job queued again by hand");

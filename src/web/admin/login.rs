@@ -108,10 +108,7 @@ pub async fn logout(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     if let Some(staff) = session::current(&state, &jar).await {
-        csrf::verify(
-            Some(&staff.csrf),
-            form.get(csrf::FIELD).map(String::as_str).unwrap_or(""),
-        )?;
+        staff.verify_form(&form)?;
     }
     let jar = session::end(&state, jar).await?;
     Ok((jar, Redirect::to("/admin/login")).into_response())

@@ -16,7 +16,7 @@ use crate::store::{PostRow, PostWrite, StoreError};
 use crate::web::error::{AppError, AppResult};
 use crate::web::public::iso;
 use crate::web::session::Staff;
-use crate::web::{csrf, AppState};
+use crate::web::AppState;
 
 pub async fn list(State(state): State<AppState>, staff: Staff) -> AppResult<Response> {
     staff.require(staff.role.can_write_posts())?;
@@ -199,10 +199,7 @@ async fn save(
     author_id: i64,
     form: HashMap<String, String>,
 ) -> AppResult<Response> {
-    csrf::verify(
-        Some(&staff.csrf),
-        form.get(csrf::FIELD).map(String::as_str).unwrap_or(""),
-    )?;
+    staff.verify_form(&form)?;
     let input = input_from_form(&form);
     let preview_only = form.get("action").map(String::as_str) == Some("preview");
     let checked = match check_post(&input, crate::store::now()) {

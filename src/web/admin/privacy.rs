@@ -13,7 +13,7 @@ use super::{page, staff_context};
 use crate::domain::comment::plausible_email;
 use crate::web::error::AppResult;
 use crate::web::session::Staff;
-use crate::web::{csrf, AppState};
+use crate::web::AppState;
 
 pub async fn form(
     State(state): State<AppState>,
@@ -57,10 +57,7 @@ pub async fn act(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     staff.require(staff.role.can_manage_site())?;
-    csrf::verify(
-        Some(&staff.csrf),
-        form.get(csrf::FIELD).map(String::as_str).unwrap_or(""),
-    )?;
+    staff.verify_form(&form)?;
     let email = form
         .get("email")
         .map(|s| s.trim().to_string())

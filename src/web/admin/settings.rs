@@ -12,7 +12,7 @@ use super::{page, staff_context};
 use crate::domain::settings::{AvatarSource, SiteSettings, MAX_THREAD_DEPTH};
 use crate::web::error::AppResult;
 use crate::web::session::Staff;
-use crate::web::{csrf, AppState};
+use crate::web::AppState;
 
 async fn settings_page(
     state: &AppState,
@@ -92,10 +92,7 @@ pub async fn save(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     staff.require(staff.role.can_manage_site())?;
-    csrf::verify(
-        Some(&staff.csrf),
-        form.get(csrf::FIELD).map(String::as_str).unwrap_or(""),
-    )?;
+    staff.verify_form(&form)?;
     let get = |k: &str| {
         form.get(k)
             .map(|s| s.trim().to_string())
