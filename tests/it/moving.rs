@@ -18,8 +18,14 @@ fn fixture(name: &str) -> PathBuf {
 
 /// Runs `tribune` against `database_url`; returns (success, stdout, stderr).
 fn tribune(database_url: &str, args: &[&str]) -> (bool, String, String) {
+    tribune_stdin(database_url, args, "")
+}
+
+/// Runs `tribune` with `input` on standard input.
+fn tribune_stdin(database_url: &str, args: &[&str], input: &str) -> (bool, String, String) {
+    use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_tribune"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tribune"))
         .arg("--database-url")
         .arg(database_url)
         .args(args)
@@ -27,23 +33,6 @@ fn tribune(database_url: &str, args: &[&str]) -> (bool, String, String) {
         .env_remove("TRIBUNE_DATA_DIR")
         .env_remove("TRIBUNE_BASE_URL")
         .env("RUST_BACKTRACE", "0")
-        .output()
-        .expect("run tribune");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// Runs `tribune` with `input` on standard input.
-fn tribune_stdin(database_url: &str, args: &[&str], input: &str) -> (bool, String, String) {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tribune"))
-        .arg("--database-url")
-        .arg(database_url)
-        .args(args)
-        .env_remove("TRIBUNE_DATA_DIR")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -55,7 +44,7 @@ fn tribune_stdin(database_url: &str, args: &[&str], input: &str) -> (bool, Strin
         .unwrap()
         .write_all(input.as_bytes())
         .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out: Output = child.wait_with_output().unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
