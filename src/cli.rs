@@ -151,7 +151,11 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(run(cli));
+    // Blocking work still running (a password hash for a client long gone) must not
+    // keep the process alive after the server has stopped.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             let msg = format!("{err:#}").replace('\n', " ");
@@ -256,7 +260,14 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         "Tribune is serving"
     );
     crate::web::serve(state, listener, shutdown_signal()).await?;
-    store.close().await;
+    // A connection still held by work that outlived the grace period would make
+    // `close` wait for it; the databases roll back whatever was not committed.
+    if tokio::time::timeout(std::time::Duration::from_secs(2), store.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections still busy at exit; uncommitted work is rolled back");
+    }
     tracing::info!("stopped");
     Ok(())
 }

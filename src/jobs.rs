@@ -106,10 +106,10 @@ async fn run_one(state: &AppState, job: &JobRow) -> Result<(), String> {
     }
 }
 
-/// Works the queue until the task is aborted.
-pub async fn work(state: AppState) {
+/// Works the queue until `stop` turns true; a job under way is finished first.
+pub async fn work(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
     let worker = format!("{}-{}", std::process::id(), crate::token::random_hex(4));
-    loop {
+    while !*stop.borrow() {
         let now = crate::store::now();
         match state.store.claim_job(&worker, now, STALE_SECS).await {
             Ok(Some(job)) => {
@@ -136,12 +136,16 @@ pub async fn work(state: AppState) {
             Ok(None) => {
                 tokio::select! {
                     _ = state.jobs_wakeup.notified() => {}
+                    _ = stop.changed() => {}
                     _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                 }
             }
             Err(err) => {
                 tracing::warn!(error = %err, "could not read the job queue");
-                tokio::time::sleep(Duration::from_secs(2)).await;
+                tokio::select! {
+                    _ = stop.changed() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                }
             }
         }
     }

@@ -86,42 +86,48 @@ pub(super) async fn recount(
 }
 
 impl Store {
+    /// Stores a comment; returns its id once the row is committed. An approved comment
+    /// also queues its notifications, recounts the post and bumps the content version,
+    /// all in the same transaction.
     pub async fn insert_comment(&self, c: &NewComment) -> StoreResult<i64> {
-        let now = super::now();
-        let insert = sqlx::query_scalar::<_, i64>(
-            "INSERT INTO comments (post_id, parent_id, status, author_name, author_email, \
-             author_url, identity_id, body, body_html, ip, user_agent, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-        )
-        .bind(c.post_id)
-        .bind(c.parent_id)
-        .bind(c.status)
-        .bind(&c.author_name)
-        .bind(&c.author_email)
-        .bind(&c.author_url)
-        .bind(c.identity_id)
-        .bind(&c.body)
-        .bind(&c.body_html)
-        .bind(&c.ip)
-        .bind(&c.user_agent)
-        .bind(now);
-        if c.status != "approved" {
-            // A held comment changes nothing readers see: one statement, no transaction.
-            return Ok(insert.fetch_one(&self.write).await?);
-        }
-        let mut tx = self.begin_write().await?;
-        let id = insert.fetch_one(&mut *tx).await?;
-        super::jobs::enqueue_in(
-            &mut tx,
-            "comment_approved",
-            &format!("{{\"comment_id\":{id}}}"),
-            now,
-        )
-        .await?;
-        recount(&mut tx, c.post_id).await?;
-        super::bump_content_version(&mut tx).await?;
-        tx.commit().await?;
-        Ok(id)
+        let c = c.clone();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let now = super::now();
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO comments (post_id, parent_id, status, author_name, author_email, \
+                     author_url, identity_id, body, body_html, ip, user_agent, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+                )
+                .bind(c.post_id)
+                .bind(c.parent_id)
+                .bind(c.status)
+                .bind(&c.author_name)
+                .bind(&c.author_email)
+                .bind(&c.author_url)
+                .bind(c.identity_id)
+                .bind(&c.body)
+                .bind(&c.body_html)
+                .bind(&c.ip)
+                .bind(&c.user_agent)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                if c.status == "approved" {
+                    super::jobs::enqueue_in(
+                        tx,
+                        "comment_approved",
+                        &format!("{{\"comment_id\":{id}}}"),
+                        now,
+                    )
+                    .await?;
+                    recount(tx, c.post_id).await?;
+                    super::bump_content_version(tx).await?;
+                }
+                Ok(id)
+            })
+        })
+        .await
     }
 
     /// The approved comments of a post in the order they were written; one query.
@@ -185,47 +191,52 @@ impl Store {
     /// Moves comments to `status`; returns how many existed. Counts and the content
     /// version change in the same transaction.
     pub async fn set_comment_status(&self, ids: &[i64], status: &str) -> StoreResult<u64> {
-        let mut tx = self.begin_write().await?;
-        let mut posts = Vec::new();
-        let mut changed = 0;
-        let now = super::now();
-        for id in ids {
-            let was: Option<String> =
-                sqlx::query_scalar("SELECT status FROM comments WHERE id = $1")
-                    .bind(*id)
+        let ids = ids.to_vec();
+        let status = status.to_string();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let mut posts = Vec::new();
+                let mut changed = 0;
+                let now = super::now();
+                for id in ids {
+                    let was: Option<String> =
+                        sqlx::query_scalar("SELECT status FROM comments WHERE id = $1")
+                            .bind(id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    if status == "approved" && was.as_deref().is_some_and(|w| w != "approved") {
+                        super::jobs::enqueue_in(
+                            tx,
+                            "comment_approved",
+                            &format!("{{\"comment_id\":{id}}}"),
+                            now,
+                        )
+                        .await?;
+                    }
+                    let post: Option<i64> = sqlx::query_scalar(
+                        "UPDATE comments SET status = $1, updated_at = $2 WHERE id = $3 RETURNING post_id",
+                    )
+                    .bind(&status)
+                    .bind(now)
+                    .bind(id)
                     .fetch_optional(&mut *tx)
                     .await?;
-            if status == "approved" && was.as_deref().is_some_and(|w| w != "approved") {
-                super::jobs::enqueue_in(
-                    &mut tx,
-                    "comment_approved",
-                    &format!("{{\"comment_id\":{id}}}"),
-                    now,
-                )
-                .await?;
-            }
-            let post: Option<i64> = sqlx::query_scalar(
-                "UPDATE comments SET status = $1, updated_at = $2 WHERE id = $3 RETURNING post_id",
-            )
-            .bind(status)
-            .bind(now)
-            .bind(*id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(post) = post {
-                changed += 1;
-                if !posts.contains(&post) {
-                    posts.push(post);
+                    if let Some(post) = post {
+                        changed += 1;
+                        if !posts.contains(&post) {
+                            posts.push(post);
+                        }
+                    }
                 }
-            }
-        }
-        for post in &posts {
-            recount(&mut tx, *post).await?;
-        }
-        if changed > 0 {
-            super::bump_content_version(&mut tx).await?;
-        }
-        tx.commit().await?;
-        Ok(changed)
+                for post in &posts {
+                    recount(tx, *post).await?;
+                }
+                if changed > 0 {
+                    super::bump_content_version(tx).await?;
+                }
+                Ok(changed)
+            })
+        })
+        .await
     }
 }

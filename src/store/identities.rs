@@ -43,23 +43,28 @@ impl Store {
     /// Creates the identity or refreshes its name, email and pictures; (provider,
     /// subject) is the key, never the email.
     pub async fn upsert_identity(&self, i: &NewIdentity) -> StoreResult<i64> {
-        let now = super::now();
-        Ok(sqlx::query_scalar(
-            "INSERT INTO identities (provider, subject, name, email, avatar_url, profile_url, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
-             ON CONFLICT (provider, subject) DO UPDATE SET name = excluded.name, \
-             email = excluded.email, avatar_url = excluded.avatar_url, \
-             profile_url = excluded.profile_url, updated_at = excluded.updated_at RETURNING id",
-        )
-        .bind(&i.provider)
-        .bind(&i.subject)
-        .bind(&i.name)
-        .bind(&i.email)
-        .bind(&i.avatar_url)
-        .bind(&i.profile_url)
-        .bind(now)
-        .fetch_one(&self.write)
-        .await?)
+        let i = i.clone();
+        self.write(move |tx| {
+            Box::pin(async move {
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO identities (provider, subject, name, email, avatar_url, profile_url, \
+                     created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
+                     ON CONFLICT (provider, subject) DO UPDATE SET name = excluded.name, \
+                     email = excluded.email, avatar_url = excluded.avatar_url, \
+                     profile_url = excluded.profile_url, updated_at = excluded.updated_at RETURNING id",
+                )
+                .bind(&i.provider)
+                .bind(&i.subject)
+                .bind(&i.name)
+                .bind(&i.email)
+                .bind(&i.avatar_url)
+                .bind(&i.profile_url)
+                .bind(super::now())
+                .fetch_one(&mut *tx)
+                .await?)
+            })
+        })
+        .await
     }
 
     pub async fn identity_by_id(&self, id: i64) -> StoreResult<Option<IdentityRow>> {
@@ -87,18 +92,24 @@ impl Store {
         identity_id: i64,
         ttl_secs: i64,
     ) -> StoreResult<()> {
-        let now = super::now();
-        sqlx::query(
-            "INSERT INTO commenter_sessions (id_hash, identity_id, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id_hash)
-        .bind(identity_id)
-        .bind(now)
-        .bind(now + ttl_secs)
-        .execute(&self.write)
-        .await?;
-        Ok(())
+        let id_hash = id_hash.to_string();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let now = super::now();
+                sqlx::query(
+                    "INSERT INTO commenter_sessions (id_hash, identity_id, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(&id_hash)
+                .bind(identity_id)
+                .bind(now)
+                .bind(now + ttl_secs)
+                .execute(&mut *tx)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     pub async fn commenter_session(&self, id_hash: &str) -> StoreResult<Option<IdentityRow>> {
@@ -114,12 +125,18 @@ impl Store {
     }
 
     pub async fn delete_commenter_session(&self, id_hash: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM commenter_sessions WHERE id_hash = $1 OR expires_at < $2")
-            .bind(id_hash)
-            .bind(super::now())
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        let id_hash = id_hash.to_string();
+        self.write(move |tx| {
+            Box::pin(async move {
+                sqlx::query("DELETE FROM commenter_sessions WHERE id_hash = $1 OR expires_at < $2")
+                    .bind(&id_hash)
+                    .bind(super::now())
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     /// Records a sign-in this browser is starting, replacing any earlier one.
@@ -135,29 +152,42 @@ impl Store {
         return_to: &str,
         draft: &str,
     ) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM auth_attempts WHERE browser_hash = $1 OR created_at < $2")
-            .bind(browser_hash)
-            .bind(super::now() - 24 * 3600)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO auth_attempts (browser_hash, provider, purpose, state, pkce_verifier, \
-             nonce, return_to, draft, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(browser_hash)
-        .bind(provider)
-        .bind(purpose)
-        .bind(state)
-        .bind(pkce_verifier)
-        .bind(nonce)
-        .bind(return_to)
-        .bind(draft)
-        .bind(super::now())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let fields: [String; 6] = [
+            browser_hash.into(),
+            provider.into(),
+            purpose.into(),
+            state.into(),
+            pkce_verifier.into(),
+            return_to.into(),
+        ];
+        let (nonce, draft) = (nonce.map(str::to_string), draft.to_string());
+        self.write(move |tx| {
+            Box::pin(async move {
+                let [browser_hash, provider, purpose, state, pkce_verifier, return_to] = fields;
+                sqlx::query("DELETE FROM auth_attempts WHERE browser_hash = $1 OR created_at < $2")
+                    .bind(&browser_hash)
+                    .bind(super::now() - 24 * 3600)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO auth_attempts (browser_hash, provider, purpose, state, pkce_verifier, \
+                     nonce, return_to, draft, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(browser_hash)
+                .bind(provider)
+                .bind(purpose)
+                .bind(state)
+                .bind(pkce_verifier)
+                .bind(nonce)
+                .bind(return_to)
+                .bind(draft)
+                .bind(super::now())
+                .execute(&mut *tx)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     pub async fn auth_attempt(&self, browser_hash: &str) -> StoreResult<Option<AuthAttempt>> {
@@ -173,21 +203,33 @@ impl Store {
     /// Spends the attempt's `state`, so the same callback cannot be used twice; the
     /// draft stays until the comment is posted. Returns false if it was already spent.
     pub async fn spend_auth_state(&self, browser_hash: &str, state: &str) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE auth_attempts SET state = NULL WHERE browser_hash = $1 AND state = $2",
-        )
-        .bind(browser_hash)
-        .bind(state)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let (browser_hash, state) = (browser_hash.to_string(), state.to_string());
+        self.write(move |tx| {
+            Box::pin(async move {
+                let done = sqlx::query(
+                    "UPDATE auth_attempts SET state = NULL WHERE browser_hash = $1 AND state = $2",
+                )
+                .bind(&browser_hash)
+                .bind(&state)
+                .execute(&mut *tx)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            })
+        })
+        .await
     }
 
     pub async fn delete_auth_attempt(&self, browser_hash: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM auth_attempts WHERE browser_hash = $1")
-            .bind(browser_hash)
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        let browser_hash = browser_hash.to_string();
+        self.write(move |tx| {
+            Box::pin(async move {
+                sqlx::query("DELETE FROM auth_attempts WHERE browser_hash = $1")
+                    .bind(&browser_hash)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 }

@@ -64,19 +64,25 @@ impl Store {
         run_at: i64,
         topic: Option<&str>,
     ) -> StoreResult<i64> {
-        let now = super::now();
-        Ok(sqlx::query_scalar(
-            "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, topic, \
-             created_at, updated_at) VALUES ($1, $2, 'queued', 0, $3, $4, $5, $6, $6) RETURNING id",
-        )
-        .bind(kind)
-        .bind(payload)
-        .bind(max_attempts)
-        .bind(run_at)
-        .bind(topic)
-        .bind(now)
-        .fetch_one(&self.write)
-        .await?)
+        let (kind, payload) = (kind.to_string(), payload.to_string());
+        let topic = topic.map(str::to_string);
+        self.write(move |tx| {
+            Box::pin(async move {
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, topic, \
+                     created_at, updated_at) VALUES ($1, $2, 'queued', 0, $3, $4, $5, $6, $6) RETURNING id",
+                )
+                .bind(&kind)
+                .bind(&payload)
+                .bind(max_attempts)
+                .bind(run_at)
+                .bind(&topic)
+                .bind(super::now())
+                .fetch_one(&mut *tx)
+                .await?)
+            })
+        })
+        .await
     }
 
     /// When the latest job of `kind` about `topic` was queued, and whether one of that
@@ -122,26 +128,38 @@ impl Store {
             "UPDATE jobs SET status = 'running', locked_by = $1, locked_at = $2, \
              attempts = attempts + 1, updated_at = $2 WHERE id = ({pick}) RETURNING {JOB_COLUMNS}"
         );
-        Ok(sqlx::query_as(&sql)
-            .bind(worker)
-            .bind(now)
-            .bind(now - stale_secs)
-            .fetch_optional(&self.write)
-            .await?)
+        let worker = worker.to_string();
+        self.write(move |tx| {
+            Box::pin(async move {
+                Ok(sqlx::query_as(&sql)
+                    .bind(&worker)
+                    .bind(now)
+                    .bind(now - stale_secs)
+                    .fetch_optional(&mut *tx)
+                    .await?)
+            })
+        })
+        .await
     }
 
     /// Marks a job done, if `worker` still holds it.
     pub async fn finish_job(&self, id: i64, worker: &str) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE jobs SET status = 'done', locked_by = NULL, locked_at = NULL, last_error = NULL, \
-             updated_at = $1 WHERE id = $2 AND locked_by = $3",
-        )
-        .bind(super::now())
-        .bind(id)
-        .bind(worker)
-        .execute(&self.write)
-        .await?;
-        Ok(())
+        let worker = worker.to_string();
+        self.write(move |tx| {
+            Box::pin(async move {
+                sqlx::query(
+                    "UPDATE jobs SET status = 'done', locked_by = NULL, locked_at = NULL, \
+                     last_error = NULL, updated_at = $1 WHERE id = $2 AND locked_by = $3",
+                )
+                .bind(super::now())
+                .bind(id)
+                .bind(&worker)
+                .execute(&mut *tx)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     /// Records a failure: back in the queue at `retry_at`, or `failed` for good.
@@ -157,19 +175,26 @@ impl Store {
         } else {
             "failed"
         };
-        sqlx::query(
-            "UPDATE jobs SET status = $1, run_at = COALESCE($2, run_at), last_error = $3, \
-             locked_by = NULL, locked_at = NULL, updated_at = $4 WHERE id = $5 AND locked_by = $6",
-        )
-        .bind(status)
-        .bind(retry_at)
-        .bind(error.chars().take(2000).collect::<String>())
-        .bind(super::now())
-        .bind(id)
-        .bind(worker)
-        .execute(&self.write)
-        .await?;
-        Ok(())
+        let worker = worker.to_string();
+        let error: String = error.chars().take(2000).collect();
+        self.write(move |tx| {
+            Box::pin(async move {
+                sqlx::query(
+                    "UPDATE jobs SET status = $1, run_at = COALESCE($2, run_at), last_error = $3, \
+                     locked_by = NULL, locked_at = NULL, updated_at = $4 WHERE id = $5 AND locked_by = $6",
+                )
+                .bind(status)
+                .bind(retry_at)
+                .bind(&error)
+                .bind(super::now())
+                .bind(id)
+                .bind(&worker)
+                .execute(&mut *tx)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     /// Jobs for the admin page: failed and waiting ones first.
@@ -194,15 +219,19 @@ impl Store {
 
     /// Puts a failed job back in the queue with a fresh set of attempts.
     pub async fn retry_job(&self, id: i64) -> StoreResult<bool> {
-        let now = super::now();
-        let done = sqlx::query(
-            "UPDATE jobs SET status = 'queued', attempts = 0, run_at = $1, updated_at = $1 \
-             WHERE id = $2 AND status = 'failed'",
-        )
-        .bind(now)
-        .bind(id)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.write(move |tx| {
+            Box::pin(async move {
+                let done = sqlx::query(
+                    "UPDATE jobs SET status = 'queued', attempts = 0, run_at = $1, updated_at = $1 \
+                     WHERE id = $2 AND status = 'failed'",
+                )
+                .bind(super::now())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            })
+        })
+        .await
     }
 }

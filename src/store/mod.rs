@@ -31,7 +31,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions, Executor};
+use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 
 /// Which database server holds the data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,8 +58,14 @@ pub enum StoreError {
     NotFound,
     #[error("conflicts with an existing row ({0})")]
     Conflict(String),
-    #[error("the database is busy; try again in a moment")]
-    Unavailable,
+    /// The database cannot take this request now but may soon: busy or locked (a long
+    /// import, a backup), out of connections, unreachable, out of disk, read-only.
+    /// Nothing was written; the same request can be sent again.
+    #[error("the database cannot answer right now ({0}); try again in a moment")]
+    Unavailable(String),
+    /// Write work stopped before it could say whether it finished (it panicked).
+    #[error("a database write was interrupted: {0}")]
+    Interrupted(String),
     #[error("unsupported database URL scheme `{0}`: use sqlite://PATH or postgres://USER@HOST/DB")]
     UnsupportedUrl(String),
     #[error("database migration failed: {0}")]
@@ -70,9 +76,11 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
+        if is_transient(&err) {
+            return StoreError::Unavailable(err.to_string());
+        }
         match err {
             sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::PoolTimedOut => StoreError::Unavailable,
             sqlx::Error::Database(ref db) if db.is_unique_violation() => {
                 let what = db
                     .constraint()
@@ -85,7 +93,43 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+/// Whether an error says "not now" rather than "never": the request may succeed when
+/// sent again, and nothing it tried to write was kept.
+fn is_transient(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => {
+            if let Some(lite) = db.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
+                // Primary result codes: BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN.
+                let primary = sqlx::error::DatabaseError::code(lite)
+                    .and_then(|c| c.parse::<i32>().ok())
+                    .map(|c| c & 0xff);
+                matches!(primary, Some(5 | 6 | 8 | 10 | 13 | 14))
+            } else {
+                // SQLSTATE classes: connection exception, insufficient resources (disk
+                // full, too many connections), operator intervention (shutdown), and a
+                // read-only transaction (a standby, or writes switched off).
+                db.code().is_some_and(|c| {
+                    c.starts_with("08")
+                        || c.starts_with("53")
+                        || c.starts_with("57P")
+                        || c == "25006"
+                })
+            }
+        }
+        _ => false,
+    }
+}
+
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The future of one piece of write work, borrowing the transaction it runs in.
+pub(crate) type WriteFuture<'c, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = StoreResult<T>> + Send + 'c>>;
 
 /// Handle on the database. Cheap to clone.
 ///
@@ -125,6 +169,21 @@ impl Store {
                         Ok(())
                     })
                 })
+                // A connection still inside a transaction when it is handed out again
+                // was left by work that stopped halfway (a rollback that failed, a
+                // commit whose outcome is unknown). Its state is not trusted: it is
+                // closed and a fresh one opened, never reused.
+                .before_acquire(|conn, _meta| {
+                    Box::pin(async move {
+                        let clean = !conn.is_in_transaction();
+                        if !clean {
+                            tracing::warn!(
+                                "discarding a database connection left inside a transaction"
+                            );
+                        }
+                        Ok(clean)
+                    })
+                })
         };
         let store = match backend {
             Backend::Sqlite => {
@@ -157,10 +216,48 @@ impl Store {
         Ok(())
     }
 
+    /// Runs `work` in one write transaction, on a task of its own, to the end.
+    ///
+    /// Every write in the store goes through here (the import's long transaction
+    /// aside), for two reasons. A request's future is dropped at whatever `.await` it
+    /// has reached when its client goes away; work spawned on its own task cannot be
+    /// cut off halfway, so no transaction is left open on a pooled connection. And a
+    /// write is acknowledged only once `COMMIT` has succeeded: an autocommit statement
+    /// read with `fetch_one` can hand back its `RETURNING` row while the commit that
+    /// follows fails unseen (a full or read-only disk), and the caller would say
+    /// "received" for a row that is not there.
+    pub(crate) async fn write<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut sqlx::AnyConnection) -> WriteFuture<'c, T> + Send + 'static,
+    {
+        let store = self.clone();
+        let task = tokio::spawn(async move {
+            let mut tx = store.begin_write().await?;
+            match work(&mut tx).await {
+                Ok(value) => {
+                    tx.commit().await?;
+                    Ok(value)
+                }
+                Err(err) => {
+                    if let Err(rollback) = tx.rollback().await {
+                        tracing::warn!(error = %rollback, "rollback failed; the connection will be discarded");
+                    }
+                    Err(err)
+                }
+            }
+        });
+        match task.await {
+            Ok(result) => result,
+            Err(join) => Err(StoreError::Interrupted(join.to_string())),
+        }
+    }
+
     /// Starts a write transaction. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first cannot upgrade once
     /// another process (the CLI, the server) has written, and fails with
-    /// `SQLITE_BUSY_SNAPSHOT` instead of waiting.
+    /// `SQLITE_BUSY_SNAPSHOT` instead of waiting. Callers other than [`Store::write`]
+    /// (the import) must not be cancellable while they hold it.
     pub(crate) async fn begin_write(
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {

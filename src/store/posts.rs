@@ -184,68 +184,75 @@ impl Store {
     }
 
     pub async fn insert_post(&self, post: &PostWrite) -> StoreResult<i64> {
-        let now = super::now();
-        let mut tx = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO posts (slug, title, excerpt, body_md, body_html, status, lang, \
-             translation_group, author_id, comments_open, published_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-        )
-        .bind(&post.slug)
-        .bind(&post.title)
-        .bind(&post.excerpt)
-        .bind(&post.body_md)
-        .bind(&post.body_html)
-        .bind(&post.status)
-        .bind(&post.lang)
-        .bind(&post.translation_group)
-        .bind(post.author_id)
-        .bind(post.comments_open as i64)
-        .bind(post.published_at)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        announce(&mut tx, id, post).await?;
-        super::bump_content_version(&mut tx).await?;
-        tx.commit().await?;
-        Ok(id)
+        let post = post.clone();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO posts (slug, title, excerpt, body_md, body_html, status, lang, \
+                     translation_group, author_id, comments_open, published_at, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+                )
+                .bind(&post.slug)
+                .bind(&post.title)
+                .bind(&post.excerpt)
+                .bind(&post.body_md)
+                .bind(&post.body_html)
+                .bind(&post.status)
+                .bind(&post.lang)
+                .bind(&post.translation_group)
+                .bind(post.author_id)
+                .bind(post.comments_open as i64)
+                .bind(post.published_at)
+                .bind(super::now())
+                .fetch_one(&mut *tx)
+                .await?;
+                announce(tx, id, &post).await?;
+                super::bump_content_version(tx).await?;
+                Ok(id)
+            })
+        })
+        .await
     }
 
     pub async fn update_post(&self, id: i64, post: &PostWrite) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE posts SET slug = $1, title = $2, excerpt = $3, body_md = $4, body_html = $5, \
-             status = $6, lang = $7, translation_group = $8, author_id = $9, comments_open = $10, \
-             published_at = $11, updated_at = $12 WHERE id = $13",
-        )
-        .bind(&post.slug)
-        .bind(&post.title)
-        .bind(&post.excerpt)
-        .bind(&post.body_md)
-        .bind(&post.body_html)
-        .bind(&post.status)
-        .bind(&post.lang)
-        .bind(&post.translation_group)
-        .bind(post.author_id)
-        .bind(post.comments_open as i64)
-        .bind(post.published_at)
-        .bind(super::now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(super::StoreError::NotFound);
-        }
-        let notified: Option<i64> =
-            sqlx::query_scalar("SELECT notified_at FROM posts WHERE id = $1")
+        let post = post.clone();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let done = sqlx::query(
+                    "UPDATE posts SET slug = $1, title = $2, excerpt = $3, body_md = $4, body_html = $5, \
+                     status = $6, lang = $7, translation_group = $8, author_id = $9, comments_open = $10, \
+                     published_at = $11, updated_at = $12 WHERE id = $13",
+                )
+                .bind(&post.slug)
+                .bind(&post.title)
+                .bind(&post.excerpt)
+                .bind(&post.body_md)
+                .bind(&post.body_html)
+                .bind(&post.status)
+                .bind(&post.lang)
+                .bind(&post.translation_group)
+                .bind(post.author_id)
+                .bind(post.comments_open as i64)
+                .bind(post.published_at)
+                .bind(super::now())
                 .bind(id)
-                .fetch_one(&mut *tx)
+                .execute(&mut *tx)
                 .await?;
-        if notified.is_none() {
-            announce(&mut tx, id, post).await?;
-        }
-        super::bump_content_version(&mut tx).await?;
-        tx.commit().await?;
-        Ok(())
+                if done.rows_affected() == 0 {
+                    return Err(super::StoreError::NotFound);
+                }
+                let notified: Option<i64> =
+                    sqlx::query_scalar("SELECT notified_at FROM posts WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if notified.is_none() {
+                    announce(tx, id, &post).await?;
+                }
+                super::bump_content_version(tx).await?;
+                Ok(())
+            })
+        })
+        .await
     }
 }

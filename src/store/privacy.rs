@@ -234,67 +234,79 @@ impl Store {
         anonymous_name: &str,
     ) -> StoreResult<Erased> {
         let email = email.trim().to_lowercase();
-        let mut erased = Erased::default();
-        let mut tx = self.begin_write().await?;
-        if delete_comments {
-            let posts: Vec<i64> = sqlx::query_scalar(&format!(
-                "SELECT DISTINCT post_id FROM comments WHERE {THEIR_COMMENTS}"
-            ))
-            .bind(&email)
-            .fetch_all(&mut *tx)
-            .await?;
-            erased.comments_deleted =
-                sqlx::query(&format!("DELETE FROM comments WHERE {THEIR_COMMENTS}"))
-                    .bind(&email)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-            for post in posts {
-                super::comments::recount(&mut tx, post).await?;
-            }
-        } else {
-            erased.comments_anonymised = sqlx::query(&format!(
-                "UPDATE comments SET author_name = $2, author_email = '', author_url = NULL, \
-                 ip = '', user_agent = '', identity_id = NULL, updated_at = $3 \
-                 WHERE {THEIR_COMMENTS}"
-            ))
-            .bind(&email)
-            .bind(anonymous_name)
-            .bind(super::now())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let anonymous_name = anonymous_name.to_string();
+        self.write(move |tx| {
+            Box::pin(async move { erase(tx, &email, delete_comments, &anonymous_name).await })
+        })
+        .await
+    }
+}
+
+/// Erases one person's data inside the caller's transaction.
+async fn erase(
+    tx: &mut sqlx::AnyConnection,
+    email: &str,
+    delete_comments: bool,
+    anonymous_name: &str,
+) -> StoreResult<Erased> {
+    let mut erased = Erased::default();
+    if delete_comments {
+        let posts: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT post_id FROM comments WHERE {THEIR_COMMENTS}"
+        ))
+        .bind(email)
+        .fetch_all(&mut *tx)
+        .await?;
+        erased.comments_deleted =
+            sqlx::query(&format!("DELETE FROM comments WHERE {THEIR_COMMENTS}"))
+                .bind(email)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        for post in posts {
+            super::comments::recount(tx, post).await?;
         }
-        erased.subscriptions = sqlx::query("DELETE FROM subscriptions WHERE lower(email) = $1")
-            .bind(&email)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        erased.identities = sqlx::query("DELETE FROM identities WHERE lower(email) = $1")
-            .bind(&email)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        erased.emails = sqlx::query(
-            "DELETE FROM jobs WHERE status <> 'running' AND lower(payload) LIKE $1 ESCAPE '\\'",
-        )
-        .bind(contains_pattern(&email))
+    } else {
+        erased.comments_anonymised = sqlx::query(&format!(
+            "UPDATE comments SET author_name = $2, author_email = '', author_url = NULL, \
+             ip = '', user_agent = '', identity_id = NULL, updated_at = $3 \
+             WHERE {THEIR_COMMENTS}"
+        ))
+        .bind(email)
+        .bind(anonymous_name)
+        .bind(super::now())
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        sqlx::query("DELETE FROM auth_attempts WHERE lower(draft) LIKE $1 ESCAPE '\\'")
-            .bind(contains_pattern(&email))
-            .execute(&mut *tx)
-            .await?;
-        let staff: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE lower(email) = $1")
-            .bind(&email)
-            .fetch_one(&mut *tx)
-            .await?;
-        erased.staff_account_kept = staff > 0;
-        super::bump_content_version(&mut tx).await?;
-        tx.commit().await?;
-        Ok(erased)
     }
+    erased.subscriptions = sqlx::query("DELETE FROM subscriptions WHERE lower(email) = $1")
+        .bind(email)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    erased.identities = sqlx::query("DELETE FROM identities WHERE lower(email) = $1")
+        .bind(email)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    erased.emails = sqlx::query(
+        "DELETE FROM jobs WHERE status <> 'running' AND lower(payload) LIKE $1 ESCAPE '\\'",
+    )
+    .bind(contains_pattern(email))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    sqlx::query("DELETE FROM auth_attempts WHERE lower(draft) LIKE $1 ESCAPE '\\'")
+        .bind(contains_pattern(email))
+        .execute(&mut *tx)
+        .await?;
+    let staff: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE lower(email) = $1")
+        .bind(email)
+        .fetch_one(&mut *tx)
+        .await?;
+    erased.staff_account_kept = staff > 0;
+    super::bump_content_version(tx).await?;
+    Ok(erased)
 }
 
 #[cfg(test)]

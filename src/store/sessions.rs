@@ -27,19 +27,25 @@ impl Store {
         csrf_token: &str,
         ttl_secs: i64,
     ) -> StoreResult<()> {
-        let now = super::now();
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(id_hash)
-        .bind(user_id)
-        .bind(csrf_token)
-        .bind(now)
-        .bind(now + ttl_secs)
-        .execute(&self.write)
-        .await?;
-        Ok(())
+        let (id_hash, csrf_token) = (id_hash.to_string(), csrf_token.to_string());
+        self.write(move |tx| {
+            Box::pin(async move {
+                let now = super::now();
+                sqlx::query(
+                    "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&id_hash)
+                .bind(user_id)
+                .bind(&csrf_token)
+                .bind(now)
+                .bind(now + ttl_secs)
+                .execute(&mut *tx)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     pub async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRow>> {
@@ -66,11 +72,17 @@ impl Store {
     }
 
     pub async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1 OR expires_at < $2")
-            .bind(id_hash)
-            .bind(super::now())
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        let id_hash = id_hash.to_string();
+        self.write(move |tx| {
+            Box::pin(async move {
+                sqlx::query("DELETE FROM sessions WHERE id_hash = $1 OR expires_at < $2")
+                    .bind(&id_hash)
+                    .bind(super::now())
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 }

@@ -11,22 +11,29 @@ impl Store {
 
     /// Writes settings in one transaction; `visible` marks a change readers see.
     pub async fn put_settings(&self, pairs: &[(&str, String)], visible: bool) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        for (key, value) in pairs {
-            sqlx::query("DELETE FROM settings WHERE key = $1")
-                .bind(*key)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
-                .bind(*key)
-                .bind(value)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if visible {
-            super::bump_content_version(&mut tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        self.write(move |tx| {
+            Box::pin(async move {
+                for (key, value) in &pairs {
+                    sqlx::query("DELETE FROM settings WHERE key = $1")
+                        .bind(key)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
+                        .bind(key)
+                        .bind(value)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                if visible {
+                    super::bump_content_version(tx).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
     }
 }

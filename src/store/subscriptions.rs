@@ -18,6 +18,22 @@ pub struct SubscriptionRow {
 const SELECT: &str = "SELECT s.id, s.email, s.kind, s.post_id, p.title AS post_title, s.token, \
      s.confirmed_at FROM subscriptions s LEFT JOIN posts p ON p.id = s.post_id";
 
+/// Confirms the subscription with `token`; false if it was confirmed already.
+async fn confirm(
+    conn: &mut sqlx::AnyConnection,
+    token: &str,
+    now: i64,
+) -> super::StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE subscriptions SET confirmed_at = $1 WHERE token = $2 AND confirmed_at IS NULL",
+    )
+    .bind(now)
+    .bind(token)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 impl Store {
     /// Adds a subscription, or returns the existing one for the same email and topic.
     pub async fn subscribe(
@@ -27,36 +43,46 @@ impl Store {
         post_id: Option<i64>,
         confirmed: bool,
     ) -> StoreResult<SubscriptionRow> {
-        let sql = format!(
-            "{SELECT} WHERE s.email = $1 AND s.kind = $2 AND ((s.post_id IS NULL AND $3 IS NULL) OR s.post_id = $3)"
-        );
-        let existing: Option<SubscriptionRow> = sqlx::query_as(&sql)
-            .bind(email)
-            .bind(kind)
-            .bind(post_id)
-            .fetch_optional(&self.write)
+        let (email, kind) = (email.to_string(), kind.to_string());
+        let token = self
+            .write(move |tx| {
+                Box::pin(async move {
+                    let existing: Option<(String, Option<i64>)> = sqlx::query_as(
+                        "SELECT token, confirmed_at FROM subscriptions WHERE email = $1 AND kind = $2 \
+                         AND ((post_id IS NULL AND $3 IS NULL) OR post_id = $3)",
+                    )
+                    .bind(&email)
+                    .bind(&kind)
+                    .bind(post_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let now = super::now();
+                    if let Some((token, confirmed_at)) = existing {
+                        if confirmed && confirmed_at.is_none() {
+                            confirm(tx, &token, now).await?;
+                        }
+                        return Ok(token);
+                    }
+                    let token = crate::token::random_hex(20);
+                    sqlx::query(
+                        "INSERT INTO subscriptions (email, kind, post_id, token, confirmed_at, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(&email)
+                    .bind(&kind)
+                    .bind(post_id)
+                    .bind(&token)
+                    .bind(confirmed.then_some(now))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    Ok(token)
+                })
+            })
             .await?;
-        if let Some(found) = existing {
-            if confirmed && found.confirmed_at.is_none() {
-                self.confirm_subscription(&found.token).await?;
-            }
-            return Ok(found);
-        }
-        let now = super::now();
-        let token = crate::token::random_hex(20);
-        sqlx::query(
-            "INSERT INTO subscriptions (email, kind, post_id, token, confirmed_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(email)
-        .bind(kind)
-        .bind(post_id)
-        .bind(&token)
-        .bind(confirmed.then_some(now))
-        .bind(now)
-        .execute(&self.write)
-        .await?;
-        Ok(self.subscription(&token).await?.expect("just inserted"))
+        self.subscription(&token)
+            .await?
+            .ok_or(super::StoreError::NotFound)
     }
 
     pub async fn subscription(&self, token: &str) -> StoreResult<Option<SubscriptionRow>> {
@@ -79,22 +105,23 @@ impl Store {
     /// Confirms every waiting subscription of the same email made with this token's
     /// confirmation email (they were sent together).
     pub async fn confirm_subscription(&self, token: &str) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE subscriptions SET confirmed_at = $1 WHERE token = $2 AND confirmed_at IS NULL",
-        )
-        .bind(super::now())
-        .bind(token)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let token = token.to_string();
+        self.write(move |tx| Box::pin(async move { confirm(tx, &token, super::now()).await }))
+            .await
     }
 
     pub async fn unsubscribe(&self, token: &str) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM subscriptions WHERE token = $1")
-            .bind(token)
-            .execute(&self.write)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        let token = token.to_string();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let done = sqlx::query("DELETE FROM subscriptions WHERE token = $1")
+                    .bind(&token)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            })
+        })
+        .await
     }
 
     /// Confirmed subscribers to comments on a post.
@@ -117,12 +144,18 @@ impl Store {
 
     /// Marks a post's subscribers as told; false if they already were.
     pub async fn mark_post_notified(&self, post_id: i64) -> StoreResult<bool> {
-        let done =
-            sqlx::query("UPDATE posts SET notified_at = $1 WHERE id = $2 AND notified_at IS NULL")
+        self.write(move |tx| {
+            Box::pin(async move {
+                let done = sqlx::query(
+                    "UPDATE posts SET notified_at = $1 WHERE id = $2 AND notified_at IS NULL",
+                )
                 .bind(super::now())
                 .bind(post_id)
-                .execute(&self.write)
+                .execute(&mut *tx)
                 .await?;
-        Ok(done.rows_affected() == 1)
+                Ok(done.rows_affected() == 1)
+            })
+        })
+        .await
     }
 }

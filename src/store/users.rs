@@ -36,36 +36,39 @@ impl Store {
         role: &str,
         only_if_first: bool,
     ) -> StoreResult<i64> {
-        let mut tx = self.begin_write().await?;
-        if only_if_first {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
-                .fetch_one(&mut *tx)
+        let (email, display_name) = (email.to_string(), display_name.to_string());
+        let (password_hash, role) = (password_hash.to_string(), role.to_string());
+        self.write(move |tx| {
+            Box::pin(async move {
+                if only_if_first {
+                    let n: i64 =
+                        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    if n > 0 {
+                        return Err(super::StoreError::Conflict("setup already done".into()));
+                    }
+                }
+                // An author brought in by an import has no password yet: adding an account
+                // with their email gives them one (and the role asked for) instead of failing.
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO users (email, display_name, password_hash, role, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash, \
+                     role = excluded.role, display_name = excluded.display_name \
+                     WHERE users.password_hash IS NULL RETURNING id",
+                )
+                .bind(&email)
+                .bind(&display_name)
+                .bind(&password_hash)
+                .bind(&role)
+                .bind(super::now())
+                .fetch_optional(&mut *tx)
                 .await?;
-            if n > 0 {
-                return Err(super::StoreError::Conflict("setup already done".into()));
-            }
-        }
-        // An author brought in by an import has no password yet: adding an account with
-        // their email gives them one (and the role asked for) instead of failing.
-        let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO users (email, display_name, password_hash, role, created_at) \
-             VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash, \
-             role = excluded.role, display_name = excluded.display_name \
-             WHERE users.password_hash IS NULL RETURNING id",
-        )
-        .bind(email)
-        .bind(display_name)
-        .bind(password_hash)
-        .bind(role)
-        .bind(super::now())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(id) = id else {
-            return Err(super::StoreError::Conflict("users_email_key".into()));
-        };
-        tx.commit().await?;
-        Ok(id)
+                id.ok_or_else(|| super::StoreError::Conflict("users_email_key".into()))
+            })
+        })
+        .await
     }
 
     pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {

@@ -29,7 +29,10 @@ impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => AppError::NotFound,
-            StoreError::Unavailable => AppError::Unavailable,
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable");
+                AppError::Unavailable
+            }
             other => AppError::Internal(other.into()),
         }
     }
@@ -84,11 +87,16 @@ impl IntoResponse for AppError {
                 "Too many requests",
                 "You are sending requests faster than this site accepts. Wait a minute and try again.",
             ),
-            AppError::Unavailable => plain_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Busy",
-                "The site is busy right now. Try again in a moment.",
-            ),
+            AppError::Unavailable => {
+                let mut res = plain_page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Busy",
+                    "The site cannot save anything right now. Nothing was changed; go back and try again in a minute.",
+                );
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+                res
+            }
             AppError::Internal(err) => {
                 tracing::error!(error = format!("{err:#}"), "request failed");
                 plain_page(

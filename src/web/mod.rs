@@ -7,6 +7,7 @@ pub mod admin;
 pub mod assets;
 pub mod cache;
 pub mod csrf;
+pub mod detach;
 pub mod error;
 pub mod moderate_link;
 pub mod notify;
@@ -308,6 +309,7 @@ pub fn router(state: AppState) -> Router {
             get(|| async { axum::response::Redirect::permanent("/admin/") }),
         )
         .fallback(public::not_found)
+        .layer(axum::middleware::from_fn(detach::run_unsafe_to_end))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ops::record,
@@ -339,20 +341,45 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// How long requests in flight may take to finish once shutdown begins; after that the
+/// server stops anyway (a client that never finishes sending cannot hold it up).
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
 /// Serves the site on `listener` until `shutdown` completes, then lets in-flight
-/// requests finish.
+/// requests finish for up to [`SHUTDOWN_GRACE`] and the job runner finish its job.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let (stopping, stop) = tokio::sync::watch::channel(false);
     let poller = tokio::spawn(cache::watch_content_version(state.clone()));
-    let worker = tokio::spawn(crate::jobs::work(state.clone()));
+    let worker = tokio::spawn(crate::jobs::work(state.clone(), stop.clone()));
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stopping.send(true);
+    });
+    let mut stop_wait = stop;
+    let deadline = async move {
+        let _ = stop_wait.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    let result = tokio::select! {
+        result = server => result,
+        () = deadline => {
+            tracing::warn!("requests still running {} s after shutdown began; stopping anyway", SHUTDOWN_GRACE.as_secs());
+            Ok(())
+        }
+    };
     poller.abort();
-    worker.abort();
+    let abort_worker = worker.abort_handle();
+    if tokio::time::timeout(Duration::from_secs(3), worker)
+        .await
+        .is_err()
+    {
+        abort_worker.abort();
+        tracing::warn!("the job runner did not finish its job in time; it will be taken again");
+    }
     result
 }

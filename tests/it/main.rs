@@ -4,6 +4,7 @@
 
 mod browser;
 mod cli;
+mod faults;
 mod journey;
 mod mail;
 mod moderation;

@@ -112,6 +112,8 @@ impl Drop for TestDb {
 pub struct TestServer {
     pub base: String,
     pub client: Client,
+    /// The cookies `client` holds (to send them on raw sockets).
+    pub jar: std::sync::Arc<reqwest::cookie::Jar>,
     pub store: Store,
     pub state: AppState,
     pub db: TestDb,
@@ -121,8 +123,12 @@ pub struct TestServer {
 }
 
 pub fn client() -> Client {
+    client_with_jar(Default::default())
+}
+
+pub fn client_with_jar(jar: std::sync::Arc<reqwest::cookie::Jar>) -> Client {
     Client::builder()
-        .cookie_store(true)
+        .cookie_provider(jar)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
         .build()
@@ -240,9 +246,11 @@ impl TestServer {
         let handle = tokio::spawn(tribune::web::serve(state.clone(), listener, async {
             let _ = rx.await;
         }));
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         TestServer {
             base: format!("http://{addr}"),
-            client: client(),
+            client: client_with_jar(jar.clone()),
+            jar,
             store,
             state,
             db,
@@ -271,9 +279,11 @@ impl TestServer {
         let handle = tokio::spawn(tribune::web::serve(state.clone(), listener, async {
             let _ = rx.await;
         }));
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         TestServer {
             base: format!("http://{addr}"),
-            client: client(),
+            client: client_with_jar(jar.clone()),
+            jar,
             store,
             state,
             db,
@@ -305,6 +315,16 @@ impl TestServer {
         }
         self.store.close().await;
         self.db.drop_db().await;
+    }
+
+    /// The `Cookie` header `client` would send to this server.
+    pub fn cookie_header(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url: reqwest::Url = self.base.parse().expect("base URL");
+        self.jar
+            .cookies(&url)
+            .and_then(|v| v.to_str().ok().map(str::to_string))
+            .unwrap_or_default()
     }
 
     pub fn url(&self, path: &str) -> String {
