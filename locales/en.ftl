@@ -74,6 +74,10 @@ error-email-required = Please enter your email address. It is never shown.
 error-email-invalid = That email address does not look right. Check it for typos.
 error-url-invalid = The website must be a web address such as https://example.org.
 error-rate-limited = You are posting too quickly. Wait a minute, then send it again: your comment is still here.
+error-parent-invalid = This reply form was damaged on its way (the comment it answers is not a number). Your comment is still here; reload the post and send it again.
+error-duplicate = Duplicate comment detected; it looks as though you have already said that. It is already on its way; there is no need to send it again.
+error-unavailable = Your comment could not be saved just now: the site is busy or cannot write at the moment. Nothing was lost; it is still in the form below. Send it again in a minute.
+error-not-stored = Your comment could not be saved because of an error on the site. It is still in the form below; try again, and if it keeps failing, tell the site's owner this request id: { $id }.
 error-parent-gone = The comment you are replying to is no longer available. Your comment is still here; send it as a new comment.
 error-title-required = Please give the post a title.
 error-slug-invalid = The slug may only contain letters, digits, - and _.
@@ -86,6 +90,27 @@ error-display-name-required = Please enter your name.
 error-password-short = The password must have at least { $min } characters.
 error-password-mismatch = The two passwords are not the same.
 error-login-failed = Wrong email or password.
+error-site-url-invalid = The site address must be a web address such as https://example.org (no ? or #).
+error-login-slow-down = Too many failed sign-ins. Wait { $unit ->
+        [minutes] { $count ->
+            [one] a minute
+           *[other] { $count } minutes
+        }
+       *[seconds] { $count ->
+            [one] a second
+           *[other] { $count } seconds
+        }
+    } before trying again.
+error-login-locked = Sign-in is locked after too many failed attempts. Try again in { $unit ->
+        [minutes] { $count ->
+            [one] a minute
+           *[other] { $count } minutes
+        }
+       *[seconds] { $count ->
+            [one] a second
+           *[other] { $count } seconds
+        }
+    }. If you have forgotten your password, ask an administrator to set a new one.
 error-number-range = { $field } must be a number from { $min } to { $max }.
 
 ## Administration
@@ -183,6 +208,9 @@ settings-saved = Settings saved.
 settings-general = General
 settings-discussion = Discussion
 field-tagline = Tagline
+field-site-url = Site address (URL)
+site-url-hint = The address readers use, e.g. https://example.org. Links in emails, feeds and sign-in use it.
+site-url-from-config = Set by base_url in the configuration (--base-url, TRIBUNE_BASE_URL).
 field-site-language = Site language
 field-posts_per_page = Posts per page
 field-hold-new-comments = Comments must be manually approved

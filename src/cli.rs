@@ -54,6 +54,8 @@ enum Command {
     /// Export or erase everything stored about one email address
     #[command(subcommand)]
     Privacy(data::PrivacyCommand),
+    /// Copy the whole site, consistently, while it runs (SQLite; PostgreSQL uses pg_dump)
+    Backup(data::BackupCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -165,16 +167,53 @@ pub fn main() -> ExitCode {
     }
 }
 
-async fn open_store(data: &DataSettings) -> anyhow::Result<Store> {
-    if data.is_sqlite() {
-        std::fs::create_dir_all(&data.data_dir)
-            .with_context(|| format!("cannot create data directory {}", data.data_dir.display()))?;
+/// Opens the site's database and brings its schema up to date. Without `create`, a
+/// data directory or database that holds no site is refused (a typo in `--data-dir`
+/// must not quietly start a new, empty site).
+async fn open_store(data: &DataSettings, create: bool) -> anyhow::Result<Store> {
+    let no_site = || {
+        anyhow::anyhow!(
+            "there is no Tribune site at {}: check --data-dir or --database-url, or add \
+             --create-site to start a new one there (`tribune serve` creates one too)",
+            redact(&data.database_url)
+        )
+    };
+    if let Some(path) = data.sqlite_path() {
+        if !path.exists() {
+            if !create {
+                return Err(no_site());
+            }
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+            if let Some(dir) = dir {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create data directory {}", dir.display()))?;
+            }
+        }
     }
     let store = Store::connect(&data.database_url)
         .await
         .with_context(|| format!("cannot open database {}", redact(&data.database_url)))?;
+    if !create && !store.has_site().await? {
+        store.close().await;
+        return Err(no_site());
+    }
     store.migrate().await?;
     Ok(store)
+}
+
+/// Text from the database as a terminal may show it: control characters (an escape
+/// sequence in an imported name would repaint the screen) and bidirectional overrides
+/// written as visible escapes, e.g. `\u{1b}`.
+fn shown(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// A database URL with any password replaced, for messages.
@@ -208,13 +247,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 eprintln!("warning: {w}");
             }
             let data = DataSettings::resolve(&cli.global, &file);
-            let store = open_store(&data).await?;
+            let store = open_store(&data, cli.global.create_site).await?;
             let result = match other {
                 Command::User(cmd) => user(&store, cmd).await,
                 Command::Post(cmd) => post(&store, cmd).await,
                 Command::Comments(cmd) => comments(&store, cmd).await,
                 Command::Import(cmd) => data::import(&store, cmd).await,
                 Command::Export(cmd) => data::export(&store, cmd, file.base_url.clone()).await,
+                Command::Backup(cmd) => data::backup(&store, cmd).await,
                 Command::Privacy(cmd) => data::privacy(&store, cmd).await,
                 Command::Serve(_) => unreachable!("handled above"),
             };
@@ -225,11 +265,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
-    let store = open_store(&settings.data).await?;
+    let store = open_store(&settings.data, true).await?;
     let config = crate::web::ServerConfig {
         base_url: settings.base_url.clone(),
         theme_dir: settings.theme.clone(),
         comments_per_minute: settings.comments_per_minute,
+        login_lockout_after: settings.login_lockout_after,
+        trusted_proxies: settings.trusted_proxies.clone(),
         providers: settings.providers.clone(),
         staff_provider: settings.staff_provider.clone(),
         smtp_url: settings.smtp_url.clone(),
@@ -237,19 +279,14 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         data_dir: settings.data.data_dir.clone(),
         job_retry_base: std::time::Duration::from_secs(30),
     };
-    if settings.base_url.is_none() {
-        tracing::warn!(
-            "--base-url (TRIBUNE_BASE_URL) is not set: links in notification emails need the \
-             site's public address, e.g. https://example.org"
-        );
-    }
-    if !settings.providers.is_empty() && settings.base_url.is_none() {
-        tracing::warn!(
-            "sign-in providers are enabled but --base-url (TRIBUNE_BASE_URL) is not set; \
-             redirect URIs will follow the Host header. Set it to the site's public address."
-        );
-    }
     let state = crate::web::AppState::new(store.clone(), config).await?;
+    if !state.site_url_known() {
+        tracing::warn!(
+            "the site's public address is not known yet: it is recorded when the first \
+             administrator sets the site up (or set --base-url / TRIBUNE_BASE_URL, e.g. \
+             https://example.org). Until then links in emails use the listening address."
+        );
+    }
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await
         .with_context(|| format!("cannot listen on {}", settings.bind))?;
@@ -345,7 +382,10 @@ async fn user(store: &Store, cmd: UserCommand) -> anyhow::Result<()> {
             for u in store.list_users().await? {
                 println!(
                     "{:<6} {:<10} {:<32} {}",
-                    u.id, u.role, u.email, u.display_name
+                    u.id,
+                    u.role,
+                    shown(&u.email),
+                    shown(&u.display_name)
                 );
             }
             Ok(())
@@ -468,7 +508,7 @@ async fn comments(store: &Store, cmd: CommentsCommand) -> anyhow::Result<()> {
             for c in rows {
                 let date =
                     crate::domain::post::format_datetime_local(c.created_at).replace('T', " ");
-                let author = format!("{} <{}>", c.author_name, c.author_email);
+                let author = shown(&format!("{} <{}>", c.author_name, c.author_email));
                 let text: String = c
                     .body
                     .split_whitespace()
@@ -477,6 +517,7 @@ async fn comments(store: &Store, cmd: CommentsCommand) -> anyhow::Result<()> {
                     .chars()
                     .take(60)
                     .collect();
+                let text = shown(&text);
                 println!(
                     "{:<7} {:<9} {:<20} {:<24} {:<6} {}",
                     c.id, c.status, date, author, c.post_id, text

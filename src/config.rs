@@ -24,6 +24,9 @@ pub struct GlobalArgs {
     /// Database to use: sqlite://PATH or postgres://USER@HOST/DB [default: SQLite in the data directory]
     #[arg(long, global = true, env = "TRIBUNE_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
+    /// Create a new, empty site if there is none at the data directory or database URL (`serve` always does)
+    #[arg(long, global = true)]
+    pub create_site: bool,
 }
 
 /// Options of `tribune serve`.
@@ -44,6 +47,17 @@ pub struct ServeArgs {
     /// Comments one address may post per minute; 0 lifts the limit [default: 10]
     #[arg(long, env = "TRIBUNE_RATE_LIMIT_COMMENTS_PER_MINUTE", value_name = "N")]
     pub comments_per_minute: Option<u32>,
+    /// Failed staff sign-ins (per account, and per address) before a 15-minute lock; slower answers start at a third of it; 0 lifts it [default: 10]
+    #[arg(long, env = "TRIBUNE_RATE_LIMIT_LOGIN_LOCKOUT_AFTER", value_name = "N")]
+    pub login_lockout_after: Option<u32>,
+    /// Reverse proxies whose X-Forwarded-For / Forwarded / X-Forwarded-Proto are believed, comma-separated addresses or networks, e.g. 127.0.0.1,::1 [default: none]
+    #[arg(
+        long,
+        env = "TRIBUNE_TRUSTED_PROXIES",
+        value_name = "LIST",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Option<Vec<String>>,
     /// SMTP server for email, e.g. smtp://user:pass@host:587?tls=required [default: .eml files in DATA_DIR/mail]
     #[arg(long, env = "TRIBUNE_SMTP_URL", value_name = "URL")]
     pub smtp_url: Option<String>,
@@ -62,6 +76,8 @@ pub const KNOWN_ENV: &[&str] = &[
     "TRIBUNE_THEME",
     "TRIBUNE_LOG_FORMAT",
     "TRIBUNE_RATE_LIMIT_COMMENTS_PER_MINUTE",
+    "TRIBUNE_RATE_LIMIT_LOGIN_LOCKOUT_AFTER",
+    "TRIBUNE_TRUSTED_PROXIES",
     "TRIBUNE_SMTP_URL",
     "TRIBUNE_MAIL_FROM",
 ];
@@ -78,6 +94,7 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
+    pub trusted_proxies: Option<StringList>,
     #[serde(default)]
     pub rate_limit: RateLimitFile,
     #[serde(default)]
@@ -133,6 +150,24 @@ pub struct OAuth2File {
 #[serde(deny_unknown_fields)]
 pub struct RateLimitFile {
     pub comments_per_minute: Option<u32>,
+    pub login_lockout_after: Option<u32>,
+}
+
+/// A list in the file, written either as an array or as one comma-separated string.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum StringList {
+    List(Vec<String>),
+    Joined(String),
+}
+
+impl StringList {
+    pub fn items(&self) -> Vec<String> {
+        match self {
+            StringList::List(v) => v.clone(),
+            StringList::Joined(s) => s.split(',').map(|p| p.trim().to_string()).collect(),
+        }
+    }
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -144,8 +179,10 @@ const KNOWN_KEYS: &[&str] = &[
     "log_format",
     "smtp_url",
     "mail_from",
+    "trusted_proxies",
     "rate_limit",
     "rate_limit.comments_per_minute",
+    "rate_limit.login_lockout_after",
     "auth",
     "auth.staff_provider",
     "auth.*",
@@ -271,6 +308,14 @@ impl DataSettings {
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
+
+    /// The SQLite database file this URL names (`sqlite://PATH?mode=rwc`, `sqlite:PATH`).
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite:")?;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split('?').next().unwrap_or(rest);
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
 }
 
 pub fn sqlite_url(path: &Path) -> String {
@@ -286,6 +331,8 @@ pub struct ServeSettings {
     pub theme: Option<PathBuf>,
     pub json_logs: bool,
     pub comments_per_minute: u32,
+    pub login_lockout_after: u32,
+    pub trusted_proxies: crate::web::client::TrustedProxies,
     pub providers: Vec<crate::auth::ProviderSettings>,
     pub staff_provider: Option<String>,
     pub smtp_url: Option<String>,
@@ -497,6 +544,13 @@ impl ServeSettings {
                 anyhow::bail!("theme directory {} does not exist", t.display());
             }
         }
+        let proxies = serve
+            .trusted_proxies
+            .clone()
+            .or_else(|| file.trusted_proxies.as_ref().map(StringList::items))
+            .unwrap_or_default();
+        let trusted_proxies =
+            crate::web::client::TrustedProxies::parse(&proxies).map_err(anyhow::Error::msg)?;
         Ok(ServeSettings {
             data: DataSettings::resolve(global, file),
             bind,
@@ -507,6 +561,11 @@ impl ServeSettings {
                 .comments_per_minute
                 .or(file.rate_limit.comments_per_minute)
                 .unwrap_or(10),
+            login_lockout_after: serve
+                .login_lockout_after
+                .or(file.rate_limit.login_lockout_after)
+                .unwrap_or(10),
+            trusted_proxies,
             providers,
             staff_provider,
             smtp_url: serve.smtp_url.clone().or_else(|| file.smtp_url.clone()),
@@ -605,6 +664,27 @@ mod tests {
         let (file, _) = FileConfig::parse("[auth]\nstaff_provider = \"github\"").unwrap();
         let err = auth_providers(&file.auth, &Default::default()).unwrap_err();
         assert!(err.to_string().contains("staff_provider"), "{err}");
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_a_list_or_a_string() {
+        let (file, w) =
+            FileConfig::parse("trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]").unwrap();
+        assert!(w.is_empty(), "{w:?}");
+        let s =
+            ServeSettings::resolve(&GlobalArgs::default(), &ServeArgs::default(), &file).unwrap();
+        assert!(s.trusted_proxies.contains("10.1.2.3".parse().unwrap()));
+        let (file, _) = FileConfig::parse("trusted_proxies = \"::1, 127.0.0.1\"").unwrap();
+        let s =
+            ServeSettings::resolve(&GlobalArgs::default(), &ServeArgs::default(), &file).unwrap();
+        assert!(s.trusted_proxies.contains("::1".parse().unwrap()));
+        let serve = ServeArgs {
+            trusted_proxies: Some(vec!["nginx".into()]),
+            ..ServeArgs::default()
+        };
+        let err = ServeSettings::resolve(&GlobalArgs::default(), &serve, &FileConfig::default())
+            .unwrap_err();
+        assert!(err.to_string().contains("trusted proxy `nginx`"), "{err}");
     }
 
     #[test]

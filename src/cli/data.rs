@@ -44,10 +44,18 @@ pub enum ExportCommand {
         /// Write to this file instead of standard output
         #[arg(long, short)]
         output: Option<PathBuf>,
-        /// The site's public address, for links in the file [default: base_url from the config]
-        #[arg(long)]
-        site_url: Option<String>,
+        /// The site's public address, for links in the file [default: base_url from the
+        /// config, else the address recorded at setup]
+        #[arg(long, alias = "site-url", env = "TRIBUNE_BASE_URL", value_name = "URL")]
+        base_url: Option<String>,
     },
+}
+
+/// `tribune backup FILE`.
+#[derive(Debug, clap::Args)]
+pub struct BackupCommand {
+    /// Where to write the copy (an SQLite database file; it must not exist yet)
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,12 +158,21 @@ pub async fn export(
     cmd: ExportCommand,
     base_url: Option<String>,
 ) -> anyhow::Result<()> {
-    let ExportCommand::Wordpress { output, site_url } = cmd;
-    let base = site_url
-        .or(base_url)
-        .unwrap_or_else(|| "http://127.0.0.1:8080".to_string());
-    let base = base.trim_end_matches('/').to_string();
+    let ExportCommand::Wordpress {
+        output,
+        base_url: given,
+    } = cmd;
     let site = site_settings(store).await?;
+    let base = given
+        .or(base_url)
+        .or_else(|| (!site.site_url.is_empty()).then(|| site.site_url.clone()))
+        .context(
+            "the site's public address is not known yet: pass --base-url https://example.org \
+             (or set TRIBUNE_BASE_URL)",
+        )?;
+    let base = crate::domain::settings::check_site_url(&base).with_context(|| {
+        format!("base URL `{base}` must be an address such as https://example.org")
+    })?;
     let counts = match &output {
         Some(path) => {
             // Written beside the target and renamed, so a failed export never leaves half a file.
@@ -216,5 +233,58 @@ pub async fn privacy(store: &Store, cmd: PrivacyCommand) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// Copies a live SQLite site to `cmd.file` and checks the copy; for PostgreSQL, says
+/// how to use `pg_dump`.
+pub async fn backup(store: &Store, cmd: BackupCommand) -> anyhow::Result<()> {
+    if store.backend() != crate::store::Backend::Sqlite {
+        bail!(
+            "this site is on PostgreSQL: back it up with pg_dump, e.g. \
+             pg_dump --format=custom --file {} \"$TRIBUNE_DATABASE_URL\" (see docs/operations.md)",
+            cmd.file.display()
+        );
+    }
+    let target = cmd.file;
+    if target.exists() {
+        bail!(
+            "{} already exists: choose a new file name, backups never overwrite",
+            target.display()
+        );
+    }
+    let started = Instant::now();
+    // Written beside the target and renamed, so a failed backup never leaves a file
+    // that looks whole.
+    let partial = target.with_extension("partial");
+    let _ = std::fs::remove_file(&partial);
+    if let Err(err) = store.backup_sqlite(&partial).await {
+        let _ = std::fs::remove_file(&partial);
+        return Err(anyhow::Error::new(err).context(format!("cannot write {}", partial.display())));
+    }
+    let copy = Store::connect(&crate::config::sqlite_url(&partial)).await?;
+    let check = copy.quick_check().await;
+    let (posts, comments) = copy.counts().await.unwrap_or((0, 0));
+    copy.close().await;
+    match check {
+        Ok(ok) if ok == "ok" => {}
+        Ok(problem) => {
+            let _ = std::fs::remove_file(&partial);
+            bail!("the copy failed its integrity check ({problem}); nothing was kept");
+        }
+        Err(err) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(anyhow::Error::new(err).context("cannot check the copy"));
+        }
+    }
+    std::fs::rename(&partial, &target)
+        .with_context(|| format!("cannot write {}", target.display()))?;
+    let size = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "Backed up {posts} posts and {comments} comments to {} ({:.1} MB) in {:.1} s.",
+        target.display(),
+        size as f64 / 1_048_576.0,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

@@ -42,6 +42,29 @@ impl FromStr for CommentStatus {
     }
 }
 
+/// The same text from the same author on the same post within this time is a duplicate
+/// (WordPress refuses it with "Duplicate comment detected").
+pub const DUPLICATE_WINDOW_SECS: i64 = 24 * 3600;
+
+/// The form's `comment_parent`: empty or `0` for a new thread, a positive id for a
+/// reply. Anything else is not something our form sends, and is refused rather than
+/// quietly turned into a top-level comment.
+pub fn parse_parent(field: &str) -> Result<Option<i64>, BadParent> {
+    let field = field.trim();
+    if field.is_empty() {
+        return Ok(None);
+    }
+    match field.parse::<i64>() {
+        Ok(0) => Ok(None),
+        Ok(id) if id > 0 => Ok(Some(id)),
+        _ => Err(BadParent),
+    }
+}
+
+/// A `comment_parent` that is not an id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadParent;
+
 /// Length limits, in characters.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -134,25 +157,52 @@ pub fn plausible_email(email: &str) -> bool {
             .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
 }
 
-/// Normalises a website: `example.org` becomes `http://example.org`; only http(s) allowed.
+/// Normalises a website: `example.org` becomes `http://example.org`, `http:x.org` is
+/// read as browsers read it (`http://x.org`); only http(s) with a dotted host (or an
+/// IP address) is allowed, never `javascript:` or another scheme.
 pub fn normalise_url(url: &str) -> Option<String> {
     let url = url.trim();
-    let full = if url.contains("://") {
-        url.to_string()
-    } else {
-        format!("http://{url}")
-    };
-    let lower = full.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let ok = !host.is_empty()
-        && host.contains('.')
-        && !full
+    if url.is_empty()
+        || url
             .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
-    ok.then_some(full)
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\'))
+    {
+        return None;
+    }
+    // A scheme is letters before the first `:`; `example.org:8080` has none.
+    let scheme = url
+        .split_once(':')
+        .map(|(s, _)| s)
+        .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphabetic()));
+    let full = match scheme {
+        Some(s) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {
+            url.to_string()
+        }
+        Some(_) => return None,
+        None => format!("http://{}", url.trim_start_matches('/')),
+    };
+    let parsed = url::Url::parse(&full).ok()?;
+    let host_ok = match parsed.host()? {
+        url::Host::Domain(d) => {
+            d.contains('.') && !d.starts_with('.') && !d.ends_with('.') && !d.contains("..")
+        }
+        url::Host::Ipv4(_) | url::Host::Ipv6(_) => true,
+    };
+    if !matches!(parsed.scheme(), "http" | "https")
+        || !host_ok
+        || !parsed.username().is_empty()
+        || parsed.password().is_some()
+    {
+        return None;
+    }
+    let text = parsed.as_str();
+    // `http://example.org/` reads as the reader typed it: without the lone slash.
+    let bare = parsed.path() == "/" && parsed.query().is_none() && parsed.fragment().is_none();
+    Some(if bare {
+        text.trim_end_matches('/').to_string()
+    } else {
+        text.to_string()
+    })
 }
 
 /// Checks a guest's comment. Returns every problem at once so the reader can fix them
@@ -261,6 +311,16 @@ pub fn parent_accepts_reply(parent_post: i64, parent_status: &str, post_id: i64)
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_parent_is_a_positive_number_or_nothing() {
+        assert_eq!(parse_parent(""), Ok(None));
+        assert_eq!(parse_parent(" 0 "), Ok(None));
+        assert_eq!(parse_parent("12"), Ok(Some(12)));
+        for bad in ["abc", "-3", "1.5", "12abc", "99999999999999999999"] {
+            assert_eq!(parse_parent(bad), Err(BadParent), "{bad}");
+        }
+    }
+
     fn input(name: &str, email: &str, url: &str, body: &str) -> GuestInput {
         GuestInput {
             name: name.into(),
@@ -322,7 +382,25 @@ mod tests {
         }
         assert!(plausible_email("ann+tag@mail.example.org"));
         assert_eq!(normalise_url("javascript:alert(1)"), None);
+        assert_eq!(normalise_url("JavaScript:alert(1)"), None);
         assert_eq!(normalise_url("ftp://x.org"), None);
+        assert_eq!(normalise_url("data:text/html,x"), None);
+        assert_eq!(normalise_url("https://user:pw@x.org"), None);
+        assert_eq!(normalise_url("http://localhost"), None);
+        assert_eq!(normalise_url("http://a..b"), None);
+        // Written without slashes, as browsers read it; never `http://http:…`.
+        assert_eq!(
+            normalise_url("http:evil.example").as_deref(),
+            Some("http://evil.example")
+        );
+        assert_eq!(
+            normalise_url("example.org:8080/x").as_deref(),
+            Some("http://example.org:8080/x")
+        );
+        assert_eq!(
+            normalise_url("//cdn.example.org").as_deref(),
+            Some("http://cdn.example.org")
+        );
         assert_eq!(
             normalise_url("https://x.org/a?b#c").as_deref(),
             Some("https://x.org/a?b#c")

@@ -73,10 +73,12 @@ static TRUSTED_SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(||
         "strict-origin-when-cross-origin",
     )
     .url_schemes(
-        ["http", "https", "mailto"]
-            .into_iter()
+        super::html_guard::POST_SCHEMES
+            .iter()
+            .copied()
             .collect::<HashSet<_>>(),
     )
+    .attribute_filter(super::html_guard::post_url_filter)
     .id_prefix(None)
     .link_rel(Some("noopener"));
     b
@@ -86,8 +88,12 @@ static TRUSTED_SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(||
 pub fn render_trusted(html: &str) -> String {
     let html = captions(html);
     // A paragraph that held only a <script> is empty once cleaned.
+    let paragraphs = autop(&html);
     TRUSTED_SANITISER
-        .clean(&autop(&html))
+        .clean(&super::html_guard::bound_nesting(
+            &paragraphs,
+            super::html_guard::MAX_NESTING,
+        ))
         .to_string()
         .replace("<p></p>", "")
 }

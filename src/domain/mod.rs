@@ -5,9 +5,11 @@
 
 pub mod comment;
 pub mod html;
+pub mod html_guard;
 pub mod identicon;
 pub mod post;
 pub mod role;
 pub mod settings;
+pub mod signin_throttle;
 pub mod text;
 pub mod thread;

@@ -10,6 +10,8 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{html, Event, Options, Parser};
 
+use super::html_guard;
+
 /// Tags a commenter may use, as in WordPress's `$allowedtags`.
 const COMMENT_TAGS: &[&str] = &[
     "a",
@@ -36,7 +38,8 @@ static COMMENT_SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(||
         .add_tag_attributes("abbr", ["title"])
         .add_tag_attributes("blockquote", ["cite"])
         .add_tag_attributes("q", ["cite"])
-        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .url_schemes(html_guard::COMMENT_SCHEMES.iter().copied().collect())
+        .attribute_filter(html_guard::comment_url_filter)
         .link_rel(Some("nofollow ugc"))
         .strip_comments(true);
     b
@@ -56,6 +59,8 @@ static POST_SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     .add_tag_attributes("td", ["style"])
     .add_tag_attributes("th", ["style"])
     .add_generic_attributes(["id", "lang", "dir"])
+    .url_schemes(html_guard::POST_SCHEMES.iter().copied().collect())
+    .attribute_filter(html_guard::post_url_filter)
     .id_prefix(None)
     .link_rel(Some("noopener"));
     b
@@ -70,7 +75,9 @@ pub fn render_post(markdown: &str) -> String {
         | Options::ENABLE_SMART_PUNCTUATION;
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut raw, Parser::new_ext(markdown, options));
-    POST_SANITISER.clean(&raw).to_string()
+    POST_SANITISER
+        .clean(&html_guard::bound_nesting(&raw, html_guard::MAX_NESTING))
+        .to_string()
 }
 
 /// The first `words` words of a post's text, for listings when no excerpt was written.
@@ -131,7 +138,9 @@ pub fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
 /// Cleans comment HTML with the comment policy (WordPress's tags, links
 /// `rel="nofollow ugc"`): for comments written elsewhere, already HTML.
 pub fn sanitise_comment_html(html: &str) -> String {
-    COMMENT_SANITISER.clean(html).to_string()
+    COMMENT_SANITISER
+        .clean(&html_guard::bound_nesting(html, html_guard::MAX_NESTING))
+        .to_string()
 }
 
 /// Renders a comment as WordPress would: allowed tags kept, other markup shown as text,
@@ -180,7 +189,7 @@ pub fn render_comment(text: &str) -> String {
         }
         html.push('\n');
     }
-    COMMENT_SANITISER.clean(&html).to_string()
+    sanitise_comment_html(&html)
 }
 
 #[cfg(test)]

@@ -55,6 +55,16 @@ pub struct NewComment {
     pub user_agent: String,
 }
 
+/// What became of a comment sent to [`Store::insert_comment`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    /// Stored and committed, with this id.
+    New(i64),
+    /// The same person said the same thing on this post a moment ago (comment `id`);
+    /// nothing was stored.
+    Duplicate(i64),
+}
+
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct QueueCounts {
     pub pending: i64,
@@ -88,12 +98,34 @@ pub(super) async fn recount(
 impl Store {
     /// Stores a comment; returns its id once the row is committed. An approved comment
     /// also queues its notifications, recounts the post and bumps the content version,
-    /// all in the same transaction.
-    pub async fn insert_comment(&self, c: &NewComment) -> StoreResult<i64> {
+    /// all in the same transaction. The same text from the same author on the same post
+    /// within `duplicate_window_secs` is not stored again (a double click, a resent form).
+    pub async fn insert_comment(
+        &self,
+        c: &NewComment,
+        duplicate_window_secs: i64,
+    ) -> StoreResult<Inserted> {
         let c = c.clone();
         self.write(move |tx| {
             Box::pin(async move {
                 let now = super::now();
+                let earlier: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM comments WHERE post_id = $1 AND body = $2 \
+                     AND ((CAST($3 AS BIGINT) IS NOT NULL AND identity_id = $3) \
+                       OR (CAST($3 AS BIGINT) IS NULL AND identity_id IS NULL AND lower(author_email) = lower($4))) \
+                     AND created_at >= $5 AND status IN ('pending', 'approved') \
+                     ORDER BY id LIMIT 1",
+                )
+                .bind(c.post_id)
+                .bind(&c.body)
+                .bind(c.identity_id)
+                .bind(&c.author_email)
+                .bind(now - duplicate_window_secs)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(id) = earlier {
+                    return Ok(Inserted::Duplicate(id));
+                }
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO comments (post_id, parent_id, status, author_name, author_email, \
                      author_url, identity_id, body, body_html, ip, user_agent, created_at, updated_at) \
@@ -124,7 +156,7 @@ impl Store {
                     recount(tx, c.post_id).await?;
                     super::bump_content_version(tx).await?;
                 }
-                Ok(id)
+                Ok(Inserted::New(id))
             })
         })
         .await

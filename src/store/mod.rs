@@ -9,6 +9,7 @@ mod export;
 mod identities;
 mod import;
 mod jobs;
+mod ops;
 mod posts;
 mod privacy;
 mod sessions;
@@ -16,7 +17,7 @@ mod settings;
 mod subscriptions;
 mod users;
 
-pub use comments::{CommentRow, ModerationRow, NewComment, QueueCounts};
+pub use comments::{CommentRow, Inserted, ModerationRow, NewComment, QueueCounts};
 pub use export::{ExportAuthor, ExportComment, ExportPost, ExportTerm};
 pub use identities::{AuthAttempt, IdentityRow, NewIdentity};
 pub use import::{ImportTx, ImportedComment, ImportedPost};
@@ -63,6 +64,9 @@ pub enum StoreError {
     /// Nothing was written; the same request can be sent again.
     #[error("the database cannot answer right now ({0}); try again in a moment")]
     Unavailable(String),
+    /// Something this database cannot do (e.g. `VACUUM INTO` on PostgreSQL).
+    #[error("{0}")]
+    Unsupported(String),
     /// Write work stopped before it could say whether it finished (it panicked).
     #[error("a database write was interrupted: {0}")]
     Interrupted(String),

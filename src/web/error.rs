@@ -58,7 +58,7 @@ pub fn plain_page(status: StatusCode, heading: &str, detail: &str) -> Response {
     let body = format!(
         "<!doctype html><html lang=\"en\" dir=\"ltr\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{h}</title></head><body style=\"font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem\">\
+         <title>{h}</title></head><body>\
          <main><h1>{h}</h1><p>{d}</p><p><small>Request id: <code>{id}</code></small></p>\
          <p><a href=\"/\">Home</a></p></main></body></html>",
         h = escape(heading),

@@ -6,17 +6,21 @@
 pub mod admin;
 pub mod assets;
 pub mod cache;
+pub mod client;
 pub mod csrf;
 pub mod detach;
 pub mod error;
+pub mod input;
 pub mod moderate_link;
 pub mod notify;
 pub mod ops;
 pub mod public;
 pub mod rate_limit;
 pub mod request_id;
+pub mod security_headers;
 pub mod session;
 pub mod signin;
+pub mod signin_throttle;
 pub mod subscriptions;
 pub mod templates;
 
@@ -28,14 +32,12 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
@@ -47,12 +49,17 @@ use crate::store::Store;
 /// How the server runs; comes from flags, environment and `tribune.toml`.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// Public address of the site, e.g. `https://example.org`; used for cookies and links.
+    /// Public address of the site, e.g. `https://example.org`; overrides the address
+    /// recorded at setup. Used for links that leave the site and for cookies.
     pub base_url: Option<String>,
+    /// Reverse proxies whose forwarding headers are believed.
+    pub trusted_proxies: client::TrustedProxies,
     /// A directory whose `templates/` and `assets/` override the embedded theme.
     pub theme_dir: Option<PathBuf>,
     /// Comments one address may post per minute; 0 lifts the limit.
     pub comments_per_minute: u32,
+    /// Failed staff sign-ins before a lock (per account and per address); 0 lifts it.
+    pub login_lockout_after: u32,
     /// Enabled sign-in providers.
     pub providers: Vec<crate::auth::ProviderSettings>,
     /// The OpenID Connect provider staff may sign in to `/admin/` with.
@@ -69,8 +76,10 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             base_url: None,
+            trusted_proxies: client::TrustedProxies::default(),
             theme_dir: None,
             comments_per_minute: 10,
+            login_lockout_after: 10,
             providers: Vec::new(),
             staff_provider: None,
             smtp_url: None,
@@ -89,7 +98,15 @@ pub struct App {
     pub config: ServerConfig,
     pub metrics: Metrics,
     pub limiter: rate_limit::RateLimiter,
+    /// Sign-in attempts to start with an identity provider, per address.
+    pub signin_starts: rate_limit::RateLimiter,
+    pub signin_throttle: signin_throttle::SigninThrottle,
     pub assets: assets::Assets,
+    /// The address the server listens on, as a last resort for links when no site
+    /// address is configured or recorded yet.
+    listen_url: std::sync::OnceLock<String>,
+    /// When the write probe behind `/healthz` last ran, and what it found.
+    pub health: std::sync::Mutex<Option<(std::time::Instant, ops::WriteHealth)>>,
     auth: RwLock<Arc<crate::auth::Providers>>,
     pub mailer: crate::mail::Mailer,
     /// Woken when a job is queued, so the worker need not wait for its next poll.
@@ -129,6 +146,14 @@ impl AppState {
         let version = store.content_version().await?;
         Ok(AppState(Arc::new(App {
             limiter: rate_limit::RateLimiter::new(config.comments_per_minute),
+            signin_starts: rate_limit::RateLimiter::new(if config.comments_per_minute == 0 {
+                0
+            } else {
+                30
+            }),
+            signin_throttle: signin_throttle::SigninThrottle::new(config.login_lockout_after),
+            listen_url: std::sync::OnceLock::new(),
+            health: std::sync::Mutex::new(None),
             mailer: crate::mail::Mailer::new(
                 config.smtp_url.as_deref(),
                 &config.mail_from,
@@ -217,24 +242,33 @@ impl AppState {
         Ok(id)
     }
 
-    /// The public base of the site for links that leave it (redirect URIs).
-    pub fn base_url(&self, headers: &axum::http::HeaderMap) -> String {
+    /// The site's public address, without a trailing `/`, for every absolute link
+    /// (emails, redirect URIs, feeds): `base_url` from the configuration, else the
+    /// address recorded at setup (Settings), else the address the server listens on.
+    /// Never a request's `Host` header, which anyone can write.
+    pub fn site_url(&self) -> String {
         if let Some(b) = &self.config.base_url {
             return b.clone();
         }
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("127.0.0.1:8080");
-        format!("http://{host}")
+        let site = self.site();
+        if !site.site_url.is_empty() {
+            return site.site_url.clone();
+        }
+        self.listen_url
+            .get()
+            .cloned()
+            .unwrap_or_else(|| format!("http://{}", crate::config::DEFAULT_BIND))
     }
 
-    /// Whether cookies must carry `Secure` (the site is served over HTTPS).
-    pub fn secure_cookies(&self) -> bool {
-        self.config
-            .base_url
-            .as_deref()
-            .is_some_and(|u| u.starts_with("https://"))
+    /// Whether the site's address is known (configured or recorded), not guessed.
+    pub fn site_url_known(&self) -> bool {
+        self.config.base_url.is_some() || !self.site().site_url.is_empty()
+    }
+
+    /// Whether cookies set for `client` must carry `Secure`: the site is served over
+    /// HTTPS, or this reader came through a trusted proxy over HTTPS.
+    pub fn secure_cookies(&self, client: &client::Client) -> bool {
+        client.https || self.site_url().starts_with("https://")
     }
 }
 
@@ -318,14 +352,19 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             csrf::origin_guard,
         ))
-        .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            client::identify,
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        .layer(axum::middleware::from_fn(input::refuse_control_characters))
+        .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security_headers::add,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security_headers::keep_redirects_on_site,
         ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
@@ -352,6 +391,9 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    if let Ok(addr) = listener.local_addr() {
+        let _ = state.listen_url.set(format!("http://{addr}"));
+    }
     let (stopping, stop) = tokio::sync::watch::channel(false);
     let poller = tokio::spawn(cache::watch_content_version(state.clone()));
     let worker = tokio::spawn(crate::jobs::work(state.clone(), stop.clone()));

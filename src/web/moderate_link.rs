@@ -6,10 +6,10 @@
 
 use std::collections::HashMap;
 
+use crate::web::input::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 
 use super::error::{AppError, AppResult};

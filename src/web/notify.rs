@@ -163,7 +163,7 @@ pub async fn held_digest(state: &AppState, to: &str) -> Result<Option<OutgoingEm
         .map_err(|e| e.to_string())?;
     let site = state.site();
     let lang = state.i18n.resolve(&site.language).to_string();
-    let base = state.config.base_url.clone().unwrap_or_default();
+    let base = state.site_url();
     let comments: Vec<_> = rows
         .iter()
         .map(|c| {
@@ -211,7 +211,7 @@ pub async fn held_digest(state: &AppState, to: &str) -> Result<Option<OutgoingEm
 }
 
 fn base(state: &AppState) -> String {
-    state.config.base_url.clone().unwrap_or_default()
+    state.site_url()
 }
 
 fn plain(s: String) -> String {

@@ -1,6 +1,6 @@
 //! What operators look at: `/healthz`, `/metrics`, and the per-request metrics layer.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
@@ -10,22 +10,75 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use crate::metrics::{HttpLabels, RouteLabels};
 
-pub async fn healthz(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
-        Ok(()) => (
-            [(header::CACHE_CONTROL, "no-store")],
-            axum::Json(serde_json::json!({"status": "ok", "database": "ok"})),
-        )
-            .into_response(),
-        Err(err) => {
-            tracing::warn!(error = %err, "health check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(serde_json::json!({"status": "error", "database": "unreachable"})),
-            )
-                .into_response()
+/// What the last write probe found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteHealth {
+    Ok,
+    /// Writes wait behind something long (an import, a backup): slow, not broken.
+    Busy,
+    /// The database refuses writes (read-only or full disk, lost connection).
+    Failing,
+}
+
+/// Probes at most once a second, however often the load balancer asks.
+const PROBE_EVERY: Duration = Duration::from_secs(1);
+/// A probe still waiting after this is reported as busy.
+const PROBE_PATIENCE: Duration = Duration::from_secs(2);
+
+async fn write_health(state: &AppState) -> WriteHealth {
+    if let Some((at, health)) = *state.health.lock().expect("health lock") {
+        if at.elapsed() < PROBE_EVERY {
+            return health;
         }
     }
+    let health = match tokio::time::timeout(PROBE_PATIENCE, state.store.probe_write()).await {
+        Ok(Ok(())) => WriteHealth::Ok,
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "health check: the database refuses writes");
+            WriteHealth::Failing
+        }
+        Err(_) => WriteHealth::Busy,
+    };
+    *state.health.lock().expect("health lock") = Some((Instant::now(), health));
+    health
+}
+
+/// `/healthz`: 200 while the site can read and write (or writes are merely slow),
+/// 503 when the database cannot be read or refuses writes, so a load balancer takes
+/// the instance out.
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    let read_ok = match state.store.ping().await {
+        Ok(()) => true,
+        Err(err) => {
+            tracing::warn!(error = %err, "health check: database unreachable");
+            false
+        }
+    };
+    let writes = if read_ok {
+        write_health(&state).await
+    } else {
+        WriteHealth::Failing
+    };
+    let (status, overall) = match (read_ok, writes) {
+        (true, WriteHealth::Ok) => (StatusCode::OK, "ok"),
+        (true, WriteHealth::Busy) => (StatusCode::OK, "degraded"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "error"),
+    };
+    let writes = match writes {
+        WriteHealth::Ok => "ok",
+        WriteHealth::Busy => "busy",
+        WriteHealth::Failing => "failing",
+    };
+    (
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(serde_json::json!({
+            "status": overall,
+            "database": if read_ok { "ok" } else { "unreachable" },
+            "writes": writes,
+        })),
+    )
+        .into_response()
 }
 
 pub async fn metrics(State(state): State<AppState>) -> Response {

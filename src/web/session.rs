@@ -92,8 +92,14 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
-/// Starts a session for `user_id`, replacing any session the browser had.
-pub async fn start(state: &AppState, jar: CookieJar, user_id: i64) -> Result<CookieJar, AppError> {
+/// Starts a session for `user_id`, replacing any session the browser had. The cookie is
+/// `Secure` when the reader came over HTTPS (see [`AppState::secure_cookies`]).
+pub async fn start(
+    state: &AppState,
+    jar: CookieJar,
+    user_id: i64,
+    secure: bool,
+) -> Result<CookieJar, AppError> {
     if let Some(old) = jar.get(COOKIE) {
         state
             .store
@@ -109,7 +115,7 @@ pub async fn start(state: &AppState, jar: CookieJar, user_id: i64) -> Result<Coo
     let cookie = Cookie::build((COOKIE, token))
         .path("/")
         .http_only(true)
-        .secure(state.secure_cookies())
+        .secure(secure)
         .same_site(SameSite::Lax)
         .max_age(time::Duration::seconds(TTL_SECS))
         .build();

@@ -8,17 +8,19 @@
 
 use std::collections::HashMap;
 
+use crate::web::input::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use minijinja::context;
 
+use super::client::Client;
 use super::error::{AppError, AppResult};
 use super::public::{base_context, not_found_page, personal_response};
 use super::{csrf, session, AppState};
 use crate::auth::AuthError;
+use crate::domain::post::is_public;
 use crate::store::IdentityRow;
 
 pub const BROWSER_COOKIE: &str = "tribune_auth";
@@ -107,11 +109,14 @@ fn with_error(return_to: &str, code: &str, anchor: &str) -> String {
 pub async fn start(
     State(state): State<AppState>,
     Path(name): Path<String>,
-    headers: HeaderMap,
+    client: Client,
     jar: CookieJar,
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    if !state.signin_starts.allow(client.ip) {
+        return Err(AppError::TooManyRequests);
+    }
     let providers = state.auth();
     let Some(provider) = providers.get(&name) else {
         return Ok(not_found_page(&state));
@@ -132,7 +137,14 @@ pub async fn start(
                 "The sign-in button must be used from a post's comment form.".into(),
             )
         })?;
-        let Some(post) = state.store.post_by_id(post_id).await? else {
+        // Only a post readers can see: the attempt's return address must not reveal
+        // where a draft, private or scheduled post will live.
+        let post = state
+            .store
+            .post_by_id(post_id)
+            .await?
+            .filter(|p| is_public(&p.status, p.published_at, crate::store::now()));
+        let Some(post) = post else {
             return Ok(not_found_page(&state));
         };
         let link = post.permalink();
@@ -153,10 +165,10 @@ pub async fn start(
     let jar = jar.add(cookie(
         BROWSER_COOKIE,
         token,
-        state.secure_cookies(),
+        state.secure_cookies(&client),
         Some(24 * 3600),
     ));
-    let redirect_uri = format!("{}/auth/{name}/callback", state.base_url(&headers));
+    let redirect_uri = format!("{}/auth/{name}/callback", state.site_url());
     let draft_json = serde_json::to_string(&draft).map_err(|e| AppError::Internal(e.into()))?;
     let purpose = if staff { "staff" } else { "comment" };
     let begun = match state.auth().begin(&name, &redirect_uri).await {
@@ -206,7 +218,7 @@ pub async fn callback(
     State(state): State<AppState>,
     Path(name): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    client: Client,
     jar: CookieJar,
 ) -> AppResult<Response> {
     let attempt = match browser_hash(&jar) {
@@ -253,7 +265,7 @@ pub async fn callback(
     if crate::store::now() - attempt.created_at > ATTEMPT_TTL_SECS {
         return Ok(fail(AuthError::Expired));
     }
-    let redirect_uri = format!("{}/auth/{name}/callback", state.base_url(&headers));
+    let redirect_uri = format!("{}/auth/{name}/callback", state.site_url());
     let identity = match state
         .auth()
         .finish(
@@ -279,7 +291,7 @@ pub async fn callback(
             return Ok(Redirect::to("/admin/login?auth_error=nostaff").into_response());
         };
         state.store.delete_auth_attempt(&hash).await?;
-        let jar = session::start(&state, jar, user.id).await?;
+        let jar = session::start(&state, jar, user.id, state.secure_cookies(&client)).await?;
         tracing::info!(
             user = user.id,
             provider = name,
@@ -308,7 +320,7 @@ pub async fn callback(
     let jar = jar.add(cookie(
         COMMENTER_COOKIE,
         token,
-        state.secure_cookies(),
+        state.secure_cookies(&client),
         Some(COMMENTER_TTL_SECS),
     ));
     tracing::info!(

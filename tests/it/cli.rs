@@ -93,6 +93,7 @@ fn users_posts_and_comments_from_the_shell() {
     // An admin from the shell, with the password on standard input.
     let out = cli.ok(
         &[
+            "--create-site",
             "user",
             "add",
             "--admin",

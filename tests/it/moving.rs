@@ -520,7 +520,15 @@ async fn export_then_import_gives_the_same_site_story(server: &TestServer) {
         Backend::Postgres
     };
     let mut empty = TestDb::create(backend).await;
-    let summary = ok(&empty.url, &["import", "wordpress", file.to_str().unwrap()]);
+    let summary = ok(
+        &empty.url,
+        &[
+            "--create-site",
+            "import",
+            "wordpress",
+            file.to_str().unwrap(),
+        ],
+    );
     assert!(
         summary.contains("Imported 4 posts, 1 pages, 14 comments"),
         "{summary}"
@@ -667,7 +675,7 @@ async fn a_large_export_imports_in_flat_memory() {
     let size_mb = std::fs::metadata(&file).unwrap().len() as f64 / 1e6;
     assert!(size_mb > 40.0, "the file is {size_mb:.0} MB");
     let db = TestDb::create(Backend::Sqlite).await;
-    ok(&db.url, &["user", "list"]); // the schema, before anything is timed or killed
+    ok(&db.url, &["--create-site", "user", "list"]); // the schema, before anything is timed or killed
 
     // Interrupted halfway (the power goes, someone presses Ctrl-C): nothing stays...
     let mut child = Command::new(env!("CARGO_BIN_EXE_tribune"))

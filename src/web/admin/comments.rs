@@ -38,10 +38,17 @@ pub async fn queue(
         .get("page")
         .and_then(|p| p.parse().ok())
         .filter(|p| *p >= 1)
-        .unwrap_or(1);
+        .unwrap_or(1)
+        // Past any queue there will ever be; keeps the offset a number both databases take.
+        .min(1_000_000);
     let rows = state
         .store
-        .moderation_queue(status, None, PER_PAGE + 1, (page_no - 1) * PER_PAGE)
+        .moderation_queue(
+            status,
+            None,
+            PER_PAGE + 1,
+            (page_no - 1).saturating_mul(PER_PAGE),
+        )
         .await?;
     let more = rows.len() as i64 > PER_PAGE;
     let site = state.site();

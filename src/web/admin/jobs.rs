@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
+use crate::web::input::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use minijinja::context;
 
 use super::{page, staff_context};

@@ -1,34 +1,42 @@
 //! Staff sign-in and sign-out with email and password.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Query, State};
+use crate::web::input::Form;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use axum_extra::extract::cookie::CookieJar;
 use minijinja::context;
 
 use super::page;
+use crate::domain::signin_throttle::Verdict;
+use crate::web::client::Client;
 use crate::web::error::{AppError, AppResult};
 use crate::web::public::base_context;
 use crate::web::{csrf, session, AppState};
 
+struct LoginPage<'a> {
+    email: &'a str,
+    next: &'a str,
+    error: Option<String>,
+    status: StatusCode,
+}
+
 fn login_page(
     state: &AppState,
+    client: &Client,
     jar: CookieJar,
-    email: &str,
-    next: &str,
-    error: Option<String>,
+    p: LoginPage<'_>,
 ) -> AppResult<Response> {
-    let (jar, token) = csrf::pre_session_token(jar, state.secure_cookies());
+    let (jar, token) = csrf::pre_session_token(jar, state.secure_cookies(client));
     let site = state.site();
-    let status = if error.is_some() {
-        StatusCode::UNAUTHORIZED
-    } else {
-        StatusCode::OK
-    };
+    let LoginPage {
+        email,
+        next,
+        error,
+        status,
+    } = p;
     let html = state.templates.render(
         "admin/login.html",
         context! {
@@ -47,6 +55,7 @@ fn login_page(
 
 pub async fn form(
     State(state): State<AppState>,
+    client: Client,
     jar: CookieJar,
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
@@ -62,24 +71,69 @@ pub async fn form(
     let error = q
         .get("auth_error")
         .and_then(|c| crate::web::signin::error_message(&state, &lang, c));
-    login_page(&state, jar, "", &next, error)
+    let status = if error.is_some() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    let page = LoginPage {
+        email: "",
+        next: &next,
+        error,
+        status,
+    };
+    login_page(&state, &client, jar, page)
+}
+
+/// "Try again in 4 minutes." / "… 30 seconds."
+fn wait_message(state: &AppState, lang: &str, verdict: Verdict) -> String {
+    let secs = verdict.wait_secs().unwrap_or(1) as i64;
+    let key = match verdict {
+        Verdict::Locked(_) => "error-login-locked",
+        _ => "error-login-slow-down",
+    };
+    let (unit, n) = if secs >= 60 {
+        ("minutes", (secs + 59) / 60)
+    } else {
+        ("seconds", secs)
+    };
+    state
+        .i18n
+        .tr(lang, key, &[("unit", unit.into()), ("count", n.into())])
 }
 
 pub async fn submit(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: Client,
     jar: CookieJar,
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     csrf::verify(jar.get(csrf::COOKIE).map(|c| c.value()), &get(csrf::FIELD))?;
     let next = session::safe_next(form.get("next").map(String::as_str));
-    let email = get("email").trim().to_lowercase();
+    let email: String = get("email")
+        .trim()
+        .to_lowercase()
+        .chars()
+        .take(254)
+        .collect();
     let site = state.site();
     let lang = state.i18n.resolve(&site.language).to_string();
-    if !state.limiter.allow(peer.ip()) {
-        let msg = state.i18n.t(&lang, "error-rate-limited", None);
-        return login_page(&state, jar, &email, &next, Some(msg));
+    let verdict = state.signin_throttle.verdict(&email, client.ip);
+    if verdict != Verdict::Allowed {
+        tracing::warn!(email, ip = %client.ip, ?verdict, "sign-in refused: too many failures");
+        let wait = verdict.wait_secs().unwrap_or(1);
+        let page = LoginPage {
+            email: &email,
+            next: &next,
+            error: Some(wait_message(&state, &lang, verdict)),
+            status: StatusCode::TOO_MANY_REQUESTS,
+        };
+        let mut res = login_page(&state, &client, jar, page)?;
+        if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        }
+        return Ok(res);
     }
     let user = state.store.user_by_email(&email).await?;
     let password = get("password");
@@ -91,13 +145,20 @@ pub async fn submit(
     match (ok, user) {
         (true, Some(user)) => {
             tracing::info!(user = user.id, "staff signed in");
-            let jar = session::start(&state, jar, user.id).await?;
+            state.signin_throttle.succeeded(&email, client.ip);
+            let jar = session::start(&state, jar, user.id, state.secure_cookies(&client)).await?;
             Ok((jar, Redirect::to(&next)).into_response())
         }
         _ => {
-            tracing::info!(email, "failed sign-in");
-            let msg = state.i18n.t(&lang, "error-login-failed", None);
-            login_page(&state, jar, &email, &next, Some(msg))
+            tracing::info!(email, ip = %client.ip, "failed sign-in");
+            state.signin_throttle.failed(&email, client.ip);
+            let page = LoginPage {
+                email: &email,
+                next: &next,
+                error: Some(state.i18n.t(&lang, "error-login-failed", None)),
+                status: StatusCode::UNAUTHORIZED,
+            };
+            login_page(&state, &client, jar, page)
         }
     }
 }

@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 
+use crate::web::input::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use minijinja::context;
 
 use super::{page, problem_messages, staff_context};

@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
+use crate::web::input::Form;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use minijinja::context;
 
 use super::{page, staff_context};

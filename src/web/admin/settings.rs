@@ -2,14 +2,14 @@
 
 use std::collections::HashMap;
 
+use crate::web::input::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use minijinja::context;
 
 use super::{page, staff_context};
-use crate::domain::settings::{AvatarSource, SiteSettings, MAX_THREAD_DEPTH};
+use crate::domain::settings::{check_site_url, AvatarSource, SiteSettings, MAX_THREAD_DEPTH};
 use crate::web::error::AppResult;
 use crate::web::session::Staff;
 use crate::web::AppState;
@@ -49,11 +49,8 @@ async fn settings_page(
         .filter(|p| !crate::auth::PRESETS.iter().any(|(n, _)| *n == p.name))
         .map(|p| context! { name => p.name, label => p.label })
         .collect();
-    let callback_base = state
-        .config
-        .base_url
-        .clone()
-        .unwrap_or_else(|| "https://YOUR-SITE".into());
+    let callback_base = state.site_url();
+    let errors_shown = !errors.is_empty();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -70,6 +67,8 @@ async fn settings_page(
             other_providers => others,
             callback_base => callback_base,
             staff_provider => state.config.staff_provider,
+            site_url => if errors_shown { values.site_url.clone() } else { state.site_url() },
+            site_url_from_config => state.config.base_url.is_some(),
             ..ctx
         },
     )?;
@@ -133,8 +132,20 @@ pub async fn save(
         },
         posts_per_page: number("posts_per_page", 1, 100),
         max_comment_chars: number("max_comment_chars", 100, 100_000),
+        // A form without the field (an older page, a script) leaves the address as is.
+        site_url: match form.get("site_url") {
+            Some(u) if state.config.base_url.is_none() => u.trim().to_string(),
+            _ => current.site_url.clone(),
+        },
         secret: current.secret.clone(),
     };
+    let mut new = new;
+    if state.config.base_url.is_none() && form.contains_key("site_url") {
+        match check_site_url(&new.site_url) {
+            Some(address) => new.site_url = address,
+            None => errors.push(state.i18n.t(&lang, "error-site-url-invalid", None)),
+        }
+    }
     if new.title.is_empty() {
         errors.push(state.i18n.t(&lang, "error-site-title-required", None));
     }

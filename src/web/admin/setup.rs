@@ -2,15 +2,17 @@
 
 use std::collections::HashMap;
 
+use crate::web::input::Form;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use axum_extra::extract::cookie::CookieJar;
 use minijinja::context;
 
 use super::{page, staff_context};
 use crate::domain::comment::plausible_email;
+use crate::domain::settings::check_site_url;
+use crate::web::client::Client;
 use crate::web::error::{AppError, AppResult};
 use crate::web::public::base_context;
 use crate::web::{csrf, session, AppState};
@@ -25,9 +27,13 @@ pub async fn hash_password(password: String) -> AppResult<String> {
         .map_err(AppError::Internal)
 }
 
-pub async fn index(State(state): State<AppState>, jar: CookieJar) -> AppResult<Response> {
+pub async fn index(
+    State(state): State<AppState>,
+    client: Client,
+    jar: CookieJar,
+) -> AppResult<Response> {
     if state.store.count_admins().await? == 0 {
-        return setup_page(&state, jar, HashMap::new(), Vec::new());
+        return setup_page(&state, &client, jar, HashMap::new(), Vec::new());
     }
     let Some(staff) = session::current(&state, &jar).await else {
         return Ok(Redirect::to("/admin/login").into_response());
@@ -42,11 +48,12 @@ pub async fn index(State(state): State<AppState>, jar: CookieJar) -> AppResult<R
 
 fn setup_page(
     state: &AppState,
+    client: &Client,
     jar: CookieJar,
     values: HashMap<String, String>,
     errors: Vec<String>,
 ) -> AppResult<Response> {
-    let (jar, token) = csrf::pre_session_token(jar, state.secure_cookies());
+    let (jar, token) = csrf::pre_session_token(jar, state.secure_cookies(client));
     let site = state.site();
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -68,8 +75,27 @@ fn setup_page(
     Ok((jar, page(status, html)).into_response())
 }
 
+/// The address the browser used to reach the site (`https://example.org`), as
+/// WordPress records its site address at installation: the `Host` it sent and the
+/// scheme it used (HTTPS if a trusted proxy said so).
+fn address_used(client: &Client, headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let valid = !host.is_empty()
+        && host.len() <= 255
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+    if !valid {
+        return None;
+    }
+    let scheme = if client.https { "https" } else { "http" };
+    check_site_url(&format!("{scheme}://{host}"))
+}
+
 pub async fn submit(
     State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
     jar: CookieJar,
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
@@ -112,7 +138,7 @@ pub async fn submit(
         let mut values = form.clone();
         values.remove("password");
         values.remove("password2");
-        return setup_page(&state, jar, values, errors);
+        return setup_page(&state, &client, jar, values, errors);
     }
     let hash = hash_password(password).await?;
     let id = match state
@@ -128,9 +154,19 @@ pub async fn submit(
         }
         Err(e) => return Err(e.into()),
     };
-    state.store.put_settings(&[("title", title)], true).await?;
+    let mut settings = vec![("title", title)];
+    if state.config.base_url.is_none() && !state.site_url_known() {
+        if let Some(address) = address_used(&client, &headers) {
+            tracing::info!(
+                address,
+                "site address recorded at setup; change it in Settings"
+            );
+            settings.push(("site_url", address));
+        }
+    }
+    state.store.put_settings(&settings, true).await?;
     state.content_changed().await;
     tracing::info!(user = id, "site set up; first admin account created");
-    let jar = session::start(&state, jar, id).await?;
+    let jar = session::start(&state, jar, id, state.secure_cookies(&client)).await?;
     Ok((jar, Redirect::to("/admin/")).into_response())
 }

@@ -3,24 +3,23 @@
 //! A refused comment comes back on the post page with the reader's words in the form
 //! and the reason beside the field; nothing typed is lost.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use crate::web::input::Form;
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 
 use super::post_page::{moderation_hash, render, Personal};
 use super::{not_found_page, personal_response};
 use axum_extra::extract::cookie::CookieJar;
 
 use crate::domain::comment::{
-    check_body, check_guest, parent_accepts_reply, Commenter, GuestComment, GuestInput, Limits,
-    ModerationPolicy,
+    check_body, check_guest, normalise_url, parent_accepts_reply, parse_parent, Commenter,
+    GuestComment, GuestInput, Limits, ModerationPolicy, DUPLICATE_WINDOW_SECS,
 };
 use crate::domain::post::is_public;
 use crate::domain::text::render_comment;
-use crate::store::NewComment;
+use crate::store::{Inserted, NewComment, StoreError};
+use crate::web::client::Client;
 use crate::web::error::{AppError, AppResult};
 use crate::web::signin;
 use crate::web::AppState;
@@ -47,9 +46,28 @@ pub struct CommentForm {
 
 pub async fn submit(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: Client,
     headers: HeaderMap,
     Form(form): Form<CommentForm>,
+) -> AppResult<Response> {
+    let typed = form.comment.clone();
+    match receive(state, client, headers, form).await {
+        // The database could not even be read: the post page cannot be drawn, but the
+        // reader's words still come back.
+        Err(AppError::Unavailable) => Ok(kept_text_page(&typed)),
+        Err(AppError::Internal(err)) => {
+            tracing::error!(error = format!("{err:#}"), "comment form failed");
+            Ok(kept_text_page(&typed))
+        }
+        other => other,
+    }
+}
+
+async fn receive(
+    state: AppState,
+    client: Client,
+    headers: HeaderMap,
+    form: CommentForm,
 ) -> AppResult<Response> {
     let Ok(post_id) = form.post_id.trim().parse::<i64>() else {
         return Err(AppError::BadRequest(
@@ -64,12 +82,8 @@ pub async fn submit(
     }
     let site = state.site();
     let ui_lang = state.i18n.resolve(&site.language).to_string();
-    let parent_id = form
-        .comment_parent
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|p| *p > 0);
+    let parent = parse_parent(&form.comment_parent);
+    let parent_id = parent.unwrap_or(None);
     let jar = CookieJar::from_headers(&headers);
     let commenter = signin::commenter(&state, &jar).await;
     let input = GuestInput {
@@ -99,11 +113,16 @@ pub async fn submit(
         }
     };
 
+    if parent.is_err() {
+        state.metrics.comment("rejected");
+        let notice = state.i18n.t(&ui_lang, "error-parent-invalid", None);
+        return refuse(Some(notice), Vec::new(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
     if post.comments_open == 0 {
         let notice = state.i18n.t(&ui_lang, "comments-closed", None);
         return refuse(Some(notice), Vec::new(), StatusCode::FORBIDDEN).await;
     }
-    if !state.limiter.allow(peer.ip()) {
+    if !state.limiter.allow(client.ip) {
         state.metrics.comment("rate_limited");
         let notice = state.i18n.t(&ui_lang, "error-rate-limited", None);
         return refuse(Some(notice), Vec::new(), StatusCode::TOO_MANY_REQUESTS).await;
@@ -128,7 +147,7 @@ pub async fn submit(
         Some(who) => check_body(&input.body, limits).map(|body| GuestComment {
             name: who.name.clone(),
             email: who.email.clone().unwrap_or_default(),
-            url: who.profile_url.clone(),
+            url: who.profile_url.as_deref().and_then(normalise_url),
             body,
         }),
         None => check_guest(&input, limits),
@@ -169,11 +188,49 @@ pub async fn submit(
         identity_id: commenter.as_ref().map(|c| c.id),
         body: comment.body,
         body_html,
-        ip: peer.ip().to_string(),
+        ip: client.ip.to_string(),
         user_agent,
     };
-    let id = state.store.insert_comment(&new).await?;
-    let base = state.base_url(&headers);
+    let id = match state
+        .store
+        .insert_comment(&new, DUPLICATE_WINDOW_SECS)
+        .await
+    {
+        Ok(Inserted::New(id)) => id,
+        Ok(Inserted::Duplicate(earlier)) => {
+            state.metrics.comment("duplicate");
+            tracing::info!(post = post.id, earlier, "duplicate comment refused");
+            let notice = state.i18n.t(&ui_lang, "error-duplicate", None);
+            return refuse(Some(notice), Vec::new(), StatusCode::CONFLICT).await;
+        }
+        // Not stored: say so, keep every word in the form, and ask for another try.
+        Err(StoreError::Unavailable(cause)) => {
+            tracing::warn!(%cause, post = post.id, "comment not stored: database unavailable");
+            state.metrics.comment("unavailable");
+            let notice = state.i18n.t(&ui_lang, "error-unavailable", None);
+            let mut res = refuse(Some(notice), Vec::new(), StatusCode::SERVICE_UNAVAILABLE)
+                .await
+                .unwrap_or_else(|_| kept_text_page(&input.body));
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+            return Ok(res);
+        }
+        Err(err) => {
+            // Any other failure: the reader still gets their text back.
+            let id = crate::web::request_id::current().unwrap_or_default();
+            tracing::error!(error = %err, post = post.id, "comment not stored");
+            state.metrics.comment("failed");
+            let notice = state
+                .i18n
+                .tr(&ui_lang, "error-not-stored", &[("id", id.into())]);
+            return Ok(
+                refuse(Some(notice), Vec::new(), StatusCode::INTERNAL_SERVER_ERROR)
+                    .await
+                    .unwrap_or_else(|_| kept_text_page(&input.body)),
+            );
+        }
+    };
+    let base = state.site_url();
     if status.as_str() == "pending" {
         crate::web::notify::held_comment(&state, &base, &post, id, &new).await;
     }
@@ -233,4 +290,28 @@ pub async fn submit(
     };
     let jar = signin::forget_draft(&state, jar).await;
     Ok((jar, Redirect::to(&to)).into_response())
+}
+
+/// The last resort when even the post page cannot be drawn: the reader's words on a
+/// plain page, ready to copy, so nothing they typed is lost.
+fn kept_text_page(body: &str) -> Response {
+    let escaped = body
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let html = format!(
+        "<!doctype html><html lang=\"en\" dir=\"ltr\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Your comment was not saved</title></head><body><main>\
+         <h1>Your comment was not saved</h1>\
+         <p>The site cannot save anything right now. Here is what you wrote; copy it and \
+         send it again in a minute.</p>\
+         <p><label for=\"kept\">Your comment</label></p>\
+         <textarea id=\"kept\" readonly rows=\"12\" cols=\"60\">{escaped}</textarea>\
+         </main></body></html>"
+    );
+    let mut res = personal_response(StatusCode::SERVICE_UNAVAILABLE, html);
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+    res
 }

@@ -170,13 +170,27 @@ pub async fn render(state: &AppState, post: &PostRow, personal: Personal) -> App
     )
 }
 
+/// `/2026/11/26/slug` → `/2026/11/26/slug/`. The path is the reader's, so it is made
+/// a path on this site first: `//evil.example/x/y` must not become the scheme-relative
+/// `//evil.example/x/y/`, which a browser follows to another host.
 pub async fn add_slash(uri: OriginalUri) -> Redirect {
-    let mut to = format!("{}/", uri.path());
+    let mut to = site_path(&format!("{}/", uri.path()));
     if let Some(q) = uri.query() {
         to.push('?');
         to.push_str(q);
     }
     Redirect::permanent(&to)
+}
+
+/// A path that can only lead to this site: one leading `/`, no backslashes (which
+/// browsers read as `/`), no empty segments; a trailing `/` is kept.
+pub fn site_path(path: &str) -> String {
+    let segments: Vec<&str> = path.split(['/', '\\']).filter(|s| !s.is_empty()).collect();
+    let mut out = format!("/{}", segments.join("/"));
+    if path.ends_with(['/', '\\']) && out.len() > 1 {
+        out.push('/');
+    }
+    out
 }
 
 /// A post at `/YYYY/MM/DD/slug/`.
@@ -216,6 +230,7 @@ pub fn moved_permanently(path: &str) -> Response {
 
 /// Percent-encodes a site path for a `Location` header (slugs may be in any script).
 pub fn location(path: &str) -> String {
+    let path = site_path(path);
     const PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
         .add(b' ')
         .add(b'"')
@@ -226,7 +241,7 @@ pub fn location(path: &str) -> String {
         .add(b'?')
         .add(b'{')
         .add(b'}');
-    percent_encoding::utf8_percent_encode(path, PATH).to_string()
+    percent_encoding::utf8_percent_encode(&path, PATH).to_string()
 }
 
 async fn respond(

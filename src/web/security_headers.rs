@@ -1,0 +1,111 @@
+//! Headers that tell browsers what a page may do, on every answer.
+//!
+//! The Content-Security-Policy allows scripts and stylesheets from this site only (the
+//! default theme has no inline script), media and embeds over HTTPS (imported posts
+//! carry YouTube frames and remote images), style attributes (Markdown tables align
+//! cells with them) but no `<style>` elements, forms that post here, and no framing
+//! by other sites. HSTS is sent once the site's address is `https://`.
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::AppState;
+
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' https: data:; \
+     media-src 'self' https:; frame-src https:; font-src 'self'; connect-src 'self'; \
+     object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+const HSTS: &str = "max-age=31536000";
+
+pub async fn add(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    let mut set = |name: header::HeaderName, value: &'static str| {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    };
+    set(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY);
+    set(header::X_FRAME_OPTIONS, "DENY");
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(header::REFERRER_POLICY, "strict-origin-when-cross-origin");
+    set(
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    if state.site_url().starts_with("https://") {
+        set(header::STRICT_TRANSPORT_SECURITY, HSTS);
+    }
+    res
+}
+
+/// Whether a `Location` may be sent: a path on this site, or an address on the site's
+/// own origin. Sign-in providers are reached through a page, never a redirect.
+pub fn stays_on_site(location: &str, site_url: &str) -> bool {
+    if location.starts_with('/') {
+        let second = location.as_bytes().get(1);
+        return second != Some(&b'/') && second != Some(&b'\\');
+    }
+    if location.starts_with('?') || location.starts_with('#') {
+        return true;
+    }
+    match (url::Url::parse(location), url::Url::parse(site_url)) {
+        (Ok(to), Ok(site)) => to.origin() == site.origin(),
+        _ => false,
+    }
+}
+
+/// The last check on every redirect: one that would leave the site is a bug (a path
+/// built from what a reader typed); it is logged and sent home instead.
+pub async fn keep_redirects_on_site(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut res = next.run(req).await;
+    let leaves = res
+        .headers()
+        .get(header::LOCATION)
+        .map(|l| {
+            l.to_str()
+                .map_or(true, |l| !stays_on_site(l, &state.site_url()))
+        })
+        .unwrap_or(false);
+    if leaves {
+        tracing::error!(location = ?res.headers().get(header::LOCATION), "refused a redirect off the site");
+        res.headers_mut()
+            .insert(header::LOCATION, HeaderValue::from_static("/"));
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stays_on_site;
+
+    #[test]
+    fn redirects_stay_on_the_site() {
+        let site = "https://example.org";
+        for ok in [
+            "/",
+            "/2026/11/26/x/",
+            "?saved=1",
+            "https://example.org/admin/",
+        ] {
+            assert!(stays_on_site(ok, site), "{ok}");
+        }
+        for bad in [
+            "//evil.example/x/y/",
+            "/\\evil.example",
+            "https://evil.example/",
+            "http://example.org/",
+            "javascript:alert(1)",
+            "evil.example",
+        ] {
+            assert!(!stays_on_site(bad, site), "{bad}");
+        }
+    }
+}
