@@ -279,6 +279,11 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         data_dir: settings.data.data_dir.clone(),
         job_retry_base: std::time::Duration::from_secs(30),
     };
+    // A file grown past the process's size limit (RLIMIT_FSIZE) would otherwise end
+    // the server with SIGXFSZ; with the signal caught, that write fails with EFBIG
+    // like any other disk error and the reader is told their comment was not saved.
+    #[cfg(unix)]
+    let _xfsz = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::from_raw(25));
     let state = crate::web::AppState::new(store.clone(), config).await?;
     if !state.site_url_known() {
         tracing::warn!(

@@ -81,10 +81,19 @@ const MODERATION_SELECT: &str = "SELECT c.id, c.post_id, c.parent_id, c.status, 
      p.title AS post_title, p.slug AS post_slug, p.published_at AS post_published_at \
      FROM comments c JOIN posts p ON p.id = c.post_id";
 
+/// Sets a post's `comment_count` to its approved comments. The post's row is locked
+/// first, by a statement of its own: on PostgreSQL (read committed) a count taken in
+/// the same statement that waited for the lock would use the snapshot from before the
+/// wait and miss a comment another transaction had just committed. Callers touching
+/// several posts recount them in id order, so two of them never wait on each other.
 pub(super) async fn recount(
     conn: &mut sqlx::AnyConnection,
     post_id: i64,
 ) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE posts SET comment_count = comment_count WHERE id = $1")
+        .bind(post_id)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(
         "UPDATE posts SET comment_count = (SELECT COUNT(*) FROM comments \
          WHERE comments.post_id = posts.id AND comments.status = 'approved') WHERE id = $1",
@@ -260,6 +269,7 @@ impl Store {
                         }
                     }
                 }
+                posts.sort_unstable();
                 for post in &posts {
                     recount(tx, *post).await?;
                 }

@@ -252,7 +252,7 @@ async fn erase(
     let mut erased = Erased::default();
     if delete_comments {
         let posts: Vec<i64> = sqlx::query_scalar(&format!(
-            "SELECT DISTINCT post_id FROM comments WHERE {THEIR_COMMENTS}"
+            "SELECT DISTINCT post_id FROM comments WHERE {THEIR_COMMENTS} ORDER BY post_id"
         ))
         .bind(email)
         .fetch_all(&mut *tx)

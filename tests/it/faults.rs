@@ -183,6 +183,8 @@ async fn vanishing_moderators_never_wedge_writes(s: &TestServer) {
     for t in threads {
         t.join().unwrap();
     }
+    // Their requests run to the end after the sockets closed; let the last ones land.
+    tokio::time::sleep(Duration::from_secs(1)).await;
     // Moderation still works, and every post's count matches its approved comments.
     let csrf = s.admin_csrf().await;
     let all: Vec<(&str, String)> = ids.iter().map(|id| ("ids", id.to_string())).collect();
@@ -202,3 +204,301 @@ each_backend!(
     moderators_that_vanish_mid_request_never_wedge_writes,
     vanishing_moderators_never_wedge_writes
 );
+
+/// Every comment the server answered 303 for is in the database after `kill -9`.
+async fn acknowledged_comments_survive_kill_9(backend: crate::support::Backend) {
+    use crate::support::{post_comment, prepared_site, ServerProcess, TestDb};
+    let mut db = TestDb::create(backend).await;
+    let data = tempfile::tempdir().unwrap();
+    let store = tribune::store::Store::connect(&db.url).await.unwrap();
+    let (post_id, _) = prepared_site(&store, false).await;
+    let mut server =
+        ServerProcess::start(&db.url, data.path(), &["--comments-per-minute", "0"]).await;
+    let base = server.base.clone();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let (base, stop) = (base.clone(), stop.clone());
+            tokio::spawn(async move {
+                let client = client();
+                let mut acked = Vec::new();
+                let mut i = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    i += 1;
+                    let body = format!("writer {w} comment {i}");
+                    if let (StatusCode::SEE_OTHER, Some(id), _) =
+                        post_comment(&client, &base, post_id, &body).await
+                    {
+                        acked.push((id, body));
+                    }
+                }
+                acked
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    server.kill_hard();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut acked = Vec::new();
+    for w in writers {
+        acked.extend(w.await.unwrap());
+    }
+    assert!(
+        acked.len() > 20,
+        "the load ran: {} acknowledged",
+        acked.len()
+    );
+    // Restarted on the same database, every acknowledged comment is there.
+    let server = ServerProcess::start(&db.url, data.path(), &[]).await;
+    let store = tribune::store::Store::connect(&db.url).await.unwrap();
+    for (id, body) in &acked {
+        let row = store.comment_by_id(*id).await.unwrap();
+        assert!(
+            row.is_some_and(|c| c.body_html.contains(body.as_str())),
+            "comment {id} ({body}) was acknowledged but is gone after kill -9"
+        );
+    }
+    let post = store.post_by_id(post_id).await.unwrap().unwrap();
+    let approved = store.approved_comments(post_id).await.unwrap().len() as i64;
+    assert_eq!(
+        post.comment_count, approved,
+        "counts are true after the crash"
+    );
+    eprintln!(
+        "kill -9 on {backend:?}: {} acknowledged, all present",
+        acked.len()
+    );
+    drop(server);
+    store.close().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_comments_survive_a_crash() {
+    for backend in crate::support::backends() {
+        acknowledged_comments_survive_kill_9(backend).await;
+    }
+}
+
+/// Breaks the database's writes for a running server: on SQLite the process may no
+/// longer write any file (RLIMIT_FSIZE 0: every write fails with EFBIG, as on a full
+/// or read-only disk); on PostgreSQL the database turns read-only and its sessions are
+/// cut. Undone by `restore`.
+struct BrokenWrites<'a> {
+    backend: crate::support::Backend,
+    pid: u32,
+    db: &'a crate::support::TestDb,
+}
+
+impl BrokenWrites<'_> {
+    async fn pg_admin(&self, sql: &str) {
+        use sqlx::{Connection, Executor};
+        let admin = std::env::var("TRIBUNE_TEST_POSTGRES_URL").unwrap();
+        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+        conn.execute(sql).await.unwrap();
+        conn.close().await.ok();
+    }
+
+    fn pg_name(&self) -> String {
+        self.db.url.rsplit('/').next().unwrap().to_string()
+    }
+
+    async fn cut_sessions(&self) {
+        let name = self.pg_name();
+        self.pg_admin(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ))
+        .await;
+    }
+
+    async fn break_now(&self) {
+        match self.backend {
+            crate::support::Backend::Sqlite => {
+                let ok = std::process::Command::new("prlimit")
+                    .args(["--pid", &self.pid.to_string(), "--fsize=0:unlimited"])
+                    .status()
+                    .expect("prlimit (util-linux) runs");
+                assert!(ok.success());
+            }
+            crate::support::Backend::Postgres => {
+                let name = self.pg_name();
+                self.pg_admin(&format!(
+                    "ALTER DATABASE {name} SET default_transaction_read_only = on"
+                ))
+                .await;
+                self.cut_sessions().await;
+            }
+        }
+    }
+
+    async fn restore(&self) {
+        match self.backend {
+            crate::support::Backend::Sqlite => {
+                let ok = std::process::Command::new("prlimit")
+                    .args([
+                        "--pid",
+                        &self.pid.to_string(),
+                        "--fsize=unlimited:unlimited",
+                    ])
+                    .status()
+                    .unwrap();
+                assert!(ok.success());
+            }
+            crate::support::Backend::Postgres => {
+                let name = self.pg_name();
+                self.pg_admin(&format!(
+                    "ALTER DATABASE {name} RESET default_transaction_read_only"
+                ))
+                .await;
+                self.cut_sessions().await;
+            }
+        }
+    }
+}
+
+async fn no_false_acknowledgements_when_writes_fail(backend: crate::support::Backend) {
+    use crate::support::{post_comment, prepared_site, ServerProcess, TestDb};
+    let mut db = TestDb::create(backend).await;
+    let data = tempfile::tempdir().unwrap();
+    let store = tribune::store::Store::connect(&db.url).await.unwrap();
+    let (post_id, _) = prepared_site(&store, true).await;
+    store.close().await;
+    let mut server =
+        ServerProcess::start(&db.url, data.path(), &["--comments-per-minute", "0"]).await;
+    let reader = client();
+    let mut acked = Vec::new();
+    for i in 0..5 {
+        let body = format!("before the disk failed {i}");
+        let (status, id, _) = post_comment(&reader, &server.base, post_id, &body).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        acked.push((id.unwrap(), body));
+    }
+
+    let broken = BrokenWrites {
+        backend,
+        pid: server.pid(),
+        db: &db,
+    };
+    broken.break_now().await;
+    let mut refused = Vec::new();
+    for i in 0..10 {
+        let body = format!("while the disk was failing {i}");
+        let (status, id, page) = post_comment(&reader, &server.base, post_id, &body).await;
+        assert_ne!(
+            status,
+            StatusCode::SEE_OTHER,
+            "comment {id:?} was acknowledged while the database could not write:\n{}",
+            server.log()
+        );
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{page}");
+        assert!(page.contains(&body), "the reader's text comes back: {page}");
+        assert!(page.contains("could not be saved"), "{page}");
+        refused.push(body);
+    }
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let health = reqwest::get(server.url("/healthz")).await.unwrap();
+    assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(health
+        .text()
+        .await
+        .unwrap()
+        .contains("\"writes\":\"failing\""));
+
+    // Writing again once the disk recovers, without a restart.
+    broken.restore().await;
+    let mut recovered = None;
+    for attempt in 0..50 {
+        let body = format!("after recovery {attempt}");
+        if let (StatusCode::SEE_OTHER, Some(id), _) =
+            post_comment(&reader, &server.base, post_id, &body).await
+        {
+            recovered = Some((id, body));
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let recovered = recovered.unwrap_or_else(|| panic!("never wrote again:\n{}", server.log()));
+    acked.push(recovered);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let health = reqwest::get(server.url("/healthz")).await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+
+    // After a restart: everything acknowledged is there, nothing refused is.
+    let took = server.terminate();
+    assert!(took < Duration::from_secs(8), "SIGTERM took {took:?}");
+    let server = ServerProcess::start(&db.url, data.path(), &[]).await;
+    let store = tribune::store::Store::connect(&db.url).await.unwrap();
+    let all = store
+        .moderation_queue(Some("pending"), None, 1000, 0)
+        .await
+        .unwrap();
+    for (id, body) in &acked {
+        assert!(
+            all.iter().any(|c| c.id == *id && c.body == *body),
+            "acknowledged comment {id} is missing"
+        );
+    }
+    for body in &refused {
+        assert!(
+            !all.iter().any(|c| c.body == *body),
+            "a refused comment was stored anyway: {body}"
+        );
+    }
+    drop(server);
+    store.close().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_that_stops_writing_never_gets_a_false_acknowledgement() {
+    for backend in crate::support::backends() {
+        eprintln!("-- unwritable database on {backend:?}");
+        no_false_acknowledgements_when_writes_fail(backend).await;
+    }
+}
+
+/// A long SQLite import holds the write lock; a reader's comment meanwhile is not
+/// lost: they get "try again in a minute" with every word kept, then it goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_comment_during_a_long_import_is_kept_for_the_reader() {
+    use sqlx::{Connection, Executor};
+    let s = TestServer::start(crate::support::Backend::Sqlite).await;
+    s.setup_admin().await;
+    let (post_id, _) = s.publish("Statement", "Text.").await;
+    // What `tribune import` does for the length of the file: one write transaction.
+    let mut import = sqlx::SqliteConnection::connect(&s.db.url).await.unwrap();
+    import.execute("BEGIN IMMEDIATE").await.unwrap();
+    import
+        .execute("UPDATE site_state SET content_version = content_version WHERE id = 1")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let res = s
+        .comment(
+            &client(),
+            post_id,
+            0,
+            "Waiting Reader",
+            "Written during the import",
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.body);
+    assert_eq!(res.headers.get("retry-after").unwrap(), "60");
+    res.assert_contains("Written during the import")
+        .assert_contains("Send it again in a minute")
+        .assert_contains("value=\"Waiting Reader\"");
+    assert!(started.elapsed() < Duration::from_secs(15));
+    import.execute("COMMIT").await.unwrap();
+    import.close().await.unwrap();
+    let res = s
+        .comment(
+            &client(),
+            post_id,
+            0,
+            "Waiting Reader",
+            "Written during the import",
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    s.stop().await;
+}

@@ -467,3 +467,157 @@ macro_rules! each_backend {
         }
     };
 }
+
+/// `tribune serve` as its own process (for what only a process can suffer: `kill -9`,
+/// SIGTERM, a file-size limit, a proxy in front).
+pub struct ServerProcess {
+    child: Option<std::process::Child>,
+    pub base: String,
+    pub port: u16,
+    log: std::path::PathBuf,
+}
+
+impl ServerProcess {
+    /// Starts `tribune serve` on a free loopback port over `db_url`, data in `data`,
+    /// with `extra` flags; returns once `/healthz` answers.
+    pub async fn start(db_url: &str, data: &std::path::Path, extra: &[&str]) -> ServerProcess {
+        let port = crate::signin::free_port();
+        let log = data.join(format!("serve-{port}.log"));
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_tribune"))
+            .arg("serve")
+            .args(["--bind", &format!("127.0.0.1:{port}")])
+            .args(["--database-url", db_url])
+            .args(["--data-dir", data.to_str().unwrap()])
+            .args(extra)
+            .current_dir(data)
+            .env_remove("TRIBUNE_BASE_URL")
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("start tribune serve");
+        let server = ServerProcess {
+            child: Some(child),
+            base: format!("http://127.0.0.1:{port}"),
+            port,
+            log,
+        };
+        for _ in 0..300 {
+            if let Ok(res) = reqwest::get(format!("{}/healthz", server.base)).await {
+                if res.status().is_success() {
+                    return server;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("tribune serve did not start:\n{}", server.log());
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// `kill -9`: no shutdown, no flushing, nothing.
+    pub fn kill_hard(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// SIGTERM, then waits; returns how long the process took to exit.
+    pub fn terminate(&mut self) -> Duration {
+        let started = std::time::Instant::now();
+        if let Some(mut c) = self.child.take() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
+            for _ in 0..300 {
+                if c.try_wait().ok().flatten().is_some() {
+                    return started.elapsed();
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        started.elapsed()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill_hard();
+    }
+}
+
+/// A site ready to serve: the schema, an administrator, one published post (comments
+/// approved at once unless `hold`). Returns the post's id and permalink.
+pub async fn prepared_site(store: &Store, hold: bool) -> (i64, String) {
+    store.migrate().await.unwrap();
+    let admin = store
+        .insert_user("ada@example.org", "Ada", "unusable-hash", "admin", false)
+        .await
+        .unwrap();
+    store
+        .put_settings(&[("hold_new_comments", hold.to_string())], true)
+        .await
+        .unwrap();
+    let now = tribune::store::now() - 60;
+    let post = tribune::store::PostWrite {
+        slug: "a-statement".into(),
+        title: "A statement".into(),
+        excerpt: String::new(),
+        body_md: "Text.".into(),
+        body_html: "<p>Text.</p>".into(),
+        status: "published".into(),
+        lang: "en".into(),
+        translation_group: None,
+        author_id: admin,
+        comments_open: true,
+        published_at: Some(now),
+    };
+    let id = store.insert_post(&post).await.unwrap();
+    (id, tribune::domain::post::permalink(now, "a-statement"))
+}
+
+/// Posts a guest comment to `base`; returns the status and, for a 303, the id.
+pub async fn post_comment(
+    client: &Client,
+    base: &str,
+    post_id: i64,
+    body: &str,
+) -> (StatusCode, Option<i64>, String) {
+    let res = client
+        .post(format!("{base}/comments"))
+        .form(&[
+            ("comment_post_ID", post_id.to_string().as_str()),
+            ("author", "Load Reader"),
+            ("email", "load@example.net"),
+            ("comment", body),
+        ])
+        .send()
+        .await;
+    match res {
+        Ok(res) => {
+            let status = res.status();
+            let id = res
+                .headers()
+                .get(LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .filter(|_| status == StatusCode::SEE_OTHER)
+                .map(comment_id_of);
+            let text = res.text().await.unwrap_or_default();
+            (status, id, text)
+        }
+        Err(_) => (StatusCode::from_u16(599).unwrap(), None, String::new()),
+    }
+}
