@@ -5,6 +5,7 @@
 mod browser;
 mod cli;
 mod faults;
+mod hardening;
 mod journey;
 mod mail;
 mod moderation;
