@@ -89,17 +89,35 @@ pub fn filter_url_attribute<'u>(
         return Some(Cow::Borrowed(value));
     }
     if attr == "srcset" {
+        // Each candidate is a URL and at most one descriptor (`2x`, `640w`); anything
+        // else is dropped, as a browser would.
         let kept: Vec<&str> = value
             .split(',')
             .map(str::trim)
             .filter(|c| {
-                let url = c.split_whitespace().next().unwrap_or("");
-                !url.is_empty() && url_allowed(url, schemes)
+                let mut parts = c.split_whitespace();
+                let url = parts.next().unwrap_or("");
+                let descriptor_ok = match parts.next() {
+                    None => true,
+                    Some(d) => is_descriptor(d) && parts.next().is_none(),
+                };
+                !url.is_empty() && descriptor_ok && url_allowed(url, schemes)
             })
             .collect();
         return (!kept.is_empty()).then(|| Cow::Owned(kept.join(", ")));
     }
     url_allowed(value, schemes).then_some(Cow::Borrowed(value))
+}
+
+/// A `srcset` descriptor: a number and `w`, `x` or `h`.
+fn is_descriptor(d: &str) -> bool {
+    let Some(number) = d.strip_suffix(['w', 'x', 'h']) else {
+        return false;
+    };
+    !number.is_empty()
+        && number
+            .parse::<f64>()
+            .is_ok_and(|n| n.is_finite() && n > 0.0)
 }
 
 /// Ammonia's attribute filter for comments.
@@ -242,6 +260,11 @@ mod tests {
             Some("a.jpg 1x, https://x.org/b.jpg 3x")
         );
         assert_eq!(f("img", "srcset", "javascript:x 2x"), None);
+        assert_eq!(f("img", "srcset", "< javascript:x 2x"), None);
+        assert_eq!(
+            f("img", "srcset", "a.jpg 640w").as_deref(),
+            Some("a.jpg 640w")
+        );
         assert_eq!(comment_url_filter("q", "cite", "javascript:alert(1)"), None);
         assert_eq!(
             comment_url_filter("q", "title", "javascript:alert(1)").as_deref(),

@@ -78,6 +78,7 @@ fn every_command_has_help() {
         vec!["export", "wordpress", "--help"],
         vec!["privacy", "export", "--help"],
         vec!["privacy", "erase", "--help"],
+        vec!["backup", "--help"],
     ] {
         let out = cli.ok(&args, None);
         assert!(out.contains("Usage:"), "{args:?}: {out}");
@@ -269,4 +270,159 @@ async fn the_cli_moderates_what_the_site_received() {
             .assert_contains("One Response");
         s.stop().await;
     }
+}
+
+#[test]
+fn a_typo_in_the_data_directory_creates_no_site() {
+    let cli = Cli::new();
+    for args in [
+        vec!["--data-dir", "typo", "user", "list"],
+        vec!["--data-dir", "typo", "comments", "list"],
+        vec!["--data-dir", "typo", "export", "wordpress"],
+        vec!["--data-dir", "typo", "backup", "copy.db"],
+    ] {
+        let err = cli.fails(&args, None);
+        assert!(
+            err.contains("there is no Tribune site at") && err.contains("--create-site"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!cli.dir.path().join("typo").exists(), "nothing was created");
+    // An empty database (PostgreSQL's usual state before the first start) is no site
+    // either; an SQLite file that exists but holds nothing neither.
+    std::fs::create_dir(cli.dir.path().join("empty")).unwrap();
+    std::fs::write(cli.dir.path().join("empty/tribune.db"), b"").unwrap();
+    let err = cli.fails(&["--data-dir", "empty", "user", "list"], None);
+    assert!(err.contains("there is no Tribune site"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listings_never_print_raw_escape_sequences() {
+    let cli = Cli::new();
+    cli.ok(&["--create-site", "user", "list"], None);
+    let url = tribune::config::sqlite_url(&cli.dir.path().join("tribune-data/tribune.db"));
+    let store = tribune::store::Store::connect(&url).await.unwrap();
+    let (post_id, _) = crate::support::prepared_site(&store, true).await;
+    // As an old export could carry it: an escape sequence in a name and a body.
+    store
+        .insert_comment(
+            &tribune::store::NewComment {
+                post_id,
+                parent_id: None,
+                status: "pending",
+                author_name: "Evil\u{1b}[2J\u{1b}[31mName".into(),
+                author_email: "e@example.net".into(),
+                author_url: None,
+                identity_id: None,
+                body: "clear\u{1b}]0;owned\u{7} the screen \u{202e}txt.exe".into(),
+                body_html: String::new(),
+                ip: String::new(),
+                user_agent: String::new(),
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    let out = cli.ok(&["comments", "list"], None);
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\u{202e}'));
+    assert!(out.contains("Evil\\u{1b}[2J"), "{out}");
+}
+
+/// `tribune backup` copies a live site; restored as docs/operations.md says, it
+/// serves the same pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_of_a_live_site_restores_to_the_same_pages() {
+    let s = crate::support::TestServer::start(crate::support::Backend::Sqlite).await;
+    s.setup_admin().await;
+    let (post_id, link) = s.publish("Kept Safe", "A *statement* worth keeping.").await;
+    let reader = crate::support::client();
+    for i in 0..5 {
+        s.comment(&reader, post_id, 0, "Reader", &format!("Comment {i}"))
+            .await;
+    }
+    let csrf = s.admin_csrf().await;
+    let ids: Vec<String> = s
+        .store
+        .moderation_queue(Some("pending"), None, 10, 0)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    let mut form = vec![("csrf", csrf.as_str()), ("bulk", "approve")];
+    form.extend(ids.iter().map(|id| ("ids", id.as_str())));
+    s.post("/admin/comments", &form).await;
+
+    // Backed up while the site serves and a reader keeps commenting.
+    let cli = Cli::new();
+    let target = cli.dir.path().join("site-2026-12-01.db");
+    let writer = {
+        let url = s.url("/comments");
+        tokio::spawn(async move {
+            let c = crate::support::client();
+            for i in 0..20 {
+                let _ = c
+                    .post(&url)
+                    .form(&[
+                        ("comment_post_ID", post_id.to_string()),
+                        ("author", "Busy".into()),
+                        ("email", "busy@example.net".into()),
+                        ("comment", format!("during the backup {i}")),
+                    ])
+                    .send()
+                    .await;
+            }
+        })
+    };
+    let out = cli.ok(
+        &[
+            "--database-url",
+            &s.db.url,
+            "backup",
+            target.to_str().unwrap(),
+        ],
+        None,
+    );
+    writer.await.unwrap();
+    assert!(out.starts_with("Backed up 1 posts and "), "{out}");
+    // A backup never overwrites.
+    let err = cli.fails(
+        &[
+            "--database-url",
+            &s.db.url,
+            "backup",
+            target.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(err.contains("already exists"), "{err}");
+
+    // Restore: the copy becomes tribune-data/tribune.db of a new installation.
+    let restored = tempfile::tempdir().unwrap();
+    std::fs::create_dir(restored.path().join("tribune-data")).unwrap();
+    std::fs::copy(&target, restored.path().join("tribune-data/tribune.db")).unwrap();
+    let db_url = tribune::config::sqlite_url(&restored.path().join("tribune-data/tribune.db"));
+    let server = crate::support::ServerProcess::start(&db_url, restored.path(), &[]).await;
+    let plain = crate::support::client();
+    for path in ["/", link.as_str()] {
+        let original = s.get_with(&plain, path).await;
+        let copy = plain.get(server.url(path)).send().await.unwrap();
+        assert_eq!(copy.status(), reqwest::StatusCode::OK);
+        let copy = copy
+            .text()
+            .await
+            .unwrap()
+            .replace(['\u{2068}', '\u{2069}'], "");
+        if path == "/" {
+            assert_eq!(copy, original.body, "the home page is the same");
+        } else {
+            // The post as of the backup: the five approved comments, the same bytes
+            // for everything that was there.
+            assert!(copy.contains("Comment 4") && copy.contains("A <em>statement</em>"));
+            assert!(copy.contains("5 Responses"), "{copy}");
+        }
+    }
+    drop(server);
+    s.stop().await;
 }

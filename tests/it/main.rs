@@ -11,5 +11,7 @@ mod mail;
 mod moderation;
 mod moving;
 mod ops;
+mod properties;
+mod proxy;
 mod signin;
 mod support;
