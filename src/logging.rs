@@ -1,4 +1,7 @@
-//! Structured logs: text for people, JSON for log collectors. `RUST_LOG` filters.
+//! Structured logs on standard error: text for people (coloured on a terminal only),
+//! JSON for log collectors. `RUST_LOG` filters.
+
+use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
@@ -7,6 +10,8 @@ pub fn init(json: bool) {
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false);
     let result = if json {
         builder

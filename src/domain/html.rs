@@ -89,13 +89,14 @@ pub fn render_trusted(html: &str) -> String {
     let html = captions(html);
     // A paragraph that held only a <script> is empty once cleaned.
     let paragraphs = autop(&html);
-    TRUSTED_SANITISER
+    let clean = TRUSTED_SANITISER
         .clean(&super::html_guard::bound_nesting(
             &paragraphs,
             super::html_guard::MAX_NESTING,
         ))
         .to_string()
-        .replace("<p></p>", "")
+        .replace("<p></p>", "");
+    super::html_guard::drop_rel_without_href(clean, "noopener")
 }
 
 /// A comment body from WordPress or Disqus: paragraphs, then the comment policy.

@@ -130,6 +130,17 @@ pub fn post_url_filter<'u>(_element: &str, attr: &str, value: &'u str) -> Option
     filter_url_attribute(POST_SCHEMES, attr, value)
 }
 
+/// The sanitiser adds `rel` to every `<a>`, also to one whose `href` it removed
+/// (`javascript:`), which is invalid HTML; such a link is left as plain `<a>`.
+pub fn drop_rel_without_href(html: String, rel: &str) -> String {
+    let bare = format!("<a rel=\"{rel}\">");
+    if html.contains(&bare) {
+        html.replace(&bare, "<a>")
+    } else {
+        html
+    }
+}
+
 /// Elements that never hold others, or whose end the parser supplies by itself: they do
 /// not deepen the tree the way `<div><div>…` does.
 fn opens_no_level(name: &str) -> bool {

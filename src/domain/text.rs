@@ -75,9 +75,10 @@ pub fn render_post(markdown: &str) -> String {
         | Options::ENABLE_SMART_PUNCTUATION;
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut raw, Parser::new_ext(markdown, options));
-    POST_SANITISER
+    let clean = POST_SANITISER
         .clean(&html_guard::bound_nesting(&raw, html_guard::MAX_NESTING))
-        .to_string()
+        .to_string();
+    html_guard::drop_rel_without_href(clean, "noopener")
 }
 
 /// The first `words` words of a post's text, for listings when no excerpt was written.
@@ -138,9 +139,10 @@ pub fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
 /// Cleans comment HTML with the comment policy (WordPress's tags, links
 /// `rel="nofollow ugc"`): for comments written elsewhere, already HTML.
 pub fn sanitise_comment_html(html: &str) -> String {
-    COMMENT_SANITISER
+    let clean = COMMENT_SANITISER
         .clean(&html_guard::bound_nesting(html, html_guard::MAX_NESTING))
-        .to_string()
+        .to_string();
+    html_guard::drop_rel_without_href(clean, "nofollow ugc")
 }
 
 /// Renders a comment as WordPress would: allowed tags kept, other markup shown as text,
@@ -235,6 +237,8 @@ mod tests {
         );
         assert!(!html.contains("javascript"), "{html}");
         assert!(!html.contains("onclick"), "{html}");
+        // A link whose address was removed keeps no `rel` either (invalid HTML).
+        assert!(html.contains("<a>x</a>"), "{html}");
         assert!(!html.contains("style"), "{html}");
     }
 

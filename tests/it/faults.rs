@@ -502,3 +502,46 @@ async fn a_comment_during_a_long_import_is_kept_for_the_reader() {
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     s.stop().await;
 }
+
+/// SIGTERM ends the server within a few seconds even with clients that never finish
+/// their requests (a half-sent POST, a stalled body, an idle keep-alive connection).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_server_whatever_its_clients_do() {
+    use crate::support::{prepared_site, ServerProcess, TestDb};
+    use tokio::io::AsyncWriteExt;
+    let db = TestDb::create(crate::support::Backend::Sqlite).await;
+    let data = tempfile::tempdir().unwrap();
+    let store = tribune::store::Store::connect(&db.url).await.unwrap();
+    let (post_id, _) = prepared_site(&store, true).await;
+    store.close().await;
+    let mut server = ServerProcess::start(&db.url, data.path(), &[]).await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut half_sent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    half_sent
+        .write_all(b"POST /comments HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut stalled_body = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let body = format!("comment_post_ID={post_id}&author=Slow&email=s%40example.net&comment=");
+    stalled_body
+        .write_all(
+            format!(
+                "POST /comments HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n{body}"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let keep_alive = client();
+    keep_alive.get(server.url("/")).send().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let took = server.terminate();
+    assert!(
+        took < Duration::from_secs(8),
+        "SIGTERM took {took:?}:\n{}",
+        server.log()
+    );
+    let log = server.log();
+    assert!(log.contains("stopped"), "log: {log:?}");
+    drop((half_sent, stalled_body));
+}
