@@ -12,6 +12,9 @@ pub fn init(json: bool) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
+        // A log that cannot be written (its disk is full) must not take requests down:
+        // the default reports it with `eprintln!`, which panics when stderr fails.
+        .log_internal_errors(false)
         .with_target(false);
     let result = if json {
         builder
