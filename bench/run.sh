@@ -36,7 +36,7 @@ export RUST_LOG=warn
 T() { "$BIN" --data-dir "$OUT/data" "$@"; }
 
 echo "seeding in $OUT"
-echo "benchmark password" | T user add --admin --email bench@example.org --name "Bench Editor" --password-stdin >/dev/null
+echo "benchmark password" | T --create-site user add --admin --email bench@example.org --name "Bench Editor" --password-stdin >/dev/null
 mkdir -p "$OUT/seed"
 python3 - "$OUT/seed" <<'PY'
 import random, sys
@@ -102,10 +102,21 @@ NGINX
 nginx -c "$OUT/nginx.conf" -p "$OUT"
 sleep 0.5
 
+# Every comment says something new (the same text twice from one author is refused as
+# a duplicate): the thread's id and a counter make each body unique.
 cat >"$OUT/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.body = "comment_post_ID=$POST_ID&comment_parent=0&author=Load+Tester&email=load%40example.org&url=&comment=A+comment+posted+by+the+benchmark%2C+held+for+moderation."
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+local n = 0
+function request()
+  n = n + 1
+  local body = "comment_post_ID=$POST_ID&comment_parent=0&author=Load+Tester&email=load%40example.org&url=" ..
+    "&comment=Comment+" .. id .. "-" .. n .. "+posted+by+the+benchmark%2C+held+for+moderation."
+  return wrk.format("POST", nil, { ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
+end
 LUA
 
 run() { # name url [script]

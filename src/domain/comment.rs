@@ -46,6 +46,16 @@ impl FromStr for CommentStatus {
 /// (WordPress refuses it with "Duplicate comment detected").
 pub const DUPLICATE_WINDOW_SECS: i64 = 24 * 3600;
 
+/// What makes two comments "the same comment": their author (the signed-in identity,
+/// else the email in any case) and their text, as a short digest.
+pub fn duplicate_key(identity: Option<i64>, email: &str, body: &str) -> String {
+    let author = match identity {
+        Some(id) => format!("identity:{id}"),
+        None => format!("email:{}", email.trim().to_lowercase()),
+    };
+    crate::token::sha256_hex(&format!("{author}\n{}", body.trim()))[..32].to_string()
+}
+
 /// The form's `comment_parent`: empty or `0` for a new thread, a positive id for a
 /// reply. Anything else is not something our form sends, and is refused rather than
 /// quietly turned into a top-level comment.

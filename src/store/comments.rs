@@ -53,6 +53,9 @@ pub struct NewComment {
     pub body_html: String,
     pub ip: String,
     pub user_agent: String,
+    /// `domain::comment::duplicate_key` of a comment from the form; `None` skips the
+    /// duplicate check.
+    pub duplicate_key: Option<String>,
 }
 
 /// What became of a comment sent to [`Store::insert_comment`].
@@ -118,27 +121,26 @@ impl Store {
         self.write(move |tx| {
             Box::pin(async move {
                 let now = super::now();
-                let earlier: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM comments WHERE post_id = $1 AND body = $2 \
-                     AND ((CAST($3 AS BIGINT) IS NOT NULL AND identity_id = $3) \
-                       OR (CAST($3 AS BIGINT) IS NULL AND identity_id IS NULL AND lower(author_email) = lower($4))) \
-                     AND created_at >= $5 AND status IN ('pending', 'approved') \
-                     ORDER BY id LIMIT 1",
-                )
-                .bind(c.post_id)
-                .bind(&c.body)
-                .bind(c.identity_id)
-                .bind(&c.author_email)
-                .bind(now - duplicate_window_secs)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if let Some(id) = earlier {
-                    return Ok(Inserted::Duplicate(id));
+                if let Some(key) = &c.duplicate_key {
+                    let earlier: Option<i64> = sqlx::query_scalar(
+                        "SELECT id FROM comments WHERE post_id = $1 AND duplicate_key = $2 \
+                         AND created_at >= $3 AND status IN ('pending', 'approved') \
+                         ORDER BY id LIMIT 1",
+                    )
+                    .bind(c.post_id)
+                    .bind(key)
+                    .bind(now - duplicate_window_secs)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if let Some(id) = earlier {
+                        return Ok(Inserted::Duplicate(id));
+                    }
                 }
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO comments (post_id, parent_id, status, author_name, author_email, \
-                     author_url, identity_id, body, body_html, ip, user_agent, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+                     author_url, identity_id, body, body_html, ip, user_agent, created_at, updated_at, \
+                     duplicate_key) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING id",
                 )
                 .bind(c.post_id)
                 .bind(c.parent_id)
@@ -152,6 +154,7 @@ impl Store {
                 .bind(&c.ip)
                 .bind(&c.user_agent)
                 .bind(now)
+                .bind(&c.duplicate_key)
                 .fetch_one(&mut *tx)
                 .await?;
                 if c.status == "approved" {

@@ -318,6 +318,7 @@ async fn listings_never_print_raw_escape_sequences() {
                 body_html: String::new(),
                 ip: String::new(),
                 user_agent: String::new(),
+                duplicate_key: None,
             },
             0,
         )

@@ -13,8 +13,8 @@ use super::{not_found_page, personal_response};
 use axum_extra::extract::cookie::CookieJar;
 
 use crate::domain::comment::{
-    check_body, check_guest, normalise_url, parent_accepts_reply, parse_parent, Commenter,
-    GuestComment, GuestInput, Limits, ModerationPolicy, DUPLICATE_WINDOW_SECS,
+    check_body, check_guest, duplicate_key, normalise_url, parent_accepts_reply, parse_parent,
+    Commenter, GuestComment, GuestInput, Limits, ModerationPolicy, DUPLICATE_WINDOW_SECS,
 };
 use crate::domain::post::is_public;
 use crate::domain::text::render_comment;
@@ -178,14 +178,16 @@ async fn receive(
         .take(255)
         .collect();
     let body_html = render_comment(&comment.body);
+    let identity_id = commenter.as_ref().map(|c| c.id);
     let new = NewComment {
+        duplicate_key: Some(duplicate_key(identity_id, &comment.email, &comment.body)),
         post_id: post.id,
         parent_id,
         status: status.as_str(),
         author_name: comment.name,
         author_email: comment.email,
         author_url: comment.url,
-        identity_id: commenter.as_ref().map(|c| c.id),
+        identity_id,
         body: comment.body,
         body_html,
         ip: client.ip.to_string(),
