@@ -107,6 +107,55 @@ pub(super) async fn recount(
     Ok(())
 }
 
+/// Inserts `c` unless the same author said the same thing on the same post within
+/// the window: one statement (`INSERT … SELECT … WHERE NOT EXISTS`), read to its end
+/// (`fetch_all`, see [`Store::write_statement`]).
+async fn insert_unless_duplicate(
+    conn: &mut sqlx::AnyConnection,
+    c: &NewComment,
+    window_secs: i64,
+) -> StoreResult<Inserted> {
+    let now = super::now();
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "INSERT INTO comments (post_id, parent_id, status, author_name, author_email, \
+         author_url, identity_id, body, body_html, ip, user_agent, created_at, updated_at, \
+         duplicate_key) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13 \
+         WHERE CAST($13 AS TEXT) IS NULL OR NOT EXISTS (SELECT 1 FROM comments \
+           WHERE post_id = $1 AND duplicate_key = $13 AND created_at >= $14 \
+           AND status IN ('pending', 'approved')) \
+         RETURNING id",
+    )
+    .bind(c.post_id)
+    .bind(c.parent_id)
+    .bind(c.status)
+    .bind(&c.author_name)
+    .bind(&c.author_email)
+    .bind(&c.author_url)
+    .bind(c.identity_id)
+    .bind(&c.body)
+    .bind(&c.body_html)
+    .bind(&c.ip)
+    .bind(&c.user_agent)
+    .bind(now)
+    .bind(&c.duplicate_key)
+    .bind(now - window_secs)
+    .fetch_all(&mut *conn)
+    .await?;
+    if let Some(id) = ids.first() {
+        return Ok(Inserted::New(*id));
+    }
+    let earlier: i64 = sqlx::query_scalar(
+        "SELECT id FROM comments WHERE post_id = $1 AND duplicate_key = $2 \
+         AND status IN ('pending', 'approved') ORDER BY id LIMIT 1",
+    )
+    .bind(c.post_id)
+    .bind(&c.duplicate_key)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Inserted::Duplicate(earlier))
+}
+
 impl Store {
     /// Stores a comment; returns its id once the row is committed. An approved comment
     /// also queues its notifications, recounts the post and bumps the content version,
@@ -118,58 +167,33 @@ impl Store {
         duplicate_window_secs: i64,
     ) -> StoreResult<Inserted> {
         let c = c.clone();
-        self.write(move |tx| {
-            Box::pin(async move {
-                let now = super::now();
-                if let Some(key) = &c.duplicate_key {
-                    let earlier: Option<i64> = sqlx::query_scalar(
-                        "SELECT id FROM comments WHERE post_id = $1 AND duplicate_key = $2 \
-                         AND created_at >= $3 AND status IN ('pending', 'approved') \
-                         ORDER BY id LIMIT 1",
-                    )
-                    .bind(c.post_id)
-                    .bind(key)
-                    .bind(now - duplicate_window_secs)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if let Some(id) = earlier {
-                        return Ok(Inserted::Duplicate(id));
-                    }
-                }
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO comments (post_id, parent_id, status, author_name, author_email, \
-                     author_url, identity_id, body, body_html, ip, user_agent, created_at, updated_at, \
-                     duplicate_key) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING id",
-                )
-                .bind(c.post_id)
-                .bind(c.parent_id)
-                .bind(c.status)
-                .bind(&c.author_name)
-                .bind(&c.author_email)
-                .bind(&c.author_url)
-                .bind(c.identity_id)
-                .bind(&c.body)
-                .bind(&c.body_html)
-                .bind(&c.ip)
-                .bind(&c.user_agent)
-                .bind(now)
-                .bind(&c.duplicate_key)
-                .fetch_one(&mut *tx)
-                .await?;
-                if c.status == "approved" {
-                    super::jobs::enqueue_in(
-                        tx,
-                        "comment_approved",
-                        &format!("{{\"comment_id\":{id}}}"),
-                        now,
-                    )
-                    .await?;
-                    recount(tx, c.post_id).await?;
-                    super::bump_content_version(tx).await?;
-                }
-                Ok(Inserted::New(id))
-            })
+        if c.status == "approved" {
+            return self
+                .write(move |tx| {
+                    Box::pin(async move {
+                        let id =
+                            match insert_unless_duplicate(tx, &c, duplicate_window_secs).await? {
+                                Inserted::New(id) => id,
+                                duplicate => return Ok(duplicate),
+                            };
+                        super::jobs::enqueue_in(
+                            tx,
+                            "comment_approved",
+                            &format!("{{\"comment_id\":{id}}}"),
+                            super::now(),
+                        )
+                        .await?;
+                        recount(tx, c.post_id).await?;
+                        super::bump_content_version(tx).await?;
+                        Ok(Inserted::New(id))
+                    })
+                })
+                .await;
+        }
+        // A held comment changes nothing readers see: one statement, read to its end,
+        // is its own transaction (the hot path of a busy thread on SQLite).
+        self.write_statement(move |conn| {
+            Box::pin(async move { insert_unless_duplicate(conn, &c, duplicate_window_secs).await })
         })
         .await
     }

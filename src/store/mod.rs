@@ -191,8 +191,18 @@ impl Store {
         };
         let store = match backend {
             Backend::Sqlite => {
-                let write = pool(1).connect_with(options.clone()).await?;
-                let read = pool(8).connect_with(options).await?;
+                // An embedded database's connection does not go stale the way a network
+                // one does: no ping before each use (a round trip to SQLite's worker
+                // thread inside the single writer's turn). A broken one is still caught
+                // by the ping sqlx makes when a connection is given back.
+                let write = pool(1)
+                    .test_before_acquire(false)
+                    .connect_with(options.clone())
+                    .await?;
+                let read = pool(8)
+                    .test_before_acquire(false)
+                    .connect_with(options)
+                    .await?;
                 Store {
                     read,
                     write,
@@ -250,6 +260,28 @@ impl Store {
                     Err(err)
                 }
             }
+        });
+        match task.await {
+            Ok(result) => result,
+            Err(join) => Err(StoreError::Interrupted(join.to_string())),
+        }
+    }
+
+    /// Runs one statement that writes, on a task of its own, without a transaction
+    /// around it: for hot paths where `BEGIN` and `COMMIT` would triple the work on
+    /// SQLite's single write connection. `work` must run exactly one statement and read
+    /// its result to the end (`execute`, `fetch_all`): an autocommit statement commits
+    /// when it finishes, and only a statement stepped to its end reports a failed
+    /// commit (`fetch_one` stops at the first row and would hide it).
+    pub(crate) async fn write_statement<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut sqlx::AnyConnection) -> WriteFuture<'c, T> + Send + 'static,
+    {
+        let store = self.clone();
+        let task = tokio::spawn(async move {
+            let mut conn = store.write.acquire().await?;
+            work(&mut conn).await
         });
         match task.await {
             Ok(result) => result,

@@ -30,6 +30,29 @@ pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Whether a urlencoded body could decode to a control character: a raw byte below
+/// 0x20 or DEL, or an escape `%00`–`%1F`, `%7F`, `%C2%80`–`%C2%9F`. Most forms have
+/// none and are passed on untouched.
+fn may_hold_controls(body: &[u8]) -> bool {
+    body.iter().any(|&b| b < 0x20 || b == 0x7f)
+        || body.windows(3).any(|w| {
+            w[0] == b'%'
+                && (matches!(w[1], b'0' | b'1') || (w[1] == b'7' && matches!(w[2], b'f' | b'F')))
+        })
+        || contains_c1_escape(body)
+}
+
+/// `%C2%80`–`%C2%9F` in any case: a C1 control character, UTF-8 encoded.
+fn contains_c1_escape(body: &[u8]) -> bool {
+    body.windows(6).any(|w| {
+        w[0] == b'%'
+            && w[1].eq_ignore_ascii_case(&b'c')
+            && w[2] == b'2'
+            && w[3] == b'%'
+            && matches!(w[4], b'8' | b'9')
+    })
+}
+
 /// An `application/x-www-form-urlencoded` body with control characters removed from
 /// every name and value, then read like `axum::Form`.
 pub struct Form<T>(pub T);
@@ -48,14 +71,16 @@ where
             axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state)
                 .await
                 .map_err(IntoResponse::into_response)?;
-        let cleaned = {
+        let body = if may_hold_controls(&bytes) {
             let mut out = form_urlencoded::Serializer::new(String::with_capacity(bytes.len()));
             for (k, v) in form_urlencoded::parse(&bytes) {
                 out.append_pair(&clean(&k), &clean(&v));
             }
-            out.finish()
+            Body::from(out.finish())
+        } else {
+            Body::from(bytes)
         };
-        let mut rebuilt = Request::from_parts(parts, Body::from(cleaned));
+        let mut rebuilt = Request::from_parts(parts, body);
         // What was read was a form whatever the client called it (as axum::Form needs).
         rebuilt.headers_mut().insert(
             header::CONTENT_TYPE,
@@ -92,6 +117,23 @@ pub async fn refuse_control_characters(req: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_bodies_that_may_hold_controls_are_rewritten() {
+        assert!(!may_hold_controls(
+            b"author=Ann&comment=Hello+world%21+%D9%85"
+        ));
+        for body in [
+            &b"a=%00"[..],
+            b"a=%1b",
+            b"a=%7F",
+            b"a=%c2%85",
+            b"a=%C2%9f",
+            b"a=\x01",
+        ] {
+            assert!(may_hold_controls(body), "{body:?}");
+        }
+    }
 
     #[test]
     fn control_characters_go_and_line_breaks_stay() {

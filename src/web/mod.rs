@@ -260,6 +260,15 @@ impl AppState {
             .unwrap_or_else(|| format!("http://{}", crate::config::DEFAULT_BIND))
     }
 
+    /// Whether the site is served over HTTPS (its address says so); cheap, for every
+    /// response's headers.
+    pub fn site_is_https(&self) -> bool {
+        match &self.config.base_url {
+            Some(b) => b.starts_with("https://"),
+            None => self.site().site_url.starts_with("https://"),
+        }
+    }
+
     /// Whether the site's address is known (configured or recorded), not guessed.
     pub fn site_url_known(&self) -> bool {
         self.config.base_url.is_some() || !self.site().site_url.is_empty()
@@ -268,7 +277,7 @@ impl AppState {
     /// Whether cookies set for `client` must carry `Secure`: the site is served over
     /// HTTPS, or this reader came through a trusted proxy over HTTPS.
     pub fn secure_cookies(&self, client: &client::Client) -> bool {
-        client.https || self.site_url().starts_with("https://")
+        client.https || self.site_is_https()
     }
 }
 
@@ -360,11 +369,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            security_headers::add,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            security_headers::keep_redirects_on_site,
+            security_headers::apply,
         ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

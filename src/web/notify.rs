@@ -55,9 +55,51 @@ pub async fn held_comment(state: &AppState, base: &str, post: &PostRow, id: i64,
             return;
         }
     };
+    // Decide first: in a burst most comments go into a digest already waiting, and
+    // need no email drawn at all.
+    let now = crate::store::now();
+    let mut now_to = Vec::new();
+    for user in users {
+        let moderates = user.role.parse::<Role>().is_ok_and(Role::can_moderate);
+        if !moderates {
+            continue;
+        }
+        // A burst of held comments: one email now, the rest in one digest.
+        let topic = format!("held:{}", user.email);
+        let decision = match decide(state, KIND_HELD_DIGEST, &topic, now).await {
+            Ok(d) => d,
+            Err(err) => {
+                tracing::error!(error = %err, "could not read notification history");
+                continue;
+            }
+        };
+        match decision {
+            Notify::Now => now_to.push((user.email, topic)),
+            Notify::AlreadyInDigest => {}
+            Notify::DigestAt(at) => {
+                let payload = serde_json::json!({ "to": user.email }).to_string();
+                if let Err(err) = state
+                    .store
+                    .enqueue_job_at(
+                        KIND_HELD_DIGEST,
+                        &payload,
+                        crate::jobs::EMAIL_ATTEMPTS,
+                        at,
+                        Some(&topic),
+                    )
+                    .await
+                {
+                    tracing::error!(error = %err, "could not queue the moderation digest");
+                }
+            }
+        }
+    }
+    if now_to.is_empty() {
+        return;
+    }
     let site = state.site();
     let lang = state.i18n.resolve(&site.language).to_string();
-    let expires = crate::store::now() + LINK_TTL_SECS;
+    let expires = now + LINK_TTL_SECS;
     let post_url = format!("{base}{}", post.permalink());
     let ctx = context! {
         ui_lang => lang,
@@ -95,44 +137,9 @@ pub async fn held_comment(state: &AppState, base: &str, post: &PostRow, id: i64,
             return;
         }
     };
-    let now = crate::store::now();
-    for user in users {
-        let moderates = user.role.parse::<Role>().is_ok_and(Role::can_moderate);
-        if !moderates {
-            continue;
-        }
-        // A burst of held comments: one email now, the rest in one digest.
-        let topic = format!("held:{}", user.email);
-        let decision = match decide(state, KIND_HELD_DIGEST, &topic, now).await {
-            Ok(d) => d,
-            Err(err) => {
-                tracing::error!(error = %err, "could not read notification history");
-                continue;
-            }
-        };
-        match decision {
-            Notify::Now => {}
-            Notify::AlreadyInDigest => continue,
-            Notify::DigestAt(at) => {
-                let payload = serde_json::json!({ "to": user.email }).to_string();
-                if let Err(err) = state
-                    .store
-                    .enqueue_job_at(
-                        KIND_HELD_DIGEST,
-                        &payload,
-                        crate::jobs::EMAIL_ATTEMPTS,
-                        at,
-                        Some(&topic),
-                    )
-                    .await
-                {
-                    tracing::error!(error = %err, "could not queue the moderation digest");
-                }
-                continue;
-            }
-        }
+    for (to, topic) in now_to {
         let email = OutgoingEmail {
-            to: user.email.clone(),
+            to,
             subject: crate::i18n::plain(&subject),
             text: crate::i18n::plain(&text),
             html: html.clone(),

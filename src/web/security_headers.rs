@@ -20,13 +20,25 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 
 const HSTS: &str = "max-age=31536000";
 
-pub async fn add(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// Adds the headers to every answer, and checks its redirect (see
+/// [`stays_on_site`]): one layer for both, as they run on every request.
+pub async fn apply(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
+    if let Some(location) = res.headers().get(header::LOCATION) {
+        let leaves = location
+            .to_str()
+            .map_or(true, |l| !stays_on_site(l, &state.site_url()));
+        if leaves {
+            tracing::error!(?location, "refused a redirect off the site");
+            res.headers_mut()
+                .insert(header::LOCATION, HeaderValue::from_static("/"));
+        }
+    }
     let headers = res.headers_mut();
     let mut set = |name: header::HeaderName, value: &'static str| {
-        if !headers.contains_key(&name) {
-            headers.insert(name, HeaderValue::from_static(value));
-        }
+        headers
+            .entry(name)
+            .or_insert_with(|| HeaderValue::from_static(value));
     };
     set(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY);
     set(header::X_FRAME_OPTIONS, "DENY");
@@ -36,13 +48,15 @@ pub async fn add(State(state): State<AppState>, req: Request, next: Next) -> Res
         header::HeaderName::from_static("cross-origin-opener-policy"),
         "same-origin",
     );
-    if state.site_url().starts_with("https://") {
+    if state.site_is_https() {
         set(header::STRICT_TRANSPORT_SECURITY, HSTS);
     }
     res
 }
 
-/// Whether a `Location` may be sent: a path on this site, or an address on the site's
+/// Whether a `Location` may be sent (a redirect that would leave the site is a bug,
+/// e.g. a path built from what a reader typed; it is logged and sent home instead): a
+/// path on this site, or an address on the site's
 /// own origin. Sign-in providers are reached through a page, never a redirect.
 pub fn stays_on_site(location: &str, site_url: &str) -> bool {
     if location.starts_with('/') {
@@ -56,30 +70,6 @@ pub fn stays_on_site(location: &str, site_url: &str) -> bool {
         (Ok(to), Ok(site)) => to.origin() == site.origin(),
         _ => false,
     }
-}
-
-/// The last check on every redirect: one that would leave the site is a bug (a path
-/// built from what a reader typed); it is logged and sent home instead.
-pub async fn keep_redirects_on_site(
-    State(state): State<AppState>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let mut res = next.run(req).await;
-    let leaves = res
-        .headers()
-        .get(header::LOCATION)
-        .map(|l| {
-            l.to_str()
-                .map_or(true, |l| !stays_on_site(l, &state.site_url()))
-        })
-        .unwrap_or(false);
-    if leaves {
-        tracing::error!(location = ?res.headers().get(header::LOCATION), "refused a redirect off the site");
-        res.headers_mut()
-            .insert(header::LOCATION, HeaderValue::from_static("/"));
-    }
-    res
 }
 
 #[cfg(test)]
