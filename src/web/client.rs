@@ -11,14 +11,10 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
-use axum::middleware::Next;
-use axum::response::Response;
 use ipnet::IpNet;
-
-use super::AppState;
 
 /// The reader behind a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,17 +172,15 @@ fn node_addr(node: &str) -> Option<IpAddr> {
     inner.parse::<IpAddr>().ok().map(canonical)
 }
 
-/// Works out the reader of each request once and leaves it in the request's
-/// extensions for handlers and rate limits.
-pub async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+/// Works out the reader of a request (`web::edge` does it once per request and leaves
+/// it in the extensions, where the [`Client`] extractor finds it).
+pub fn identify(proxies: &TrustedProxies, req: &Request) -> Client {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-    let client = state.config.trusted_proxies.client(peer, req.headers());
-    req.extensions_mut().insert(client);
-    next.run(req).await
+    proxies.client(peer, req.headers())
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Client {

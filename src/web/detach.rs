@@ -14,10 +14,13 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
-pub async fn run_unsafe_to_end(req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.run(req).await;
-    }
+/// Whether a request changes something (and so runs on its own task).
+pub fn is_unsafe(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Runs the rest of the stack for `req` on a task of its own and waits for it.
+pub async fn run_to_end(req: Request, next: Next) -> Response {
     let id = super::request_id::current().unwrap_or_default();
     let span = tracing::Span::current();
     let task = tokio::spawn(super::request_id::scope(id, next.run(req)).instrument(span));

@@ -6,13 +6,13 @@
 //! - [`Form`] (used by every handler instead of `axum::Form`) drops C0 and C1 control
 //!   characters and DEL from every field; tab, line feed and carriage return stay, so
 //!   a comment's paragraphs survive. Both databases then see the same text.
-//! - [`refuse_control_characters`] answers 400 for a path or query string that
-//!   carries one once percent-decoded (`/a%00b/`): no link a person follows has them.
+//! - [`address_has_controls`] finds a path or query string that carries one once
+//!   percent-decoded (`/a%00b/`); `web::edge` answers it with [`bad_address`], a 400:
+//!   no link a person follows has them.
 
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
@@ -93,25 +93,30 @@ where
     }
 }
 
-/// Answers 400 to a request whose decoded path or query holds a control character.
-pub async fn refuse_control_characters(req: Request, next: Next) -> Response {
-    let uri = req.uri();
-    let in_path = percent_encoding::percent_decode_str(uri.path())
-        .decode_utf8_lossy()
-        .chars()
-        .any(|c| c.is_control());
+/// Whether a request's decoded path or query holds a control character (`/a%00b/`).
+/// Hyper refuses raw control bytes, so only percent-escapes need decoding.
+pub fn address_has_controls(uri: &axum::http::Uri) -> bool {
+    let path = uri.path();
+    let in_path = path.contains('%')
+        && percent_encoding::percent_decode_str(path)
+            .decode_utf8_lossy()
+            .chars()
+            .any(|c| c.is_control());
     let in_query = uri.query().is_some_and(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .any(|(k, v)| k.chars().chain(v.chars()).any(|c| c.is_control()))
+        q.contains('%')
+            && form_urlencoded::parse(q.as_bytes())
+                .any(|(k, v)| k.chars().chain(v.chars()).any(|c| c.is_control()))
     });
-    if in_path || in_query {
-        return super::error::plain_page(
-            StatusCode::BAD_REQUEST,
-            "Bad address",
-            "This address contains characters no page address has. Check the link, or start from the home page.",
-        );
-    }
-    next.run(req).await
+    in_path || in_query
+}
+
+/// The answer to such an address: a clear 400.
+pub fn bad_address() -> Response {
+    super::error::plain_page(
+        StatusCode::BAD_REQUEST,
+        "Bad address",
+        "This address contains characters no page address has. Check the link, or start from the home page.",
+    )
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod cache;
 pub mod client;
 pub mod csrf;
 pub mod detach;
+pub mod edge;
 pub mod error;
 pub mod input;
 pub mod moderate_link;
@@ -105,6 +106,8 @@ pub struct App {
     /// The address the server listens on, as a last resort for links when no site
     /// address is configured or recorded yet.
     listen_url: std::sync::OnceLock<String>,
+    /// Whether the site's address is `https://` (kept current by `reload_settings`).
+    https: std::sync::atomic::AtomicBool,
     /// When the write probe behind `/healthz` last ran, and what it found.
     pub health: std::sync::Mutex<Option<(std::time::Instant, ops::WriteHealth)>>,
     auth: RwLock<Arc<crate::auth::Providers>>,
@@ -154,6 +157,13 @@ impl AppState {
             signin_throttle: signin_throttle::SigninThrottle::new(config.login_lockout_after),
             listen_url: std::sync::OnceLock::new(),
             health: std::sync::Mutex::new(None),
+            https: std::sync::atomic::AtomicBool::new(
+                config
+                    .base_url
+                    .as_deref()
+                    .unwrap_or(&settings.site_url)
+                    .starts_with("https://"),
+            ),
             mailer: crate::mail::Mailer::new(
                 config.smtp_url.as_deref(),
                 &config.mail_from,
@@ -209,6 +219,14 @@ impl AppState {
                 Arc::new(crate::auth::Providers::new(providers));
         }
         let settings = SiteSettings::from_pairs(pairs);
+        let https = self
+            .config
+            .base_url
+            .as_deref()
+            .unwrap_or(&settings.site_url)
+            .starts_with("https://");
+        self.https
+            .store(https, std::sync::atomic::Ordering::Relaxed);
         *self.site.write().expect("settings lock") = Arc::new(settings);
         Ok(())
     }
@@ -263,10 +281,7 @@ impl AppState {
     /// Whether the site is served over HTTPS (its address says so); cheap, for every
     /// response's headers.
     pub fn site_is_https(&self) -> bool {
-        match &self.config.base_url {
-            Some(b) => b.starts_with("https://"),
-            None => self.site().site_url.starts_with("https://"),
-        }
+        self.https.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Whether the site's address is known (configured or recorded), not guessed.
@@ -352,7 +367,6 @@ pub fn router(state: AppState) -> Router {
             get(|| async { axum::response::Redirect::permanent("/admin/") }),
         )
         .fallback(public::not_found)
-        .layer(axum::middleware::from_fn(detach::run_unsafe_to_end))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ops::record,
@@ -361,15 +375,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             csrf::origin_guard,
         ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            client::identify,
-        ))
-        .layer(axum::middleware::from_fn(input::refuse_control_characters))
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            security_headers::apply,
+            edge::edge,
         ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

@@ -6,9 +6,7 @@
 //! cells with them) but no `<style>` elements, forms that post here, and no framing
 //! by other sites. HSTS is sent once the site's address is `https://`.
 
-use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
-use axum::middleware::Next;
 use axum::response::Response;
 
 use super::AppState;
@@ -20,10 +18,9 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 
 const HSTS: &str = "max-age=31536000";
 
-/// Adds the headers to every answer, and checks its redirect (see
-/// [`stays_on_site`]): one layer for both, as they run on every request.
-pub async fn apply(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
+/// Adds the headers to an answer and checks its redirect (see [`stays_on_site`]);
+/// `web::edge` calls it for every response.
+pub fn finish(state: &AppState, mut res: Response) -> Response {
     if let Some(location) = res.headers().get(header::LOCATION) {
         let leaves = location
             .to_str()
@@ -34,22 +31,27 @@ pub async fn apply(State(state): State<AppState>, req: Request, next: Next) -> R
                 .insert(header::LOCATION, HeaderValue::from_static("/"));
         }
     }
+    let https = state.site_is_https();
     let headers = res.headers_mut();
-    let mut set = |name: header::HeaderName, value: &'static str| {
+    headers.reserve(6);
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+        (
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+    ] {
         headers
             .entry(name)
             .or_insert_with(|| HeaderValue::from_static(value));
-    };
-    set(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY);
-    set(header::X_FRAME_OPTIONS, "DENY");
-    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(header::REFERRER_POLICY, "strict-origin-when-cross-origin");
-    set(
-        header::HeaderName::from_static("cross-origin-opener-policy"),
-        "same-origin",
-    );
-    if state.site_is_https() {
-        set(header::STRICT_TRANSPORT_SECURITY, HSTS);
+    }
+    if https {
+        headers
+            .entry(header::STRICT_TRANSPORT_SECURITY)
+            .or_insert_with(|| HeaderValue::from_static(HSTS));
     }
     res
 }
