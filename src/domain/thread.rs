@@ -103,6 +103,7 @@ mod tests {
             identity_id: None,
             body_html: String::new(),
             created_at: id,
+            updated_at: id,
             kind: "comment".into(),
         }
     }

@@ -16,6 +16,9 @@ pub struct CommentRow {
     pub identity_id: Option<i64>,
     pub body_html: String,
     pub created_at: i64,
+    /// When it last changed: for a comment approved by a moderator, when it was
+    /// approved (the moment readers could first see it).
+    pub updated_at: i64,
     /// "comment", "pingback" or "trackback".
     pub kind: String,
 }
@@ -77,7 +80,7 @@ pub struct QueueCounts {
 }
 
 const COMMENT_SELECT: &str = "SELECT id, post_id, parent_id, status, author_name, author_email, \
-     author_url, identity_id, body_html, created_at, kind FROM comments";
+     author_url, identity_id, body_html, created_at, updated_at, kind FROM comments";
 
 const MODERATION_SELECT: &str = "SELECT c.id, c.post_id, c.parent_id, c.status, c.author_name, \
      c.author_email, c.author_url, c.body, c.body_html, c.ip, c.user_agent, c.created_at, \

@@ -294,8 +294,10 @@ pub async fn comment_approved(state: &AppState, comment_id: i64) -> Result<(), S
             Notify::Now => {}
             Notify::AlreadyInDigest => continue,
             Notify::DigestAt(at) => {
+                // From this comment on: the first one the reader was not told about
+                // (by when it was approved, which is when readers could see it).
                 let payload = serde_json::json!({
-                    "to": to, "post_id": post.id, "token": token, "since": at - NOTIFY_WINDOW_SECS,
+                    "to": to, "post_id": post.id, "token": token, "since": c.updated_at,
                 })
                 .to_string();
                 state
@@ -374,7 +376,9 @@ pub async fn comment_digest(
         .await
         .map_err(err)?
         .into_iter()
-        .filter(|c| c.created_at >= since && !c.author_email.eq_ignore_ascii_case(to))
+        // Readers saw a comment from when it was approved, not when it was written
+        // (a held one may wait hours): the digest goes by that moment.
+        .filter(|c| c.updated_at >= since && !c.author_email.eq_ignore_ascii_case(to))
         .collect();
     if fresh.is_empty() {
         return Ok(None);
