@@ -471,6 +471,18 @@ async fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
     }
 }
 
+/// Sends the comment form for `post` with `fields` from `reader`.
+async fn send(
+    s: &TestServer,
+    reader: &reqwest::Client,
+    post: &str,
+    fields: &[(&str, &str)],
+) -> Response {
+    let mut form = vec![("comment_post_ID", post)];
+    form.extend_from_slice(fields);
+    s.post_with(reader, "/comments", &form).await
+}
+
 async fn odd_input_gets_a_clear_answer(s: &TestServer) {
     s.setup_admin().await;
     let (post_id, _) = s.publish("Input", "x").await;
@@ -480,53 +492,50 @@ async fn odd_input_gets_a_clear_answer(s: &TestServer) {
     let res = s.get("/admin/comments?page=9223372036854775807").await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     // A parent that is not a number: refused, with the text kept.
-    let res = s
-        .post_with(
-            &reader,
-            "/comments",
-            &[
-                ("comment_post_ID", &post),
-                ("comment_parent", "12abc"),
-                ("author", "Ann"),
-                ("email", "ann@example.net"),
-                ("comment", "A reply that lost its parent"),
-            ],
-        )
-        .await;
+    let res = send(
+        s,
+        &reader,
+        &post,
+        &[
+            ("comment_parent", "12abc"),
+            ("author", "Ann"),
+            ("email", "ann@example.net"),
+            ("comment", "A reply that lost its parent"),
+        ],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     res.assert_contains("A reply that lost its parent");
     // A website without slashes is read as a browser reads it.
-    let res = s
-        .post_with(
-            &reader,
-            "/comments",
-            &[
-                ("comment_post_ID", &post),
-                ("author", "Ann"),
-                ("email", "ann@example.net"),
-                ("url", "http:evil.example"),
-                ("comment", "My site"),
-            ],
-        )
-        .await;
+    let res = send(
+        s,
+        &reader,
+        &post,
+        &[
+            ("author", "Ann"),
+            ("email", "ann@example.net"),
+            ("url", "http:evil.example"),
+            ("comment", "My site"),
+        ],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let id = comment_id_of(&res.location());
     let c = s.store.comment_by_id(id).await.unwrap().unwrap();
     assert_eq!(c.author_url.as_deref(), Some("http://evil.example"));
     // The same comment twice: the second is refused with WordPress's words.
-    let again = s
-        .post_with(
-            &reader,
-            "/comments",
-            &[
-                ("comment_post_ID", &post),
-                ("author", "Ann"),
-                ("email", "ANN@example.net"),
-                ("url", "http:evil.example"),
-                ("comment", "My site"),
-            ],
-        )
-        .await;
+    let again = send(
+        s,
+        &reader,
+        &post,
+        &[
+            ("author", "Ann"),
+            ("email", "ANN@example.net"),
+            ("url", "http:evil.example"),
+            ("comment", "My site"),
+        ],
+    )
+    .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     again.assert_contains("Duplicate comment detected");
     let mine = s
@@ -536,20 +545,14 @@ async fn odd_input_gets_a_clear_answer(s: &TestServer) {
         .unwrap();
     assert_eq!(mine.iter().filter(|c| c.body == "My site").count(), 1);
     // URL-valued attributes lose javascript:, deep nesting is text.
-    let res = s
-        .post_with(
-            &reader,
-            "/comments",
-            &[
-                ("comment_post_ID", &post),
-                ("author", "Eve"),
-                ("email", "eve@example.net"),
-                (
-                    "comment",
-                    "<blockquote cite=\"javascript:alert(1)\">q</blockquote> <q cite=\" JaVaScRiPt:x\">r</q>",
-                ),
-            ],
-        )
+    let res = send(s, &reader, &post, &[
+            ("author", "Eve"),
+            ("email", "eve@example.net"),
+            (
+                "comment",
+                "<blockquote cite=\"javascript:alert(1)\">q</blockquote> <q cite=\" JaVaScRiPt:x\">r</q>",
+            ),
+        ])
         .await;
     let c = s
         .store
@@ -568,36 +571,34 @@ async fn odd_input_gets_a_clear_answer(s: &TestServer) {
         c.body_html
     );
     let deep = "<pre>".repeat(20_000) + "deep";
-    let res = s
-        .post_with(
-            &reader,
-            "/comments",
-            &[
-                ("comment_post_ID", &post),
-                ("author", "Eve"),
-                ("email", "eve@example.net"),
-                ("comment", &deep),
-            ],
-        )
-        .await;
+    let res = send(
+        s,
+        &reader,
+        &post,
+        &[
+            ("author", "Eve"),
+            ("email", "eve@example.net"),
+            ("comment", &deep),
+        ],
+    )
+    .await;
     assert_eq!(
         res.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "too long for a comment"
     );
     let nested = "<em>".repeat(2_000) + "deep";
-    let res = s
-        .post_with(
-            &reader,
-            "/comments",
-            &[
-                ("comment_post_ID", &post),
-                ("author", "Eve"),
-                ("email", "eve@example.net"),
-                ("comment", &nested),
-            ],
-        )
-        .await;
+    let res = send(
+        s,
+        &reader,
+        &post,
+        &[
+            ("author", "Eve"),
+            ("email", "eve@example.net"),
+            ("comment", &nested),
+        ],
+    )
+    .await;
     let c = s
         .store
         .comment_by_id(comment_id_of(&res.location()))
