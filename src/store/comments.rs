@@ -113,7 +113,7 @@ pub(super) async fn recount(
 /// Inserts `c` unless the same author said the same thing on the same post within
 /// the window: one statement (`INSERT … SELECT … WHERE NOT EXISTS`), read to its end
 /// (`fetch_all`, see [`Store::write_statement`]).
-async fn insert_unless_duplicate(
+pub(super) async fn insert_unless_duplicate(
     conn: &mut sqlx::AnyConnection,
     c: &NewComment,
     window_secs: i64,
@@ -193,8 +193,12 @@ impl Store {
                 })
                 .await;
         }
-        // A held comment changes nothing readers see: one statement, read to its end,
-        // is its own transaction (the hot path of a busy thread on SQLite).
+        // A held comment changes nothing readers see. On SQLite, held comments arriving
+        // together are committed together (`held.rs`); otherwise one statement, read
+        // to its end, is its own transaction.
+        if let Some(held) = &self.held {
+            return held.insert(c, duplicate_window_secs).await;
+        }
         self.write_statement(move |conn| {
             Box::pin(async move { insert_unless_duplicate(conn, &c, duplicate_window_secs).await })
         })

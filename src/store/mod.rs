@@ -6,6 +6,7 @@
 
 mod comments;
 mod export;
+mod held;
 mod identities;
 mod import;
 mod jobs;
@@ -145,6 +146,8 @@ pub struct Store {
     read: AnyPool,
     write: AnyPool,
     backend: Backend,
+    /// SQLite only: the task that writes held comments together (`held.rs`).
+    held: Option<held::HeldWriter>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -203,11 +206,14 @@ impl Store {
                     .test_before_acquire(false)
                     .connect_with(options)
                     .await?;
-                Store {
+                let mut store = Store {
                     read,
                     write,
                     backend,
-                }
+                    held: None,
+                };
+                store.held = Some(held::HeldWriter::start(store.clone()));
+                store
             }
             Backend::Postgres => {
                 let shared = pool(16).connect_with(options).await?;
@@ -215,6 +221,7 @@ impl Store {
                     read: shared.clone(),
                     write: shared,
                     backend,
+                    held: None,
                 }
             }
         };

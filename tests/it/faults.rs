@@ -206,12 +206,12 @@ each_backend!(
 );
 
 /// Every comment the server answered 303 for is in the database after `kill -9`.
-async fn acknowledged_comments_survive_kill_9(backend: crate::support::Backend) {
+async fn acknowledged_comments_survive_kill_9(backend: crate::support::Backend, hold: bool) {
     use crate::support::{post_comment, prepared_site, ServerProcess, TestDb};
     let mut db = TestDb::create(backend).await;
     let data = tempfile::tempdir().unwrap();
     let store = tribune::store::Store::connect(&db.url).await.unwrap();
-    let (post_id, _) = prepared_site(&store, false).await;
+    let (post_id, _) = prepared_site(&store, hold).await;
     let mut server =
         ServerProcess::start(&db.url, data.path(), &["--comments-per-minute", "0"]).await;
     let base = server.base.clone();
@@ -265,7 +265,7 @@ async fn acknowledged_comments_survive_kill_9(backend: crate::support::Backend) 
         "counts are true after the crash"
     );
     eprintln!(
-        "kill -9 on {backend:?}: {} acknowledged, all present",
+        "kill -9 on {backend:?} (held: {hold}): {} acknowledged, all present",
         acked.len()
     );
     drop(server);
@@ -276,7 +276,10 @@ async fn acknowledged_comments_survive_kill_9(backend: crate::support::Backend) 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_comments_survive_a_crash() {
     for backend in crate::support::backends() {
-        acknowledged_comments_survive_kill_9(backend).await;
+        // Approved at once (a transaction each), then held (committed in groups on
+        // SQLite).
+        acknowledged_comments_survive_kill_9(backend, false).await;
+        acknowledged_comments_survive_kill_9(backend, true).await;
     }
 }
 
@@ -545,3 +548,50 @@ async fn sigterm_stops_the_server_whatever_its_clients_do() {
     assert!(log.contains("stopped"), "log: {log:?}");
     drop((half_sent, stalled_body));
 }
+
+/// Comments written together: one that cannot be stored (its post is gone) fails on
+/// its own, the others are stored and answered.
+async fn one_bad_comment_does_not_fail_its_neighbours(s: &TestServer) {
+    s.setup_admin().await;
+    let (post_id, _) = s.publish("Together", "x").await;
+    let comment = |post: i64, i: usize| tribune::store::NewComment {
+        post_id: post,
+        parent_id: None,
+        status: "pending",
+        author_name: format!("Reader {i}"),
+        author_email: format!("r{i}@example.net"),
+        author_url: None,
+        identity_id: None,
+        body: format!("together {i}"),
+        body_html: format!("<p>together {i}</p>"),
+        ip: String::new(),
+        user_agent: String::new(),
+        duplicate_key: Some(format!("key-{i}")),
+    };
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let store = s.store.clone();
+            let c = comment(if i == 17 { 999_999 } else { post_id }, i);
+            tokio::spawn(async move { store.insert_comment(&c, 3600).await })
+        })
+        .collect();
+    let mut stored = 0;
+    for (i, t) in tasks.into_iter().enumerate() {
+        match t.await.unwrap() {
+            Ok(tribune::store::Inserted::New(_)) => stored += 1,
+            Ok(other) => panic!("comment {i}: {other:?}"),
+            Err(err) => assert_eq!(i, 17, "only the comment on a missing post fails: {err}"),
+        }
+    }
+    assert_eq!(stored, 39);
+    let queue = s
+        .store
+        .moderation_queue(Some("pending"), Some(post_id), 100, 0)
+        .await
+        .unwrap();
+    assert_eq!(queue.len(), 39);
+}
+each_backend!(
+    comments_written_together_fail_alone,
+    one_bad_comment_does_not_fail_its_neighbours
+);
