@@ -2,6 +2,14 @@
 // Without JavaScript the Reply link opens ?replytocom=ID#respond, which works too.
 (function () {
   "use strict";
+  // A refused comment comes back at #respond: put the reader on what went wrong (after
+  // the browser has scrolled to #respond, which would otherwise take the focus back).
+  var problem = document.getElementById("comment-errors") || document.getElementById("comment-notice");
+  if (problem) {
+    window.addEventListener("load", function () {
+      window.setTimeout(function () { problem.focus(); }, 0);
+    });
+  }
   var respond = document.getElementById("respond");
   var parentField = document.getElementById("comment_parent");
   var cancel = document.getElementById("cancel-comment-reply-link");

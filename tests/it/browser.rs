@@ -219,6 +219,34 @@ async fn a_reader_comments_and_replies_in_a_real_browser() {
         .publish("Browser Statement", "Read this, then reply.")
         .await;
 
+    // A refused comment lands on the error summary, with the text kept.
+    browser.goto(&s.url(&link)).await;
+    browser.type_into("#comment", "Sent with a typo.").await;
+    browser.type_into("#email", "reader@localhost").await;
+    browser.type_into("#author", "Rita Reader").await;
+    browser.click("#submit").await;
+    let refused = browser.wait_url(|u| u.ends_with("/comments#respond")).await;
+    assert!(refused.ends_with("#respond"), "{refused}");
+    let mut focused = Value::Null;
+    for _ in 0..40 {
+        focused = browser
+            .script("return document.readyState === 'complete' && document.activeElement && document.activeElement.id")
+            .await;
+        if focused == json!("comment-errors") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(focused, json!("comment-errors"), "{}", browser.text().await);
+    let kept = browser
+        .script("return document.getElementById('comment').value")
+        .await;
+    assert_eq!(kept, json!("Sent with a typo."));
+    let outlined = browser
+        .script("return getComputedStyle(document.getElementById('email')).borderTopWidth")
+        .await;
+    assert_eq!(outlined, json!("2px"), "the invalid field is outlined");
+
     // Comment as a guest.
     browser.goto(&s.url(&link)).await;
     browser

@@ -305,3 +305,50 @@ each_backend!(
     thread_depth_setting_is_respected,
     thread_depth_limits_reply_links
 );
+
+async fn apply_without_a_choice_changes_nothing(s: &TestServer) {
+    s.setup_admin().await;
+    let (post_id, _) = s.publish("Bulk", "x").await;
+    let res = s
+        .comment(&crate::support::client(), post_id, 0, "Ann", "held")
+        .await;
+    let id = crate::support::comment_id_of(&res.location()).to_string();
+    let page = s.get("/admin/comments").await;
+    page.assert_contains("<option value=\"\" selected>Choose an action</option>");
+    let csrf = s.admin_csrf().await;
+    // Apply with no action chosen (the list's first entry), a comment ticked.
+    let res = s
+        .post(
+            "/admin/comments",
+            &[
+                ("csrf", &csrf),
+                ("back", "pending"),
+                ("bulk", ""),
+                ("ids", &id),
+            ],
+        )
+        .await;
+    let page = s.get(&res.location()).await;
+    page.assert_contains("Choose an action (Approve, Unapprove, Spam or Trash) before pressing Apply. Nothing was changed.")
+        .assert_lacks("moved to the trash");
+    // An action chosen, nothing ticked.
+    let res = s
+        .post(
+            "/admin/comments",
+            &[("csrf", &csrf), ("back", "pending"), ("bulk", "trash")],
+        )
+        .await;
+    let page = s.get(&res.location()).await;
+    page.assert_contains("Tick the comments to act on before pressing Apply. Nothing was changed.")
+        .assert_lacks("0 comments");
+    let held = s
+        .store
+        .moderation_queue(Some("pending"), None, 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 1, "still waiting");
+}
+each_backend!(
+    bulk_apply_without_an_action_or_a_selection_says_so,
+    apply_without_a_choice_changes_nothing
+);

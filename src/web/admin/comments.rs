@@ -86,6 +86,8 @@ pub async fn queue(
             page => page_no,
             more => more,
             done => q.get("done"),
+            // Only the two problems `act` names; anything else in the address is ignored.
+            problem => q.get("problem").filter(|p| ["choose-action", "select-some"].contains(&p.as_str())),
             done_count => q.get("n").and_then(|n| n.parse::<i64>().ok()).unwrap_or(0), ..ctx
         },
     )?;
@@ -116,6 +118,21 @@ pub async fn act(State(state): State<AppState>, staff: Staff, body: Bytes) -> Ap
         }
     }
     csrf::verify(Some(&staff.csrf), &token)?;
+    // Nothing chosen, or nothing selected: say so, and change nothing (WordPress's
+    // "Bulk actions" list starts on no action, so Apply is never destructive by default).
+    let problem = if action.is_empty() {
+        Some("choose-action")
+    } else if ids.is_empty() {
+        Some("select-some")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return Ok(
+            Redirect::to(&format!("/admin/comments?status={back}&problem={problem}"))
+                .into_response(),
+        );
+    }
     let target = match action.as_str() {
         "approve" => CommentStatus::Approved,
         "unapprove" => CommentStatus::Pending,
@@ -127,14 +144,10 @@ pub async fn act(State(state): State<AppState>, staff: Staff, body: Bytes) -> Ap
             ))
         }
     };
-    let changed = if ids.is_empty() {
-        0
-    } else {
-        state
-            .store
-            .set_comment_status(&ids, target.as_str())
-            .await?
-    };
+    let changed = state
+        .store
+        .set_comment_status(&ids, target.as_str())
+        .await?;
     if changed > 0 {
         state.content_changed().await;
     }
