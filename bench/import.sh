@@ -48,8 +48,8 @@ for size in $SIZES; do
     SUMMARY=$("$BIN" --database-url "$DB" import wordpress "$FILE")
     END=$(date +%s.%N)
     echo "$SUMMARY" | sed "s/^/[$size $backend] /"
-    COMMENTS=$(echo "$SUMMARY" | sed -n 's/^Imported .* pages, \([0-9]*\) comments.*/\1/p')
-    POSTS=$(echo "$SUMMARY" | sed -n 's/^Imported \([0-9]*\) posts.*/\1/p')
+    COMMENTS=$(echo "$SUMMARY" | sed -n 's/^Imported .* pages\?, \([0-9]*\) comments\?.*/\1/p')
+    POSTS=$(echo "$SUMMARY" | sed -n 's/^Imported \([0-9]*\) posts\?.*/\1/p')
     PEAK=$(echo "$SUMMARY" | sed -n 's/.*peak memory \([0-9]*\) MB.*/\1/p')
     SECS=$(awk -v a="$START" -v b="$END" 'BEGIN { printf "%.1f", b - a }')
     RATE=$(awk -v c="$COMMENTS" -v s="$SECS" 'BEGIN { printf "%.0f", c / s }')

@@ -145,6 +145,13 @@ pub fn valid_language_tag(lang: &str) -> bool {
     !lang.is_empty() && lang.len() <= 35 && lang.parse::<LanguageIdentifier>().is_ok()
 }
 
+/// "1 comment", "3 comments": English counts for the command line's summaries, until
+/// its messages move into the catalogues with the other languages.
+pub fn count_en(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ use clap::Subcommand;
 
 use crate::domain::comment::plausible_email;
 use crate::domain::settings::SiteSettings;
+use crate::i18n::count_en;
 use crate::import::Report;
 use crate::store::Store;
 
@@ -63,13 +64,34 @@ pub enum PrivacyCommand {
     /// Print everything stored about an email address, as JSON
     Export { email: String },
     /// Erase an email address's data: comments anonymised (or deleted), subscriptions,
-    /// sign-in identities and emails removed
+    /// sign-in identities and emails removed. Asks first, unless --yes
     Erase {
         email: String,
         /// Delete their comments instead of anonymising them
         #[arg(long)]
         delete_comments: bool,
+        /// Erase without asking (for scripts)
+        #[arg(long)]
+        yes: bool,
     },
+}
+
+/// Erasing cannot be undone: on a terminal the address is typed again; elsewhere
+/// `--yes` must say it.
+fn confirm_erase(email: &str) -> anyhow::Result<()> {
+    use std::io::{BufRead, IsTerminal};
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "erasing cannot be undone: add --yes to erase the data of {email} without being asked"
+        );
+    }
+    eprint!("This erases what is stored about {email} and cannot be undone. Type the address again to go on: ");
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if !answer.trim().eq_ignore_ascii_case(email.trim()) {
+        bail!("the address typed did not match; nothing was erased");
+    }
+    Ok(())
 }
 
 async fn site_settings(store: &Store) -> anyhow::Result<SiteSettings> {
@@ -194,8 +216,9 @@ pub async fn export(
         }
     };
     eprintln!(
-        "Exported {} posts and pages with {} comments.",
-        counts.posts, counts.comments
+        "Exported {} with {}.",
+        count_en(counts.posts, "post or page", "posts and pages"),
+        count_en(counts.comments, "comment", "comments")
     );
     Ok(())
 }
@@ -212,21 +235,33 @@ pub async fn privacy(store: &Store, cmd: PrivacyCommand) -> anyhow::Result<()> {
         PrivacyCommand::Erase {
             email,
             delete_comments,
+            yes,
         } => {
             if !plausible_email(&email) {
                 bail!("`{email}` is not an email address");
+            }
+            if !yes {
+                confirm_erase(&email)?;
             }
             let erased = store
                 .erase_personal_data(&email, delete_comments, "Anonymous")
                 .await?;
             if delete_comments {
-                println!("Deleted {} comments.", erased.comments_deleted);
+                println!(
+                    "Deleted {}.",
+                    count_en(erased.comments_deleted, "comment", "comments")
+                );
             } else {
-                println!("Anonymised {} comments.", erased.comments_anonymised);
+                println!(
+                    "Anonymised {}.",
+                    count_en(erased.comments_anonymised, "comment", "comments")
+                );
             }
             println!(
-                "Removed {} subscriptions, {} sign-in identities, {} emails.",
-                erased.subscriptions, erased.identities, erased.emails
+                "Removed {}, {}, {}.",
+                count_en(erased.subscriptions, "subscription", "subscriptions"),
+                count_en(erased.identities, "sign-in identity", "sign-in identities"),
+                count_en(erased.emails, "email", "emails")
             );
             if erased.staff_account_kept {
                 println!("A staff account uses this address; it was kept (staff accounts are managed with `tribune user`).");
@@ -281,7 +316,9 @@ pub async fn backup(store: &Store, cmd: BackupCommand) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", target.display()))?;
     let size = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
     println!(
-        "Backed up {posts} posts and {comments} comments to {} ({:.1} MB) in {:.1} s.",
+        "Backed up {} and {} to {} ({:.1} MB) in {:.1} s.",
+        count_en(posts as u64, "post", "posts"),
+        count_en(comments as u64, "comment", "comments"),
         target.display(),
         size as f64 / 1_048_576.0,
         started.elapsed().as_secs_f64()

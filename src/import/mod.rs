@@ -92,10 +92,15 @@ impl Report {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::i18n::count_en;
         writeln!(
             f,
-            "Imported {} posts, {} pages, {} comments, {} users, {} categories and tags.",
-            self.posts, self.pages, self.comments, self.users, self.terms
+            "Imported {}, {}, {}, {}, {}.",
+            count_en(self.posts, "post", "posts"),
+            count_en(self.pages, "page", "pages"),
+            count_en(self.comments, "comment", "comments"),
+            count_en(self.users, "user", "users"),
+            count_en(self.terms, "category or tag", "categories and tags"),
         )?;
         if self.already_imported > 0 {
             writeln!(

@@ -386,7 +386,7 @@ async fn a_backup_of_a_live_site_restores_to_the_same_pages() {
         None,
     );
     writer.await.unwrap();
-    assert!(out.starts_with("Backed up 1 posts and "), "{out}");
+    assert!(out.starts_with("Backed up 1 post and "), "{out}");
     // A backup never overwrites.
     let err = cli.fails(
         &[
@@ -426,4 +426,21 @@ async fn a_backup_of_a_live_site_restores_to_the_same_pages() {
     }
     drop(server);
     s.stop().await;
+}
+
+#[test]
+fn erasing_asks_first_and_addresses_are_checked() {
+    let cli = Cli::new();
+    cli.ok(&["--create-site", "user", "list"], None);
+    let err = cli.fails(&["privacy", "erase", "reader@example.org"], None);
+    assert!(err.contains("add --yes"), "{err}");
+    let out = cli.ok(&["privacy", "erase", "reader@example.org", "--yes"], None);
+    assert!(out.contains("Anonymised 0 comments."), "{out}");
+    let err = cli.fails(&["export", "wordpress", "--base-url", "notaurl"], None);
+    assert!(
+        err.contains("must be an address such as https://example.org"),
+        "{err}"
+    );
+    let err = cli.fails(&["export", "wordpress"], None);
+    assert!(err.contains("pass --base-url"), "{err}");
 }

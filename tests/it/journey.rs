@@ -399,3 +399,92 @@ each_backend!(
     cached_pages_refresh_when_content_changes,
     pages_are_served_from_cache_and_refreshed_on_change
 );
+
+async fn saving_a_post_says_so_with_a_link(s: &TestServer) {
+    s.setup_admin().await;
+    let csrf = s.admin_csrf().await;
+    for (status, viewable) in [("published", true), ("draft", false)] {
+        let res = s
+            .post(
+                "/admin/posts",
+                &[
+                    ("csrf", &csrf),
+                    ("title", &format!("Saved {status}")),
+                    ("body", "x"),
+                    ("lang", "en"),
+                    ("status", status),
+                    ("action", "save"),
+                ],
+            )
+            .await;
+        assert!(res.location().ends_with("?saved=1"), "{}", res.location());
+        let page = s.get(&res.location()).await;
+        page.assert_contains("Post saved.");
+        let id: i64 = res
+            .location()
+            .trim_start_matches("/admin/posts/")
+            .split('?')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let post = s.store.post_by_id(id).await.unwrap().unwrap();
+        let link = format!("<a href=\"{}\">View post</a>", post.permalink());
+        if viewable {
+            page.assert_contains(&link);
+        } else {
+            page.assert_lacks("View post");
+        }
+        // Opened again later, no notice.
+        s.get(&format!("/admin/posts/{id}"))
+            .await
+            .assert_lacks("Post saved.");
+    }
+}
+each_backend!(
+    saving_a_post_says_post_saved_and_links_to_it,
+    saving_a_post_says_so_with_a_link
+);
+
+async fn a_refused_settings_form_comes_back_as_typed(s: &TestServer) {
+    s.setup_admin().await;
+    let csrf = s.admin_csrf().await;
+    let res = s
+        .post(
+            "/admin/settings",
+            &[
+                ("csrf", &csrf),
+                ("title", ""),
+                ("tagline", "Typed tagline"),
+                ("site_url", &s.base),
+                ("language", "ckb"),
+                ("thread_depth", "99"),
+                ("posts_per_page", "7"),
+                ("max_comment_chars", "5000"),
+                ("avatars", "gravatar"),
+                (
+                    "auth_google_client_id",
+                    "typed-id.apps.googleusercontent.com",
+                ),
+                ("auth_google_client_secret", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("Please give the site a title.")
+        .assert_contains("Google needs a client secret")
+        .assert_contains("must be a number from 1 to 10")
+        .assert_contains("id=\"thread_depth\" name=\"thread_depth\" type=\"number\" min=\"1\" max=\"10\" value=\"99\"")
+        .assert_contains("value=\"Typed tagline\"")
+        .assert_contains("id=\"posts_per_page\" name=\"posts_per_page\" type=\"number\" min=\"1\" max=\"100\" value=\"7\"")
+        .assert_contains("value=\"typed-id.apps.googleusercontent.com\"")
+        .assert_contains("<option value=\"gravatar\" selected>");
+    // Nothing was saved.
+    let site = s.state.site();
+    assert_eq!(site.thread_depth, 5);
+    assert_eq!(site.tagline, "");
+}
+each_backend!(
+    a_refused_settings_form_comes_back_exactly_as_typed,
+    a_refused_settings_form_comes_back_as_typed
+);

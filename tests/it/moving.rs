@@ -81,7 +81,7 @@ async fn wordpress_import_keeps_posts_comments_and_old_links_story(server: &Test
         &["import", "wordpress", "--dry-run", file.to_str().unwrap()],
     );
     assert!(
-        dry.contains("Would import 3 posts, 1 pages, 8 comments"),
+        dry.contains("Would import 3 posts, 1 page, 8 comments"),
         "{dry}"
     );
     assert!(dry.contains("Dry run: nothing was written."), "{dry}");
@@ -89,7 +89,7 @@ async fn wordpress_import_keeps_posts_comments_and_old_links_story(server: &Test
 
     let summary = import_wordpress(server, "wxr-1.2.xml");
     assert!(
-        summary.contains("Imported 3 posts, 1 pages, 8 comments, 2 users, 4 categories and tags."),
+        summary.contains("Imported 3 posts, 1 page, 8 comments, 2 users, 4 categories and tags."),
         "{summary}"
     );
     assert!(summary.contains("1 × attachment"), "{summary}");
@@ -312,7 +312,7 @@ each_backend!(
 async fn older_wxr_versions_import_story(server: &TestServer) {
     let old = import_wordpress(server, "wxr-1.0.xml");
     assert!(
-        old.contains("Imported 1 posts, 0 pages, 1 comments, 1 users"),
+        old.contains("Imported 1 post, 0 pages, 1 comment, 1 user"),
         "{old}"
     );
     fresh(server, "/2008/11/01/hello-2008/")
@@ -321,7 +321,7 @@ async fn older_wxr_versions_import_story(server: &TestServer) {
         .assert_contains("Welcome to the web!");
     let mid = import_wordpress(server, "wxr-1.1.xml");
     assert!(
-        mid.contains("Imported 1 posts, 0 pages, 1 comments, 1 users"),
+        mid.contains("Imported 1 post, 0 pages, 1 comment, 1 user"),
         "{mid}"
     );
     let page = fresh(server, "/2011/03/01/marhaba/").await;
@@ -530,7 +530,7 @@ async fn export_then_import_gives_the_same_site_story(server: &TestServer) {
         ],
     );
     assert!(
-        summary.contains("Imported 4 posts, 1 pages, 14 comments"),
+        summary.contains("Imported 4 posts, 1 page, 14 comments"),
         "{summary}"
     );
     let other = tribune::store::Store::connect(&empty.url).await.unwrap();
@@ -634,9 +634,15 @@ async fn personal_data_is_exported_and_erased_story(server: &TestServer) {
     assert_eq!(json["comments"][0]["author_name"], "سارا");
     let out = ok(
         &server.db.url,
-        &["privacy", "erase", "sara@example.org", "--delete-comments"],
+        &[
+            "privacy",
+            "erase",
+            "sara@example.org",
+            "--delete-comments",
+            "--yes",
+        ],
     );
-    assert!(out.contains("Deleted 1 comments."), "{out}");
+    assert!(out.contains("Deleted 1 comment."), "{out}");
     let page = fresh(server, "/2019/01/02/water-for-everyone/").await;
     page.assert_lacks("ئاو مافی هەمووانە")
         .assert_contains("4 Responses to");
@@ -775,7 +781,7 @@ async fn odd_bytes_found_in_real_exports_import_story(server: &TestServer) {
         &["import", "wordpress", file.to_str().unwrap()],
     );
     assert!(
-        summary.contains("Imported 1 posts, 0 pages, 1 comments"),
+        summary.contains("Imported 1 post, 0 pages, 1 comment"),
         "{summary}"
     );
     let page = fresh(server, "/2008/11/01/hello-2008/").await;

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::web::input::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
@@ -154,10 +154,15 @@ pub async fn edit_form(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
 ) -> AppResult<Response> {
     let post = load_editable(&state, &staff, &id).await?;
-    let view_url = post.published_at.map(|t| permalink(t, &post.slug));
-    let saved = false;
+    // "Post saved. View post" after a save (the editor redirects here with ?saved=1);
+    // the link only where readers can see the post.
+    let readable =
+        crate::domain::post::is_public(&post.status, post.published_at, crate::store::now());
+    let view_url = readable.then(|| post.permalink());
+    let saved = q.contains_key("saved");
     editor_page(
         &state,
         Editor {

@@ -14,10 +14,17 @@ use crate::web::error::AppResult;
 use crate::web::session::Staff;
 use crate::web::AppState;
 
+/// What the form shows: the saved settings, or — after a refusal — exactly what was
+/// typed, so one bad field never quietly changes the others.
+enum Shown<'a> {
+    Saved(&'a SiteSettings),
+    Typed(&'a HashMap<String, String>),
+}
+
 async fn settings_page(
     state: &AppState,
     staff: &Staff,
-    values: &SiteSettings,
+    shown: Shown<'_>,
     errors: Vec<String>,
     saved: bool,
 ) -> AppResult<Response> {
@@ -37,7 +44,10 @@ async fn settings_page(
                 name => name,
                 label => label,
                 configured => state.config.providers.iter().any(|p| p.name == *name),
-                client_id => stored(format!("auth.{name}.client_id")),
+                client_id => match &shown {
+                    Shown::Typed(form) => form.get(&format!("auth_{name}_client_id")).cloned().unwrap_or_default(),
+                    Shown::Saved(_) => stored(format!("auth.{name}.client_id")),
+                },
                 has_secret => !stored(format!("auth.{name}.client_secret")).is_empty(),
             }
         })
@@ -50,7 +60,29 @@ async fn settings_page(
         .map(|p| context! { name => p.name, label => p.label })
         .collect();
     let callback_base = state.site_url();
-    let errors_shown = !errors.is_empty();
+    let (settings, site_url) = match &shown {
+        Shown::Saved(values) => (minijinja::Value::from_serialize(values), state.site_url()),
+        Shown::Typed(form) => {
+            let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+            let typed = context! {
+                title => get("title"),
+                tagline => get("tagline"),
+                language => get("language"),
+                posts_per_page => get("posts_per_page"),
+                thread_depth => get("thread_depth"),
+                max_comment_chars => get("max_comment_chars"),
+                avatars => get("avatars"),
+                hold_new_comments => form.contains_key("hold_new_comments"),
+                approve_returning_identities => form.contains_key("approve_returning_identities"),
+            };
+            let site_url = if state.config.base_url.is_some() {
+                state.site_url()
+            } else {
+                get("site_url")
+            };
+            (typed, site_url)
+        }
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -59,7 +91,7 @@ async fn settings_page(
     let html = state.templates.render(
         "admin/settings.html",
         context! {
-            settings => values,
+            settings => settings,
             errors => errors,
             saved => saved,
             max_depth => MAX_THREAD_DEPTH,
@@ -67,7 +99,7 @@ async fn settings_page(
             other_providers => others,
             callback_base => callback_base,
             staff_provider => state.config.staff_provider,
-            site_url => if errors_shown { values.site_url.clone() } else { state.site_url() },
+            site_url => site_url,
             site_url_from_config => state.config.base_url.is_some(),
             ..ctx
         },
@@ -82,7 +114,14 @@ pub async fn form(
 ) -> AppResult<Response> {
     staff.require(staff.role.can_manage_site())?;
     let site = state.site();
-    settings_page(&state, &staff, &site, vec![], q.contains_key("saved")).await
+    settings_page(
+        &state,
+        &staff,
+        Shown::Saved(&site),
+        vec![],
+        q.contains_key("saved"),
+    )
+    .await
 }
 
 pub async fn save(
@@ -183,7 +222,7 @@ pub async fn save(
         }
     }
     if !errors.is_empty() {
-        return settings_page(&state, &staff, &new, errors, false).await;
+        return settings_page(&state, &staff, Shown::Typed(&form), errors, false).await;
     }
     for (k, v) in &keys {
         provider_pairs.push((k.as_str(), v.clone()));
