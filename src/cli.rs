@@ -504,7 +504,12 @@ async fn comments(store: &Store, cmd: CommentsCommand) -> anyhow::Result<()> {
                 .transpose()
                 .map_err(anyhow::Error::msg)?;
             let rows = store
-                .moderation_queue(status.map(|s| s.as_str()), post, limit.max(1), 0)
+                .moderation_queue(
+                    status.map(super::domain::comment::CommentStatus::as_str),
+                    post,
+                    limit.max(1),
+                    0,
+                )
                 .await?;
             println!(
                 "{:<7} {:<9} {:<20} {:<24} {:<6} COMMENT",

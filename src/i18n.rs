@@ -58,7 +58,7 @@ impl I18n {
     }
 
     /// Looks up `key` in `lang`, with Fluent arguments.
-    pub fn t(&self, lang: &str, key: &str, args: Option<&FluentArgs>) -> String {
+    pub fn t(&self, lang: &str, key: &str, args: Option<&FluentArgs<'_>>) -> String {
         for tag in [self.resolve(lang), FALLBACK] {
             let Some(bundle) = self.bundles.get(tag) else {
                 continue;

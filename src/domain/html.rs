@@ -234,7 +234,7 @@ pub fn decode_entities(text: &str) -> String {
         return text.to_string();
     }
     quick_xml::escape::unescape_with(text, quick_xml::escape::resolve_html5_entity)
-        .map(|s| s.into_owned())
+        .map(std::borrow::Cow::into_owned)
         .unwrap_or_else(|_| text.to_string())
 }
 

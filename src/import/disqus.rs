@@ -116,7 +116,7 @@ impl DisqusReader {
 fn parse_date(s: &str) -> Option<i64> {
     time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
         .ok()
-        .map(|t| t.unix_timestamp())
+        .map(time::OffsetDateTime::unix_timestamp)
 }
 
 fn thread(node: &Node) -> Option<Thread> {

@@ -815,7 +815,7 @@ mod tests {
         };
         match err {
             ImportError::Xml { line, column, .. } => {
-                assert_eq!((line, column), (4, 17), "where </titel> starts")
+                assert_eq!((line, column), (4, 17), "where </titel> starts");
             }
             other => panic!("{other}"),
         }

@@ -330,7 +330,7 @@ pub fn parse_wp_date(s: &str) -> Option<i64> {
 fn parse_rfc2822(s: &str) -> Option<i64> {
     time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc2822)
         .ok()
-        .map(|t| t.unix_timestamp())
+        .map(time::OffsetDateTime::unix_timestamp)
 }
 
 fn item(node: &Node) -> Item {

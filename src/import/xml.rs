@@ -249,7 +249,7 @@ impl XmlStream {
                 Ok(Event::End(_)) => Raw::End,
                 Ok(Event::Text(t)) => Raw::Text(
                     t.xml10_content()
-                        .map(|c| c.into_owned())
+                        .map(std::borrow::Cow::into_owned)
                         .map_err(|e| format!("text is not UTF-8: {e}")),
                 ),
                 Ok(Event::CData(t)) => Raw::Text(

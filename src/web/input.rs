@@ -101,11 +101,11 @@ pub fn address_has_controls(uri: &axum::http::Uri) -> bool {
         && percent_encoding::percent_decode_str(path)
             .decode_utf8_lossy()
             .chars()
-            .any(|c| c.is_control());
+            .any(char::is_control);
     let in_query = uri.query().is_some_and(|q| {
         q.contains('%')
             && form_urlencoded::parse(q.as_bytes())
-                .any(|(k, v)| k.chars().chain(v.chars()).any(|c| c.is_control()))
+                .any(|(k, v)| k.chars().chain(v.chars()).any(char::is_control))
     });
     in_path || in_query
 }

@@ -63,7 +63,7 @@ fn cookie(
 
 fn browser_hash(jar: &CookieJar) -> Option<String> {
     jar.get(BROWSER_COOKIE)
-        .map(|c| c.value())
+        .map(axum_extra::extract::cookie::Cookie::value)
         .filter(|v| v.len() == 64)
         .map(crate::token::sha256_hex)
 }
@@ -124,7 +124,11 @@ pub async fn start(
     let label = provider.label.clone();
     let staff = get("purpose") == "staff";
     let (return_to, draft) = if staff {
-        csrf::verify(jar.get(csrf::COOKIE).map(|c| c.value()), &get(csrf::FIELD))?;
+        csrf::verify(
+            jar.get(csrf::COOKIE)
+                .map(axum_extra::extract::cookie::Cookie::value),
+            &get(csrf::FIELD),
+        )?;
         if state.config.staff_provider.as_deref() != Some(name.as_str()) {
             return Err(AppError::Forbidden(
                 "Staff cannot sign in with this provider.".into(),

@@ -55,7 +55,7 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "admin/settings.html",
 );
 
-fn write_html_escaped(out: &mut Output, s: &str) -> Result<(), Error> {
+fn write_html_escaped(out: &mut Output<'_>, s: &str) -> Result<(), Error> {
     let mut last = 0;
     for (i, b) in s.bytes().enumerate() {
         let rep = match b {
@@ -127,7 +127,7 @@ impl Templates {
         });
         env.add_function(
             "t",
-            move |state: &State, key: &str, kwargs: Kwargs| -> Result<String, Error> {
+            move |state: &State<'_, '_>, key: &str, kwargs: Kwargs| -> Result<String, Error> {
                 let lang = state
                     .lookup("ui_lang")
                     .and_then(|v| v.as_str().map(str::to_string))

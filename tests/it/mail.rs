@@ -434,7 +434,7 @@ async fn without_smtp_messages_are_written_as_eml_files() {
     for _ in 0..50 {
         found = std::fs::read_dir(&dir)
             .unwrap()
-            .filter_map(|e| e.ok())
+            .filter_map(std::result::Result::ok)
             .find(|e| e.path().extension().is_some_and(|x| x == "eml"));
         if found.is_some() {
             break;

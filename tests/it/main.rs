@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test, with its line
 //! Tribune's integration tests: the real server on a random loopback port, driven over
 //! HTTP, against SQLite and (when `TRIBUNE_TEST_POSTGRES_URL` is set) PostgreSQL, each
 //! run in a database of its own. One test binary keeps link time down.

@@ -104,7 +104,11 @@ pub async fn submit(
             .map(|s| s.trim().to_string())
             .unwrap_or_default()
     };
-    csrf::verify(jar.get(csrf::COOKIE).map(|c| c.value()), &get(csrf::FIELD))?;
+    csrf::verify(
+        jar.get(csrf::COOKIE)
+            .map(axum_extra::extract::cookie::Cookie::value),
+        &get(csrf::FIELD),
+    )?;
     if state.store.count_admins().await? > 0 {
         return Err(AppError::Forbidden(
             "This site is already set up. Sign in at /admin/login instead.".into(),
