@@ -15,9 +15,10 @@ use crate::config::{
     unknown_env_warnings, DataSettings, FileConfig, GlobalArgs, ServeArgs, ServeSettings,
 };
 use crate::domain::comment::{plausible_email, CommentStatus};
-use crate::domain::post::{check_post, permalink, PostInput};
+use crate::domain::post::{permalink, BodyFormat, PostInput, PostStatus};
 use crate::domain::role::Role;
-use crate::store::{PostWrite, Store, StoreError};
+use crate::publish::{self, SaveError};
+use crate::store::{Store, StoreError};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -69,7 +70,7 @@ enum UserCommand {
         #[arg(long)]
         name: Option<String>,
         /// admin, editor, author or moderator
-        #[arg(long, default_value = "author")]
+        #[arg(long, default_value_t = Role::Author.to_string())]
         role: String,
         /// Same as --role admin
         #[arg(long)]
@@ -349,7 +350,8 @@ async fn user(store: &Store, cmd: UserCommand) -> anyhow::Result<()> {
             if !plausible_email(&email) {
                 bail!("`{email}` is not an email address");
             }
-            let role: Role = if admin { Role::Admin } else { role.parse()? };
+            // Parsed here, not by clap, so a wrong role is the usual one-line error.
+            let role = if admin { Role::Admin } else { role.parse()? };
             let name =
                 name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
             let (password, generated) = if password_stdin {
@@ -367,10 +369,7 @@ async fn user(store: &Store, cmd: UserCommand) -> anyhow::Result<()> {
                 bail!("the password must have at least {min} characters");
             }
             let hash = crate::passwords::hash(&password)?;
-            match store
-                .insert_user(&email, &name, &hash, role.as_str(), false)
-                .await
-            {
+            match store.insert_user(&email, &name, &hash, role, false).await {
                 Ok(id) => {
                     println!("added {role} {email} (id {id})");
                     if generated {
@@ -424,27 +423,43 @@ async fn post(store: &Store, cmd: PostCommand) -> anyhow::Result<()> {
             .with_context(|| format!("no staff account with email {email}"))?,
         None => {
             let users = store.list_users().await?;
-            match users.into_iter().find(|u| u.role == "admin") {
+            match users.into_iter().find(|u| u.role == Role::Admin) {
                 Some(u) => u,
                 None => bail!("no administrator yet: run `tribune user add --admin --email …` first, or pass --author"),
             }
         }
     };
     let site = crate::domain::settings::SiteSettings::from_pairs(store.all_settings().await?);
+    let status = if publish {
+        PostStatus::Published
+    } else {
+        PostStatus::Draft
+    };
     let input = PostInput {
         title,
         slug: slug.unwrap_or_default(),
         excerpt: excerpt.unwrap_or_default(),
         body,
         lang: lang.unwrap_or(site.language),
-        status: if publish { "published" } else { "draft" }.into(),
+        status: status.as_str().into(),
         published_at: String::new(),
         translation_group: String::new(),
         comments_open: true,
     };
-    let checked = match check_post(&input, crate::store::now()) {
-        Ok(c) => c,
-        Err(problems) => {
+    let saved = match publish::prepare(&input, BodyFormat::Markdown, author.id, crate::store::now())
+    {
+        Ok(write) => publish::save(store, None, &write)
+            .await
+            .map(|id| (id, write)),
+        Err(e) => Err(e),
+    };
+    let (id, write) = match saved {
+        Ok(saved) => saved,
+        Err(SaveError::SlugTaken(slug)) => {
+            bail!("the slug `{slug}` is used by another post; pass --slug")
+        }
+        Err(SaveError::Store(e)) => return Err(e.into()),
+        Err(SaveError::Invalid(problems)) => {
             let i18n = crate::i18n::I18n::new();
             let reasons: Vec<String> = problems
                 .iter()
@@ -464,27 +479,6 @@ async fn post(store: &Store, cmd: PostCommand) -> anyhow::Result<()> {
             bail!("{}", crate::i18n::plain(&reasons.join("; ")));
         }
     };
-    let write = PostWrite {
-        slug: checked.slug.clone(),
-        title: checked.title,
-        excerpt: checked.excerpt,
-        body_html: crate::domain::text::render_post(&checked.body),
-        body_md: checked.body,
-        status: checked.status.as_str().into(),
-        lang: checked.lang,
-        translation_group: None,
-        author_id: author.id,
-        comments_open: true,
-        published_at: checked.published_at,
-    };
-    let id = match store.insert_post(&write).await {
-        Ok(id) => id,
-        Err(StoreError::Conflict(_)) => bail!(
-            "the slug `{}` is used by another post; pass --slug",
-            write.slug
-        ),
-        Err(e) => return Err(e.into()),
-    };
     match write.published_at {
         Some(t) => println!("published post {id} at {}", permalink(t, &write.slug)),
         None => println!("saved draft post {id}; edit it at /admin/posts/{id}"),
@@ -499,17 +493,9 @@ async fn comments(store: &Store, cmd: CommentsCommand) -> anyhow::Result<()> {
             post,
             limit,
         } => {
-            let status = status
-                .map(|s| s.parse::<CommentStatus>())
-                .transpose()
-                .map_err(anyhow::Error::msg)?;
+            let status = status.map(|s| s.parse::<CommentStatus>()).transpose()?;
             let rows = store
-                .moderation_queue(
-                    status.map(super::domain::comment::CommentStatus::as_str),
-                    post,
-                    limit.max(1),
-                    0,
-                )
+                .moderation_queue(status, post, limit.max(1), 0)
                 .await?;
             println!(
                 "{:<7} {:<9} {:<20} {:<24} {:<6} COMMENT",
@@ -551,7 +537,7 @@ async fn comments(store: &Store, cmd: CommentsCommand) -> anyhow::Result<()> {
             missing.join(", ")
         );
     }
-    let n = store.set_comment_status(&ids, status.as_str()).await?;
+    let n = store.set_comment_status(&ids, status).await?;
     let verb = match status {
         CommentStatus::Approved => "approved",
         CommentStatus::Spam => "marked as spam",

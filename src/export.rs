@@ -6,7 +6,10 @@ use std::io::Write;
 
 use time::OffsetDateTime;
 
+use crate::domain::comment::CommentStatus;
+use crate::domain::post::{BodyFormat, PostKind, PostStatus};
 use crate::domain::settings::SiteSettings;
+use crate::domain::term::TermKind;
 use crate::store::{ExportComment, ExportPost, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -63,21 +66,23 @@ fn rfc2822(unix: i64) -> String {
         .unwrap_or_default()
 }
 
+/// WordPress's `wp:status` for a post.
 fn wp_status(post: &ExportPost, now: i64) -> &'static str {
-    match post.status.as_str() {
-        "published" if post.published_at.is_some_and(|t| t > now) => "future",
-        "published" => "publish",
-        "private" => "private",
-        _ => "draft",
+    match post.status {
+        PostStatus::Published if post.published_at.is_some_and(|t| t > now) => "future",
+        PostStatus::Published => "publish",
+        PostStatus::Private => "private",
+        PostStatus::Draft => "draft",
     }
 }
 
-fn comment_approved(status: &str) -> &'static str {
+/// WordPress's `wp:comment_approved` for a comment.
+fn comment_approved(status: CommentStatus) -> &'static str {
     match status {
-        "approved" => "1",
-        "spam" => "spam",
-        "trash" => "trash",
-        _ => "0",
+        CommentStatus::Approved => "1",
+        CommentStatus::Spam => "spam",
+        CommentStatus::Trash => "trash",
+        CommentStatus::Pending => "0",
     }
 }
 
@@ -133,7 +138,7 @@ pub async fn wordpress<W: Write>(
         )?;
     }
     let terms = store.export_terms().await?;
-    for t in terms.iter().filter(|t| t.kind == "category") {
+    for t in terms.iter().filter(|t| t.kind == TermKind::Category) {
         writeln!(
             out,
             "\t<wp:category><wp:term_id>{}</wp:term_id><wp:category_nicename>{}</wp:category_nicename><wp:category_parent>{}</wp:category_parent><wp:cat_name>{}</wp:cat_name></wp:category>",
@@ -143,7 +148,7 @@ pub async fn wordpress<W: Write>(
             cdata(&t.name)
         )?;
     }
-    for t in terms.iter().filter(|t| t.kind == "tag") {
+    for t in terms.iter().filter(|t| t.kind == TermKind::Tag) {
         writeln!(
             out,
             "\t<wp:tag><wp:term_id>{}</wp:term_id><wp:tag_slug>{}</wp:tag_slug><wp:tag_name>{}</wp:tag_name></wp:tag>",
@@ -181,12 +186,12 @@ fn write_item<W: Write>(
     base_url: &str,
     site_lang: &str,
     post: &ExportPost,
-    terms: &[(String, String, String)],
+    terms: &[(TermKind, String, String)],
     comments: &[ExportComment],
     now: i64,
 ) -> std::io::Result<()> {
     let date = post.published_at.unwrap_or(post.created_at);
-    let link = if post.kind == "page" {
+    let link = if post.kind == PostKind::Page {
         format!("{base_url}/{}/", post.slug)
     } else {
         format!(
@@ -195,12 +200,12 @@ fn write_item<W: Write>(
         )
     };
     // WordPress wants HTML: Markdown posts give their rendered HTML.
-    let content = if post.body_format == "html" {
+    let content = if post.body_format == BodyFormat::Html {
         &post.body_md
     } else {
         &post.body_html
     };
-    let gmt = if post.status == "draft" {
+    let gmt = if post.status == PostStatus::Draft {
         "0000-00-00 00:00:00".to_string()
     } else {
         wp_date(date)
@@ -282,7 +287,7 @@ fn write_item<W: Write>(
     writeln!(
         out,
         "\t\t<wp:post_type>{}</wp:post_type>",
-        cdata(&post.kind)
+        cdata(post.kind.as_str())
     )?;
     writeln!(
         out,
@@ -291,7 +296,7 @@ fn write_item<W: Write>(
     )?;
     writeln!(out, "\t\t<wp:is_sticky>0</wp:is_sticky>")?;
     for (kind, slug, name) in terms {
-        let domain = if kind == "tag" {
+        let domain = if *kind == TermKind::Tag {
             "post_tag"
         } else {
             "category"
@@ -354,12 +359,12 @@ fn write_item<W: Write>(
         writeln!(
             out,
             "\t\t\t<wp:comment_approved>{}</wp:comment_approved>",
-            cdata(comment_approved(&c.status))
+            cdata(comment_approved(c.status))
         )?;
         writeln!(
             out,
             "\t\t\t<wp:comment_type>{}</wp:comment_type>",
-            cdata(&c.kind)
+            cdata(c.kind.as_str())
         )?;
         writeln!(
             out,

@@ -16,6 +16,7 @@ pub mod logging;
 pub mod mail;
 pub mod metrics;
 pub mod passwords;
+pub mod publish;
 pub mod store;
 pub mod token;
 pub mod web;

@@ -1,45 +1,78 @@
 //! Comments: statuses, the checks a reader's comment must pass, and the moderation rule
 //! that decides whether it is held.
 
-use std::str::FromStr;
+use super::names::named;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CommentStatus {
-    Pending,
-    Approved,
-    Spam,
-    Trash,
+named! {
+    /// Where a comment stands in moderation.
+    pub enum CommentStatus: "comment status" {
+        /// Held for a moderator.
+        Pending = "pending",
+        /// Readers see it.
+        Approved = "approved",
+        Spam = "spam",
+        Trash = "trash",
+    }
 }
 
-impl CommentStatus {
-    pub const ALL: [CommentStatus; 4] = [
-        CommentStatus::Pending,
-        CommentStatus::Approved,
-        CommentStatus::Spam,
-        CommentStatus::Trash,
+named! {
+    /// What kind of response a comment is (WordPress's `comment_type`).
+    pub enum CommentKind: "comment type" {
+        Comment = "comment",
+        Pingback = "pingback",
+        Trackback = "trackback",
+    }
+}
+
+named! {
+    /// What a moderator does to a comment (the queue's buttons, the links in emails,
+    /// the CLI), with WordPress's names.
+    pub enum ModerationAction: "moderation action" {
+        Approve = "approve",
+        /// Back to the queue.
+        Unapprove = "unapprove",
+        Spam = "spam",
+        Trash = "trash",
+    }
+}
+
+impl ModerationAction {
+    /// The actions a signed link in a moderation email may carry.
+    pub const BY_EMAIL: [ModerationAction; 3] = [
+        ModerationAction::Approve,
+        ModerationAction::Spam,
+        ModerationAction::Trash,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    /// The status it gives the comment.
+    pub fn status(self) -> CommentStatus {
         match self {
-            CommentStatus::Pending => "pending",
-            CommentStatus::Approved => "approved",
-            CommentStatus::Spam => "spam",
-            CommentStatus::Trash => "trash",
+            ModerationAction::Approve => CommentStatus::Approved,
+            ModerationAction::Unapprove => CommentStatus::Pending,
+            ModerationAction::Spam => CommentStatus::Spam,
+            ModerationAction::Trash => CommentStatus::Trash,
         }
     }
 }
 
-impl FromStr for CommentStatus {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CommentStatus::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| {
-                format!("unknown comment status `{s}`: use pending, approved, spam or trash")
-            })
-    }
+/// A comment as a page shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Comment {
+    pub id: i64,
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub status: CommentStatus,
+    pub author_name: String,
+    #[serde(skip)]
+    pub author_email: String,
+    pub author_url: Option<String>,
+    pub identity_id: Option<i64>,
+    pub body_html: String,
+    pub created_at: i64,
+    /// When it last changed: for a comment approved by a moderator, when it was
+    /// approved (the moment readers could first see it).
+    pub updated_at: i64,
+    pub kind: CommentKind,
 }
 
 /// The same text from the same author on the same post within this time is a duplicate
@@ -313,8 +346,8 @@ impl ModerationPolicy {
 }
 
 /// A reply may only answer an approved comment on the same post.
-pub fn parent_accepts_reply(parent_post: i64, parent_status: &str, post_id: i64) -> bool {
-    parent_post == post_id && parent_status == "approved"
+pub fn parent_accepts_reply(parent_post: i64, parent_status: CommentStatus, post_id: i64) -> bool {
+    parent_post == post_id && parent_status == CommentStatus::Approved
 }
 
 #[cfg(test)]
@@ -460,8 +493,8 @@ mod tests {
 
     #[test]
     fn replies_only_to_approved_comments_of_the_same_post() {
-        assert!(parent_accepts_reply(1, "approved", 1));
-        assert!(!parent_accepts_reply(2, "approved", 1));
-        assert!(!parent_accepts_reply(1, "pending", 1));
+        assert!(parent_accepts_reply(1, CommentStatus::Approved, 1));
+        assert!(!parent_accepts_reply(2, CommentStatus::Approved, 1));
+        assert!(!parent_accepts_reply(1, CommentStatus::Pending, 1));
     }
 }

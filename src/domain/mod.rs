@@ -4,12 +4,17 @@
 //! (callers pass `now`). Everything is testable with plain values.
 
 pub mod comment;
+pub mod email;
 pub mod html;
 pub mod html_guard;
 pub mod identicon;
+pub mod job;
+pub mod names;
 pub mod post;
 pub mod role;
 pub mod settings;
 pub mod signin_throttle;
+pub mod subscription;
+pub mod term;
 pub mod text;
 pub mod thread;

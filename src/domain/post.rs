@@ -1,39 +1,83 @@
 //! Posts: statuses, slugs, permalinks and the rules an editor's input must follow.
 
-use std::str::FromStr;
-
 use time::OffsetDateTime;
 
 use super::comment::Problem;
+use super::names::named;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PostStatus {
-    Draft,
-    Published,
-    Private,
-}
-
-impl PostStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PostStatus::Draft => "draft",
-            PostStatus::Published => "published",
-            PostStatus::Private => "private",
-        }
+named! {
+    /// Who may see a post.
+    pub enum PostStatus: "post status" {
+        /// Only staff, in the editor.
+        Draft = "draft",
+        /// Everyone, from its publish time on (a later time schedules it).
+        Published = "published",
+        /// Only staff, with its address (WordPress's private and password-protected).
+        Private = "private",
     }
 }
 
-impl FromStr for PostStatus {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "draft" => Ok(PostStatus::Draft),
-            "published" => Ok(PostStatus::Published),
-            "private" => Ok(PostStatus::Private),
-            other => Err(format!(
-                "unknown post status `{other}`: use draft, published or private"
-            )),
+named! {
+    /// A dated post in the stream, or a page outside it (`/slug/`).
+    pub enum PostKind: "post type" {
+        Post = "post",
+        Page = "page",
+    }
+}
+
+named! {
+    /// What a post's source text is: Markdown written here, or HTML brought in.
+    pub enum BodyFormat: "body format" {
+        Markdown = "markdown",
+        Html = "html",
+    }
+}
+
+/// A post or page, with its author's name.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Post {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub excerpt: String,
+    /// The source text: Markdown, or the imported HTML (see `body_format`).
+    pub body_md: String,
+    pub body_html: String,
+    pub status: PostStatus,
+    pub lang: String,
+    pub translation_group: Option<String>,
+    pub author_id: i64,
+    pub author_name: String,
+    pub comments_open: bool,
+    pub comment_count: i64,
+    pub published_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub kind: PostKind,
+    pub body_format: BodyFormat,
+}
+
+impl Post {
+    /// A post's `/YYYY/MM/DD/slug/` address (drafts date from their creation), a
+    /// page's `/slug/`.
+    pub fn permalink(&self) -> String {
+        match self.kind {
+            PostKind::Page => format!("/{}/", self.slug),
+            PostKind::Post => permalink(self.published_at.unwrap_or(self.created_at), &self.slug),
         }
+    }
+
+    /// The first words of the body, for listings and emails.
+    pub fn summary(&self, words: usize) -> String {
+        match self.body_format {
+            BodyFormat::Html => super::html::summary(&self.body_md, words),
+            BodyFormat::Markdown => super::text::summary(&self.body_md, words),
+        }
+    }
+
+    /// Whether readers may see it at `now`.
+    pub fn is_public(&self, now: i64) -> bool {
+        is_public(self.status, self.published_at, now)
     }
 }
 
@@ -93,8 +137,8 @@ pub fn date_matches(published_at: i64, year: i32, month: u8, day: u8) -> bool {
 }
 
 /// Whether readers may see a post at `now`.
-pub fn is_public(status: &str, published_at: Option<i64>, now: i64) -> bool {
-    status == "published" && published_at.is_some_and(|t| t <= now)
+pub fn is_public(status: PostStatus, published_at: Option<i64>, now: i64) -> bool {
+    status == PostStatus::Published && published_at.is_some_and(|t| t <= now)
 }
 
 /// What an editor typed into the post form.
@@ -248,7 +292,7 @@ mod tests {
             title: "On the Budget".into(),
             body: "Text".into(),
             lang: "en".into(),
-            status: "published".into(),
+            status: PostStatus::Published.as_str().into(),
             comments_open: true,
             ..PostInput::default()
         }
@@ -261,7 +305,7 @@ mod tests {
         assert_eq!(p.published_at, Some(1000));
         let draft = check_post(
             &PostInput {
-                status: "draft".into(),
+                status: PostStatus::Draft.as_str().into(),
                 ..input()
             },
             1000,
@@ -331,10 +375,10 @@ mod tests {
 
     #[test]
     fn scheduled_and_draft_posts_are_not_public() {
-        assert!(is_public("published", Some(10), 10));
-        assert!(!is_public("published", Some(11), 10));
-        assert!(!is_public("draft", Some(1), 10));
-        assert!(!is_public("private", Some(1), 10));
+        assert!(is_public(PostStatus::Published, Some(10), 10));
+        assert!(!is_public(PostStatus::Published, Some(11), 10));
+        assert!(!is_public(PostStatus::Draft, Some(1), 10));
+        assert!(!is_public(PostStatus::Private, Some(1), 10));
     }
 
     #[test]

@@ -3,11 +3,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::store::CommentRow;
+use super::comment::Comment;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ThreadNode {
-    pub comment: CommentRow,
+    pub comment: Comment,
     /// 1 for top level.
     pub depth: usize,
     /// Whether a Reply link is offered (not at the deepest allowed level).
@@ -19,10 +19,10 @@ pub struct ThreadNode {
 /// deeper than `max_depth` are shown at the deepest level, right after the comment they
 /// descend from; replies whose parent is not shown (held, trashed) go to the top level,
 /// so no approved comment disappears.
-pub fn build(comments: Vec<CommentRow>, max_depth: usize) -> Vec<ThreadNode> {
+pub fn build(comments: Vec<Comment>, max_depth: usize) -> Vec<ThreadNode> {
     let max_depth = max_depth.max(1);
     let shown: HashSet<i64> = comments.iter().map(|c| c.id).collect();
-    let mut children: HashMap<i64, Vec<CommentRow>> = HashMap::new();
+    let mut children: HashMap<i64, Vec<Comment>> = HashMap::new();
     let mut roots = Vec::new();
     for c in comments {
         match c.parent_id {
@@ -33,7 +33,7 @@ pub fn build(comments: Vec<CommentRow>, max_depth: usize) -> Vec<ThreadNode> {
     place(roots, 1, max_depth, &mut children)
 }
 
-fn leaf(comment: CommentRow, depth: usize) -> ThreadNode {
+fn leaf(comment: Comment, depth: usize) -> ThreadNode {
     ThreadNode {
         comment,
         depth,
@@ -43,10 +43,10 @@ fn leaf(comment: CommentRow, depth: usize) -> ThreadNode {
 }
 
 fn place(
-    list: Vec<CommentRow>,
+    list: Vec<Comment>,
     depth: usize,
     max_depth: usize,
-    children: &mut HashMap<i64, Vec<CommentRow>>,
+    children: &mut HashMap<i64, Vec<Comment>>,
 ) -> Vec<ThreadNode> {
     let mut out = Vec::with_capacity(list.len());
     for comment in list {
@@ -71,9 +71,9 @@ fn place(
 }
 
 fn collect_descendants(
-    kids: Vec<CommentRow>,
-    children: &mut HashMap<i64, Vec<CommentRow>>,
-    out: &mut Vec<CommentRow>,
+    kids: Vec<Comment>,
+    children: &mut HashMap<i64, Vec<Comment>>,
+    out: &mut Vec<Comment>,
 ) {
     for k in kids {
         let grand = children.remove(&k.id).unwrap_or_default();
@@ -91,12 +91,12 @@ pub fn count(nodes: &[ThreadNode]) -> usize {
 mod tests {
     use super::*;
 
-    fn c(id: i64, parent: Option<i64>) -> CommentRow {
-        CommentRow {
+    fn c(id: i64, parent: Option<i64>) -> Comment {
+        Comment {
             id,
             post_id: 1,
             parent_id: parent,
-            status: "approved".into(),
+            status: crate::domain::comment::CommentStatus::Approved,
             author_name: format!("a{id}"),
             author_email: String::new(),
             author_url: None,
@@ -104,7 +104,7 @@ mod tests {
             body_html: String::new(),
             created_at: id,
             updated_at: id,
-            kind: "comment".into(),
+            kind: crate::domain::comment::CommentKind::Comment,
         }
     }
 

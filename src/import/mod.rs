@@ -13,8 +13,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
 
+use crate::domain::comment::{CommentKind, CommentStatus};
 use crate::domain::html;
-use crate::domain::post::{slugify, valid_slug};
+use crate::domain::post::{slugify, valid_slug, BodyFormat, PostKind, PostStatus};
+use crate::domain::term::TermKind;
 use crate::store::{ImportTx, ImportedComment, ImportedPost, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -134,24 +136,24 @@ impl fmt::Display for Report {
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 
 /// What to do with a WordPress `wp:status`: Tribune's status, or why it is skipped.
-pub fn post_status(wp: &str) -> Result<&'static str, &'static str> {
+pub fn post_status(wp: &str) -> Result<PostStatus, &'static str> {
     match wp {
-        "publish" | "future" => Ok("published"),
-        "draft" | "pending" | "auto-draft" | "" => Ok("draft"),
-        "private" => Ok("private"),
+        "publish" | "future" => Ok(PostStatus::Published),
+        "draft" | "pending" | "auto-draft" | "" => Ok(PostStatus::Draft),
+        "private" => Ok(PostStatus::Private),
         "trash" => Err("in WordPress's trash"),
         "inherit" => Err("a revision or attachment"),
-        _ => Ok("draft"),
+        _ => Ok(PostStatus::Draft),
     }
 }
 
 /// What to do with a WordPress `comment_approved`.
-pub fn comment_status(wp: &str) -> &'static str {
+pub fn comment_status(wp: &str) -> CommentStatus {
     match wp {
-        "1" | "approve" | "approved" => "approved",
-        "spam" => "spam",
-        "trash" | "post-trashed" => "trash",
-        _ => "pending",
+        "1" | "approve" | "approved" => CommentStatus::Approved,
+        "spam" => CommentStatus::Spam,
+        "trash" | "post-trashed" => CommentStatus::Trash,
+        _ => CommentStatus::Pending,
     }
 }
 
@@ -229,7 +231,7 @@ async fn wordpress_into(
     let mut source = String::from("wordpress:unknown");
     let mut lang = languages.fallback.clone();
     let mut authors: HashMap<String, i64> = HashMap::new();
-    let mut terms: HashMap<(&'static str, String), i64> = HashMap::new();
+    let mut terms: HashMap<(TermKind, String), i64> = HashMap::new();
     // The post whose comments are being read.
     let mut current: Option<CurrentPost> = None;
     let size = reader.size();
@@ -320,7 +322,7 @@ async fn finish_comments(
 async fn term_id(
     tx: &mut ImportTx,
     report: &mut Report,
-    terms: &mut HashMap<(&'static str, String), i64>,
+    terms: &mut HashMap<(TermKind, String), i64>,
     t: &wxr::Term,
 ) -> Result<i64, ImportError> {
     let key = (t.kind, t.slug.clone());
@@ -349,13 +351,13 @@ async fn import_post(
     source: &str,
     lang: &str,
     authors: &mut HashMap<String, i64>,
-    terms: &mut HashMap<(&'static str, String), i64>,
+    terms: &mut HashMap<(TermKind, String), i64>,
     item: wxr::Item,
 ) -> Result<Option<CurrentPost>, ImportError> {
     let label = format!("line {}: {} “{}”", item.line, item.post_type, item.title);
     let kind = match item.post_type.as_str() {
-        "post" => "post",
-        "page" => "page",
+        "post" => PostKind::Post,
+        "page" => PostKind::Page,
         "attachment" => {
             report.skip(
                 "attachment (media files stay where they are; posts link to them)",
@@ -388,8 +390,8 @@ async fn import_post(
             id
         }
         None => {
-            if !item.password.is_empty() && status == "published" {
-                status = "private";
+            if !item.password.is_empty() && status == PostStatus::Published {
+                status = PostStatus::Private;
                 report.note("password-protected: imported as private", label.clone());
             }
             let author_id = author_for(tx, authors, &item.creator).await?;
@@ -426,16 +428,16 @@ async fn import_post(
                 excerpt: html::plain_text(&item.excerpt),
                 body_html: html::render_trusted(&item.content),
                 body: item.content.clone(),
-                body_format: "html",
+                body_format: BodyFormat::Html,
                 status,
                 lang: lang.to_string(),
                 author_id,
                 comments_open: item.comment_status != "closed",
-                published_at: (status != "draft").then_some(date),
+                published_at: (status != PostStatus::Draft).then_some(date),
                 created_at: date,
             };
             let id = tx.insert_post(&post).await?;
-            if kind == "page" {
+            if kind == PostKind::Page {
                 report.pages += 1;
             } else {
                 report.posts += 1;
@@ -466,15 +468,13 @@ async fn import_comment(
         report.skip("comment without <wp:comment_id>", clabel);
         return Ok(());
     }
-    let kind = match c.kind.as_str() {
-        "comment" | "pingback" | "trackback" => c.kind.clone(),
-        other => {
-            report.skip(
-                &format!("comment type `{other}` is not a reader's comment"),
-                clabel,
-            );
-            return Ok(());
-        }
+    let Ok(kind) = c.kind.parse::<CommentKind>() else {
+        let other = &c.kind;
+        report.skip(
+            &format!("comment type `{other}` is not a reader's comment"),
+            clabel,
+        );
+        return Ok(());
     };
     if c.content.trim().is_empty() {
         report.skip("empty comment", clabel);
@@ -617,20 +617,20 @@ async fn disqus_into(
                     continue;
                 }
                 let status = if p.spam {
-                    "spam"
+                    CommentStatus::Spam
                 } else if p.deleted {
-                    "trash"
+                    CommentStatus::Trash
                 } else if !p.approved {
-                    "pending"
+                    CommentStatus::Pending
                 } else {
-                    "approved"
+                    CommentStatus::Approved
                 };
                 let comment = ImportedComment {
                     source: source.clone(),
                     import_id: p.id.clone(),
                     import_parent_id: p.parent.clone(),
                     post_id,
-                    kind: "comment".into(),
+                    kind: CommentKind::Comment,
                     status,
                     author_name: if p.name.trim().is_empty() {
                         if p.username.is_empty() {
@@ -744,7 +744,7 @@ mod tests {
         assert_eq!(reply.author, "سارا");
         assert_eq!(reply.kind, "comment", "an empty type is a comment");
         let draft = &items[3];
-        assert_eq!(draft.status, "draft");
+        assert_eq!(draft.status, "draft", "WordPress's own status, as read");
         assert_eq!(
             draft.date,
             Some(1_551_434_400),
@@ -823,13 +823,13 @@ mod tests {
 
     #[test]
     fn statuses_and_slugs() {
-        assert_eq!(post_status("publish"), Ok("published"));
-        assert_eq!(post_status("future"), Ok("published"));
-        assert_eq!(post_status("pending"), Ok("draft"));
+        assert_eq!(post_status("publish"), Ok(PostStatus::Published));
+        assert_eq!(post_status("future"), Ok(PostStatus::Published));
+        assert_eq!(post_status("pending"), Ok(PostStatus::Draft));
         assert!(post_status("trash").is_err());
-        assert_eq!(comment_status("1"), "approved");
-        assert_eq!(comment_status("0"), "pending");
-        assert_eq!(comment_status("post-trashed"), "trash");
+        assert_eq!(comment_status("1"), CommentStatus::Approved);
+        assert_eq!(comment_status("0"), CommentStatus::Pending);
+        assert_eq!(comment_status("post-trashed"), CommentStatus::Trash);
         assert_eq!(clean_slug("%d8%a8%db%95", "", "x"), "بە");
         assert_eq!(clean_slug("", "Hello World", "x"), "hello-world");
         assert_eq!(clean_slug("", "", "post-7"), "post-7");

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use super::xml::{Node, Step, XmlStream};
 use super::ImportError;
+use crate::domain::term::TermKind;
 
 #[derive(Debug, Default, Clone)]
 pub struct Channel {
@@ -29,8 +30,7 @@ pub struct Author {
 
 #[derive(Debug, Clone)]
 pub struct Term {
-    /// "category" or "tag".
-    pub kind: &'static str,
+    pub kind: TermKind,
     pub slug: String,
     pub name: String,
     pub parent: Option<String>,
@@ -294,7 +294,7 @@ fn category(node: &Node) -> Option<Term> {
     let parent = node.value("wp:category_parent");
     let name = crate::domain::html::decode_entities(node.value("wp:cat_name"));
     Some(Term {
-        kind: "category",
+        kind: TermKind::Category,
         slug: super::clean_slug(&slug, &name, &slug),
         name,
         parent: (!parent.is_empty()).then(|| super::clean_slug(parent, "", parent)),
@@ -308,7 +308,7 @@ fn tag(node: &Node) -> Option<Term> {
     }
     let name = crate::domain::html::decode_entities(node.value("wp:tag_name"));
     Some(Term {
-        kind: "tag",
+        kind: TermKind::Tag,
         slug: super::clean_slug(&slug, &name, &slug),
         name,
         parent: None,
@@ -341,8 +341,8 @@ fn item(node: &Node) -> Item {
     let mut language = None;
     for c in node.all("category") {
         let kind = match c.attr("domain") {
-            Some("category") => "category",
-            Some("post_tag") => "tag",
+            Some("category") => TermKind::Category,
+            Some("post_tag") => TermKind::Tag,
             Some("language") => {
                 language = c.attr("nicename").map(str::to_string);
                 continue;

@@ -8,19 +8,7 @@ use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-/// A message waiting in the job queue.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct OutgoingEmail {
-    pub to: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-    /// Without angle brackets.
-    pub message_id: String,
-    /// One-click unsubscribe address (RFC 8058), for notifications.
-    #[serde(default)]
-    pub unsubscribe: Option<String>,
-}
+pub use crate::domain::email::OutgoingEmail;
 
 /// `List-Unsubscribe: <URL>` (RFC 2369).
 #[derive(Debug, Clone)]

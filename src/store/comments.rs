@@ -1,27 +1,10 @@
 //! Comments and the moderation queue. Every status change recounts the post's
 //! approved comments in the same transaction, so `posts.comment_count` is always true.
 
+use super::codec::COMMENT_COLUMNS;
 use super::{Store, StoreResult};
-
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
-pub struct CommentRow {
-    pub id: i64,
-    pub post_id: i64,
-    pub parent_id: Option<i64>,
-    pub status: String,
-    pub author_name: String,
-    #[serde(skip)]
-    pub author_email: String,
-    pub author_url: Option<String>,
-    pub identity_id: Option<i64>,
-    pub body_html: String,
-    pub created_at: i64,
-    /// When it last changed: for a comment approved by a moderator, when it was
-    /// approved (the moment readers could first see it).
-    pub updated_at: i64,
-    /// "comment", "pingback" or "trackback".
-    pub kind: String,
-}
+use crate::domain::comment::{Comment, CommentStatus};
+use crate::domain::job::{CommentApproved, Job};
 
 /// A comment as moderators see it: with email, IP and the post it belongs to.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -29,7 +12,7 @@ pub struct ModerationRow {
     pub id: i64,
     pub post_id: i64,
     pub parent_id: Option<i64>,
-    pub status: String,
+    pub status: CommentStatus,
     pub author_name: String,
     pub author_email: String,
     pub author_url: Option<String>,
@@ -47,7 +30,7 @@ pub struct ModerationRow {
 pub struct NewComment {
     pub post_id: i64,
     pub parent_id: Option<i64>,
-    pub status: &'static str,
+    pub status: CommentStatus,
     pub author_name: String,
     pub author_email: String,
     pub author_url: Option<String>,
@@ -79,9 +62,6 @@ pub struct QueueCounts {
     pub trash: i64,
 }
 
-const COMMENT_SELECT: &str = "SELECT id, post_id, parent_id, status, author_name, author_email, \
-     author_url, identity_id, body_html, created_at, updated_at, kind FROM comments";
-
 const MODERATION_SELECT: &str = "SELECT c.id, c.post_id, c.parent_id, c.status, c.author_name, \
      c.author_email, c.author_url, c.body, c.body_html, c.ip, c.user_agent, c.created_at, \
      p.title AS post_title, p.slug AS post_slug, p.published_at AS post_published_at \
@@ -102,9 +82,10 @@ pub(super) async fn recount(
         .await?;
     sqlx::query(
         "UPDATE posts SET comment_count = (SELECT COUNT(*) FROM comments \
-         WHERE comments.post_id = posts.id AND comments.status = 'approved') WHERE id = $1",
+         WHERE comments.post_id = posts.id AND comments.status = $2) WHERE id = $1",
     )
     .bind(post_id)
+    .bind(CommentStatus::Approved)
     .execute(conn)
     .await?;
     Ok(())
@@ -126,7 +107,7 @@ pub(super) async fn insert_unless_duplicate(
          SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13 \
          WHERE CAST($13 AS TEXT) IS NULL OR NOT EXISTS (SELECT 1 FROM comments \
            WHERE post_id = $1 AND duplicate_key = $13 AND created_at >= $14 \
-           AND status IN ('pending', 'approved')) \
+           AND status IN ($15, $16)) \
          RETURNING id",
     )
     .bind(c.post_id)
@@ -143,6 +124,8 @@ pub(super) async fn insert_unless_duplicate(
     .bind(now)
     .bind(&c.duplicate_key)
     .bind(now - window_secs)
+    .bind(CommentStatus::Pending)
+    .bind(CommentStatus::Approved)
     .fetch_all(&mut *conn)
     .await?;
     if let Some(id) = ids.first() {
@@ -150,10 +133,12 @@ pub(super) async fn insert_unless_duplicate(
     }
     let earlier: i64 = sqlx::query_scalar(
         "SELECT id FROM comments WHERE post_id = $1 AND duplicate_key = $2 \
-         AND status IN ('pending', 'approved') ORDER BY id LIMIT 1",
+         AND status IN ($3, $4) ORDER BY id LIMIT 1",
     )
     .bind(c.post_id)
     .bind(&c.duplicate_key)
+    .bind(CommentStatus::Pending)
+    .bind(CommentStatus::Approved)
     .fetch_one(&mut *conn)
     .await?;
     Ok(Inserted::Duplicate(earlier))
@@ -170,8 +155,8 @@ impl Store {
         duplicate_window_secs: i64,
     ) -> StoreResult<Inserted> {
         let c = c.clone();
-        if c.status == "approved" {
-            return self
+        if c.status == CommentStatus::Approved {
+            let inserted = self
                 .write(move |tx| {
                     Box::pin(async move {
                         let id =
@@ -179,19 +164,18 @@ impl Store {
                                 Inserted::New(id) => id,
                                 duplicate => return Ok(duplicate),
                             };
-                        super::jobs::enqueue_in(
-                            tx,
-                            "comment_approved",
-                            &format!("{{\"comment_id\":{id}}}"),
-                            super::now(),
-                        )
-                        .await?;
+                        let job = Job::CommentApproved(CommentApproved { comment_id: id });
+                        super::jobs::enqueue_in(tx, &job, super::now()).await?;
                         recount(tx, c.post_id).await?;
                         super::bump_content_version(tx).await?;
                         Ok(Inserted::New(id))
                     })
                 })
-                .await;
+                .await?;
+            if matches!(inserted, Inserted::New(_)) {
+                self.job_queued();
+            }
+            return Ok(inserted);
         }
         // A held comment changes nothing readers see. On SQLite, held comments arriving
         // together are committed together (`held.rs`); otherwise one statement, read
@@ -206,17 +190,19 @@ impl Store {
     }
 
     /// The approved comments of a post in the order they were written; one query.
-    pub async fn approved_comments(&self, post_id: i64) -> StoreResult<Vec<CommentRow>> {
-        let sql =
-            format!("{COMMENT_SELECT} WHERE post_id = $1 AND status = 'approved' ORDER BY id");
+    pub async fn approved_comments(&self, post_id: i64) -> StoreResult<Vec<Comment>> {
+        let sql = format!(
+            "SELECT {COMMENT_COLUMNS} FROM comments WHERE post_id = $1 AND status = $2 ORDER BY id"
+        );
         Ok(sqlx::query_as(&sql)
             .bind(post_id)
+            .bind(CommentStatus::Approved)
             .fetch_all(&self.read)
             .await?)
     }
 
-    pub async fn comment_by_id(&self, id: i64) -> StoreResult<Option<CommentRow>> {
-        let sql = format!("{COMMENT_SELECT} WHERE id = $1");
+    pub async fn comment_by_id(&self, id: i64) -> StoreResult<Option<Comment>> {
+        let sql = format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE id = $1");
         Ok(sqlx::query_as(&sql)
             .bind(id)
             .fetch_optional(&self.read)
@@ -226,13 +212,13 @@ impl Store {
     /// Comments with a given status (all but trash and spam when `None`), newest first.
     pub async fn moderation_queue(
         &self,
-        status: Option<&str>,
+        status: Option<CommentStatus>,
         post_id: Option<i64>,
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<ModerationRow>> {
         let sql = format!(
-            "{MODERATION_SELECT} WHERE (($1 IS NULL AND c.status IN ('pending', 'approved')) \
+            "{MODERATION_SELECT} WHERE ((CAST($1 AS TEXT) IS NULL AND c.status IN ($5, $6)) \
              OR c.status = $1) AND ($2 IS NULL OR c.post_id = $2) \
              ORDER BY c.id DESC LIMIT $3 OFFSET $4"
         );
@@ -241,57 +227,54 @@ impl Store {
             .bind(post_id)
             .bind(limit)
             .bind(offset)
+            .bind(CommentStatus::Pending)
+            .bind(CommentStatus::Approved)
             .fetch_all(&self.read)
             .await?)
     }
 
     pub async fn queue_counts(&self) -> StoreResult<QueueCounts> {
-        let rows: Vec<(String, i64)> =
+        let rows: Vec<(CommentStatus, i64)> =
             sqlx::query_as("SELECT status, COUNT(*) FROM comments GROUP BY status")
                 .fetch_all(&self.read)
                 .await?;
         let mut counts = QueueCounts::default();
         for (status, n) in rows {
-            match status.as_str() {
-                "pending" => counts.pending = n,
-                "approved" => counts.approved = n,
-                "spam" => counts.spam = n,
-                "trash" => counts.trash = n,
-                _ => {}
-            }
+            let count = match status {
+                CommentStatus::Pending => &mut counts.pending,
+                CommentStatus::Approved => &mut counts.approved,
+                CommentStatus::Spam => &mut counts.spam,
+                CommentStatus::Trash => &mut counts.trash,
+            };
+            *count = n;
         }
         Ok(counts)
     }
 
     /// Moves comments to `status`; returns how many existed. Counts and the content
     /// version change in the same transaction.
-    pub async fn set_comment_status(&self, ids: &[i64], status: &str) -> StoreResult<u64> {
+    pub async fn set_comment_status(&self, ids: &[i64], status: CommentStatus) -> StoreResult<u64> {
         let ids = ids.to_vec();
-        let status = status.to_string();
         self.write(move |tx| {
             Box::pin(async move {
                 let mut posts = Vec::new();
                 let mut changed = 0;
                 let now = super::now();
                 for id in ids {
-                    let was: Option<String> =
+                    let was: Option<CommentStatus> =
                         sqlx::query_scalar("SELECT status FROM comments WHERE id = $1")
                             .bind(id)
                             .fetch_optional(&mut *tx)
                             .await?;
-                    if status == "approved" && was.as_deref().is_some_and(|w| w != "approved") {
-                        super::jobs::enqueue_in(
-                            tx,
-                            "comment_approved",
-                            &format!("{{\"comment_id\":{id}}}"),
-                            now,
-                        )
-                        .await?;
+                    let approved = CommentStatus::Approved;
+                    if status == approved && was.is_some_and(|w| w != approved) {
+                        let job = Job::CommentApproved(CommentApproved { comment_id: id });
+                        super::jobs::enqueue_in(tx, &job, now).await?;
                     }
                     let post: Option<i64> = sqlx::query_scalar(
                         "UPDATE comments SET status = $1, updated_at = $2 WHERE id = $3 RETURNING post_id",
                     )
-                    .bind(&status)
+                    .bind(status)
                     .bind(now)
                     .bind(id)
                     .fetch_optional(&mut *tx)
@@ -314,5 +297,10 @@ impl Store {
             })
         })
         .await
+        .inspect(|_| {
+            if status == CommentStatus::Approved {
+                self.job_queued();
+            }
+        })
     }
 }

@@ -1,19 +1,23 @@
 //! Reading the whole site out, a batch of posts at a time (for the WXR export).
 
 use super::{Store, StoreResult};
+use crate::domain::comment::{CommentKind, CommentStatus};
+use crate::domain::post::{BodyFormat, PostKind, PostStatus};
+use crate::domain::term::TermKind;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ExportPost {
     pub id: i64,
-    pub kind: String,
+    pub kind: PostKind,
     pub slug: String,
     pub title: String,
     pub excerpt: String,
     pub body_md: String,
     pub body_html: String,
-    pub body_format: String,
-    pub status: String,
+    pub body_format: BodyFormat,
+    pub status: PostStatus,
     pub lang: String,
+    /// 1 or 0, as stored (an integer on both databases).
     pub comments_open: i64,
     pub published_at: Option<i64>,
     pub created_at: i64,
@@ -25,8 +29,8 @@ pub struct ExportPost {
 pub struct ExportComment {
     pub id: i64,
     pub parent_id: Option<i64>,
-    pub kind: String,
-    pub status: String,
+    pub kind: CommentKind,
+    pub status: CommentStatus,
     pub author_name: String,
     pub author_email: String,
     pub author_url: Option<String>,
@@ -47,7 +51,7 @@ pub struct ExportAuthor {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ExportTerm {
     pub id: i64,
-    pub kind: String,
+    pub kind: TermKind,
     pub slug: String,
     pub name: String,
     pub parent_slug: Option<String>,
@@ -91,7 +95,7 @@ impl Store {
     }
 
     /// (kind, slug, name) of the post's categories and tags.
-    pub async fn post_terms(&self, post_id: i64) -> StoreResult<Vec<(String, String, String)>> {
+    pub async fn post_terms(&self, post_id: i64) -> StoreResult<Vec<(TermKind, String, String)>> {
         Ok(sqlx::query_as(
             "SELECT t.kind, t.slug, t.name FROM terms t JOIN post_terms pt ON pt.term_id = t.id \
              WHERE pt.post_id = $1 ORDER BY t.kind, t.name",

@@ -78,9 +78,10 @@ impl Store {
     /// Whether this identity has a comment a moderator approved.
     pub async fn identity_has_approved_comment(&self, identity_id: i64) -> StoreResult<bool> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM comments WHERE identity_id = $1 AND status = 'approved'",
+            "SELECT COUNT(*) FROM comments WHERE identity_id = $1 AND status = $2",
         )
         .bind(identity_id)
+        .bind(crate::domain::comment::CommentStatus::Approved)
         .fetch_one(&self.read)
         .await?;
         Ok(n > 0)

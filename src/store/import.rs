@@ -4,20 +4,24 @@
 //! twice.
 
 use super::{Backend, Store, StoreResult};
+use crate::domain::comment::{CommentKind, CommentStatus};
+use crate::domain::post::{BodyFormat, PostKind, PostStatus};
+use crate::domain::role::Role;
+use crate::domain::term::TermKind;
 
 /// A post or page as an import writes it.
 #[derive(Debug, Clone)]
 pub struct ImportedPost {
     pub source: String,
     pub import_id: String,
-    pub kind: &'static str,
+    pub kind: PostKind,
     pub slug: String,
     pub title: String,
     pub excerpt: String,
     pub body: String,
     pub body_html: String,
-    pub body_format: &'static str,
-    pub status: &'static str,
+    pub body_format: BodyFormat,
+    pub status: PostStatus,
     pub lang: String,
     pub author_id: i64,
     pub comments_open: bool,
@@ -31,8 +35,8 @@ pub struct ImportedComment {
     pub import_id: String,
     pub import_parent_id: Option<String>,
     pub post_id: i64,
-    pub kind: String,
-    pub status: &'static str,
+    pub kind: CommentKind,
+    pub status: CommentStatus,
     pub author_name: String,
     pub author_email: String,
     pub author_url: Option<String>,
@@ -90,12 +94,13 @@ impl ImportTx {
         }
         let id = sqlx::query_scalar(
             "INSERT INTO users (email, display_name, password_hash, role, created_at, login) \
-             VALUES ($1, $2, NULL, 'author', $3, $4) RETURNING id",
+             VALUES ($1, $2, NULL, $5, $3, $4) RETURNING id",
         )
         .bind(&email)
         .bind(if name.trim().is_empty() { login } else { name })
         .bind(super::now())
         .bind(login)
+        .bind(Role::Author)
         .fetch_one(&mut *self.tx)
         .await?;
         Ok(id)
@@ -111,7 +116,7 @@ impl ImportTx {
     /// The term's id, and whether this call created it.
     pub async fn term(
         &mut self,
-        kind: &str,
+        kind: TermKind,
         slug: &str,
         name: &str,
         parent: Option<&str>,
@@ -196,7 +201,7 @@ impl ImportTx {
         .bind(p.status)
         .bind(&p.lang)
         .bind(p.author_id)
-        .bind(p.comments_open as i64)
+        .bind(i64::from(p.comments_open))
         .bind(p.published_at)
         .bind(p.created_at)
         .bind(super::now())
@@ -280,7 +285,7 @@ impl ImportTx {
                 .bind(&c.user_agent)
                 .bind(c.created_at)
                 .bind(c.created_at)
-                .bind(&c.kind)
+                .bind(c.kind)
                 .bind(&c.source)
                 .bind(&c.import_id)
                 .bind(&c.import_parent_id);
@@ -319,10 +324,11 @@ impl ImportTx {
         self.flush_comments().await?;
         sqlx::query(
             "UPDATE posts SET comment_count = (SELECT COUNT(*) FROM comments \
-             WHERE comments.post_id = posts.id AND comments.status = 'approved') \
+             WHERE comments.post_id = posts.id AND comments.status = $2) \
              WHERE id IN (SELECT DISTINCT post_id FROM comments WHERE import_source = $1)",
         )
         .bind(source)
+        .bind(CommentStatus::Approved)
         .execute(&mut *self.tx)
         .await?;
         Ok(())

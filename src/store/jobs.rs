@@ -4,13 +4,15 @@
 //! `UPDATE … WHERE id = (SELECT …)` is already atomic.
 
 use super::{Backend, Store, StoreResult};
+use crate::domain::job::{Job, JobError, JobKind, JobStatus};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct JobRow {
     pub id: i64,
+    /// As stored: a kind this version does not know stays readable here.
     pub kind: String,
     pub payload: String,
-    pub status: String,
+    pub status: JobStatus,
     pub attempts: i64,
     pub max_attempts: i64,
     pub run_at: i64,
@@ -19,75 +21,109 @@ pub struct JobRow {
     pub updated_at: i64,
 }
 
+impl JobRow {
+    /// The job this row holds.
+    pub fn job(&self) -> Result<Job, JobError> {
+        Job::decode(&self.kind, &self.payload)
+    }
+}
+
+/// A job to queue: what, when, about what, and how often to try it.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub job: Job,
+    pub run_at: i64,
+    /// Groups notifications for the burst rule (see [`Store::last_job_on`]).
+    pub topic: Option<String>,
+    pub max_attempts: i64,
+}
+
+impl NewJob {
+    /// `job`, due now.
+    pub fn now(job: Job) -> Self {
+        NewJob {
+            max_attempts: job.max_attempts(),
+            job,
+            run_at: super::now(),
+            topic: None,
+        }
+    }
+
+    pub fn at(mut self, run_at: i64) -> Self {
+        self.run_at = run_at;
+        self
+    }
+
+    pub fn topic(mut self, topic: &str) -> Self {
+        self.topic = Some(topic.to_string());
+        self
+    }
+
+    pub fn max_attempts(mut self, n: i64) -> Self {
+        self.max_attempts = n;
+        self
+    }
+}
+
 const JOB_COLUMNS: &str =
     "id, kind, payload, status, attempts, max_attempts, run_at, last_error, created_at, updated_at";
 
+async fn insert(conn: &mut sqlx::AnyConnection, new: &NewJob) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, topic, \
+         created_at, updated_at) VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(new.job.kind())
+    .bind(new.job.payload())
+    .bind(JobStatus::Queued)
+    .bind(new.max_attempts)
+    .bind(new.run_at)
+    .bind(&new.topic)
+    .bind(super::now())
+    .fetch_one(conn)
+    .await
+}
+
 /// Queues a job inside a caller's transaction (so the job exists if and only if the
-/// change that caused it does).
+/// change that caused it does). The caller wakes the worker after its commit
+/// ([`Store::job_queued`]).
 pub(crate) async fn enqueue_in(
     conn: &mut sqlx::AnyConnection,
-    kind: &str,
-    payload: &str,
+    job: &Job,
     run_at: i64,
 ) -> Result<(), sqlx::Error> {
-    let now = super::now();
-    sqlx::query(
-        "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at) \
-         VALUES ($1, $2, 'queued', 0, 10, $3, $4, $4)",
-    )
-    .bind(kind)
-    .bind(payload)
-    .bind(run_at)
-    .bind(now)
-    .execute(conn)
-    .await?;
+    insert(conn, &NewJob::now(job.clone()).at(run_at)).await?;
     Ok(())
 }
 
 impl Store {
-    pub async fn enqueue_job(
-        &self,
-        kind: &str,
-        payload: &str,
-        max_attempts: i64,
-    ) -> StoreResult<i64> {
-        self.enqueue_job_at(kind, payload, max_attempts, super::now(), None)
-            .await
+    /// Queues a job and wakes this process's worker.
+    pub async fn enqueue_job(&self, new: NewJob) -> StoreResult<i64> {
+        let id = self
+            .write(move |tx| Box::pin(async move { Ok(insert(tx, &new).await?) }))
+            .await?;
+        self.job_queued();
+        Ok(id)
     }
 
-    /// Queues a job to run at `run_at`, about `topic` (see [`Store::last_job_on`]).
-    pub async fn enqueue_job_at(
-        &self,
-        kind: &str,
-        payload: &str,
-        max_attempts: i64,
-        run_at: i64,
-        topic: Option<&str>,
-    ) -> StoreResult<i64> {
-        let (kind, payload) = (kind.to_string(), payload.to_string());
-        let topic = topic.map(str::to_string);
-        self.write(move |tx| {
-            Box::pin(async move {
-                Ok(sqlx::query_scalar(
-                    "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, topic, \
-                     created_at, updated_at) VALUES ($1, $2, 'queued', 0, $3, $4, $5, $6, $6) RETURNING id",
-                )
-                .bind(&kind)
-                .bind(&payload)
-                .bind(max_attempts)
-                .bind(run_at)
-                .bind(&topic)
-                .bind(super::now())
-                .fetch_one(&mut *tx)
-                .await?)
-            })
-        })
-        .await
+    /// Wakes this process's worker: a job was queued or put back.
+    pub fn job_queued(&self) {
+        self.jobs_wakeup.notify_one();
+    }
+
+    /// Resolves when a job may be waiting (see [`Store::job_queued`]); the worker also
+    /// polls, for jobs queued by other processes.
+    pub async fn job_may_be_waiting(&self) {
+        self.jobs_wakeup.notified().await;
     }
 
     /// When the latest job of `kind` about `topic` was queued, and whether one of that
     /// kind is still waiting to run.
-    pub async fn last_job_on(&self, kind: &str, topic: &str) -> StoreResult<(Option<i64>, bool)> {
+    pub async fn last_job_on(
+        &self,
+        kind: JobKind,
+        topic: &str,
+    ) -> StoreResult<(Option<i64>, bool)> {
         let last: Option<i64> =
             sqlx::query_scalar("SELECT MAX(created_at) FROM jobs WHERE kind = $1 AND topic = $2")
                 .bind(kind)
@@ -95,48 +131,56 @@ impl Store {
                 .fetch_one(&self.read)
                 .await?;
         let waiting: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND topic = $2 AND status IN ('queued', 'running')",
+            "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND topic = $2 AND status IN ($3, $4)",
         )
         .bind(kind)
         .bind(topic)
+        .bind(JobStatus::Queued)
+        .bind(JobStatus::Running)
         .fetch_one(&self.read)
         .await?;
         Ok((last, waiting > 0))
     }
 
     /// Takes the next due job for `worker`, or a running one whose worker vanished
-    /// (locked for longer than `stale_secs`).
+    /// (locked for longer than `stale_secs`). Only kinds this version knows are taken:
+    /// a job written by a newer version waits for it.
     pub async fn claim_job(
         &self,
         worker: &str,
         now: i64,
         stale_secs: i64,
     ) -> StoreResult<Option<JobRow>> {
-        let pick = match self.backend {
-            Backend::Postgres => {
-                "SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $2) \
-                 OR (status = 'running' AND locked_at < $3) \
-                 ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
+        let known: Vec<String> = (0..JobKind::ALL.len())
+            .map(|i| format!("${}", i + 6))
+            .collect();
+        let pick = format!(
+            "SELECT id FROM jobs WHERE ((status = $4 AND run_at <= $2) \
+             OR (status = $1 AND locked_at < $3)) AND kind IN ({}) \
+             ORDER BY run_at, id LIMIT 1{}",
+            known.join(", "),
+            match self.backend {
+                Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+                Backend::Sqlite => "",
             }
-            Backend::Sqlite => {
-                "SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $2) \
-                 OR (status = 'running' AND locked_at < $3) \
-                 ORDER BY run_at, id LIMIT 1"
-            }
-        };
+        );
         let sql = format!(
-            "UPDATE jobs SET status = 'running', locked_by = $1, locked_at = $2, \
+            "UPDATE jobs SET status = $1, locked_by = $5, locked_at = $2, \
              attempts = attempts + 1, updated_at = $2 WHERE id = ({pick}) RETURNING {JOB_COLUMNS}"
         );
         let worker = worker.to_string();
         self.write(move |tx| {
             Box::pin(async move {
-                Ok(sqlx::query_as(&sql)
-                    .bind(&worker)
+                let mut query = sqlx::query_as(&sql)
+                    .bind(JobStatus::Running)
                     .bind(now)
                     .bind(now - stale_secs)
-                    .fetch_optional(&mut *tx)
-                    .await?)
+                    .bind(JobStatus::Queued)
+                    .bind(&worker);
+                for kind in JobKind::ALL {
+                    query = query.bind(*kind);
+                }
+                Ok(query.fetch_optional(&mut *tx).await?)
             })
         })
         .await
@@ -148,12 +192,13 @@ impl Store {
         self.write(move |tx| {
             Box::pin(async move {
                 sqlx::query(
-                    "UPDATE jobs SET status = 'done', locked_by = NULL, locked_at = NULL, \
+                    "UPDATE jobs SET status = $4, locked_by = NULL, locked_at = NULL, \
                      last_error = NULL, updated_at = $1 WHERE id = $2 AND locked_by = $3",
                 )
                 .bind(super::now())
                 .bind(id)
                 .bind(&worker)
+                .bind(JobStatus::Done)
                 .execute(&mut *tx)
                 .await?;
                 Ok(())
@@ -171,9 +216,9 @@ impl Store {
         retry_at: Option<i64>,
     ) -> StoreResult<()> {
         let status = if retry_at.is_some() {
-            "queued"
+            JobStatus::Queued
         } else {
-            "failed"
+            JobStatus::Failed
         };
         let worker = worker.to_string();
         let error: String = error.chars().take(2000).collect();
@@ -198,9 +243,10 @@ impl Store {
     }
 
     /// Jobs for the admin page: failed and waiting ones first.
-    pub async fn jobs(&self, status: Option<&str>, limit: i64) -> StoreResult<Vec<JobRow>> {
+    pub async fn jobs(&self, status: Option<JobStatus>, limit: i64) -> StoreResult<Vec<JobRow>> {
         let sql = format!(
-            "SELECT {JOB_COLUMNS} FROM jobs WHERE ($1 IS NULL OR status = $1) ORDER BY id DESC LIMIT $2"
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE (CAST($1 AS TEXT) IS NULL OR status = $1) \
+             ORDER BY id DESC LIMIT $2"
         );
         Ok(sqlx::query_as(&sql)
             .bind(status)
@@ -209,7 +255,7 @@ impl Store {
             .await?)
     }
 
-    pub async fn job_counts(&self) -> StoreResult<Vec<(String, i64)>> {
+    pub async fn job_counts(&self) -> StoreResult<Vec<(JobStatus, i64)>> {
         Ok(
             sqlx::query_as("SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status")
                 .fetch_all(&self.read)
@@ -222,16 +268,23 @@ impl Store {
         self.write(move |tx| {
             Box::pin(async move {
                 let done = sqlx::query(
-                    "UPDATE jobs SET status = 'queued', attempts = 0, run_at = $1, updated_at = $1 \
-                     WHERE id = $2 AND status = 'failed'",
+                    "UPDATE jobs SET status = $3, attempts = 0, run_at = $1, updated_at = $1 \
+                     WHERE id = $2 AND status = $4",
                 )
                 .bind(super::now())
                 .bind(id)
+                .bind(JobStatus::Queued)
+                .bind(JobStatus::Failed)
                 .execute(&mut *tx)
                 .await?;
                 Ok(done.rows_affected() == 1)
             })
         })
         .await
+        .inspect(|&again| {
+            if again {
+                self.job_queued();
+            }
+        })
     }
 }

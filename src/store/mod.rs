@@ -4,6 +4,7 @@
 //! driver on both backends. Per-backend SQL lives only in `migrations/{sqlite,postgres}`.
 //! This module maps database errors to [`StoreError`] and never renders anything.
 
+mod codec;
 mod comments;
 mod export;
 mod held;
@@ -18,12 +19,12 @@ mod settings;
 mod subscriptions;
 mod users;
 
-pub use comments::{CommentRow, Inserted, ModerationRow, NewComment, QueueCounts};
+pub use comments::{Inserted, ModerationRow, NewComment, QueueCounts};
 pub use export::{ExportAuthor, ExportComment, ExportPost, ExportTerm};
 pub use identities::{AuthAttempt, IdentityRow, NewIdentity};
 pub use import::{ImportTx, ImportedComment, ImportedPost};
-pub use jobs::JobRow;
-pub use posts::{PostRow, PostWrite};
+pub use jobs::{JobRow, NewJob};
+pub use posts::PostWrite;
 pub use privacy::{Erased, PersonalData};
 pub use sessions::SessionRow;
 pub use subscriptions::SubscriptionRow;
@@ -148,6 +149,8 @@ pub struct Store {
     backend: Backend,
     /// SQLite only: the task that writes held comments together (`held.rs`).
     held: Option<held::HeldWriter>,
+    /// Woken when this process queues a job, so its worker need not wait for a poll.
+    jobs_wakeup: std::sync::Arc<tokio::sync::Notify>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -211,6 +214,7 @@ impl Store {
                     write,
                     backend,
                     held: None,
+                    jobs_wakeup: Default::default(),
                 };
                 store.held = Some(held::HeldWriter::start(store.clone()));
                 store
@@ -222,6 +226,7 @@ impl Store {
                     write: shared,
                     backend,
                     held: None,
+                    jobs_wakeup: Default::default(),
                 }
             }
         };

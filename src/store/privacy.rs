@@ -2,6 +2,10 @@
 //! access request) and erasing it (WordPress's "Export/Erase Personal Data").
 
 use super::{Store, StoreResult};
+use crate::domain::comment::{CommentKind, CommentStatus};
+use crate::domain::job::JobStatus;
+use crate::domain::role::Role;
+use crate::domain::subscription::SubscriptionKind;
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct PersonalComment {
@@ -14,8 +18,8 @@ pub struct PersonalComment {
     pub post_published_at: Option<i64>,
     #[serde(skip)]
     pub post_created_at: i64,
-    pub status: String,
-    pub kind: String,
+    pub status: CommentStatus,
+    pub kind: CommentKind,
     pub author_name: String,
     pub author_email: String,
     pub author_url: Option<String>,
@@ -36,7 +40,7 @@ impl PersonalComment {
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct PersonalSubscription {
-    pub kind: String,
+    pub kind: SubscriptionKind,
     pub post_id: Option<i64>,
     pub confirmed_at: Option<i64>,
     pub created_at: i64,
@@ -57,7 +61,7 @@ pub struct PersonalIdentity {
 pub struct PersonalAccount {
     pub id: i64,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: i64,
 }
 
@@ -289,13 +293,13 @@ async fn erase(
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    erased.emails = sqlx::query(
-        "DELETE FROM jobs WHERE status <> 'running' AND lower(payload) LIKE $1 ESCAPE '\\'",
-    )
-    .bind(contains_pattern(email))
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    erased.emails =
+        sqlx::query("DELETE FROM jobs WHERE status <> $2 AND lower(payload) LIKE $1 ESCAPE '\\'")
+            .bind(contains_pattern(email))
+            .bind(JobStatus::Running)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
     sqlx::query("DELETE FROM auth_attempts WHERE lower(draft) LIKE $1 ESCAPE '\\'")
         .bind(contains_pattern(email))
         .execute(&mut *tx)

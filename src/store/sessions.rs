@@ -14,7 +14,7 @@ struct Joined {
     id: i64,
     email: String,
     display_name: String,
-    role: String,
+    role: crate::domain::role::Role,
     created_at: i64,
     csrf_token: String,
 }

@@ -3,12 +3,13 @@
 //! is the reader's key to confirm, unsubscribe and manage, without an account.
 
 use super::{Store, StoreResult};
+use crate::domain::subscription::SubscriptionKind;
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct SubscriptionRow {
     pub id: i64,
     pub email: String,
-    pub kind: String,
+    pub kind: SubscriptionKind,
     pub post_id: Option<i64>,
     pub post_title: Option<String>,
     pub token: String,
@@ -39,11 +40,11 @@ impl Store {
     pub async fn subscribe(
         &self,
         email: &str,
-        kind: &str,
+        kind: SubscriptionKind,
         post_id: Option<i64>,
         confirmed: bool,
     ) -> StoreResult<SubscriptionRow> {
-        let (email, kind) = (email.to_string(), kind.to_string());
+        let email = email.to_string();
         let token = self
             .write(move |tx| {
                 Box::pin(async move {
@@ -52,7 +53,7 @@ impl Store {
                          AND ((post_id IS NULL AND $3 IS NULL) OR post_id = $3)",
                     )
                     .bind(&email)
-                    .bind(&kind)
+                    .bind(kind)
                     .bind(post_id)
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -69,7 +70,7 @@ impl Store {
                          VALUES ($1, $2, $3, $4, $5, $6)",
                     )
                     .bind(&email)
-                    .bind(&kind)
+                    .bind(kind)
                     .bind(post_id)
                     .bind(&token)
                     .bind(confirmed.then_some(now))
@@ -127,10 +128,11 @@ impl Store {
     /// Confirmed subscribers to comments on a post.
     pub async fn comment_subscribers(&self, post_id: i64) -> StoreResult<Vec<SubscriptionRow>> {
         let sql = format!(
-            "{SELECT} WHERE s.kind = 'comments' AND s.post_id = $1 AND s.confirmed_at IS NOT NULL ORDER BY s.id"
+            "{SELECT} WHERE s.kind = $2 AND s.post_id = $1 AND s.confirmed_at IS NOT NULL ORDER BY s.id"
         );
         Ok(sqlx::query_as(&sql)
             .bind(post_id)
+            .bind(SubscriptionKind::Comments)
             .fetch_all(&self.read)
             .await?)
     }
@@ -138,8 +140,11 @@ impl Store {
     /// Confirmed subscribers to new posts.
     pub async fn post_subscribers(&self) -> StoreResult<Vec<SubscriptionRow>> {
         let sql =
-            format!("{SELECT} WHERE s.kind = 'posts' AND s.confirmed_at IS NOT NULL ORDER BY s.id");
-        Ok(sqlx::query_as(&sql).fetch_all(&self.read).await?)
+            format!("{SELECT} WHERE s.kind = $1 AND s.confirmed_at IS NOT NULL ORDER BY s.id");
+        Ok(sqlx::query_as(&sql)
+            .bind(SubscriptionKind::Posts)
+            .fetch_all(&self.read)
+            .await?)
     }
 
     /// Marks a post's subscribers as told; false if they already were.

@@ -1,6 +1,7 @@
 //! Staff accounts.
 
 use super::{Store, StoreResult};
+use crate::domain::role::Role;
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct UserRow {
@@ -9,7 +10,7 @@ pub struct UserRow {
     pub display_name: String,
     #[serde(skip)]
     pub password_hash: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub created_at: i64,
 }
 
@@ -20,7 +21,8 @@ impl Store {
     /// (authors brought in by an import cannot sign in and do not count).
     pub async fn count_admins(&self) -> StoreResult<i64> {
         Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = $1")
+                .bind(Role::Admin)
                 .fetch_one(&self.read)
                 .await?,
         )
@@ -33,18 +35,18 @@ impl Store {
         email: &str,
         display_name: &str,
         password_hash: &str,
-        role: &str,
+        role: Role,
         only_if_first: bool,
     ) -> StoreResult<i64> {
         let (email, display_name) = (email.to_string(), display_name.to_string());
-        let (password_hash, role) = (password_hash.to_string(), role.to_string());
+        let password_hash = password_hash.to_string();
         self.write(move |tx| {
             Box::pin(async move {
                 if only_if_first {
-                    let n: i64 =
-                        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
-                            .fetch_one(&mut *tx)
-                            .await?;
+                    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = $1")
+                        .bind(Role::Admin)
+                        .fetch_one(&mut *tx)
+                        .await?;
                     if n > 0 {
                         return Err(super::StoreError::Conflict("setup already done".into()));
                     }
@@ -61,7 +63,7 @@ impl Store {
                 .bind(&email)
                 .bind(&display_name)
                 .bind(&password_hash)
-                .bind(&role)
+                .bind(role)
                 .bind(super::now())
                 .fetch_optional(&mut *tx)
                 .await?;

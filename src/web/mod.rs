@@ -245,19 +245,9 @@ impl AppState {
         email: &crate::mail::OutgoingEmail,
         topic: Option<&str>,
     ) -> Result<i64, crate::store::StoreError> {
-        let payload = serde_json::to_string(email).expect("emails serialise");
-        let id = self
-            .store
-            .enqueue_job_at(
-                crate::jobs::KIND_EMAIL,
-                &payload,
-                crate::jobs::EMAIL_ATTEMPTS,
-                crate::store::now(),
-                topic,
-            )
-            .await?;
-        self.jobs_wakeup.notify_one();
-        Ok(id)
+        let mut job = crate::store::NewJob::now(crate::domain::job::Job::Email(email.clone()));
+        job.topic = topic.map(str::to_string);
+        self.store.enqueue_job(job).await
     }
 
     /// The site's public address, without a trailing `/`, for every absolute link
@@ -334,12 +324,9 @@ pub fn router(state: AppState) -> Router {
         .route("/{y}/{m}/{d}/{slug}", get(public::post_page::add_slash))
         .route("/{slug}/", get(public::post_page::show_page))
         .route("/category/{slug}/", get(public::home::category))
-        .route(
-            "/category/{slug}/page/{n}/",
-            get(public::home::category_page),
-        )
+        .route("/category/{slug}/page/{n}/", get(public::home::category))
         .route("/tag/{slug}/", get(public::home::tag))
-        .route("/tag/{slug}/page/{n}/", get(public::home::tag_page))
+        .route("/tag/{slug}/page/{n}/", get(public::home::tag))
         .route("/comments", post(public::comment_submit::submit))
         .route("/avatar/{file}", get(public::avatar::identicon))
         .route("/auth/{provider}/start", post(signin::start))

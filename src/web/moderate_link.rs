@@ -15,18 +15,16 @@ use minijinja::context;
 use super::error::{AppError, AppResult};
 use super::public::{base_context, personal_response};
 use super::AppState;
-use crate::domain::comment::CommentStatus;
+use crate::domain::comment::{CommentStatus, ModerationAction};
 
 /// How long a link in a moderation email works.
 pub const LINK_TTL_SECS: i64 = 7 * 24 * 3600;
 
 fn target(action: &str) -> Option<CommentStatus> {
-    match action {
-        "approve" => Some(CommentStatus::Approved),
-        "spam" => Some(CommentStatus::Spam),
-        "trash" => Some(CommentStatus::Trash),
-        _ => None,
-    }
+    let action = action.parse::<ModerationAction>().ok()?;
+    ModerationAction::BY_EMAIL
+        .contains(&action)
+        .then(|| action.status())
 }
 
 /// A signed link for `action` on comment `id`, valid until `expires`.
@@ -107,12 +105,7 @@ pub async fn apply(
     Form(q): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let status = check(&state, id, &action, &q)?;
-    if state
-        .store
-        .set_comment_status(&[id], status.as_str())
-        .await?
-        > 0
-    {
+    if state.store.set_comment_status(&[id], status).await? > 0 {
         state.content_changed().await;
         tracing::info!(comment = id, action, "moderated from an email link");
     }

@@ -5,12 +5,12 @@ use minijinja::context;
 
 use super::moderate_link::{link, LINK_TTL_SECS};
 use super::AppState;
-use crate::domain::role::Role;
-use crate::jobs::{
-    notify_decision, Notify, KIND_COMMENT_DIGEST, KIND_EMAIL, KIND_HELD_DIGEST, NOTIFY_WINDOW_SECS,
-};
+use crate::domain::comment::CommentStatus;
+use crate::domain::job::{self, Job, JobKind};
+use crate::domain::post::Post;
+use crate::jobs::{notify_decision, Notify, NOTIFY_WINDOW_SECS};
 use crate::mail::OutgoingEmail;
-use crate::store::{NewComment, PostRow};
+use crate::store::{NewComment, NewJob};
 
 /// Whether to send one more notification on `topic` now, fold it into a digest of
 /// kind `digest_kind`, or leave it to the digest already waiting. Within a window this
@@ -18,7 +18,7 @@ use crate::store::{NewComment, PostRow};
 /// remembered in memory until the digest is due.
 pub async fn decide(
     state: &AppState,
-    digest_kind: &str,
+    digest_kind: JobKind,
     topic: &str,
     now: i64,
 ) -> Result<Notify, crate::store::StoreError> {
@@ -27,7 +27,7 @@ pub async fn decide(
             return Ok(Notify::AlreadyInDigest);
         }
     }
-    let (last, _) = state.store.last_job_on(KIND_EMAIL, topic).await?;
+    let (last, _) = state.store.last_job_on(JobKind::Email, topic).await?;
     let (_, waiting) = state.store.last_job_on(digest_kind, topic).await?;
     let decision = notify_decision(now, last, waiting, NOTIFY_WINDOW_SECS);
     let quiet_until = match decision {
@@ -47,7 +47,7 @@ pub async fn decide(
 
 /// Tells every moderator (admin, editor, moderator) that a comment waits for them,
 /// with signed one-click links.
-pub async fn held_comment(state: &AppState, base: &str, post: &PostRow, id: i64, c: &NewComment) {
+pub async fn held_comment(state: &AppState, base: &str, post: &Post, id: i64, c: &NewComment) {
     let users = match state.store.list_users().await {
         Ok(u) => u,
         Err(err) => {
@@ -60,13 +60,12 @@ pub async fn held_comment(state: &AppState, base: &str, post: &PostRow, id: i64,
     let now = crate::store::now();
     let mut now_to = Vec::new();
     for user in users {
-        let moderates = user.role.parse::<Role>().is_ok_and(Role::can_moderate);
-        if !moderates {
+        if !user.role.can_moderate() {
             continue;
         }
         // A burst of held comments: one email now, the rest in one digest.
         let topic = format!("held:{}", user.email);
-        let decision = match decide(state, KIND_HELD_DIGEST, &topic, now).await {
+        let decision = match decide(state, JobKind::HeldDigest, &topic, now).await {
             Ok(d) => d,
             Err(err) => {
                 tracing::error!(error = %err, "could not read notification history");
@@ -77,16 +76,10 @@ pub async fn held_comment(state: &AppState, base: &str, post: &PostRow, id: i64,
             Notify::Now => now_to.push((user.email, topic)),
             Notify::AlreadyInDigest => {}
             Notify::DigestAt(at) => {
-                let payload = serde_json::json!({ "to": user.email }).to_string();
+                let digest = Job::HeldDigest(job::HeldDigest { to: user.email });
                 if let Err(err) = state
                     .store
-                    .enqueue_job_at(
-                        KIND_HELD_DIGEST,
-                        &payload,
-                        crate::jobs::EMAIL_ATTEMPTS,
-                        at,
-                        Some(&topic),
-                    )
+                    .enqueue_job(NewJob::now(digest).at(at).topic(&topic))
                     .await
                 {
                     tracing::error!(error = %err, "could not queue the moderation digest");
@@ -165,7 +158,7 @@ pub async fn held_digest(state: &AppState, to: &str) -> Result<Option<OutgoingEm
     }
     let rows = state
         .store
-        .moderation_queue(Some("pending"), None, 20, 0)
+        .moderation_queue(Some(CommentStatus::Pending), None, 20, 0)
         .await
         .map_err(|e| e.to_string())?;
     let site = state.site();
@@ -249,7 +242,7 @@ pub async fn comment_approved(state: &AppState, comment_id: i64) -> Result<(), S
     let Some(c) = state.store.comment_by_id(comment_id).await.map_err(err)? else {
         return Ok(());
     };
-    if c.status != "approved" {
+    if c.status != CommentStatus::Approved {
         return Ok(());
     }
     let Some(post) = state.store.post_by_id(c.post_id).await.map_err(err)? else {
@@ -287,7 +280,7 @@ pub async fn comment_approved(state: &AppState, comment_id: i64) -> Result<(), S
         }
         // A lively thread: one email now, then one digest per window.
         let topic = format!("comments:{}:{}", to.to_lowercase(), post.id);
-        match decide(state, KIND_COMMENT_DIGEST, &topic, now)
+        match decide(state, JobKind::CommentDigest, &topic, now)
             .await
             .map_err(err)?
         {
@@ -296,19 +289,15 @@ pub async fn comment_approved(state: &AppState, comment_id: i64) -> Result<(), S
             Notify::DigestAt(at) => {
                 // From this comment on: the first one the reader was not told about
                 // (by when it was approved, which is when readers could see it).
-                let payload = serde_json::json!({
-                    "to": to, "post_id": post.id, "token": token, "since": c.updated_at,
-                })
-                .to_string();
+                let digest = Job::CommentDigest(job::CommentDigest {
+                    to,
+                    post_id: post.id,
+                    token,
+                    since: c.updated_at,
+                });
                 state
                     .store
-                    .enqueue_job_at(
-                        KIND_COMMENT_DIGEST,
-                        &payload,
-                        crate::jobs::EMAIL_ATTEMPTS,
-                        at,
-                        Some(&topic),
-                    )
+                    .enqueue_job(NewJob::now(digest).at(at).topic(&topic))
                     .await
                     .map_err(err)?;
                 continue;
@@ -439,7 +428,7 @@ pub async fn post_published(state: &AppState, post_id: i64) -> Result<(), String
     let Some(post) = state.store.post_by_id(post_id).await.map_err(err)? else {
         return Ok(());
     };
-    if !crate::domain::post::is_public(&post.status, post.published_at, crate::store::now()) {
+    if !post.is_public(crate::store::now()) {
         return Ok(()); // unpublished or rescheduled since; a later job will tell
     }
     if !state.store.mark_post_notified(post.id).await.map_err(err)? {
@@ -498,7 +487,7 @@ pub async fn confirm_subscriptions(
     post_title: &str,
 ) {
     let topic = format!("confirm:{}", to.to_lowercase());
-    match state.store.last_job_on(KIND_EMAIL, &topic).await {
+    match state.store.last_job_on(JobKind::Email, &topic).await {
         Ok((Some(last), _)) if crate::store::now() - last < NOTIFY_WINDOW_SECS => return,
         Err(err) => {
             tracing::error!(error = %err, "could not read notification history");

@@ -67,7 +67,7 @@ pub async fn current(state: &AppState, jar: &CookieJar) -> Option<Staff> {
             return None;
         }
     };
-    let role = session.user.role.parse().ok()?;
+    let role = session.user.role;
     Some(Staff {
         user: session.user,
         role,

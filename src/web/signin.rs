@@ -20,7 +20,6 @@ use super::error::{AppError, AppResult};
 use super::public::{base_context, not_found_page, personal_response};
 use super::{csrf, session, AppState};
 use crate::auth::AuthError;
-use crate::domain::post::is_public;
 use crate::store::IdentityRow;
 
 pub const BROWSER_COOKIE: &str = "tribune_auth";
@@ -147,7 +146,7 @@ pub async fn start(
             .store
             .post_by_id(post_id)
             .await?
-            .filter(|p| is_public(&p.status, p.published_at, crate::store::now()));
+            .filter(|p| p.is_public(crate::store::now()));
         let Some(post) = post else {
             return Ok(not_found_page(&state));
         };

@@ -309,7 +309,7 @@ async fn listings_never_print_raw_escape_sequences() {
             &tribune::store::NewComment {
                 post_id,
                 parent_id: None,
-                status: "pending",
+                status: tribune::domain::comment::CommentStatus::Pending,
                 author_name: "Evil\u{1b}[2J\u{1b}[31mName".into(),
                 author_email: "e@example.net".into(),
                 author_url: None,
@@ -345,7 +345,12 @@ async fn a_backup_of_a_live_site_restores_to_the_same_pages() {
     let csrf = s.admin_csrf().await;
     let ids: Vec<String> = s
         .store
-        .moderation_queue(Some("pending"), None, 10, 0)
+        .moderation_queue(
+            Some(tribune::domain::comment::CommentStatus::Pending),
+            None,
+            10,
+            0,
+        )
         .await
         .unwrap()
         .iter()

@@ -37,7 +37,7 @@ fn form_request(addr: &str, path: &str, body: &str, cookie: Option<&str>) -> Vec
 /// The ids of comments stored, by status.
 async fn stored_ids(s: &TestServer, status: &str) -> Vec<i64> {
     s.store
-        .moderation_queue(Some(status), None, 100_000, 0)
+        .moderation_queue(Some(status.parse().unwrap()), None, 100_000, 0)
         .await
         .unwrap()
         .into_iter()
@@ -432,7 +432,12 @@ async fn no_false_acknowledgements_when_writes_fail(backend: crate::support::Bac
     let server = ServerProcess::start(&db.url, data.path(), &[]).await;
     let store = tribune::store::Store::connect(&db.url).await.unwrap();
     let all = store
-        .moderation_queue(Some("pending"), None, 1000, 0)
+        .moderation_queue(
+            Some(tribune::domain::comment::CommentStatus::Pending),
+            None,
+            1000,
+            0,
+        )
         .await
         .unwrap();
     for (id, body) in &acked {
@@ -557,7 +562,7 @@ async fn one_bad_comment_does_not_fail_its_neighbours(s: &TestServer) {
     let comment = |post: i64, i: usize| tribune::store::NewComment {
         post_id: post,
         parent_id: None,
-        status: "pending",
+        status: tribune::domain::comment::CommentStatus::Pending,
         author_name: format!("Reader {i}"),
         author_email: format!("r{i}@example.net"),
         author_url: None,
@@ -586,7 +591,12 @@ async fn one_bad_comment_does_not_fail_its_neighbours(s: &TestServer) {
     assert_eq!(stored, 39);
     let queue = s
         .store
-        .moderation_queue(Some("pending"), Some(post_id), 100, 0)
+        .moderation_queue(
+            Some(tribune::domain::comment::CommentStatus::Pending),
+            Some(post_id),
+            100,
+            0,
+        )
         .await
         .unwrap();
     assert_eq!(queue.len(), 39);

@@ -325,7 +325,13 @@ async fn guessing_passwords_is_slowed_then_locked(s: &TestServer) {
     // made (1 s, then 2 s): the third failure locks it, with when to come back.
     let hash = tribune::passwords::hash("mo's long password").unwrap();
     s.store
-        .insert_user("mo@example.org", "Mo", &hash, "moderator", false)
+        .insert_user(
+            "mo@example.org",
+            "Mo",
+            &hash,
+            tribune::domain::role::Role::Moderator,
+            false,
+        )
         .await
         .unwrap();
     for (wait, ip) in [
@@ -540,7 +546,12 @@ async fn odd_input_gets_a_clear_answer(s: &TestServer) {
     again.assert_contains("Duplicate comment detected");
     let mine = s
         .store
-        .moderation_queue(Some("pending"), Some(post_id), 100, 0)
+        .moderation_queue(
+            Some(tribune::domain::comment::CommentStatus::Pending),
+            Some(post_id),
+            100,
+            0,
+        )
         .await
         .unwrap();
     assert_eq!(mine.iter().filter(|c| c.body == "My site").count(), 1);

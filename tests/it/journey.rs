@@ -303,7 +303,10 @@ async fn a_refused_comment_comes_back_with_everything_typed(s: &TestServer) {
         .comment(&guest, post_id, 0, "Mallory", "<script>alert('x')</script> see <a href=\"https://example.com/\" onclick=\"evil()\">this</a>")
         .await;
     let id = comment_id_of(&res.location());
-    s.store.set_comment_status(&[id], "approved").await.unwrap();
+    s.store
+        .set_comment_status(&[id], tribune::domain::comment::CommentStatus::Approved)
+        .await
+        .unwrap();
     s.state.content_changed().await;
     let page = s.get(&_link).await;
     page.assert_contains("&lt;script&gt;alert(")
@@ -387,7 +390,10 @@ async fn pages_are_served_from_cache_and_refreshed_on_change(s: &TestServer) {
 
     // A change made outside this process (the CLI) shows within the poll interval.
     s.store
-        .set_comment_status(&[comment_id_of(&res.location())], "trash")
+        .set_comment_status(
+            &[comment_id_of(&res.location())],
+            tribune::domain::comment::CommentStatus::Trash,
+        )
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;

@@ -9,6 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use reqwest::StatusCode;
+use tribune::domain::job::{Job, JobKind};
+use tribune::store::NewJob;
 use tribune::web::ServerConfig;
 
 use crate::support::{client, comment_id_of, Backend, TestServer};
@@ -169,11 +171,23 @@ async fn moderators_get_an_email_and_moderate_from_it() {
         s.setup_admin().await;
         let hash = tribune::passwords::hash("staff password 1").unwrap();
         s.store
-            .insert_user("mo@example.org", "Mo", &hash, "moderator", false)
+            .insert_user(
+                "mo@example.org",
+                "Mo",
+                &hash,
+                tribune::domain::role::Role::Moderator,
+                false,
+            )
             .await
             .unwrap();
         s.store
-            .insert_user("au@example.org", "Au", &hash, "author", false)
+            .insert_user(
+                "au@example.org",
+                "Au",
+                &hash,
+                tribune::domain::role::Role::Author,
+                false,
+            )
             .await
             .unwrap();
         let (post_id, link) = s.publish("Budget Questions", "x").await;
@@ -228,7 +242,13 @@ async fn moderators_get_an_email_and_moderate_from_it() {
         page.assert_contains("Where does the money go?")
             .assert_contains("<form method=\"post\">");
         assert_eq!(
-            s.store.comment_by_id(id).await.unwrap().unwrap().status,
+            s.store
+                .comment_by_id(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+                .as_str(),
             "pending"
         );
         let (exp, sig) = {
@@ -242,7 +262,13 @@ async fn moderators_get_an_email_and_moderate_from_it() {
             .await;
         done.assert_contains("One comment approved.");
         assert_eq!(
-            s.store.comment_by_id(id).await.unwrap().unwrap().status,
+            s.store
+                .comment_by_id(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+                .as_str(),
             "approved"
         );
         s.get_with(&client(), &link)
@@ -263,7 +289,13 @@ async fn moderators_get_an_email_and_moderate_from_it() {
         assert_eq!(expired.status, StatusCode::FORBIDDEN);
         expired.assert_contains("expired");
         assert_eq!(
-            s.store.comment_by_id(id).await.unwrap().unwrap().status,
+            s.store
+                .comment_by_id(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+                .as_str(),
             "approved"
         );
         s.stop().await;
@@ -290,10 +322,15 @@ async fn email_rides_out_an_smtp_outage_and_arrives_once() {
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let emails = |jobs: Vec<tribune::store::JobRow>| -> Vec<tribune::store::JobRow> {
         jobs.into_iter()
-            .filter(|j| j.kind == tribune::jobs::KIND_EMAIL)
+            .filter(|j| j.kind == JobKind::Email.as_str())
             .collect()
     };
-    let queued = emails(s.store.jobs(Some("queued"), 10).await.unwrap());
+    let queued = emails(
+        s.store
+            .jobs(Some(tribune::domain::job::JobStatus::Queued), 10)
+            .await
+            .unwrap(),
+    );
     assert_eq!(queued.len(), 1, "the message waits in the queue");
     assert!(queued[0].attempts >= 1);
     assert!(
@@ -313,7 +350,13 @@ async fn email_rides_out_an_smtp_outage_and_arrives_once() {
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(smtp.messages().len(), 1, "exactly once");
     assert_eq!(
-        emails(s.store.jobs(Some("done"), 10).await.unwrap()).len(),
+        emails(
+            s.store
+                .jobs(Some(tribune::domain::job::JobStatus::Done), 10)
+                .await
+                .unwrap()
+        )
+        .len(),
         1
     );
     s.stop().await;
@@ -337,17 +380,16 @@ async fn a_job_that_keeps_failing_is_shown_and_can_be_retried() {
     };
     let id = s
         .store
-        .enqueue_job(
-            tribune::jobs::KIND_EMAIL,
-            &serde_json::to_string(&email).unwrap(),
-            2,
-        )
+        .enqueue_job(NewJob::now(Job::Email(email)).max_attempts(2))
         .await
         .unwrap();
-    s.state.jobs_wakeup.notify_one();
     let mut failed = Vec::new();
     for _ in 0..60 {
-        failed = s.store.jobs(Some("failed"), 10).await.unwrap();
+        failed = s
+            .store
+            .jobs(Some(tribune::domain::job::JobStatus::Failed), 10)
+            .await
+            .unwrap();
         if !failed.is_empty() {
             break;
         }
@@ -388,16 +430,11 @@ async fn two_instances_on_one_postgres_send_each_message_once() {
             unsubscribe: None,
         };
         a.store
-            .enqueue_job(
-                tribune::jobs::KIND_EMAIL,
-                &serde_json::to_string(&email).unwrap(),
-                10,
-            )
+            .enqueue_job(NewJob::now(Job::Email(email)))
             .await
             .unwrap();
     }
-    a.state.jobs_wakeup.notify_one();
-    b.state.jobs_wakeup.notify_one();
+    b.store.job_queued();
     smtp.wait_for(40, 30).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let messages = smtp.messages();
@@ -473,11 +510,11 @@ async fn a_burst_of_held_comments_sends_one_email_then_one_digest() {
     );
     let digests: Vec<_> = s
         .store
-        .jobs(Some("queued"), 10)
+        .jobs(Some(tribune::domain::job::JobStatus::Queued), 10)
         .await
         .unwrap()
         .into_iter()
-        .filter(|j| j.kind == tribune::jobs::KIND_HELD_DIGEST)
+        .filter(|j| j.kind == JobKind::HeldDigest.as_str())
         .collect();
     assert_eq!(digests.len(), 1, "the rest wait in one digest");
     assert!(
@@ -632,7 +669,10 @@ async fn readers_confirm_get_notified_and_unsubscribe_in_one_click() {
         .await;
     let bo = comment_id_of(&res.location());
     s.store
-        .set_comment_status(&[first, bo], "approved")
+        .set_comment_status(
+            &[first, bo],
+            tribune::domain::comment::CommentStatus::Approved,
+        )
         .await
         .unwrap();
     s.state.jobs_wakeup.notify_one();
@@ -706,7 +746,12 @@ async fn a_lively_thread_sends_subscribers_one_email_then_a_digest() {
     s.setup_admin().await;
     let (post_id, _) = s.publish("Lively", "x").await;
     s.store
-        .subscribe("fan@example.org", "comments", Some(post_id), true)
+        .subscribe(
+            "fan@example.org",
+            tribune::domain::subscription::SubscriptionKind::Comments,
+            Some(post_id),
+            true,
+        )
         .await
         .unwrap();
     let mut ids = Vec::new();
@@ -725,7 +770,7 @@ async fn a_lively_thread_sends_subscribers_one_email_then_a_digest() {
     // The first is approved and mailed; the rest are approved a moment later (in a
     // later second: the digest goes by when comments were approved, not written).
     s.store
-        .set_comment_status(&[ids[0]], "approved")
+        .set_comment_status(&[ids[0]], tribune::domain::comment::CommentStatus::Approved)
         .await
         .unwrap();
     s.state.jobs_wakeup.notify_one();
@@ -734,7 +779,7 @@ async fn a_lively_thread_sends_subscribers_one_email_then_a_digest() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     for id in &ids[1..] {
         s.store
-            .set_comment_status(&[*id], "approved")
+            .set_comment_status(&[*id], tribune::domain::comment::CommentStatus::Approved)
             .await
             .unwrap();
     }

@@ -32,7 +32,7 @@ async fn sign_in(
 async fn add_staff(s: &TestServer, email: &str, role: &str) {
     let hash = tribune::passwords::hash("staff password 1").unwrap();
     s.store
-        .insert_user(email, role, &hash, role, false)
+        .insert_user(email, role, &hash, role.parse().unwrap(), false)
         .await
         .unwrap();
 }
@@ -343,7 +343,12 @@ async fn apply_without_a_choice_changes_nothing(s: &TestServer) {
         .assert_lacks("0 comments");
     let held = s
         .store
-        .moderation_queue(Some("pending"), None, 10, 0)
+        .moderation_queue(
+            Some(tribune::domain::comment::CommentStatus::Pending),
+            None,
+            10,
+            0,
+        )
         .await
         .unwrap();
     assert_eq!(held.len(), 1, "still waiting");

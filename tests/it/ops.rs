@@ -238,7 +238,12 @@ async fn shutdown_lets_a_request_in_flight_finish() {
     assert!(reqwest::get(s.url("/healthz")).await.is_err());
     let held = s
         .store
-        .moderation_queue(Some("pending"), None, 10, 0)
+        .moderation_queue(
+            Some(tribune::domain::comment::CommentStatus::Pending),
+            None,
+            10,
+            0,
+        )
         .await
         .unwrap();
     assert_eq!(held.len(), 1);

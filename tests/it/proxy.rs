@@ -302,7 +302,7 @@ async fn behind_caddy_with_https_cookies_are_secure_and_the_address_is_recorded(
             excerpt: String::new(),
             body_md: "x".into(),
             body_html: "<p>x</p>".into(),
-            status: "published".into(),
+            status: tribune::domain::post::PostStatus::Published,
             lang: "en".into(),
             translation_group: None,
             author_id: users[0].id,

@@ -358,7 +358,7 @@ async fn readers_sign_in_with_openid_connect_and_keep_their_draft() {
         assert!(row.identity_id.is_some());
         assert_eq!(row.author_name, "Alice Example");
         s.store
-            .set_comment_status(&[first], "approved")
+            .set_comment_status(&[first], tribune::domain::comment::CommentStatus::Approved)
             .await
             .unwrap();
         let res = s

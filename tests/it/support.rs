@@ -564,7 +564,13 @@ impl Drop for ServerProcess {
 pub async fn prepared_site(store: &Store, hold: bool) -> (i64, String) {
     store.migrate().await.unwrap();
     let admin = store
-        .insert_user("ada@example.org", "Ada", "unusable-hash", "admin", false)
+        .insert_user(
+            "ada@example.org",
+            "Ada",
+            "unusable-hash",
+            tribune::domain::role::Role::Admin,
+            false,
+        )
         .await
         .unwrap();
     store
@@ -578,7 +584,7 @@ pub async fn prepared_site(store: &Store, hold: bool) -> (i64, String) {
         excerpt: String::new(),
         body_md: "Text.".into(),
         body_html: "<p>Text.</p>".into(),
-        status: "published".into(),
+        status: tribune::domain::post::PostStatus::Published,
         lang: "en".into(),
         translation_group: None,
         author_id: admin,

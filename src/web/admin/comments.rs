@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 
 use super::{page, staff_context};
-use crate::domain::comment::CommentStatus;
+use crate::domain::comment::{CommentStatus, ModerationAction};
 use crate::domain::post::permalink;
 use crate::web::error::{AppError, AppResult};
 use crate::web::public::iso;
@@ -26,12 +26,11 @@ pub async fn queue(
 ) -> AppResult<Response> {
     staff.require(staff.role.can_moderate())?;
     let status = match q.get("status").map(String::as_str) {
-        None | Some("") => Some("pending"),
+        None | Some("") => Some(CommentStatus::Pending),
         Some("all") => None,
         Some(s) => Some(
             s.parse::<CommentStatus>()
-                .map_err(AppError::BadRequest)?
-                .as_str(),
+                .map_err(|e| AppError::BadRequest(e.to_string()))?,
         ),
     };
     let page_no: i64 = q
@@ -81,7 +80,7 @@ pub async fn queue(
         "admin/comments.html",
         context! {
             comments => items,
-            current => status.unwrap_or("all"),
+            current => status.map_or("all", CommentStatus::as_str),
             counts => counts,
             page => page_no,
             more => more,
@@ -101,7 +100,7 @@ pub async fn act(State(state): State<AppState>, staff: Staff, body: Bytes) -> Ap
     let mut token = String::new();
     let mut ids: Vec<i64> = Vec::new();
     let mut action = String::new();
-    let mut back = String::from("pending");
+    let mut back = CommentStatus::Pending.as_str().to_string();
     for (k, v) in form_urlencoded::parse(&body) {
         match &*k {
             "csrf" => token = v.into_owned(),
@@ -133,25 +132,22 @@ pub async fn act(State(state): State<AppState>, staff: Staff, body: Bytes) -> Ap
                 .into_response(),
         );
     }
-    let target = match action.as_str() {
-        "approve" => CommentStatus::Approved,
-        "unapprove" => CommentStatus::Pending,
-        "spam" => CommentStatus::Spam,
-        "trash" => CommentStatus::Trash,
-        _ => {
-            return Err(AppError::BadRequest(
-                "Choose an action (Approve, Spam or Trash) and at least one comment.".into(),
-            ))
-        }
+    let Ok(action) = action.parse::<ModerationAction>() else {
+        return Err(AppError::BadRequest(
+            "Choose an action (Approve, Spam or Trash) and at least one comment.".into(),
+        ));
     };
-    let changed = state
-        .store
-        .set_comment_status(&ids, target.as_str())
-        .await?;
+    let target = action.status();
+    let changed = state.store.set_comment_status(&ids, target).await?;
     if changed > 0 {
         state.content_changed().await;
     }
-    tracing::info!(user = staff.user.id, action, changed, "comments moderated");
+    tracing::info!(
+        user = staff.user.id,
+        action = action.as_str(),
+        changed,
+        "comments moderated"
+    );
     Ok(Redirect::to(&format!(
         "/admin/comments?status={back}&done={}&n={changed}",
         target.as_str()

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 
 use super::{page, staff_context};
+use crate::domain::job::JobStatus;
 use crate::web::error::AppResult;
 use crate::web::public::iso;
 use crate::web::session::Staff;
@@ -21,28 +22,19 @@ pub async fn list(
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
     staff.require(staff.role.can_manage_site())?;
-    let current = match q.get("status").map(String::as_str) {
-        Some(s @ ("queued" | "running" | "done" | "failed")) => s.to_string(),
-        _ => "failed".to_string(),
-    };
+    let current = q
+        .get("status")
+        .and_then(|s| s.parse::<JobStatus>().ok())
+        .unwrap_or(JobStatus::Failed);
     let site = state.site();
     let lang = state.i18n.resolve(&site.language).to_string();
     let jobs: Vec<_> = state
         .store
-        .jobs(Some(&current), 200)
+        .jobs(Some(current), 200)
         .await?
         .into_iter()
         .map(|j| {
-            let summary = serde_json::from_str::<serde_json::Value>(&j.payload)
-                .ok()
-                .map(|v| {
-                    format!(
-                        "{} → {}",
-                        v["subject"].as_str().unwrap_or(""),
-                        v["to"].as_str().unwrap_or("")
-                    )
-                })
-                .unwrap_or_default();
+            let summary = j.job().map_or_else(|e| e.to_string(), |job| job.summary());
             context! {
                 id => j.id,
                 kind => j.kind,
@@ -56,7 +48,13 @@ pub async fn list(
             }
         })
         .collect();
-    let counts: HashMap<String, i64> = state.store.job_counts().await?.into_iter().collect();
+    let counts: HashMap<&str, i64> = state
+        .store
+        .job_counts()
+        .await?
+        .into_iter()
+        .map(|(status, n)| (status.as_str(), n))
+        .collect();
     let ctx = staff_context(&state, &staff).await?;
     let html = state.templates.render(
         "admin/jobs.html",
@@ -81,7 +79,6 @@ pub async fn retry(
     staff.require(staff.role.can_manage_site())?;
     staff.verify_form(&form)?;
     if state.store.retry_job(id).await? {
-        state.jobs_wakeup.notify_one();
         tracing::info!(job = id, user = staff.user.id, "job queued again by hand");
     }
     Ok(Redirect::to("/admin/jobs?status=failed&retried=1").into_response())

@@ -10,9 +10,8 @@ use minijinja::context;
 
 use super::{page, problem_messages, staff_context};
 use crate::domain::comment::Problem;
-use crate::domain::post::{check_post, format_datetime_local, permalink, PostInput};
-use crate::domain::text::render_post;
-use crate::store::{PostRow, PostWrite, StoreError};
+use crate::domain::post::{format_datetime_local, BodyFormat, Post, PostInput, PostStatus};
+use crate::publish::{self, SaveError};
 use crate::web::error::{AppError, AppResult};
 use crate::web::public::iso;
 use crate::web::session::Staff;
@@ -36,8 +35,7 @@ pub async fn list(State(state): State<AppState>, staff: Staff) -> AppResult<Resp
                 date => state.i18n.datetime(&lang, when),
                 iso => iso(when),
                 comment_count => p.comment_count,
-                url => crate::domain::post::is_public(&p.status, p.published_at, crate::store::now())
-                    .then(|| permalink(when, &p.slug)),
+                url => p.is_public(crate::store::now()).then(|| p.permalink()),
             }
         })
         .collect();
@@ -48,20 +46,20 @@ pub async fn list(State(state): State<AppState>, staff: Staff) -> AppResult<Resp
     Ok(page(StatusCode::OK, html))
 }
 
-fn input_from_row(p: &PostRow) -> PostInput {
+fn input_from_post(p: &Post) -> PostInput {
     PostInput {
         title: p.title.clone(),
         slug: p.slug.clone(),
         excerpt: p.excerpt.clone(),
         body: p.body_md.clone(),
         lang: p.lang.clone(),
-        status: p.status.clone(),
+        status: p.status.as_str().to_string(),
         published_at: p
             .published_at
             .map(format_datetime_local)
             .unwrap_or_default(),
         translation_group: p.translation_group.clone().unwrap_or_default(),
-        comments_open: p.comments_open != 0,
+        comments_open: p.comments_open,
     }
 }
 
@@ -80,6 +78,8 @@ fn input_from_form(form: &HashMap<String, String>) -> PostInput {
     }
 }
 
+/// The editor as it is drawn: a new post (`id` is `None`) or post `id`, with what
+/// was typed, and whatever there is to say about it.
 struct Editor<'a> {
     id: Option<i64>,
     input: PostInput,
@@ -90,26 +90,40 @@ struct Editor<'a> {
     staff: &'a Staff,
 }
 
-async fn editor_page(state: &AppState, e: Editor<'_>) -> AppResult<Response> {
-    let ctx = staff_context(state, e.staff).await?;
-    let status = if e.problems.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let html = state.templates.render(
-        "admin/post_edit.html",
-        context! {
-            post_id => e.id,
-            form => e.input,
-            field_errors => problem_messages(state, &e.problems),
-            preview => e.preview,
-            saved => e.saved,
-            view_url => e.view_url,
-            statuses => ["draft", "published", "private"], ..ctx
-        },
-    )?;
-    Ok(page(status, html))
+impl<'a> Editor<'a> {
+    fn new(staff: &'a Staff, id: Option<i64>, input: PostInput) -> Self {
+        Editor {
+            id,
+            input,
+            problems: Vec::new(),
+            preview: None,
+            saved: false,
+            view_url: None,
+            staff,
+        }
+    }
+
+    async fn page(self, state: &AppState) -> AppResult<Response> {
+        let ctx = staff_context(state, self.staff).await?;
+        let status = if self.problems.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let html = state.templates.render(
+            "admin/post_edit.html",
+            context! {
+                post_id => self.id,
+                form => self.input,
+                field_errors => problem_messages(state, &self.problems),
+                preview => self.preview,
+                saved => self.saved,
+                view_url => self.view_url,
+                statuses => PostStatus::NAMES, ..ctx
+            },
+        )?;
+        Ok(page(status, html))
+    }
 }
 
 pub async fn new_form(State(state): State<AppState>, staff: Staff) -> AppResult<Response> {
@@ -117,26 +131,14 @@ pub async fn new_form(State(state): State<AppState>, staff: Staff) -> AppResult<
     let site = state.site();
     let input = PostInput {
         lang: site.language.clone(),
-        status: "draft".into(),
+        status: PostStatus::Draft.as_str().into(),
         comments_open: true,
         ..PostInput::default()
     };
-    editor_page(
-        &state,
-        Editor {
-            id: None,
-            input,
-            problems: vec![],
-            preview: None,
-            saved: false,
-            view_url: None,
-            staff: &staff,
-        },
-    )
-    .await
+    Editor::new(&staff, None, input).page(&state).await
 }
 
-async fn load_editable(state: &AppState, staff: &Staff, id: &str) -> AppResult<PostRow> {
+async fn load_editable(state: &AppState, staff: &Staff, id: &str) -> AppResult<Post> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let post = state
         .store
@@ -154,27 +156,19 @@ pub async fn edit_form(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    Query(q): Query<std::collections::HashMap<String, String>>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let post = load_editable(&state, &staff, &id).await?;
     // "Post saved. View post" after a save (the editor redirects here with ?saved=1);
     // the link only where readers can see the post.
-    let readable =
-        crate::domain::post::is_public(&post.status, post.published_at, crate::store::now());
-    let view_url = readable.then(|| post.permalink());
-    let saved = q.contains_key("saved");
-    editor_page(
-        &state,
-        Editor {
-            id: Some(post.id),
-            input: input_from_row(&post),
-            problems: vec![],
-            preview: None,
-            saved,
-            view_url,
-            staff: &staff,
-        },
-    )
+    Editor {
+        saved: q.contains_key("saved"),
+        view_url: post
+            .is_public(crate::store::now())
+            .then(|| post.permalink()),
+        ..Editor::new(&staff, Some(post.id), input_from_post(&post))
+    }
+    .page(&state)
     .await
 }
 
@@ -184,7 +178,7 @@ pub async fn create(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     staff.require(staff.role.can_write_posts())?;
-    save(&state, &staff, None, staff.user.id, form).await
+    save(&state, &staff, None, form).await
 }
 
 pub async fn update(
@@ -194,109 +188,52 @@ pub async fn update(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let post = load_editable(&state, &staff, &id).await?;
-    save(&state, &staff, Some(post.id), post.author_id, form).await
+    save(&state, &staff, Some(&post), form).await
 }
 
+/// Saves (or previews) what the editor sent: a new post when `existing` is `None`.
 async fn save(
     state: &AppState,
     staff: &Staff,
-    id: Option<i64>,
-    author_id: i64,
+    existing: Option<&Post>,
     form: HashMap<String, String>,
 ) -> AppResult<Response> {
     staff.verify_form(&form)?;
     let input = input_from_form(&form);
-    let preview_only = form.get("action").map(String::as_str) == Some("preview");
-    let checked = match check_post(&input, crate::store::now()) {
-        Ok(c) => c,
-        Err(problems) => {
-            return editor_page(
-                state,
-                Editor {
-                    id,
-                    input,
-                    problems,
-                    preview: None,
-                    saved: false,
-                    view_url: None,
-                    staff,
-                },
-            )
-            .await;
-        }
-    };
+    let id = existing.map(|p| p.id);
     // Posts brought from WordPress stay HTML; posts written here are Markdown.
-    let html_body = match id {
-        Some(id) => state
-            .store
-            .post_by_id(id)
-            .await?
-            .is_some_and(|p| p.body_format == "html"),
-        None => false,
-    };
-    let body_html = if html_body {
-        crate::domain::html::render_trusted(&checked.body)
-    } else {
-        render_post(&checked.body)
-    };
-    if preview_only {
-        return editor_page(
-            state,
-            Editor {
-                id,
-                input,
-                problems: vec![],
-                preview: Some(body_html),
-                saved: false,
-                view_url: None,
-                staff,
-            },
-        )
-        .await;
-    }
-    let write = PostWrite {
-        slug: checked.slug.clone(),
-        title: checked.title,
-        excerpt: checked.excerpt,
-        body_md: checked.body,
-        body_html,
-        status: checked.status.as_str().to_string(),
-        lang: checked.lang,
-        translation_group: checked.translation_group,
-        author_id,
-        comments_open: checked.comments_open,
-        published_at: checked.published_at,
-    };
-    let result = match id {
-        Some(id) => state.store.update_post(id, &write).await.map(|_| id),
-        None => state.store.insert_post(&write).await,
-    };
-    let id = match result {
-        Ok(id) => id,
-        Err(StoreError::Conflict(_)) => {
-            let problems = vec![Problem {
-                field: "slug",
-                key: "error-slug-taken",
-                max: 0,
-                len: 0,
-            }];
-            return editor_page(
-                state,
-                Editor {
-                    id,
-                    input,
-                    problems,
-                    preview: None,
-                    saved: false,
-                    view_url: None,
-                    staff,
-                },
-            )
+    let format = existing.map_or(BodyFormat::Markdown, |p| p.body_format);
+    let author_id = existing.map_or(staff.user.id, |p| p.author_id);
+    let prepared = publish::prepare(&input, format, author_id, crate::store::now());
+    let preview_only = form.get("action").map(String::as_str) == Some("preview");
+    let result = match prepared {
+        Ok(write) if preview_only => {
+            return Editor {
+                preview: Some(write.body_html),
+                ..Editor::new(staff, id, input)
+            }
+            .page(state)
             .await;
         }
-        Err(e) => return Err(e.into()),
+        Ok(write) => publish::save(&state.store, id, &write)
+            .await
+            .map(|id| (id, write.status)),
+        Err(e) => Err(e),
     };
-    state.content_changed().await;
-    tracing::info!(post = id, status = write.status, "post saved");
-    Ok(Redirect::to(&format!("/admin/posts/{id}?saved=1")).into_response())
+    match result {
+        Ok((id, status)) => {
+            state.content_changed().await;
+            tracing::info!(post = id, %status, "post saved");
+            Ok(Redirect::to(&format!("/admin/posts/{id}?saved=1")).into_response())
+        }
+        Err(SaveError::Store(e)) => Err(e.into()),
+        Err(refused) => {
+            Editor {
+                problems: refused.problems().unwrap_or_default(),
+                ..Editor::new(staff, id, input)
+            }
+            .page(state)
+            .await
+        }
+    }
 }

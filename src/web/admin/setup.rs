@@ -147,7 +147,7 @@ pub async fn submit(
     let hash = hash_password(password).await?;
     let id = match state
         .store
-        .insert_user(&email, &name, &hash, "admin", true)
+        .insert_user(&email, &name, &hash, crate::domain::role::Role::Admin, true)
         .await
     {
         Ok(id) => id,

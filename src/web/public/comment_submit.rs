@@ -12,11 +12,12 @@ use super::post_page::{moderation_hash, render, Personal};
 use super::{not_found_page, personal_response};
 use axum_extra::extract::cookie::CookieJar;
 
+use crate::domain::comment::CommentStatus;
 use crate::domain::comment::{
     check_body, check_guest, duplicate_key, normalise_url, parent_accepts_reply, parse_parent,
     Commenter, GuestComment, GuestInput, Limits, ModerationPolicy, DUPLICATE_WINDOW_SECS,
 };
-use crate::domain::post::is_public;
+use crate::domain::subscription::SubscriptionKind;
 use crate::domain::text::render_comment;
 use crate::store::{Inserted, NewComment, StoreError};
 use crate::web::client::Client;
@@ -77,7 +78,7 @@ async fn receive(
     let Some(post) = state.store.post_by_id(post_id).await? else {
         return Ok(not_found_page(&state));
     };
-    if !is_public(&post.status, post.published_at, crate::store::now()) {
+    if !post.is_public(crate::store::now()) {
         return Ok(not_found_page(&state));
     }
     let site = state.site();
@@ -118,7 +119,7 @@ async fn receive(
         let notice = state.i18n.t(&ui_lang, "error-parent-invalid", None);
         return refuse(Some(notice), Vec::new(), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    if post.comments_open == 0 {
+    if !post.comments_open {
         let notice = state.i18n.t(&ui_lang, "comments-closed", None);
         return refuse(Some(notice), Vec::new(), StatusCode::FORBIDDEN).await;
     }
@@ -132,7 +133,7 @@ async fn receive(
             .store
             .comment_by_id(parent)
             .await?
-            .is_some_and(|p| parent_accepts_reply(p.post_id, &p.status, post.id));
+            .is_some_and(|p| parent_accepts_reply(p.post_id, p.status, post.id));
         if !ok {
             state.metrics.comment("rejected");
             let notice = state.i18n.t(&ui_lang, "error-parent-gone", None);
@@ -183,7 +184,7 @@ async fn receive(
         duplicate_key: Some(duplicate_key(identity_id, &comment.email, &comment.body)),
         post_id: post.id,
         parent_id,
-        status: status.as_str(),
+        status,
         author_name: comment.name,
         author_email: comment.email,
         author_url: comment.url,
@@ -233,7 +234,7 @@ async fn receive(
         }
     };
     let base = state.site_url();
-    if status.as_str() == "pending" {
+    if status == CommentStatus::Pending {
         crate::web::notify::held_comment(&state, &base, &post, id, &new).await;
     }
     if input.notify_comments || input.notify_posts {
@@ -245,8 +246,12 @@ async fn receive(
         if let Some(address) = address.filter(|a| !a.is_empty()) {
             let mut unconfirmed = Vec::new();
             let wanted = [
-                (input.notify_comments, "comments", Some(post.id)),
-                (input.notify_posts, "posts", None),
+                (
+                    input.notify_comments,
+                    SubscriptionKind::Comments,
+                    Some(post.id),
+                ),
+                (input.notify_posts, SubscriptionKind::Posts, None),
             ];
             for (want, kind, post_id) in wanted {
                 if want {
@@ -279,7 +284,7 @@ async fn receive(
     );
 
     let link = post.permalink();
-    let to = if status.as_str() == "approved" {
+    let to = if status == CommentStatus::Approved {
         state.metrics.comment("approved");
         state.content_changed().await;
         format!("{link}#comment-{id}")

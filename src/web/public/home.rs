@@ -8,7 +8,7 @@ use minijinja::context;
 
 use super::post_page::moved_permanently;
 use super::{base_context, cached_response, not_found_page, PostView};
-use crate::domain::post::is_public;
+use crate::domain::term::TermKind;
 use crate::web::error::AppResult;
 use crate::web::AppState;
 
@@ -32,9 +32,7 @@ pub async fn first_page(
         };
         let now = crate::store::now();
         return Ok(match post {
-            Some(post) if is_public(&post.status, post.published_at, now) => {
-                moved_permanently(&post.permalink())
-            }
+            Some(post) if post.is_public(now) => moved_permanently(&post.permalink()),
             _ => not_found_page(&state),
         });
     }
@@ -57,14 +55,14 @@ pub async fn page(
 /// A category or tag archive, as WordPress has them: `/category/slug/`, `/tag/slug/`.
 #[derive(Debug, Clone, serde::Serialize)]
 struct Archive {
-    kind: &'static str,
+    kind: TermKind,
     id: i64,
     name: String,
     /// `/category/slug/`
     url: String,
 }
 
-async fn archive(state: &AppState, kind: &'static str, slug: &str) -> AppResult<Option<Archive>> {
+async fn archive(state: &AppState, kind: TermKind, slug: &str) -> AppResult<Option<Archive>> {
     Ok(state
         .store
         .term_by_slug(kind, slug)
@@ -77,14 +75,21 @@ async fn archive(state: &AppState, kind: &'static str, slug: &str) -> AppResult<
         }))
 }
 
+/// The address of an archive page: `/category/{slug}/` or `/category/{slug}/page/{n}/`.
+#[derive(Debug, serde::Deserialize)]
+pub struct ArchivePath {
+    slug: String,
+    n: Option<String>,
+}
+
 async fn archive_page(
     state: AppState,
-    kind: &'static str,
-    slug: String,
-    n: &str,
+    kind: TermKind,
+    ArchivePath { slug, n }: ArchivePath,
     uri: OriginalUri,
     headers: HeaderMap,
 ) -> AppResult<Response> {
+    let n = n.as_deref().unwrap_or("1");
     if let Some(hit) = state.cache.get(uri.path()) {
         state.metrics.page_cache_hits.inc();
         return Ok(cached_response(hit, &headers));
@@ -99,40 +104,24 @@ async fn archive_page(
     }
 }
 
+/// `/category/slug/` and its pages.
 pub async fn category(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    Path(path): Path<ArchivePath>,
     uri: OriginalUri,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    archive_page(state, "category", slug, "1", uri, headers).await
+    archive_page(state, TermKind::Category, path, uri, headers).await
 }
 
-pub async fn category_page(
-    State(state): State<AppState>,
-    Path((slug, n)): Path<(String, String)>,
-    uri: OriginalUri,
-    headers: HeaderMap,
-) -> AppResult<Response> {
-    archive_page(state, "category", slug, &n, uri, headers).await
-}
-
+/// `/tag/slug/` and its pages.
 pub async fn tag(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    Path(path): Path<ArchivePath>,
     uri: OriginalUri,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    archive_page(state, "tag", slug, "1", uri, headers).await
-}
-
-pub async fn tag_page(
-    State(state): State<AppState>,
-    Path((slug, n)): Path<(String, String)>,
-    uri: OriginalUri,
-    headers: HeaderMap,
-) -> AppResult<Response> {
-    archive_page(state, "tag", slug, &n, uri, headers).await
+    archive_page(state, TermKind::Tag, path, uri, headers).await
 }
 
 async fn render(

@@ -13,9 +13,9 @@ use time::format_description::well_known::Rfc3339;
 
 use super::cache::CachedPage;
 use super::AppState;
+use crate::domain::post::Post;
 use crate::domain::settings::{AvatarSource, SiteSettings};
 use crate::i18n::direction;
-use crate::store::PostRow;
 
 /// Variables every page template needs.
 pub fn base_context(state: &AppState, site: &SiteSettings) -> Value {
@@ -71,7 +71,7 @@ pub struct PostView {
 }
 
 impl PostView {
-    pub fn new(state: &AppState, ui_lang: &str, post: &PostRow, with_body: bool) -> Self {
+    pub fn new(state: &AppState, ui_lang: &str, post: &Post, with_body: bool) -> Self {
         let published = post.published_at.unwrap_or(post.created_at);
         PostView {
             id: post.id,
@@ -93,7 +93,7 @@ impl PostView {
                 post.excerpt.clone()
             },
             comment_count: post.comment_count,
-            comments_open: post.comments_open != 0,
+            comments_open: post.comments_open,
         }
     }
 }

@@ -12,10 +12,12 @@ use minijinja::context;
 use super::{
     avatar_url, base_context, cached_response, iso, not_found_page, personal_response, PostView,
 };
+use crate::domain::comment::{Comment, CommentKind, CommentStatus};
 use crate::domain::comment::{GuestInput, Problem};
-use crate::domain::post::{date_matches, is_public};
+use crate::domain::post::date_matches;
+use crate::domain::post::{Post, PostKind};
 use crate::domain::thread::{self, ThreadNode};
-use crate::store::{CommentRow, IdentityRow, PostRow};
+use crate::store::IdentityRow;
 use crate::web::error::AppResult;
 use crate::web::signin;
 use crate::web::AppState;
@@ -39,7 +41,7 @@ pub struct Personal {
     pub notice: Option<String>,
     pub reply_to: Option<i64>,
     /// The reader's own comment, still held for moderation.
-    pub pending: Option<CommentRow>,
+    pub pending: Option<Comment>,
     /// The reader signed in with a provider.
     pub commenter: Option<IdentityRow>,
 }
@@ -66,8 +68,7 @@ struct CommentView {
     iso: String,
     body_html: String,
     depth: usize,
-    /// "comment", "pingback" or "trackback".
-    kind: String,
+    kind: CommentKind,
     can_reply: bool,
     pending: bool,
     children: Vec<CommentView>,
@@ -82,12 +83,12 @@ fn comment_views(state: &AppState, ui_lang: &str, nodes: Vec<ThreadNode>) -> Vec
             avatar: avatar_url(state, &site, &n.comment.author_email),
             date: state.i18n.datetime(ui_lang, n.comment.created_at),
             iso: iso(n.comment.created_at),
-            pending: n.comment.status == "pending",
+            pending: n.comment.status == CommentStatus::Pending,
             author_name: n.comment.author_name,
             author_url: n.comment.author_url,
             body_html: n.comment.body_html,
             depth: n.depth,
-            can_reply: n.can_reply && n.comment.kind == "comment",
+            can_reply: n.can_reply && n.comment.kind == CommentKind::Comment,
             kind: n.comment.kind,
             children: comment_views(state, ui_lang, n.children),
         })
@@ -100,7 +101,7 @@ pub fn moderation_hash(state: &AppState, comment_id: i64) -> String {
 }
 
 /// Renders the post page; `personal` adds what only one reader sees.
-pub async fn render(state: &AppState, post: &PostRow, personal: Personal) -> AppResult<String> {
+pub async fn render(state: &AppState, post: &Post, personal: Personal) -> AppResult<String> {
     let site = state.site();
     let ui_lang = state.i18n.resolve(&site.language).to_string();
     let mut comments = state.store.approved_comments(post.id).await?;
@@ -111,7 +112,7 @@ pub async fn render(state: &AppState, post: &PostRow, personal: Personal) -> App
     let reply_to = personal.reply_to.and_then(|id| {
         comments
             .iter()
-            .find(|c| c.id == id && c.status == "approved")
+            .find(|c| c.id == id && c.status == CommentStatus::Approved)
             .map(|c| (c.id, c.author_name.clone()))
     });
     let tree = thread::build(comments, site.thread_depth);
@@ -156,7 +157,7 @@ pub async fn render(state: &AppState, post: &PostRow, personal: Personal) -> App
             terms => terms,
             comments => views,
             comment_count => post.comment_count,
-            comments_open => post.comments_open != 0,
+            comments_open => post.comments_open,
             form => personal.form,
             errors => errors,
             field_errors => field_errors,
@@ -272,13 +273,13 @@ async fn respond(
         return Ok(not_found_page(&state));
     };
     let now = crate::store::now();
-    if !is_public(&post.status, post.published_at, now) {
+    if !post.is_public(now) {
         return Ok(not_found_page(&state));
     }
     let published = post.published_at.unwrap_or(post.created_at);
-    let address_ok = match (date, post.kind.as_str()) {
-        (Some((y, m, d)), "post") => date_matches(published, y, m, d),
-        (None, "page") => true,
+    let address_ok = match (date, post.kind) {
+        (Some((y, m, d)), PostKind::Post) => date_matches(published, y, m, d),
+        (None, PostKind::Page) => true,
         _ => false,
     };
     if !address_ok {
@@ -299,7 +300,7 @@ async fn respond(
                     .store
                     .comment_by_id(id)
                     .await?
-                    .filter(|c| c.post_id == post.id && c.status == "pending");
+                    .filter(|c| c.post_id == post.id && c.status == CommentStatus::Pending);
             }
         }
     }
