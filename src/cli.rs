@@ -141,6 +141,23 @@ enum CommentsCommand {
     },
 }
 
+/// Every `TRIBUNE_*` variable a flag reads, from the flags themselves.
+fn known_env() -> Vec<String> {
+    fn collect(cmd: &clap::Command, out: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            if let Some(env) = arg.get_env() {
+                out.push(env.to_string_lossy().into_owned());
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            collect(sub, out);
+        }
+    }
+    let mut out = Vec::new();
+    collect(&<Cli as clap::CommandFactory>::command(), &mut out);
+    out
+}
+
 /// Runs the command line; prints `error: …` on one line on failure.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -233,7 +250,7 @@ fn redact(url: &str) -> String {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let (file, mut warnings) = FileConfig::load(cli.global.config.as_deref())?;
-    warnings.extend(unknown_env_warnings());
+    warnings.extend(unknown_env_warnings(&known_env()));
     match cli.command {
         Command::Serve(args) => {
             let settings = ServeSettings::resolve(&cli.global, &args, &file)?;
@@ -267,39 +284,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let store = open_store(&settings.data, true).await?;
-    let config = crate::web::ServerConfig {
-        base_url: settings.base_url.clone(),
-        theme_dir: settings.theme.clone(),
-        comments_per_minute: settings.comments_per_minute,
-        login_lockout_after: settings.login_lockout_after,
-        trusted_proxies: settings.trusted_proxies.clone(),
-        providers: settings.providers.clone(),
-        staff_provider: settings.staff_provider.clone(),
-        smtp_url: settings.smtp_url.clone(),
-        mail_from: settings.mail_from.clone(),
-        data_dir: settings.data.data_dir.clone(),
-        job_retry_base: std::time::Duration::from_secs(30),
-    };
     // A file grown past the process's size limit (RLIMIT_FSIZE) would otherwise end
     // the server with SIGXFSZ; with the signal caught, that write fails with EFBIG
     // like any other disk error and the reader is told their comment was not saved.
     #[cfg(unix)]
     let _xfsz = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::from_raw(25));
-    let state = crate::web::AppState::new(store.clone(), config).await?;
-    if !state.site_url_known() {
+    let (bind, database_url) = (settings.bind, settings.data.database_url.clone());
+    let state = crate::web::AppState::new(store.clone(), settings).await?;
+    if !state.site.url_known() {
         tracing::warn!(
             "the site's public address is not known yet: it is recorded when the first \
              administrator sets the site up (or set --base-url / TRIBUNE_BASE_URL, e.g. \
              https://example.org). Until then links in emails use the listening address."
         );
     }
-    let listener = tokio::net::TcpListener::bind(settings.bind)
+    let listener = tokio::net::TcpListener::bind(bind)
         .await
-        .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        .with_context(|| format!("cannot listen on {bind}"))?;
     tracing::info!(mail = %state.mailer.describe(), "email transport");
     tracing::info!(
         address = %format!("http://{}", listener.local_addr()?),
-        database = %redact(&settings.data.database_url),
+        database = %redact(&database_url),
         "Tribune is serving"
     );
     crate::web::serve(state, listener, shutdown_signal()).await?;
@@ -364,7 +369,7 @@ async fn user(store: &Store, cmd: UserCommand) -> anyhow::Result<()> {
             } else {
                 (crate::token::random_hex(12), true)
             };
-            let min = crate::web::admin::setup::MIN_PASSWORD_CHARS;
+            let min = crate::passwords::MIN_CHARS;
             if password.chars().count() < min {
                 bail!("the password must have at least {min} characters");
             }

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use crate::domain::comment::CommentStatus;
 use crate::domain::post::{BodyFormat, PostKind, PostStatus};
 use crate::domain::settings::SiteSettings;
+use crate::domain::site_url::SiteUrl;
 use crate::domain::term::TermKind;
 use crate::store::{ExportComment, ExportPost, Store, StoreError};
 
@@ -86,13 +87,14 @@ fn comment_approved(status: CommentStatus) -> &'static str {
     }
 }
 
-/// Writes the site to `out`. `base_url` is the site's public address (no trailing `/`).
+/// Writes the site to `out`; links are made on `base`, the site's public address.
 pub async fn wordpress<W: Write>(
     store: &Store,
     site: &SiteSettings,
-    base_url: &str,
+    base: &SiteUrl,
     out: &mut W,
 ) -> Result<ExportCounts, ExportError> {
+    let base_url = base.as_str();
     let now = crate::store::now();
     let mut counts = ExportCounts::default();
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8" ?>"#)?;

@@ -10,6 +10,7 @@ use clap::Subcommand;
 
 use crate::domain::comment::plausible_email;
 use crate::domain::settings::SiteSettings;
+use crate::domain::site_url::SiteUrl;
 use crate::i18n::count_en;
 use crate::import::Report;
 use crate::store::Store;
@@ -185,16 +186,15 @@ pub async fn export(
         base_url: given,
     } = cmd;
     let site = site_settings(store).await?;
-    let base = given
-        .or(base_url)
-        .or_else(|| (!site.site_url.is_empty()).then(|| site.site_url.clone()))
-        .context(
+    let base = match given.or(base_url) {
+        Some(typed) => SiteUrl::parse(&typed).with_context(|| {
+            format!("base URL `{typed}` must be an address such as https://example.org")
+        })?,
+        None => site.site_url.clone().context(
             "the site's public address is not known yet: pass --base-url https://example.org \
              (or set TRIBUNE_BASE_URL)",
-        )?;
-    let base = crate::domain::settings::check_site_url(&base).with_context(|| {
-        format!("base URL `{base}` must be an address such as https://example.org")
-    })?;
+        )?,
+    };
     let counts = match &output {
         Some(path) => {
             // Written beside the target and renamed, so a failed export never leaves half a file.

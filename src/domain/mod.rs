@@ -14,6 +14,7 @@ pub mod post;
 pub mod role;
 pub mod settings;
 pub mod signin_throttle;
+pub mod site_url;
 pub mod subscription;
 pub mod term;
 pub mod text;

@@ -14,7 +14,8 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
-use ipnet::IpNet;
+
+use crate::config::proxies::{canonical, TrustedProxies};
 
 /// The reader behind a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,91 +26,46 @@ pub struct Client {
     pub https: bool,
 }
 
-/// The reverse proxies whose forwarding headers are believed.
-#[derive(Debug, Clone, Default)]
-pub struct TrustedProxies(Vec<IpNet>);
-
-impl TrustedProxies {
-    /// Parses addresses and networks: `127.0.0.1`, `::1`, `10.0.0.0/8`, `fd00::/8`.
-    pub fn parse<S: AsRef<str>>(items: &[S]) -> Result<Self, String> {
-        let mut nets = Vec::new();
-        for item in items {
-            let item = item.as_ref().trim();
-            if item.is_empty() {
-                continue;
-            }
-            let net = item
-                .parse::<IpNet>()
-                .or_else(|_| item.parse::<IpAddr>().map(IpNet::from))
-                .map_err(|_| {
-                    format!("trusted proxy `{item}` is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/8, ::1)")
-                })?;
-            nets.push(net);
-        }
-        Ok(TrustedProxies(nets))
+/// Resolves the reader of a request that arrived from `peer` with `headers`.
+pub fn resolve(proxies: &TrustedProxies, peer: IpAddr, headers: &HeaderMap) -> Client {
+    let peer = canonical(peer);
+    if !proxies.contains(peer) {
+        return Client {
+            ip: peer,
+            https: false,
+        };
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        let ip = canonical(ip);
-        self.0.iter().any(|net| net.contains(&ip))
-    }
-
-    /// Resolves the reader of a request that arrived from `peer` with `headers`.
-    pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> Client {
-        let peer = canonical(peer);
-        if !self.contains(peer) {
-            return Client {
-                ip: peer,
-                https: false,
-            };
-        }
-        let hops = forwarded_hops(headers);
-        // Right to left: skip our own proxies; the first other hop is the reader. Its
-        // element also says which protocol the reader used to reach our proxy.
-        let mut ip = peer;
-        let mut proto = None;
-        for hop in hops.iter().rev() {
-            match hop.addr {
-                Some(addr) => {
-                    ip = addr;
-                    proto = hop.proto.as_deref();
-                    if !self.contains(addr) {
-                        break;
-                    }
-                }
-                // "unknown" or an obfuscated name: nothing to the left can be trusted,
-                // and the nearest address we know is the last proxy's.
-                None => {
-                    proto = hop.proto.as_deref().or(proto);
+    let hops = forwarded_hops(headers);
+    // Right to left: skip our own proxies; the first other hop is the reader. Its
+    // element also says which protocol the reader used to reach our proxy.
+    let mut ip = peer;
+    let mut proto = None;
+    for hop in hops.iter().rev() {
+        match hop.addr {
+            Some(addr) => {
+                ip = addr;
+                proto = hop.proto.as_deref();
+                if !proxies.contains(addr) {
                     break;
                 }
             }
+            // "unknown" or an obfuscated name: nothing to the left can be trusted,
+            // and the nearest address we know is the last proxy's.
+            None => {
+                proto = hop.proto.as_deref().or(proto);
+                break;
+            }
         }
-        let https = match proto {
-            Some(p) => p.eq_ignore_ascii_case("https"),
-            None => headers
-                .get("x-forwarded-proto")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit(',').next())
-                .is_some_and(|p| p.trim().eq_ignore_ascii_case("https")),
-        };
-        Client { ip, https }
     }
-}
-
-/// An IPv4 address that arrived as IPv6 (`::ffff:1.2.3.4`) is the IPv4 address.
-fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map(IpAddr::V4)
-            .unwrap_or(IpAddr::V6(v6)),
-        v4 => v4,
-    }
+    let https = match proto {
+        Some(p) => p.eq_ignore_ascii_case("https"),
+        None => headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .is_some_and(|p| p.trim().eq_ignore_ascii_case("https")),
+    };
+    Client { ip, https }
 }
 
 #[derive(Debug, Default, PartialEq)]
@@ -180,7 +136,7 @@ pub fn identify(proxies: &TrustedProxies, req: &Request) -> Client {
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-    proxies.client(peer, req.headers())
+    resolve(proxies, peer, req.headers())
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Client {
@@ -222,11 +178,11 @@ mod tests {
             ("x-forwarded-for", "203.0.113.9"),
             ("x-forwarded-proto", "https"),
         ]);
-        let c = trusted.client(ip("198.51.100.7"), &forged);
+        let c = resolve(&trusted, ip("198.51.100.7"), &forged);
         assert_eq!(c.ip, ip("198.51.100.7"));
         assert!(!c.https);
         // No proxies configured: nobody's headers count.
-        let c = TrustedProxies::default().client(ip("127.0.0.1"), &forged);
+        let c = resolve(&TrustedProxies::default(), ip("127.0.0.1"), &forged);
         assert_eq!(c.ip, ip("127.0.0.1"));
     }
 
@@ -238,7 +194,7 @@ mod tests {
             ("x-forwarded-for", "1.2.3.4, 203.0.113.9, 10.1.2.3"),
             ("x-forwarded-proto", "https"),
         ]);
-        let c = trusted.client(ip("127.0.0.1"), &h);
+        let c = resolve(&trusted, ip("127.0.0.1"), &h);
         assert_eq!(c.ip, ip("203.0.113.9"));
         assert!(c.https);
         // Two header lines count as one list.
@@ -246,10 +202,10 @@ mod tests {
             ("x-forwarded-for", "1.2.3.4"),
             ("x-forwarded-for", "203.0.113.10"),
         ]);
-        assert_eq!(trusted.client(ip("10.0.0.1"), &h).ip, ip("203.0.113.10"));
+        assert_eq!(resolve(&trusted, ip("10.0.0.1"), &h).ip, ip("203.0.113.10"));
         // Every hop is ours: the left-most is as far as we can see.
         let h = headers(&[("x-forwarded-for", "10.0.0.5, 10.0.0.6")]);
-        assert_eq!(trusted.client(ip("127.0.0.1"), &h).ip, ip("10.0.0.5"));
+        assert_eq!(resolve(&trusted, ip("127.0.0.1"), &h).ip, ip("10.0.0.5"));
     }
 
     #[test]
@@ -259,23 +215,21 @@ mod tests {
             "forwarded",
             "for=1.1.1.1, for=\"[2001:db8:cafe::17]:4711\";proto=https, for=192.0.2.60;proto=http",
         )]);
-        let c = trusted.client(ip("::1"), &h);
+        let c = resolve(&trusted, ip("::1"), &h);
         assert_eq!(c.ip, ip("2001:db8:cafe::17"));
         // The reader's own element says how they reached the proxy.
         assert!(c.https);
         let h = headers(&[("forwarded", "for=unknown;proto=https")]);
-        let c = trusted.client(ip("::1"), &h);
+        let c = resolve(&trusted, ip("::1"), &h);
         assert_eq!(c.ip, ip("::1"), "an unknown hop leaves the proxy's address");
         assert!(c.https);
     }
 
     #[test]
-    fn mapped_ipv4_is_ipv4_and_bad_entries_are_refused() {
-        let trusted = TrustedProxies::parse(&["127.0.0.0/8"]).unwrap();
-        assert!(trusted.contains(ip("::ffff:127.0.0.1")));
-        let err = TrustedProxies::parse(&["localhost"]).unwrap_err();
-        assert!(err.contains("not an IP address"), "{err}");
+    fn addresses_in_forwarding_headers_take_every_form() {
         assert_eq!(node_addr("203.0.113.1:80"), Some(ip("203.0.113.1")));
+        assert_eq!(node_addr("[2001:db8::1]:4711"), Some(ip("2001:db8::1")));
+        assert_eq!(node_addr("::ffff:10.0.0.1"), Some(ip("10.0.0.1")));
         assert_eq!(node_addr("_hidden"), None);
     }
 }

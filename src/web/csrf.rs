@@ -33,10 +33,10 @@ fn same_origin(req: &Request, state: &AppState) -> bool {
     let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or("");
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     let base_host = state
-        .config
+        .settings
         .base_url
-        .as_deref()
-        .and_then(|u| u.split_once("://"))
+        .as_ref()
+        .and_then(|u| u.as_str().split_once("://"))
         .map(|(_, rest)| rest.split('/').next().unwrap_or(rest));
     host == Some(origin_host) || base_host == Some(origin_host)
 }

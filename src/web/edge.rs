@@ -14,7 +14,7 @@ pub async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -
     if input::address_has_controls(req.uri()) {
         return security_headers::finish(&state, input::bad_address());
     }
-    let reader = client::identify(&state.config.trusted_proxies, &req);
+    let reader = client::identify(&state.settings.trusted_proxies, &req);
     req.extensions_mut().insert(reader);
     let res = if detach::is_unsafe(req.method()) {
         detach::run_to_end(req, next).await

@@ -13,7 +13,6 @@ pub mod edge;
 pub mod error;
 pub mod input;
 pub mod moderate_link;
-pub mod notify;
 pub mod ops;
 pub mod public;
 pub mod rate_limit;
@@ -23,100 +22,52 @@ pub mod session;
 pub mod signin;
 pub mod signin_throttle;
 pub mod subscriptions;
-pub mod templates;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::ops::Deref;
-use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
+use crate::config::ServeSettings;
 use crate::domain::settings::SiteSettings;
 use crate::i18n::I18n;
+use crate::mail::Mailer;
 use crate::metrics::Metrics;
+use crate::notify::Notifier;
+use crate::render::{Assets, Templates};
+use crate::site::Site;
 use crate::store::Store;
-
-/// How the server runs; comes from flags, environment and `tribune.toml`.
-#[derive(Debug, Clone)]
-pub struct ServerConfig {
-    /// Public address of the site, e.g. `https://example.org`; overrides the address
-    /// recorded at setup. Used for links that leave the site and for cookies.
-    pub base_url: Option<String>,
-    /// Reverse proxies whose forwarding headers are believed.
-    pub trusted_proxies: client::TrustedProxies,
-    /// A directory whose `templates/` and `assets/` override the embedded theme.
-    pub theme_dir: Option<PathBuf>,
-    /// Comments one address may post per minute; 0 lifts the limit.
-    pub comments_per_minute: u32,
-    /// Failed staff sign-ins before a lock (per account and per address); 0 lifts it.
-    pub login_lockout_after: u32,
-    /// Enabled sign-in providers.
-    pub providers: Vec<crate::auth::ProviderSettings>,
-    /// The OpenID Connect provider staff may sign in to `/admin/` with.
-    pub staff_provider: Option<String>,
-    /// `smtp://…`; without it, email is written as `.eml` files under `data_dir/mail`.
-    pub smtp_url: Option<String>,
-    pub mail_from: String,
-    pub data_dir: PathBuf,
-    /// First wait before a failed job is tried again; doubles each time.
-    pub job_retry_base: Duration,
-}
-
-impl Default for ServerConfig {
-    fn default() -> Self {
-        ServerConfig {
-            base_url: None,
-            trusted_proxies: client::TrustedProxies::default(),
-            theme_dir: None,
-            comments_per_minute: 10,
-            login_lockout_after: 10,
-            providers: Vec::new(),
-            staff_provider: None,
-            smtp_url: None,
-            mail_from: "Tribune <tribune@localhost>".into(),
-            data_dir: PathBuf::from(crate::config::DEFAULT_DATA_DIR),
-            job_retry_base: Duration::from_secs(30),
-        }
-    }
-}
 
 pub struct App {
     pub store: Store,
-    pub templates: templates::Templates,
+    /// How the server runs: flags, environment and `tribune.toml`, resolved.
+    pub settings: ServeSettings,
+    /// The site's settings, address and link signer (shared with the notifier).
+    pub site: Arc<Site>,
+    pub templates: Arc<Templates>,
+    pub assets: Assets,
     pub i18n: Arc<I18n>,
+    /// Who hears about what, by email.
+    pub notifier: Arc<Notifier>,
+    pub mailer: Arc<Mailer>,
     pub cache: cache::PageCache,
-    pub config: ServerConfig,
-    pub metrics: Metrics,
+    pub metrics: Arc<Metrics>,
     pub limiter: rate_limit::RateLimiter,
     /// Sign-in attempts to start with an identity provider, per address.
     pub signin_starts: rate_limit::RateLimiter,
     pub signin_throttle: signin_throttle::SigninThrottle,
-    pub assets: assets::Assets,
-    /// The address the server listens on, as a last resort for links when no site
-    /// address is configured or recorded yet.
-    listen_url: std::sync::OnceLock<String>,
-    /// Whether the site's address is `https://` (kept current by `reload_settings`).
-    https: std::sync::atomic::AtomicBool,
     /// When the write probe behind `/healthz` last ran, and what it found.
     pub health: std::sync::Mutex<Option<(std::time::Instant, ops::WriteHealth)>>,
     auth: RwLock<Arc<crate::auth::Providers>>,
-    pub mailer: crate::mail::Mailer,
-    /// Woken when a job is queued, so the worker need not wait for its next poll.
-    pub jobs_wakeup: tokio::sync::Notify,
-    /// Notification topics folded into a digest, and until when (see `notify::decide`).
-    pub notify_quiet: std::sync::Mutex<std::collections::HashMap<String, i64>>,
-    site: RwLock<Arc<SiteSettings>>,
 }
 
 /// Shared state of a running site. Cheap to clone.
@@ -132,57 +83,64 @@ impl Deref for AppState {
 
 impl AppState {
     /// Migrates the database, makes sure the site has a secret, loads the settings.
-    pub async fn new(store: Store, config: ServerConfig) -> anyhow::Result<Self> {
+    pub async fn new(store: Store, settings: ServeSettings) -> anyhow::Result<Self> {
         store.migrate().await?;
         let pairs = store.all_settings().await?;
-        let mut settings = SiteSettings::from_pairs(pairs.clone());
-        if settings.secret.is_empty() {
+        let mut site_settings = SiteSettings::from_pairs(pairs.clone());
+        if site_settings.secret.is_empty() {
             let secret = crate::token::random_hex(32);
             store
                 .put_settings(&[("secret", secret.clone())], false)
                 .await?;
-            settings.secret = secret;
+            site_settings.secret = secret;
         }
         let i18n = Arc::new(I18n::new());
-        let assets = assets::Assets::load(config.theme_dir.as_deref())?;
-        let templates = templates::Templates::new(config.theme_dir.clone(), i18n.clone(), &assets)?;
+        let assets = Assets::load(settings.theme.as_deref())?;
+        let templates = Arc::new(Templates::new(
+            settings.theme.clone(),
+            i18n.clone(),
+            &assets,
+        )?);
         let version = store.content_version().await?;
-        Ok(AppState(Arc::new(App {
-            limiter: rate_limit::RateLimiter::new(config.comments_per_minute),
-            signin_starts: rate_limit::RateLimiter::new(if config.comments_per_minute == 0 {
+        let site = Arc::new(Site::new(settings.base_url.clone(), site_settings));
+        let mailer = Arc::new(Mailer::new(
+            settings.smtp_url.as_deref(),
+            &settings.mail_from,
+            settings.data.data_dir.clone(),
+        )?);
+        let notifier = Arc::new(Notifier::new(
+            store.clone(),
+            mailer.clone(),
+            templates.clone(),
+            i18n.clone(),
+            site.clone(),
+        ));
+        let lift = |n: u32| {
+            if settings.comments_per_minute == 0 {
                 0
             } else {
-                30
-            }),
-            signin_throttle: signin_throttle::SigninThrottle::new(config.login_lockout_after),
-            listen_url: std::sync::OnceLock::new(),
+                n
+            }
+        };
+        Ok(AppState(Arc::new(App {
+            limiter: rate_limit::RateLimiter::new(settings.comments_per_minute),
+            signin_starts: rate_limit::RateLimiter::new(lift(30)),
+            signin_throttle: signin_throttle::SigninThrottle::new(settings.login_lockout_after),
             health: std::sync::Mutex::new(None),
-            https: std::sync::atomic::AtomicBool::new(
-                config
-                    .base_url
-                    .as_deref()
-                    .unwrap_or(&settings.site_url)
-                    .starts_with("https://"),
-            ),
-            mailer: crate::mail::Mailer::new(
-                config.smtp_url.as_deref(),
-                &config.mail_from,
-                config.data_dir.clone(),
-            )?,
-            jobs_wakeup: tokio::sync::Notify::new(),
-            notify_quiet: std::sync::Mutex::new(std::collections::HashMap::new()),
             auth: RwLock::new(Arc::new(crate::auth::Providers::new(admin_providers(
-                &config.providers,
+                &settings.providers,
                 &pairs,
             )))),
             cache: cache::PageCache::new(version),
+            notifier,
+            mailer,
+            site,
             store,
             templates,
-            i18n,
-            config,
-            metrics: Metrics::new(),
             assets,
-            site: RwLock::new(Arc::new(settings)),
+            i18n,
+            settings,
+            metrics: Arc::new(Metrics::new()),
         })))
     }
 
@@ -192,14 +150,15 @@ impl AppState {
         self.auth.read().expect("providers lock").clone()
     }
 
+    /// The site's settings as last read.
     pub fn site(&self) -> Arc<SiteSettings> {
-        self.site.read().expect("settings lock").clone()
+        self.site.settings()
     }
 
     /// Re-reads settings from the database (after a change here or elsewhere).
     pub async fn reload_settings(&self) -> anyhow::Result<()> {
         let pairs = self.store.all_settings().await?;
-        let providers = admin_providers(&self.config.providers, &pairs);
+        let providers = admin_providers(&self.settings.providers, &pairs);
         let changed = {
             // Providers::all() is ordered by name; compare in that order.
             let current = self.auth();
@@ -218,71 +177,25 @@ impl AppState {
             *self.auth.write().expect("providers lock") =
                 Arc::new(crate::auth::Providers::new(providers));
         }
-        let settings = SiteSettings::from_pairs(pairs);
-        let https = self
-            .config
-            .base_url
-            .as_deref()
-            .unwrap_or(&settings.site_url)
-            .starts_with("https://");
-        self.https
-            .store(https, std::sync::atomic::Ordering::Relaxed);
-        *self.site.write().expect("settings lock") = Arc::new(settings);
+        self.site.replace(SiteSettings::from_pairs(pairs));
         Ok(())
     }
 
-    /// HMAC-SHA256 of `msg` under the site secret, hex.
-    pub fn sign(&self, msg: &str) -> String {
-        let site = self.site();
-        let mut mac = Hmac::<Sha256>::new_from_slice(site.secret.as_bytes()).expect("any key");
-        mac.update(msg.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
-    }
-
-    /// Queues an email; the job runner delivers it, retrying until it goes through.
-    pub async fn queue_email(
-        &self,
-        email: &crate::mail::OutgoingEmail,
-        topic: Option<&str>,
-    ) -> Result<i64, crate::store::StoreError> {
-        let mut job = crate::store::NewJob::now(crate::domain::job::Job::Email(email.clone()));
-        job.topic = topic.map(str::to_string);
-        self.store.enqueue_job(job).await
-    }
-
-    /// The site's public address, without a trailing `/`, for every absolute link
-    /// (emails, redirect URIs, feeds): `base_url` from the configuration, else the
-    /// address recorded at setup (Settings), else the address the server listens on.
-    /// Never a request's `Host` header, which anyone can write.
-    pub fn site_url(&self) -> String {
-        if let Some(b) = &self.config.base_url {
-            return b.clone();
+    /// The job runner's context: the store, the notifier, the mailer, the metrics.
+    pub fn worker(&self) -> crate::jobs::Worker {
+        crate::jobs::Worker {
+            store: self.store.clone(),
+            notifier: self.notifier.clone(),
+            mailer: self.mailer.clone(),
+            metrics: self.metrics.clone(),
+            retry_base: self.settings.job_retry_base,
         }
-        let site = self.site();
-        if !site.site_url.is_empty() {
-            return site.site_url.clone();
-        }
-        self.listen_url
-            .get()
-            .cloned()
-            .unwrap_or_else(|| format!("http://{}", crate::config::DEFAULT_BIND))
-    }
-
-    /// Whether the site is served over HTTPS (its address says so); cheap, for every
-    /// response's headers.
-    pub fn site_is_https(&self) -> bool {
-        self.https.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    /// Whether the site's address is known (configured or recorded), not guessed.
-    pub fn site_url_known(&self) -> bool {
-        self.config.base_url.is_some() || !self.site().site_url.is_empty()
     }
 
     /// Whether cookies set for `client` must carry `Secure`: the site is served over
     /// HTTPS, or this reader came through a trusted proxy over HTTPS.
     pub fn secure_cookies(&self, client: &client::Client) -> bool {
-        client.https || self.site_is_https()
+        client.https || self.site.is_https()
     }
 }
 
@@ -393,11 +306,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
-        let _ = state.listen_url.set(format!("http://{addr}"));
+        state.site.listening_on(addr);
     }
     let (stopping, stop) = tokio::sync::watch::channel(false);
     let poller = tokio::spawn(cache::watch_content_version(state.clone()));
-    let worker = tokio::spawn(crate::jobs::work(state.clone(), stop.clone()));
+    let worker = tokio::spawn(crate::jobs::work(state.worker(), stop.clone()));
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;

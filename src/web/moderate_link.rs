@@ -17,20 +17,12 @@ use super::public::{base_context, personal_response};
 use super::AppState;
 use crate::domain::comment::{CommentStatus, ModerationAction};
 
-/// How long a link in a moderation email works.
-pub const LINK_TTL_SECS: i64 = 7 * 24 * 3600;
-
-fn target(action: &str) -> Option<CommentStatus> {
+/// The action a link may carry (`links::moderation` writes them).
+fn target(action: &str) -> Option<ModerationAction> {
     let action = action.parse::<ModerationAction>().ok()?;
     ModerationAction::BY_EMAIL
         .contains(&action)
-        .then(|| action.status())
-}
-
-/// A signed link for `action` on comment `id`, valid until `expires`.
-pub fn link(state: &AppState, base: &str, id: i64, action: &str, expires: i64) -> String {
-    let sig = state.sign(&format!("moderate:{id}:{action}:{expires}"));
-    format!("{base}/moderate/{id}/{action}?exp={expires}&sig={sig}")
+        .then_some(action)
 }
 
 fn check(
@@ -39,11 +31,10 @@ fn check(
     action: &str,
     q: &HashMap<String, String>,
 ) -> AppResult<CommentStatus> {
-    let status = target(action).ok_or(AppError::NotFound)?;
+    let action = target(action).ok_or(AppError::NotFound)?;
     let exp: i64 = q.get("exp").and_then(|e| e.parse().ok()).unwrap_or(0);
     let sig = q.get("sig").map(String::as_str).unwrap_or("");
-    let expected = state.sign(&format!("moderate:{id}:{action}:{exp}"));
-    if !crate::token::constant_time_eq(&expected, sig) {
+    if !crate::links::moderation_signed(&state.site, id, action, exp, sig) {
         return Err(AppError::Forbidden(
             "This moderation link is not valid. Use the comment queue in /admin/comments.".into(),
         ));
@@ -53,7 +44,7 @@ fn check(
             "This moderation link has expired. Use the comment queue in /admin/comments.".into(),
         ));
     }
-    Ok(status)
+    Ok(action.status())
 }
 
 async fn page(

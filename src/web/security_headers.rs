@@ -24,14 +24,14 @@ pub fn finish(state: &AppState, mut res: Response) -> Response {
     if let Some(location) = res.headers().get(header::LOCATION) {
         let leaves = location
             .to_str()
-            .map_or(true, |l| !stays_on_site(l, &state.site_url()));
+            .map_or(true, |l| !stays_on_site(l, state.site.url().as_str()));
         if leaves {
             tracing::error!(?location, "refused a redirect off the site");
             res.headers_mut()
                 .insert(header::LOCATION, HeaderValue::from_static("/"));
         }
     }
-    let https = state.site_is_https();
+    let https = state.site.is_https();
     let headers = res.headers_mut();
     headers.reserve(6);
     for (name, value) in [

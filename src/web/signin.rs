@@ -20,6 +20,7 @@ use super::error::{AppError, AppResult};
 use super::public::{base_context, not_found_page, personal_response};
 use super::{csrf, session, AppState};
 use crate::auth::AuthError;
+use crate::domain::comment::GuestInput;
 use crate::store::IdentityRow;
 
 pub const BROWSER_COOKIE: &str = "tribune_auth";
@@ -32,15 +33,9 @@ const COMMENTER_TTL_SECS: i64 = 30 * 24 * 3600;
 pub struct Draft {
     pub post_id: i64,
     pub parent_id: i64,
-    pub name: String,
-    pub email: String,
-    pub url: String,
-    pub body: String,
-    /// The "Notify me" boxes, ticked or not.
-    #[serde(default)]
-    pub notify_comments: bool,
-    #[serde(default)]
-    pub notify_posts: bool,
+    /// What they typed, the "Notify me" boxes included (stored flat, as before).
+    #[serde(flatten)]
+    pub form: GuestInput,
 }
 
 fn cookie(
@@ -128,7 +123,7 @@ pub async fn start(
                 .map(axum_extra::extract::cookie::Cookie::value),
             &get(csrf::FIELD),
         )?;
-        if state.config.staff_provider.as_deref() != Some(name.as_str()) {
+        if state.settings.staff_provider.as_deref() != Some(name.as_str()) {
             return Err(AppError::Forbidden(
                 "Staff cannot sign in with this provider.".into(),
             ));
@@ -154,12 +149,14 @@ pub async fn start(
         let draft = Draft {
             post_id,
             parent_id: get("comment_parent").trim().parse().unwrap_or(0),
-            name: get("author"),
-            email: get("email"),
-            url: get("url"),
-            body: get("comment"),
-            notify_comments: !get("subscribe_comments").is_empty(),
-            notify_posts: !get("subscribe_posts").is_empty(),
+            form: GuestInput {
+                name: get("author"),
+                email: get("email"),
+                url: get("url"),
+                body: get("comment"),
+                notify_comments: !get("subscribe_comments").is_empty(),
+                notify_posts: !get("subscribe_posts").is_empty(),
+            },
         };
         (link, draft)
     };
@@ -171,7 +168,7 @@ pub async fn start(
         state.secure_cookies(&client),
         Some(24 * 3600),
     ));
-    let redirect_uri = format!("{}/auth/{name}/callback", state.site_url());
+    let redirect_uri = format!("{}/auth/{name}/callback", state.site.url());
     let draft_json = serde_json::to_string(&draft).map_err(|e| AppError::Internal(e.into()))?;
     let purpose = if staff { "staff" } else { "comment" };
     let begun = match state.auth().begin(&name, &redirect_uri).await {
@@ -268,7 +265,7 @@ pub async fn callback(
     if crate::store::now() - attempt.created_at > ATTEMPT_TTL_SECS {
         return Ok(fail(AuthError::Expired));
     }
-    let redirect_uri = format!("{}/auth/{name}/callback", state.site_url());
+    let redirect_uri = format!("{}/auth/{name}/callback", state.site.url());
     let identity = match state
         .auth()
         .finish(

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use reqwest::header::{HOST, LOCATION};
 use reqwest::StatusCode;
-use tribune::web::client::TrustedProxies;
-use tribune::web::ServerConfig;
+use tribune::config::ServeSettings;
+use tribune::config::TrustedProxies;
 
 use crate::each_backend;
 use crate::support::{client, comment_id_of, csrf_of, Backend, Response, TestServer};
@@ -110,7 +110,7 @@ async fn emails_link_to_the_recorded_address(s: &TestServer) {
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    assert_eq!(s.state.site_url(), "https://news.example.org");
+    assert_eq!(s.state.site.url().as_str(), "https://news.example.org");
     // A bad address is refused with the reason, and nothing changes.
     let res = s
         .post(
@@ -128,7 +128,7 @@ async fn emails_link_to_the_recorded_address(s: &TestServer) {
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     res.assert_contains("The site address must be a web address");
-    assert_eq!(s.state.site_url(), "https://news.example.org");
+    assert_eq!(s.state.site.url().as_str(), "https://news.example.org");
 }
 each_backend!(
     emails_never_follow_a_forged_host_header,
@@ -256,7 +256,7 @@ async fn sign_in_never_reveals_a_drafts_address() {
     for backend in crate::support::backends() {
         let s = TestServer::start_with(
             backend,
-            ServerConfig {
+            ServeSettings {
                 comments_per_minute: 0,
                 providers: vec![tribune::auth::oidc(
                     "corp",
@@ -265,7 +265,7 @@ async fn sign_in_never_reveals_a_drafts_address() {
                     "id".into(),
                     tribune::auth::Secret("secret".into()),
                 )],
-                ..ServerConfig::default()
+                ..ServeSettings::default()
             },
         )
         .await;
@@ -358,11 +358,11 @@ async fn sign_in_has_its_own_limits_per_account_and_address() {
     for backend in crate::support::backends() {
         let s = TestServer::start_with(
             backend,
-            ServerConfig {
+            ServeSettings {
                 comments_per_minute: 1,
                 login_lockout_after: 3,
                 trusted_proxies: TrustedProxies::parse(&["127.0.0.1"]).unwrap(),
-                ..ServerConfig::default()
+                ..ServeSettings::default()
             },
         )
         .await;
@@ -375,10 +375,10 @@ async fn forwarded_addresses_count_only_from_trusted_proxies(backend: Backend) {
     // Behind a proxy (127.0.0.1 trusted): two readers are two addresses.
     let s = TestServer::start_with(
         backend,
-        ServerConfig {
+        ServeSettings {
             comments_per_minute: 1,
             trusted_proxies: TrustedProxies::parse(&["127.0.0.1", "::1"]).unwrap(),
-            ..ServerConfig::default()
+            ..ServeSettings::default()
         },
     )
     .await;
@@ -434,9 +434,9 @@ async fn forwarded_addresses_count_only_from_trusted_proxies(backend: Backend) {
     // Without trusted proxies, the same forged header changes nothing.
     let s = TestServer::start_with(
         backend,
-        ServerConfig {
+        ServeSettings {
             comments_per_minute: 1,
-            ..ServerConfig::default()
+            ..ServeSettings::default()
         },
     )
     .await;
@@ -673,9 +673,9 @@ each_backend!(
 async fn https_sites_send_hsts_and_secure_cookies() {
     let s = TestServer::start_with(
         Backend::Sqlite,
-        ServerConfig {
-            base_url: Some("https://news.example.org".into()),
-            ..ServerConfig::default()
+        ServeSettings {
+            base_url: Some("https://news.example.org".parse().unwrap()),
+            ..ServeSettings::default()
         },
     )
     .await;

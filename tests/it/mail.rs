@@ -9,9 +9,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use reqwest::StatusCode;
+use tribune::config::ServeSettings;
 use tribune::domain::job::{Job, JobKind};
 use tribune::store::NewJob;
-use tribune::web::ServerConfig;
 
 use crate::support::{client, comment_id_of, Backend, TestServer};
 
@@ -139,13 +139,13 @@ fn decode_qp_body(raw: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn config(smtp: &Smtp) -> ServerConfig {
-    ServerConfig {
+fn config(smtp: &Smtp) -> ServeSettings {
+    ServeSettings {
         comments_per_minute: 0,
         smtp_url: Some(smtp.url()),
         mail_from: "Ministry of Examples <press@example.org>".into(),
         job_retry_base: Duration::from_secs(1),
-        ..ServerConfig::default()
+        ..ServeSettings::default()
     }
 }
 
@@ -284,7 +284,12 @@ async fn moderators_get_an_email_and_moderate_from_it() {
             )
             .await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN);
-        let old = tribune::web::moderate_link::link(&s.state, "", id, "trash", 1);
+        let old = tribune::links::moderation_path(
+            &s.state.site,
+            id,
+            tribune::domain::comment::ModerationAction::Trash,
+            1,
+        );
         let expired = s.get_with(&client(), &old).await;
         assert_eq!(expired.status, StatusCode::FORBIDDEN);
         expired.assert_contains("expired");
@@ -455,10 +460,10 @@ async fn without_smtp_messages_are_written_as_eml_files() {
     let data = tempfile::tempdir().unwrap();
     let s = TestServer::start_with(
         Backend::Sqlite,
-        ServerConfig {
+        ServeSettings {
             comments_per_minute: 0,
-            data_dir: data.path().to_path_buf(),
-            ..ServerConfig::default()
+            data: tribune::config::DataSettings::in_dir(data.path().to_path_buf()),
+            ..ServeSettings::default()
         },
     )
     .await;
@@ -530,7 +535,7 @@ async fn a_burst_of_held_comments_sends_one_email_then_one_digest() {
         .execute(&mut db)
         .await
         .unwrap();
-    s.state.jobs_wakeup.notify_one();
+    s.store.job_queued();
     let messages = smtp.wait_for(2, 10).await;
     let digest = &messages[1];
     assert!(digest.contains("5 comments are waiting"), "{digest}");
@@ -579,12 +584,12 @@ async fn readers_confirm_get_notified_and_unsubscribe_in_one_click() {
     let mut smtp = Smtp::planned();
     smtp.start().await;
     let url = smtp.url();
-    let s = TestServer::start_with_fn(Backend::Sqlite, |base| ServerConfig {
-        base_url: Some(base.to_string()),
+    let s = TestServer::start_with_fn(Backend::Sqlite, |base| ServeSettings {
+        base_url: Some(base.parse().unwrap()),
         comments_per_minute: 0,
         smtp_url: Some(url),
         job_retry_base: Duration::from_secs(1),
-        ..ServerConfig::default()
+        ..ServeSettings::default()
     })
     .await;
     s.setup_admin().await;
@@ -675,7 +680,7 @@ async fn readers_confirm_get_notified_and_unsubscribe_in_one_click() {
         )
         .await
         .unwrap();
-    s.state.jobs_wakeup.notify_one();
+    s.store.job_queued();
     let amal = wait_for_to(&smtp, "amal@example.org", 2).await;
     let note = &amal[1];
     assert!(
@@ -773,7 +778,7 @@ async fn a_lively_thread_sends_subscribers_one_email_then_a_digest() {
         .set_comment_status(&[ids[0]], tribune::domain::comment::CommentStatus::Approved)
         .await
         .unwrap();
-    s.state.jobs_wakeup.notify_one();
+    s.store.job_queued();
     let fan = wait_for_to(&smtp, "fan@example.org", 1).await;
     assert!(fan[0].contains("remark number 0"));
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -783,7 +788,7 @@ async fn a_lively_thread_sends_subscribers_one_email_then_a_digest() {
             .await
             .unwrap();
     }
-    s.state.jobs_wakeup.notify_one();
+    s.store.job_queued();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(
         to_whom(&smtp.messages(), "fan@example.org").len(),
@@ -797,7 +802,7 @@ async fn a_lively_thread_sends_subscribers_one_email_then_a_digest() {
         .execute(&mut db)
         .await
         .unwrap();
-    s.state.jobs_wakeup.notify_one();
+    s.store.job_queued();
     let fan = wait_for_to(&smtp, "fan@example.org", 2).await;
     assert!(
         fan[1].contains("new comments on") && fan[1].contains("remark number 3"),

@@ -239,7 +239,7 @@ each_backend!(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn comment_floods_are_slowed_down_with_the_text_kept() {
-    let config = tribune::web::ServerConfig {
+    let config = tribune::config::ServeSettings {
         comments_per_minute: 2,
         ..Default::default()
     };

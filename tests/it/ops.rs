@@ -103,8 +103,8 @@ async fn a_theme_directory_overrides_templates_and_assets() {
         "body { color: rebeccapurple }",
     )
     .unwrap();
-    let config = tribune::web::ServerConfig {
-        theme_dir: Some(theme.path().to_path_buf()),
+    let config = tribune::config::ServeSettings {
+        theme: Some(theme.path().to_path_buf()),
         ..Default::default()
     };
     let s = TestServer::start_with(crate::support::Backend::Sqlite, config).await;

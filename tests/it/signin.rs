@@ -11,7 +11,7 @@ use std::time::Duration;
 use reqwest::{Client, StatusCode};
 use serde_json::json;
 use tribune::auth::{self, Secret};
-use tribune::web::ServerConfig;
+use tribune::config::ServeSettings;
 
 use crate::support::{client, comment_id_of, csrf_of, Backend, TestServer};
 
@@ -131,7 +131,7 @@ pub async fn server_with_idp(backend: Backend) -> (TestServer, Idp) {
             ],
         ));
         let issuer = format!("http://127.0.0.1:{port}");
-        ServerConfig {
+        ServeSettings {
             comments_per_minute: 0,
             providers: vec![
                 auth::oidc(
@@ -153,7 +153,7 @@ pub async fn server_with_idp(backend: Backend) -> (TestServer, Idp) {
                 ),
             ],
             staff_provider: Some("testid".into()),
-            ..ServerConfig::default()
+            ..ServeSettings::default()
         }
     })
     .await;
@@ -573,7 +573,7 @@ async fn failed_sign_ins_end_on_the_post_with_a_message_and_the_draft() {
 
     // The provider down: a fresh server has no cached discovery and cannot reach it.
     idp.stop();
-    let down = TestServer::start_with_fn(Backend::Sqlite, |_| ServerConfig {
+    let down = TestServer::start_with_fn(Backend::Sqlite, |_| ServeSettings {
         providers: vec![auth::oidc(
             "testid",
             "Test ID",
@@ -581,7 +581,7 @@ async fn failed_sign_ins_end_on_the_post_with_a_message_and_the_draft() {
             "tribune".into(),
             Secret(SECRET.into()),
         )],
-        ..ServerConfig::default()
+        ..ServeSettings::default()
     })
     .await;
     down.setup_admin().await;

@@ -7,8 +7,9 @@ use reqwest::header::{HeaderMap, LOCATION};
 use reqwest::{Client, StatusCode};
 use sqlx::{Connection, Executor};
 use tokio::sync::oneshot;
+use tribune::config::{DataSettings, ServeSettings};
 use tribune::store::Store;
-use tribune::web::{AppState, ServerConfig};
+use tribune::web::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -203,15 +204,15 @@ impl TestServer {
     pub async fn start(backend: Backend) -> TestServer {
         Self::start_with(
             backend,
-            ServerConfig {
+            ServeSettings {
                 comments_per_minute: 0,
-                ..ServerConfig::default()
+                ..ServeSettings::default()
             },
         )
         .await
     }
 
-    pub async fn start_with(backend: Backend, config: ServerConfig) -> TestServer {
+    pub async fn start_with(backend: Backend, config: ServeSettings) -> TestServer {
         Self::start_with_fn(backend, |_| config).await
     }
 
@@ -219,7 +220,7 @@ impl TestServer {
     /// need it for redirect URIs).
     pub async fn start_with_fn(
         backend: Backend,
-        make: impl FnOnce(&str) -> ServerConfig,
+        make: impl FnOnce(&str) -> ServeSettings,
     ) -> TestServer {
         static LOGS: std::sync::Once = std::sync::Once::new();
         LOGS.call_once(|| {
@@ -234,45 +235,36 @@ impl TestServer {
             .await
             .expect("bind");
         let addr = listener.local_addr().unwrap();
-        let mut config = make(&format!("http://{addr}"));
-        let data = tempfile::tempdir().expect("data dir");
-        if config.data_dir == std::path::Path::new(tribune::config::DEFAULT_DATA_DIR) {
-            config.data_dir = data.path().to_path_buf();
-        }
+        let config = make(&format!("http://{addr}"));
         let db = TestDb::create(backend).await;
-        let store = Store::connect(&db.url).await.expect("connect");
-        let state = AppState::new(store.clone(), config).await.expect("state");
-        let (tx, rx) = oneshot::channel::<()>();
-        let handle = tokio::spawn(tribune::web::serve(state.clone(), listener, async {
-            let _ = rx.await;
-        }));
-        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
-        TestServer {
-            base: format!("http://{addr}"),
-            client: client_with_jar(jar.clone()),
-            jar,
-            store,
-            state,
-            db,
-            shutdown: Some(tx),
-            handle: Some(handle),
-            _data: data,
-        }
+        Self::launch(listener, db, config).await
     }
 
     /// A second server on the same database (several instances behind one PostgreSQL).
-    pub async fn another_on_same_database(&self, mut config: ServerConfig) -> TestServer {
-        let data = tempfile::tempdir().expect("data dir");
-        config.data_dir = data.path().to_path_buf();
+    pub async fn another_on_same_database(&self, config: ServeSettings) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
-        let addr = listener.local_addr().unwrap();
         let db = TestDb {
             url: self.db.url.clone(),
             _dir: None,
             pg_name: None,
         };
+        Self::launch(listener, db, config).await
+    }
+
+    /// Serves `db` on `listener`, with a data directory of its own unless `config`
+    /// names one.
+    async fn launch(
+        listener: tokio::net::TcpListener,
+        db: TestDb,
+        mut config: ServeSettings,
+    ) -> TestServer {
+        let addr = listener.local_addr().unwrap();
+        let data = tempfile::tempdir().expect("data dir");
+        if config.data == DataSettings::default() {
+            config.data = DataSettings::in_dir(data.path().to_path_buf());
+        }
         let store = Store::connect(&db.url).await.expect("connect");
         let state = AppState::new(store.clone(), config).await.expect("state");
         let (tx, rx) = oneshot::channel::<()>();

@@ -44,7 +44,7 @@ fn login_page(
             email => email,
             next => next,
             error => error,
-            sso => state.config.staff_provider.as_deref().and_then(|n| {
+            sso => state.settings.staff_provider.as_deref().and_then(|n| {
                 state.auth().get(n).map(|p| context! { name => p.name, label => p.label })
             }),
             ..base_context(state, &site)

@@ -9,7 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 
 use super::{page, staff_context};
-use crate::domain::settings::{check_site_url, AvatarSource, SiteSettings, MAX_THREAD_DEPTH};
+use crate::domain::settings::{AvatarSource, SiteSettings, MAX_THREAD_DEPTH};
+use crate::domain::site_url::SiteUrl;
 use crate::web::error::AppResult;
 use crate::web::session::Staff;
 use crate::web::AppState;
@@ -43,7 +44,7 @@ async fn settings_page(
             context! {
                 name => name,
                 label => label,
-                configured => state.config.providers.iter().any(|p| p.name == *name),
+                configured => state.settings.providers.iter().any(|p| p.name == *name),
                 client_id => match &shown {
                     Shown::Typed(form) => form.get(&format!("auth_{name}_client_id")).cloned().unwrap_or_default(),
                     Shown::Saved(_) => stored(format!("auth.{name}.client_id")),
@@ -53,15 +54,18 @@ async fn settings_page(
         })
         .collect();
     let others: Vec<_> = state
-        .config
+        .settings
         .providers
         .iter()
         .filter(|p| !crate::auth::PRESETS.iter().any(|(n, _)| *n == p.name))
         .map(|p| context! { name => p.name, label => p.label })
         .collect();
-    let callback_base = state.site_url();
+    let callback_base = state.site.url();
     let (settings, site_url) = match &shown {
-        Shown::Saved(values) => (minijinja::Value::from_serialize(values), state.site_url()),
+        Shown::Saved(values) => (
+            minijinja::Value::from_serialize(values),
+            state.site.url().to_string(),
+        ),
         Shown::Typed(form) => {
             let get = |k: &str| form.get(k).cloned().unwrap_or_default();
             let typed = context! {
@@ -75,8 +79,8 @@ async fn settings_page(
                 hold_new_comments => form.contains_key("hold_new_comments"),
                 approve_returning_identities => form.contains_key("approve_returning_identities"),
             };
-            let site_url = if state.config.base_url.is_some() {
-                state.site_url()
+            let site_url = if state.site.url_configured() {
+                state.site.url().to_string()
             } else {
                 get("site_url")
             };
@@ -98,9 +102,9 @@ async fn settings_page(
             presets => presets,
             other_providers => others,
             callback_base => callback_base,
-            staff_provider => state.config.staff_provider,
+            staff_provider => state.settings.staff_provider,
             site_url => site_url,
-            site_url_from_config => state.config.base_url.is_some(),
+            site_url_from_config => state.site.url_configured(),
             ..ctx
         },
     )?;
@@ -171,20 +175,20 @@ pub async fn save(
         },
         posts_per_page: number("posts_per_page", 1, 100),
         max_comment_chars: number("max_comment_chars", 100, 100_000),
-        // A form without the field (an older page, a script) leaves the address as is.
+        // A form without the field (an older page, a script) leaves the address as
+        // is, and so does one whose address comes from the configuration.
         site_url: match form.get("site_url") {
-            Some(u) if state.config.base_url.is_none() => u.trim().to_string(),
+            Some(typed) if !state.site.url_configured() => match SiteUrl::parse(typed) {
+                Ok(address) => Some(address),
+                Err(_) => {
+                    errors.push(state.i18n.t(&lang, "error-site-url-invalid", None));
+                    current.site_url.clone()
+                }
+            },
             _ => current.site_url.clone(),
         },
         secret: current.secret.clone(),
     };
-    let mut new = new;
-    if state.config.base_url.is_none() && form.contains_key("site_url") {
-        match check_site_url(&new.site_url) {
-            Some(address) => new.site_url = address,
-            None => errors.push(state.i18n.t(&lang, "error-site-url-invalid", None)),
-        }
-    }
     if new.title.is_empty() {
         errors.push(state.i18n.t(&lang, "error-site-title-required", None));
     }
@@ -196,7 +200,7 @@ pub async fn save(
     let mut provider_pairs: Vec<(&str, String)> = Vec::new();
     let mut keys: Vec<(String, String)> = Vec::new();
     for (name, label) in crate::auth::PRESETS {
-        if state.config.providers.iter().any(|p| p.name == *name) {
+        if state.settings.providers.iter().any(|p| p.name == *name) {
             continue;
         }
         let id = get(&format!("auth_{name}_client_id"));

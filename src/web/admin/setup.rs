@@ -11,13 +11,13 @@ use minijinja::context;
 
 use super::{page, staff_context};
 use crate::domain::comment::plausible_email;
-use crate::domain::settings::check_site_url;
+use crate::domain::site_url::SiteUrl;
 use crate::web::client::Client;
 use crate::web::error::{AppError, AppResult};
 use crate::web::public::base_context;
 use crate::web::{csrf, session, AppState};
 
-pub const MIN_PASSWORD_CHARS: usize = 10;
+use crate::passwords::MIN_CHARS as MIN_PASSWORD_CHARS;
 
 /// Hashes a password with Argon2id on a blocking thread.
 pub async fn hash_password(password: String) -> AppResult<String> {
@@ -78,7 +78,7 @@ fn setup_page(
 /// The address the browser used to reach the site (`https://example.org`), as
 /// WordPress records its site address at installation: the `Host` it sent and the
 /// scheme it used (HTTPS if a trusted proxy said so).
-fn address_used(client: &Client, headers: &HeaderMap) -> Option<String> {
+fn address_used(client: &Client, headers: &HeaderMap) -> Option<SiteUrl> {
     let host = headers.get(header::HOST)?.to_str().ok()?;
     let valid = !host.is_empty()
         && host.len() <= 255
@@ -89,7 +89,7 @@ fn address_used(client: &Client, headers: &HeaderMap) -> Option<String> {
         return None;
     }
     let scheme = if client.https { "https" } else { "http" };
-    check_site_url(&format!("{scheme}://{host}"))
+    SiteUrl::parse(&format!("{scheme}://{host}")).ok()
 }
 
 pub async fn submit(
@@ -159,13 +159,13 @@ pub async fn submit(
         Err(e) => return Err(e.into()),
     };
     let mut settings = vec![("title", title)];
-    if state.config.base_url.is_none() && !state.site_url_known() {
+    if !state.site.url_known() {
         if let Some(address) = address_used(&client, &headers) {
             tracing::info!(
-                address,
+                %address,
                 "site address recorded at setup; change it in Settings"
             );
-            settings.push(("site_url", address));
+            settings.push(("site_url", address.to_string()));
         }
     }
     state.store.put_settings(&settings, true).await?;

@@ -1,27 +1,31 @@
-//! `POST /comments`: a reader's comment, from the form to the database.
+//! `POST /comments`: a reader's comment, from the form to the database, in named
+//! steps — [`check`] (is it a comment this post takes?), [`decide`] (held or
+//! approved), [`store`] (committed, or a clear reason), [`notify`] (moderators),
+//! [`subscribe`] (the Notify-me boxes) — and the answer.
 //!
 //! A refused comment comes back on the post page with the reader's words in the form
 //! and the reason beside the field; nothing typed is lost.
 
-use crate::web::input::Form;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-
-use super::post_page::{moderation_hash, render, Personal};
-use super::{not_found_page, personal_response};
 use axum_extra::extract::cookie::CookieJar;
 
-use crate::domain::comment::CommentStatus;
+use super::post_page::{render, Personal};
+use super::{not_found_page, personal_response};
 use crate::domain::comment::{
     check_body, check_guest, duplicate_key, normalise_url, parent_accepts_reply, parse_parent,
-    Commenter, GuestComment, GuestInput, Limits, ModerationPolicy, DUPLICATE_WINDOW_SECS,
+    BadParent, CommentStatus, Commenter, GuestComment, GuestInput, Limits, ModerationPolicy,
+    Problem, DUPLICATE_WINDOW_SECS,
 };
+use crate::domain::post::Post;
 use crate::domain::subscription::SubscriptionKind;
 use crate::domain::text::render_comment;
+use crate::store::IdentityRow;
 use crate::store::{Inserted, NewComment, StoreError};
 use crate::web::client::Client;
 use crate::web::error::{AppError, AppResult};
+use crate::web::input::Form;
 use crate::web::signin;
 use crate::web::AppState;
 
@@ -64,6 +68,20 @@ pub async fn submit(
     }
 }
 
+/// Who is commenting and what they sent.
+struct Reader {
+    input: GuestInput,
+    parent: Result<Option<i64>, BadParent>,
+    /// Signed in with an identity provider, or a guest (`None`).
+    signed_in: Option<IdentityRow>,
+}
+
+impl Reader {
+    fn parent_id(&self) -> Option<i64> {
+        self.parent.unwrap_or(None)
+    }
+}
+
 async fn receive(
     state: AppState,
     client: Client,
@@ -75,102 +93,176 @@ async fn receive(
             "The comment form did not say which post it belongs to. Go back to the post and send it from there.".into(),
         ));
     };
-    let Some(post) = state.store.post_by_id(post_id).await? else {
+    let post = state.store.post_by_id(post_id).await?;
+    let Some(post) = post.filter(|p| p.is_public(crate::store::now())) else {
         return Ok(not_found_page(&state));
     };
-    if !post.is_public(crate::store::now()) {
-        return Ok(not_found_page(&state));
-    }
-    let site = state.site();
-    let ui_lang = state.i18n.resolve(&site.language).to_string();
-    let parent = parse_parent(&form.comment_parent);
-    let parent_id = parent.unwrap_or(None);
     let jar = CookieJar::from_headers(&headers);
-    let commenter = signin::commenter(&state, &jar).await;
-    let input = GuestInput {
-        name: form.author,
-        email: form.email,
-        url: form.url,
-        body: form.comment,
-        notify_comments: form.subscribe_comments.is_some(),
-        notify_posts: form.subscribe_posts.is_some(),
+    let reader = Reader {
+        parent: parse_parent(&form.comment_parent),
+        input: GuestInput {
+            name: form.author,
+            email: form.email,
+            url: form.url,
+            body: form.comment,
+            notify_comments: form.subscribe_comments.is_some(),
+            notify_posts: form.subscribe_posts.is_some(),
+        },
+        signed_in: signin::commenter(&state, &jar).await,
     };
-    let refuse = |notice: Option<String>, problems, status| {
-        let state = state.clone();
-        let post = post.clone();
-        let input = input.clone();
-        let commenter = commenter.clone();
-        async move {
-            let personal = Personal {
-                form: input,
-                problems,
-                notice,
-                reply_to: parent_id,
-                pending: None,
-                commenter,
-            };
-            let html = render(&state, &post, personal).await?;
-            Ok::<_, AppError>(personal_response(status, html))
-        }
+    let comment = match check(&state, &client, &post, &reader).await? {
+        Ok(comment) => comment,
+        Err(refusal) => return refuse(&state, &post, &reader, refusal).await,
     };
+    let status = decide(&state, &reader).await?;
+    let new = compose(&post, &reader, comment, status, &client, &headers);
+    let id = match store(&state, &new).await {
+        Ok(id) => id,
+        Err(refusal) => return refuse(&state, &post, &reader, refusal).await,
+    };
+    notify(&state, &post, id, &new).await;
+    subscribe(&state, &post, &reader, &new).await?;
+    tracing::info!(comment = id, post = post.id, %status, "comment received");
+    Ok(answer(&state, jar, &post, id, status).await)
+}
 
-    if parent.is_err() {
-        state.metrics.comment("rejected");
-        let notice = state.i18n.t(&ui_lang, "error-parent-invalid", None);
-        return refuse(Some(notice), Vec::new(), StatusCode::UNPROCESSABLE_ENTITY).await;
+/// Why a comment was not taken; each says so in the form, with the reader's text.
+#[derive(Debug)]
+enum Refusal {
+    /// `comment_parent` is not something our form sends.
+    BadParent,
+    Closed,
+    RateLimited,
+    /// The comment answered is not (or no longer) an approved comment of this post.
+    ParentGone,
+    /// Fields to fix, each with its reason.
+    Invalid(Vec<Problem>),
+    /// The same person said the same thing here a moment ago.
+    Duplicate,
+    /// The database cannot write now; nothing was stored.
+    Unavailable,
+    /// Anything else went wrong storing it; nothing was stored.
+    NotStored,
+}
+
+impl Refusal {
+    fn status(&self) -> StatusCode {
+        match self {
+            Refusal::BadParent | Refusal::ParentGone | Refusal::Invalid(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Refusal::Closed => StatusCode::FORBIDDEN,
+            Refusal::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Refusal::Duplicate => StatusCode::CONFLICT,
+            Refusal::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Refusal::NotStored => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The outcome counted in `/metrics`.
+    fn outcome(&self) -> Option<&'static str> {
+        match self {
+            Refusal::BadParent | Refusal::ParentGone | Refusal::Invalid(_) => Some("rejected"),
+            Refusal::Closed => None,
+            Refusal::RateLimited => Some("rate_limited"),
+            Refusal::Duplicate => Some("duplicate"),
+            Refusal::Unavailable => Some("unavailable"),
+            Refusal::NotStored => Some("failed"),
+        }
+    }
+
+    /// The notice above the form, in the reader's language.
+    fn notice(&self, state: &AppState, lang: &str) -> Option<String> {
+        let key = match self {
+            Refusal::BadParent => "error-parent-invalid",
+            Refusal::Closed => "comments-closed",
+            Refusal::RateLimited => "error-rate-limited",
+            Refusal::ParentGone => "error-parent-gone",
+            Refusal::Invalid(_) => return None,
+            Refusal::Duplicate => "error-duplicate",
+            Refusal::Unavailable => "error-unavailable",
+            Refusal::NotStored => {
+                let id = crate::web::request_id::current().unwrap_or_default();
+                return Some(
+                    state
+                        .i18n
+                        .tr(lang, "error-not-stored", &[("id", id.into())]),
+                );
+            }
+        };
+        Some(state.i18n.t(lang, key, None))
+    }
+}
+
+/// Check: may this post take this comment, from this reader, now? The comment as it
+/// will be stored, or why not.
+async fn check(
+    state: &AppState,
+    client: &Client,
+    post: &Post,
+    reader: &Reader,
+) -> AppResult<Result<GuestComment, Refusal>> {
+    if reader.parent.is_err() {
+        return Ok(Err(Refusal::BadParent));
     }
     if !post.comments_open {
-        let notice = state.i18n.t(&ui_lang, "comments-closed", None);
-        return refuse(Some(notice), Vec::new(), StatusCode::FORBIDDEN).await;
+        return Ok(Err(Refusal::Closed));
     }
     if !state.limiter.allow(client.ip) {
-        state.metrics.comment("rate_limited");
-        let notice = state.i18n.t(&ui_lang, "error-rate-limited", None);
-        return refuse(Some(notice), Vec::new(), StatusCode::TOO_MANY_REQUESTS).await;
+        return Ok(Err(Refusal::RateLimited));
     }
-    if let Some(parent) = parent_id {
+    if let Some(parent) = reader.parent_id() {
         let ok = state
             .store
             .comment_by_id(parent)
             .await?
             .is_some_and(|p| parent_accepts_reply(p.post_id, p.status, post.id));
         if !ok {
-            state.metrics.comment("rejected");
-            let notice = state.i18n.t(&ui_lang, "error-parent-gone", None);
-            return refuse(Some(notice), Vec::new(), StatusCode::UNPROCESSABLE_ENTITY).await;
+            return Ok(Err(Refusal::ParentGone));
         }
     }
     let limits = Limits {
-        body: site.max_comment_chars,
+        body: state.site().max_comment_chars,
         ..Limits::default()
     };
-    let checked = match &commenter {
-        Some(who) => check_body(&input.body, limits).map(|body| GuestComment {
+    // A signed-in reader's name and email come from their provider.
+    let checked = match &reader.signed_in {
+        Some(who) => check_body(&reader.input.body, limits).map(|body| GuestComment {
             name: who.name.clone(),
             email: who.email.clone().unwrap_or_default(),
             url: who.profile_url.as_deref().and_then(normalise_url),
             body,
         }),
-        None => check_guest(&input, limits),
+        None => check_guest(&reader.input, limits),
     };
-    let comment = match checked {
-        Ok(c) => c,
-        Err(problems) => {
-            state.metrics.comment("rejected");
-            return refuse(None, problems, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
-    };
-    let who = match &commenter {
+    Ok(checked.map_err(Refusal::Invalid))
+}
+
+/// Decide: held for a moderator or approved at once, by the site's moderation policy.
+async fn decide(state: &AppState, reader: &Reader) -> AppResult<CommentStatus> {
+    let who = match &reader.signed_in {
         Some(c) => Commenter::Identity {
             has_approved: state.store.identity_has_approved_comment(c.id).await?,
         },
         None => Commenter::Guest,
     };
-    let status = ModerationPolicy {
+    let site = state.site();
+    Ok(ModerationPolicy {
         hold_new_comments: site.hold_new_comments,
         approve_returning_identities: site.approve_returning_identities,
     }
-    .initial_status(who);
+    .initial_status(who))
+}
+
+/// The row to store: the checked comment, its HTML made once, where it came from.
+fn compose(
+    post: &Post,
+    reader: &Reader,
+    comment: GuestComment,
+    status: CommentStatus,
+    client: &Client,
+    headers: &HeaderMap,
+) -> NewComment {
     let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
@@ -178,111 +270,104 @@ async fn receive(
         .chars()
         .take(255)
         .collect();
-    let body_html = render_comment(&comment.body);
-    let identity_id = commenter.as_ref().map(|c| c.id);
-    let new = NewComment {
+    let identity_id = reader.signed_in.as_ref().map(|c| c.id);
+    NewComment {
         duplicate_key: Some(duplicate_key(identity_id, &comment.email, &comment.body)),
         post_id: post.id,
-        parent_id,
+        parent_id: reader.parent_id(),
         status,
         author_name: comment.name,
         author_email: comment.email,
         author_url: comment.url,
         identity_id,
+        body_html: render_comment(&comment.body),
         body: comment.body,
-        body_html,
         ip: client.ip.to_string(),
         user_agent,
-    };
-    let id = match state
-        .store
-        .insert_comment(&new, DUPLICATE_WINDOW_SECS)
-        .await
-    {
-        Ok(Inserted::New(id)) => id,
+    }
+}
+
+/// Store: the comment's id once its row is committed, or why nothing was stored.
+async fn store(state: &AppState, new: &NewComment) -> Result<i64, Refusal> {
+    match state.store.insert_comment(new, DUPLICATE_WINDOW_SECS).await {
+        Ok(Inserted::New(id)) => Ok(id),
         Ok(Inserted::Duplicate(earlier)) => {
-            state.metrics.comment("duplicate");
-            tracing::info!(post = post.id, earlier, "duplicate comment refused");
-            let notice = state.i18n.t(&ui_lang, "error-duplicate", None);
-            return refuse(Some(notice), Vec::new(), StatusCode::CONFLICT).await;
+            tracing::info!(post = new.post_id, earlier, "duplicate comment refused");
+            Err(Refusal::Duplicate)
         }
-        // Not stored: say so, keep every word in the form, and ask for another try.
         Err(StoreError::Unavailable(cause)) => {
-            tracing::warn!(%cause, post = post.id, "comment not stored: database unavailable");
-            state.metrics.comment("unavailable");
-            let notice = state.i18n.t(&ui_lang, "error-unavailable", None);
-            let mut res = refuse(Some(notice), Vec::new(), StatusCode::SERVICE_UNAVAILABLE)
-                .await
-                .unwrap_or_else(|_| kept_text_page(&input.body));
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
-            return Ok(res);
+            tracing::warn!(%cause, post = new.post_id, "comment not stored: database unavailable");
+            Err(Refusal::Unavailable)
         }
         Err(err) => {
-            // Any other failure: the reader still gets their text back.
-            let id = crate::web::request_id::current().unwrap_or_default();
-            tracing::error!(error = %err, post = post.id, "comment not stored");
-            state.metrics.comment("failed");
-            let notice = state
-                .i18n
-                .tr(&ui_lang, "error-not-stored", &[("id", id.into())]);
-            return Ok(
-                refuse(Some(notice), Vec::new(), StatusCode::INTERNAL_SERVER_ERROR)
-                    .await
-                    .unwrap_or_else(|_| kept_text_page(&input.body)),
-            );
-        }
-    };
-    let base = state.site_url();
-    if status == CommentStatus::Pending {
-        crate::web::notify::held_comment(&state, &base, &post, id, &new).await;
-    }
-    if input.notify_comments || input.notify_posts {
-        // Signed-in readers with a verified email are confirmed; guests confirm by email.
-        let (address, confirmed) = match &commenter {
-            Some(c) => (c.email.clone(), true),
-            None => (Some(new.author_email.clone()), false),
-        };
-        if let Some(address) = address.filter(|a| !a.is_empty()) {
-            let mut unconfirmed = Vec::new();
-            let wanted = [
-                (
-                    input.notify_comments,
-                    SubscriptionKind::Comments,
-                    Some(post.id),
-                ),
-                (input.notify_posts, SubscriptionKind::Posts, None),
-            ];
-            for (want, kind, post_id) in wanted {
-                if want {
-                    let sub = state
-                        .store
-                        .subscribe(&address.to_lowercase(), kind, post_id, confirmed)
-                        .await?;
-                    if sub.confirmed_at.is_none() {
-                        unconfirmed.push(sub.token);
-                    }
-                }
-            }
-            if !unconfirmed.is_empty() {
-                crate::web::notify::confirm_subscriptions(
-                    &state,
-                    &base,
-                    &address,
-                    &unconfirmed,
-                    &post.title,
-                )
-                .await;
-            }
+            tracing::error!(error = %err, post = new.post_id, "comment not stored");
+            Err(Refusal::NotStored)
         }
     }
-    tracing::info!(
-        comment = id,
-        post = post.id,
-        status = status.as_str(),
-        "comment received"
-    );
+}
 
+/// Notify: a held comment tells the moderators (an approved one queued its own
+/// notifications in its transaction).
+async fn notify(state: &AppState, post: &Post, id: i64, new: &NewComment) {
+    if new.status == CommentStatus::Pending {
+        state.notifier.held_comment(post, id, new).await;
+    }
+}
+
+/// Subscribe: the Notify-me boxes. A signed-in reader with a verified email is
+/// subscribed at once; a guest confirms by email first.
+async fn subscribe(
+    state: &AppState,
+    post: &Post,
+    reader: &Reader,
+    new: &NewComment,
+) -> AppResult<()> {
+    let wanted = [
+        (
+            reader.input.notify_comments,
+            SubscriptionKind::Comments,
+            Some(post.id),
+        ),
+        (reader.input.notify_posts, SubscriptionKind::Posts, None),
+    ];
+    if !wanted.iter().any(|(want, ..)| *want) {
+        return Ok(());
+    }
+    let (address, confirmed) = match &reader.signed_in {
+        Some(c) => (c.email.clone(), true),
+        None => (Some(new.author_email.clone()), false),
+    };
+    let Some(address) = address.filter(|a| !a.is_empty()) else {
+        return Ok(());
+    };
+    let mut unconfirmed = Vec::new();
+    for (_, kind, post_id) in wanted.into_iter().filter(|(want, ..)| *want) {
+        let sub = state
+            .store
+            .subscribe(&address.to_lowercase(), kind, post_id, confirmed)
+            .await?;
+        if sub.confirmed_at.is_none() {
+            unconfirmed.push(sub.token);
+        }
+    }
+    if !unconfirmed.is_empty() {
+        state
+            .notifier
+            .confirm_subscriptions(&address, &unconfirmed, &post.title)
+            .await;
+    }
+    Ok(())
+}
+
+/// The answer to a stored comment: to it on the post (an approved one), or to the
+/// post with the key that shows the reader their own held comment.
+async fn answer(
+    state: &AppState,
+    jar: CookieJar,
+    post: &Post,
+    id: i64,
+    status: CommentStatus,
+) -> Response {
     let link = post.permalink();
     let to = if status == CommentStatus::Approved {
         state.metrics.comment("approved");
@@ -292,11 +377,50 @@ async fn receive(
         state.metrics.comment("held");
         format!(
             "{link}?unapproved={id}&moderation-hash={}#comment-{id}",
-            moderation_hash(&state, id)
+            crate::links::held_comment_hash(&state.site, id)
         )
     };
-    let jar = signin::forget_draft(&state, jar).await;
-    Ok((jar, Redirect::to(&to)).into_response())
+    let jar = signin::forget_draft(state, jar).await;
+    (jar, Redirect::to(&to)).into_response()
+}
+
+/// The post page again, with the reader's words in the form and the reason.
+async fn refuse(
+    state: &AppState,
+    post: &Post,
+    reader: &Reader,
+    refusal: Refusal,
+) -> AppResult<Response> {
+    if let Some(outcome) = refusal.outcome() {
+        state.metrics.comment(outcome);
+    }
+    let lang = state.i18n.resolve(&state.site().language).to_string();
+    let status = refusal.status();
+    let unavailable = matches!(refusal, Refusal::Unavailable);
+    let personal = Personal {
+        form: reader.input.clone(),
+        notice: refusal.notice(state, &lang),
+        problems: match refusal {
+            Refusal::Invalid(problems) => problems,
+            _ => Vec::new(),
+        },
+        reply_to: reader.parent_id(),
+        pending: None,
+        commenter: reader.signed_in.clone(),
+    };
+    let page = render(state, post, personal).await;
+    let mut res = match page {
+        Ok(html) => personal_response(status, html),
+        // Nothing was stored and even the post cannot be drawn: the text comes back
+        // on a plain page.
+        Err(_) if status.is_server_error() => kept_text_page(&reader.input.body),
+        Err(err) => return Err(err),
+    };
+    if unavailable {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    }
+    Ok(res)
 }
 
 /// The last resort when even the post page cannot be drawn: the reader's words on a
@@ -319,6 +443,6 @@ fn kept_text_page(body: &str) -> Response {
     );
     let mut res = personal_response(StatusCode::SERVICE_UNAVAILABLE, html);
     res.headers_mut()
-        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
     res
 }

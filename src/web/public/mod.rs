@@ -104,8 +104,10 @@ pub fn avatar_url(state: &AppState, site: &SiteSettings, email: &str) -> String 
     let email = email.trim().to_lowercase();
     match site.avatars {
         AvatarSource::Identicon => {
-            let key = state.sign(&format!("avatar:{email}"));
-            format!("/avatar/{}.svg", &key[..32])
+            format!(
+                "/avatar/{}.svg",
+                crate::links::avatar_key(&state.site, &email)
+            )
         }
         AvatarSource::Gravatar => format!(
             "https://gravatar.com/avatar/{}?s=96&d=identicon",
@@ -157,6 +159,6 @@ pub fn not_found_page(state: &AppState) -> Response {
         .render("not_found.html", base_context(state, &site))
     {
         Ok(html) => personal_response(StatusCode::NOT_FOUND, html),
-        Err(err) => err.into_response(),
+        Err(err) => super::error::AppError::from(err).into_response(),
     }
 }

@@ -95,11 +95,6 @@ fn comment_views(state: &AppState, ui_lang: &str, nodes: Vec<ThreadNode>) -> Vec
         .collect()
 }
 
-/// The signature that lets a commenter see their own held comment.
-pub fn moderation_hash(state: &AppState, comment_id: i64) -> String {
-    state.sign(&format!("unapproved:{comment_id}"))[..32].to_string()
-}
-
 /// Renders the post page; `personal` adds what only one reader sees.
 pub async fn render(state: &AppState, post: &Post, personal: Personal) -> AppResult<String> {
     let site = state.site();
@@ -150,7 +145,7 @@ pub async fn render(state: &AppState, post: &Post, personal: Personal) -> AppRes
         }
     });
     let ctx = base_context(state, &site);
-    state.templates.render(
+    Ok(state.templates.render(
         "post.html",
         context! {
             post => view,
@@ -168,7 +163,7 @@ pub async fn render(state: &AppState, post: &Post, personal: Personal) -> AppRes
             providers => providers,
             commenter => commenter, ..ctx
         },
-    )
+    )?)
 }
 
 /// `/2026/11/26/slug` → `/2026/11/26/slug/`. The path is the reader's, so it is made
@@ -295,7 +290,8 @@ async fn respond(
         query.moderation_hash.as_deref(),
     ) {
         if let Ok(id) = id.parse::<i64>() {
-            if crate::token::constant_time_eq(&moderation_hash(&state, id), hash) {
+            let expected = crate::links::held_comment_hash(&state.site, id);
+            if crate::token::constant_time_eq(&expected, hash) {
                 personal.pending = state
                     .store
                     .comment_by_id(id)
@@ -307,14 +303,7 @@ async fn respond(
     if has_personal_cookie {
         personal.commenter = signin::commenter(&state, &jar).await;
         if let Some(draft) = signin::draft_for(&state, &jar, post.id).await {
-            personal.form = GuestInput {
-                name: draft.name,
-                email: draft.email,
-                url: draft.url,
-                body: draft.body,
-                notify_comments: draft.notify_comments,
-                notify_posts: draft.notify_posts,
-            };
+            personal.form = draft.form;
             if draft.parent_id > 0 && personal.reply_to.is_none() {
                 personal.reply_to = Some(draft.parent_id);
             }

@@ -1,4 +1,4 @@
-//! Templates: the embedded default theme, overridable file by file from
+//! Templates of pages and emails: the embedded default theme, overridable file by file from
 //! `--theme DIR/templates/`. Printing an undefined variable is an error, not a blank
 //! (semi-strict: `{% if x %}` may test for absence).
 //! Templates call `t(key, arg=value…)` for every string people read.
@@ -13,7 +13,6 @@ use minijinja::{
 };
 
 use super::assets::Assets;
-use super::error::AppError;
 use crate::i18n::I18n;
 
 macro_rules! embedded {
@@ -156,7 +155,7 @@ impl Templates {
         Ok(Templates { env })
     }
 
-    pub fn render(&self, name: &str, ctx: Value) -> Result<String, AppError> {
-        Ok(self.env.get_template(name)?.render(ctx)?)
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String, Error> {
+        self.env.get_template(name)?.render(ctx)
     }
 }

@@ -1,0 +1,120 @@
+//! `tribune.toml`: the optional file of settings, read from the working directory or
+//! named by `--config`. Every key is optional; flags and `TRIBUNE_*` variables win
+//! over it (`config::ServeSettings::resolve`).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The contents of `tribune.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FileConfig {
+    pub bind: Option<String>,
+    pub base_url: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub theme: Option<PathBuf>,
+    pub log_format: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    pub trusted_proxies: Option<StringList>,
+    #[serde(default)]
+    pub rate_limit: RateLimitFile,
+    #[serde(default)]
+    pub auth: AuthFile,
+}
+
+/// `[auth]`: sign-in providers.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AuthFile {
+    pub google: Option<ClientFile>,
+    pub facebook: Option<ClientFile>,
+    pub twitter: Option<ClientFile>,
+    pub wordpress: Option<ClientFile>,
+    pub github: Option<ClientFile>,
+    #[serde(default)]
+    pub oidc: std::collections::BTreeMap<String, OidcFile>,
+    #[serde(default)]
+    pub oauth2: std::collections::BTreeMap<String, OAuth2File>,
+    /// The provider staff may sign in to /admin/ with (single sign-on).
+    pub staff_provider: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ClientFile {
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OidcFile {
+    pub issuer: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OAuth2File {
+    pub authorize_url: Option<String>,
+    pub token_url: Option<String>,
+    pub userinfo_url: Option<String>,
+    pub scopes: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RateLimitFile {
+    pub comments_per_minute: Option<u32>,
+    pub login_lockout_after: Option<u32>,
+}
+
+/// A list in the file, written either as an array or as one comma-separated string.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum StringList {
+    List(Vec<String>),
+    Joined(String),
+}
+
+impl StringList {
+    pub fn items(&self) -> Vec<String> {
+        match self {
+            StringList::List(v) => v.clone(),
+            StringList::Joined(s) => s.split(',').map(|p| p.trim().to_string()).collect(),
+        }
+    }
+}
+
+impl FileConfig {
+    /// Reads `explicit`, or `./tribune.toml` if it exists. Unknown keys are reported in
+    /// the returned warnings and otherwise ignored.
+    pub fn load(explicit: Option<&Path>) -> anyhow::Result<(Self, Vec<String>)> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let p = PathBuf::from(super::DEFAULT_FILE);
+                if !p.exists() {
+                    return Ok((FileConfig::default(), Vec::new()));
+                }
+                p
+            }
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
+        Self::parse(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))
+    }
+
+    /// Reads the file's text. A key the settings do not have is reported in the
+    /// warnings (a typo would otherwise go unnoticed) and otherwise ignored; the list
+    /// of keys is the struct itself.
+    pub fn parse(text: &str) -> anyhow::Result<(Self, Vec<String>)> {
+        let mut warnings = Vec::new();
+        let cfg: FileConfig = serde_ignored::deserialize(toml::Deserializer::new(text), |path| {
+            warnings.push(format!("unknown setting `{path}` in config file; ignored"));
+        })?;
+        Ok((cfg, warnings))
+    }
+}

@@ -1,0 +1,455 @@
+//! Settings, layered: defaults, then `tribune.toml` (or `--config FILE`), then
+//! `TRIBUNE_*` environment variables, then flags. Clap reads flags and environment
+//! together (flag wins); the file fills in what neither set; [`ServeSettings`] holds
+//! the result — the one value `tribune serve` hands to the site — and its `Default`
+//! is the one place each default lives.
+
+pub mod auth;
+pub mod file;
+pub mod proxies;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+
+pub use auth::auth_providers;
+pub use file::{FileConfig, StringList};
+pub use proxies::TrustedProxies;
+
+use crate::domain::site_url::SiteUrl;
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA_DIR: &str = "tribune-data";
+pub const DEFAULT_FILE: &str = "tribune.toml";
+pub const DEFAULT_MAIL_FROM: &str = "Tribune <tribune@localhost>";
+pub const DEFAULT_COMMENTS_PER_MINUTE: u32 = 10;
+pub const DEFAULT_LOGIN_LOCKOUT_AFTER: u32 = 10;
+
+/// Options every subcommand shares: where the data is.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
+    /// Read settings from this file [default: ./tribune.toml if present]
+    #[arg(long, global = true, env = "TRIBUNE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Directory for the SQLite database and other data [default: ./tribune-data]
+    #[arg(long, global = true, env = "TRIBUNE_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database to use: sqlite://PATH or postgres://USER@HOST/DB [default: SQLite in the data directory]
+    #[arg(long, global = true, env = "TRIBUNE_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Create a new, empty site if there is none at the data directory or database URL (`serve` always does)
+    #[arg(long, global = true)]
+    pub create_site: bool,
+}
+
+/// Options of `tribune serve`. The `[default: …]` in each help line is checked
+/// against [`ServeSettings::default`] by a test.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "TRIBUNE_BIND", value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// Public address of the site, e.g. https://example.org (for links and secure cookies)
+    #[arg(long, env = "TRIBUNE_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Theme directory whose templates/ and assets/ override the built-in theme
+    #[arg(long, env = "TRIBUNE_THEME", value_name = "DIR")]
+    pub theme: Option<PathBuf>,
+    /// Log format: text or json [default: text]
+    #[arg(long, env = "TRIBUNE_LOG_FORMAT", value_name = "FORMAT")]
+    pub log_format: Option<String>,
+    /// Comments one address may post per minute; 0 lifts the limit [default: 10]
+    #[arg(long, env = "TRIBUNE_RATE_LIMIT_COMMENTS_PER_MINUTE", value_name = "N")]
+    pub comments_per_minute: Option<u32>,
+    /// Failed staff sign-ins (per account, and per address) before a 15-minute lock; slower answers start at a third of it; 0 lifts it [default: 10]
+    #[arg(long, env = "TRIBUNE_RATE_LIMIT_LOGIN_LOCKOUT_AFTER", value_name = "N")]
+    pub login_lockout_after: Option<u32>,
+    /// Reverse proxies whose X-Forwarded-For / Forwarded / X-Forwarded-Proto are believed, comma-separated addresses or networks, e.g. 127.0.0.1,::1 [default: none]
+    #[arg(
+        long,
+        env = "TRIBUNE_TRUSTED_PROXIES",
+        value_name = "LIST",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Option<Vec<String>>,
+    /// SMTP server for email, e.g. smtp://user:pass@host:587?tls=required [default: .eml files in DATA_DIR/mail]
+    #[arg(long, env = "TRIBUNE_SMTP_URL", value_name = "URL")]
+    pub smtp_url: Option<String>,
+    /// Sender of the site's email, e.g. "Ministry <news@example.org>" [default: Tribune <tribune@localhost>]
+    #[arg(long, env = "TRIBUNE_MAIL_FROM", value_name = "ADDRESS")]
+    pub mail_from: Option<String>,
+}
+
+/// Prefixes of `TRIBUNE_*` variables that are read without a flag: providers
+/// (`config::auth`) and the test and benchmark switches.
+const ENV_PREFIXES: &[&str] = &[
+    "TRIBUNE_AUTH_",
+    "TRIBUNE_TEST_",
+    "TRIBUNE_REQUIRE_",
+    "TRIBUNE_BENCH_",
+];
+
+/// Warnings for `TRIBUNE_*` variables nobody reads (a typo would otherwise go
+/// unnoticed). `known` are the variables the command line reads (`cli` lists them
+/// from its flags).
+pub fn unknown_env_warnings(known: &[String]) -> Vec<String> {
+    std::env::vars()
+        .map(|(k, _)| k)
+        .filter(|k| k.starts_with("TRIBUNE_"))
+        .filter(|k| !known.contains(k) && !ENV_PREFIXES.iter().any(|p| k.starts_with(p)))
+        .map(|k| format!("unknown environment variable {k}; ignored"))
+        .collect()
+}
+
+/// Where the data lives, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataSettings {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+}
+
+impl Default for DataSettings {
+    fn default() -> Self {
+        DataSettings::in_dir(PathBuf::from(DEFAULT_DATA_DIR))
+    }
+}
+
+impl DataSettings {
+    /// SQLite in `data_dir`.
+    pub fn in_dir(data_dir: PathBuf) -> Self {
+        DataSettings {
+            database_url: sqlite_url(&data_dir.join("tribune.db")),
+            data_dir,
+        }
+    }
+
+    pub fn resolve(global: &GlobalArgs, file: &FileConfig) -> Self {
+        let data_dir = global
+            .data_dir
+            .clone()
+            .or_else(|| file.data_dir.clone())
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        match global
+            .database_url
+            .clone()
+            .or_else(|| file.database_url.clone())
+        {
+            Some(database_url) => DataSettings {
+                data_dir,
+                database_url,
+            },
+            None => DataSettings::in_dir(data_dir),
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// The SQLite database file this URL names (`sqlite://PATH?mode=rwc`, `sqlite:PATH`).
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite:")?;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split('?').next().unwrap_or(rest);
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+}
+
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+/// Everything `tribune serve` needs, resolved: what reaches the running site.
+#[derive(Debug, Clone)]
+pub struct ServeSettings {
+    pub data: DataSettings,
+    pub bind: SocketAddr,
+    /// Public address of the site; overrides the address recorded at setup. Used for
+    /// links that leave the site and for cookies.
+    pub base_url: Option<SiteUrl>,
+    /// A directory whose `templates/` and `assets/` override the embedded theme.
+    pub theme: Option<PathBuf>,
+    pub json_logs: bool,
+    /// Comments one address may post per minute; 0 lifts the limit.
+    pub comments_per_minute: u32,
+    /// Failed staff sign-ins before a lock (per account and per address); 0 lifts it.
+    pub login_lockout_after: u32,
+    /// Reverse proxies whose forwarding headers are believed.
+    pub trusted_proxies: TrustedProxies,
+    /// Enabled sign-in providers.
+    pub providers: Vec<crate::auth::ProviderSettings>,
+    /// The OpenID Connect provider staff may sign in to `/admin/` with.
+    pub staff_provider: Option<String>,
+    /// `smtp://…`; without it, email is written as `.eml` files under `data_dir/mail`.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    /// First wait before a failed job is tried again; doubles each time (not a flag:
+    /// tests shorten it).
+    pub job_retry_base: Duration,
+}
+
+impl Default for ServeSettings {
+    fn default() -> Self {
+        ServeSettings {
+            data: DataSettings::default(),
+            bind: DEFAULT_BIND.parse().expect("the default address parses"),
+            base_url: None,
+            theme: None,
+            json_logs: false,
+            comments_per_minute: DEFAULT_COMMENTS_PER_MINUTE,
+            login_lockout_after: DEFAULT_LOGIN_LOCKOUT_AFTER,
+            trusted_proxies: TrustedProxies::default(),
+            providers: Vec::new(),
+            staff_provider: None,
+            smtp_url: None,
+            mail_from: DEFAULT_MAIL_FROM.into(),
+            job_retry_base: Duration::from_secs(30),
+        }
+    }
+}
+
+impl ServeSettings {
+    pub fn resolve(
+        global: &GlobalArgs,
+        serve: &ServeArgs,
+        file: &FileConfig,
+    ) -> anyhow::Result<Self> {
+        let d = ServeSettings::default();
+        let bind = match serve.bind.clone().or_else(|| file.bind.clone()) {
+            Some(bind) => bind.parse().map_err(|_| {
+                anyhow::anyhow!("bind address `{bind}` is not HOST:PORT, e.g. 127.0.0.1:8080")
+            })?,
+            None => d.bind,
+        };
+        let base_url = serve
+            .base_url
+            .clone()
+            .or_else(|| file.base_url.clone())
+            .map(|u| SiteUrl::parse(&u).map_err(|e| anyhow::anyhow!("base URL: {e}")))
+            .transpose()?;
+        let json_logs = match serve.log_format.clone().or_else(|| file.log_format.clone()) {
+            None => d.json_logs,
+            Some(f) if f == "text" => false,
+            Some(f) if f == "json" => true,
+            Some(other) => anyhow::bail!("log format `{other}` is not text or json"),
+        };
+        let env: std::collections::BTreeMap<String, String> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("TRIBUNE_AUTH_"))
+            .collect();
+        let (providers, staff_provider) = auth_providers(&file.auth, &env)?;
+        let theme = serve.theme.clone().or_else(|| file.theme.clone());
+        if let Some(t) = &theme {
+            if !t.is_dir() {
+                anyhow::bail!("theme directory {} does not exist", t.display());
+            }
+        }
+        let trusted_proxies = match serve
+            .trusted_proxies
+            .clone()
+            .or_else(|| file.trusted_proxies.as_ref().map(StringList::items))
+        {
+            Some(list) => TrustedProxies::parse(&list).map_err(anyhow::Error::msg)?,
+            None => d.trusted_proxies,
+        };
+        Ok(ServeSettings {
+            data: DataSettings::resolve(global, file),
+            bind,
+            base_url,
+            theme,
+            json_logs,
+            comments_per_minute: serve
+                .comments_per_minute
+                .or(file.rate_limit.comments_per_minute)
+                .unwrap_or(d.comments_per_minute),
+            login_lockout_after: serve
+                .login_lockout_after
+                .or(file.rate_limit.login_lockout_after)
+                .unwrap_or(d.login_lockout_after),
+            trusted_proxies,
+            providers,
+            staff_provider,
+            smtp_url: serve.smtp_url.clone().or_else(|| file.smtp_url.clone()),
+            mail_from: serve
+                .mail_from
+                .clone()
+                .or_else(|| file.mail_from.clone())
+                .unwrap_or(d.mail_from),
+            job_retry_base: d.job_retry_base,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_config_states_the_defaults() {
+        let (file, warnings) =
+            FileConfig::parse(include_str!("../../tribune.example.toml")).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let example =
+            ServeSettings::resolve(&GlobalArgs::default(), &ServeArgs::default(), &file).unwrap();
+        let d = ServeSettings::default();
+        assert_eq!(example.bind, d.bind);
+        assert_eq!(example.data, d.data);
+        assert_eq!(example.json_logs, d.json_logs);
+        assert_eq!(example.mail_from, d.mail_from);
+        assert_eq!(example.comments_per_minute, d.comments_per_minute);
+        assert_eq!(example.login_lockout_after, d.login_lockout_after);
+    }
+
+    #[test]
+    fn unknown_keys_are_warned_about_not_fatal() {
+        let (cfg, warnings) =
+            FileConfig::parse("bind = \"127.0.0.1:9\"\ncolour = \"red\"\n[rate_limit]\nx = 1")
+                .unwrap();
+        assert_eq!(cfg.bind.as_deref(), Some("127.0.0.1:9"));
+        assert_eq!(
+            warnings,
+            [
+                "unknown setting `colour` in config file; ignored",
+                "unknown setting `rate_limit.x` in config file; ignored"
+            ]
+        );
+        let (_, warnings) =
+            FileConfig::parse("[auth.oidc.corp]\nissuer = \"https://x.org\"\nscope = \"x\"")
+                .unwrap();
+        assert_eq!(
+            warnings,
+            ["unknown setting `auth.oidc.corp.scope` in config file; ignored"]
+        );
+    }
+
+    #[test]
+    fn flags_and_environment_win_over_the_file() {
+        let (file, _) =
+            FileConfig::parse("bind = \"127.0.0.1:9\"\nbase_url = \"https://file.example/\"")
+                .unwrap();
+        let serve = ServeArgs {
+            bind: Some("127.0.0.1:7".into()),
+            ..ServeArgs::default()
+        };
+        let s = ServeSettings::resolve(&GlobalArgs::default(), &serve, &file).unwrap();
+        assert_eq!(s.bind.port(), 7);
+        assert_eq!(
+            s.base_url.as_ref().map(SiteUrl::as_str),
+            Some("https://file.example")
+        );
+        assert!(s
+            .data
+            .database_url
+            .starts_with("sqlite://tribune-data/tribune.db"));
+    }
+
+    #[test]
+    fn providers_come_from_the_file_and_the_environment() {
+        let (file, warnings) = FileConfig::parse(
+            "[auth.google]\nclient_id = \"g-id\"\nclient_secret = \"g-secret\"\n\
+             [auth.oidc.corp]\nissuer = \"https://id.example.org\"\nclient_id = \"c\"\nclient_secret = \"s\"\nlabel = \"Corp\"\n\
+             [auth.myspace]\nclient_id = \"x\"",
+        )
+        .unwrap();
+        assert_eq!(
+            warnings,
+            ["unknown setting `auth.myspace` in config file; ignored"]
+        );
+        let env: std::collections::BTreeMap<String, String> = [
+            ("TRIBUNE_AUTH_GOOGLE_CLIENT_ID", "env-id"),
+            ("TRIBUNE_AUTH_GITHUB_CLIENT_ID", "gh"),
+            ("TRIBUNE_AUTH_GITHUB_CLIENT_SECRET", "gh-s"),
+            (
+                "TRIBUNE_AUTH_OIDC_KEYCLOAK_ISSUER",
+                "https://kc.example.org/realms/x",
+            ),
+            ("TRIBUNE_AUTH_OIDC_KEYCLOAK_CLIENT_ID", "kc"),
+            ("TRIBUNE_AUTH_OIDC_KEYCLOAK_CLIENT_SECRET", "kc-s"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let (providers, staff) = auth_providers(&file.auth, &env).unwrap();
+        let names: Vec<_> = providers.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["google", "github", "corp", "keycloak"]);
+        assert_eq!(providers[0].client_id, "env-id", "the environment wins");
+        assert_eq!(format!("{:?}", providers[0].client_secret), "***");
+        assert_eq!(providers[2].label, "Corp");
+        assert_eq!(staff, None);
+    }
+
+    #[test]
+    fn half_configured_providers_are_refused_with_a_reason() {
+        let (file, _) = FileConfig::parse("[auth.facebook]\nclient_id = \"x\"").unwrap();
+        let err = auth_providers(&file.auth, &Default::default()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("[auth.facebook] needs both client_id and client_secret"),
+            "{err}"
+        );
+        let (file, _) = FileConfig::parse("[auth]\nstaff_provider = \"github\"").unwrap();
+        let err = auth_providers(&file.auth, &Default::default()).unwrap_err();
+        assert!(err.to_string().contains("staff_provider"), "{err}");
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_a_list_or_a_string() {
+        let (file, w) =
+            FileConfig::parse("trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]").unwrap();
+        assert!(w.is_empty(), "{w:?}");
+        let s =
+            ServeSettings::resolve(&GlobalArgs::default(), &ServeArgs::default(), &file).unwrap();
+        assert!(s.trusted_proxies.contains("10.1.2.3".parse().unwrap()));
+        let (file, _) = FileConfig::parse("trusted_proxies = \"::1, 127.0.0.1\"").unwrap();
+        let s =
+            ServeSettings::resolve(&GlobalArgs::default(), &ServeArgs::default(), &file).unwrap();
+        assert!(s.trusted_proxies.contains("::1".parse().unwrap()));
+        let serve = ServeArgs {
+            trusted_proxies: Some(vec!["nginx".into()]),
+            ..ServeArgs::default()
+        };
+        let err = ServeSettings::resolve(&GlobalArgs::default(), &serve, &FileConfig::default())
+            .unwrap_err();
+        assert!(err.to_string().contains("trusted proxy `nginx`"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_say_what_is_expected() {
+        let resolve = |serve: ServeArgs| {
+            ServeSettings::resolve(&GlobalArgs::default(), &serve, &FileConfig::default())
+                .unwrap_err()
+                .to_string()
+        };
+        let err = resolve(ServeArgs {
+            bind: Some("localhost".into()),
+            ..ServeArgs::default()
+        });
+        assert!(err.contains("HOST:PORT"), "{err}");
+        let err = resolve(ServeArgs {
+            base_url: Some("example.org".into()),
+            ..ServeArgs::default()
+        });
+        assert!(err.contains("not a site address"), "{err}");
+    }
+
+    #[test]
+    fn the_help_states_the_defaults_that_apply() {
+        use clap::CommandFactory;
+        #[derive(clap::Parser)]
+        struct Serve {
+            #[command(flatten)]
+            args: ServeArgs,
+        }
+        let help = Serve::command().render_long_help().to_string();
+        let d = ServeSettings::default();
+        for stated in [
+            format!("[default: {}]", d.bind),
+            format!("0 lifts the limit [default: {}]", d.comments_per_minute),
+            format!("0 lifts it [default: {}]", d.login_lockout_after),
+            format!("[default: {}]", d.mail_from),
+        ] {
+            assert!(help.contains(&stated), "help lacks {stated}:\n{help}");
+        }
+    }
+}
