@@ -14,6 +14,16 @@ use serde_json::Value;
 use super::{profile, AuthError, ProfileShape, Protocol, ProviderMap, ProviderSettings};
 use crate::store::NewIdentity;
 
+/// An OpenID Connect client made from discovery: endpoints set as the issuer published them.
+type OidcClient = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
 const DISCOVERY_TTL: Duration = Duration::from_secs(3600);
 
 /// A started sign-in: where to send the browser, and what to keep until it returns.
@@ -114,13 +124,7 @@ impl Providers {
         let scopes = p.scopes.iter().cloned().map(Scope::new);
         match &p.protocol {
             Protocol::Oidc { issuer } => {
-                let meta = self.metadata(p, issuer).await?;
-                let client = CoreClient::from_provider_metadata(
-                    meta,
-                    ClientId::new(p.client_id.clone()),
-                    Some(ClientSecret::new(p.client_secret.0.clone())),
-                )
-                .set_redirect_uri(redirect);
+                let client = self.oidc_client(p, issuer, redirect).await?;
                 let (url, state, nonce) = client
                     .authorize_url(
                         CoreAuthenticationFlow::AuthorizationCode,
@@ -154,6 +158,22 @@ impl Providers {
                 })
             }
         }
+    }
+
+    /// The OpenID Connect client for `p`, from its issuer's (cached) discovery document.
+    async fn oidc_client(
+        &self,
+        p: &ProviderSettings,
+        issuer: &str,
+        redirect: RedirectUrl,
+    ) -> Result<OidcClient, AuthError> {
+        let meta = self.metadata(p, issuer).await?;
+        Ok(CoreClient::from_provider_metadata(
+            meta,
+            ClientId::new(p.client_id.clone()),
+            Some(ClientSecret::new(p.client_secret.0.clone())),
+        )
+        .set_redirect_uri(redirect))
     }
 
     fn oauth2_client(
@@ -207,13 +227,7 @@ impl Providers {
         let redirect = RedirectUrl::new(redirect_uri.to_string()).map_err(down)?;
         let profile = match &p.protocol {
             Protocol::Oidc { issuer } => {
-                let meta = self.metadata(p, issuer).await?;
-                let client = CoreClient::from_provider_metadata(
-                    meta,
-                    ClientId::new(p.client_id.clone()),
-                    Some(ClientSecret::new(p.client_secret.0.clone())),
-                )
-                .set_redirect_uri(redirect);
+                let client = self.oidc_client(p, issuer, redirect).await?;
                 let token = client
                     .exchange_code(AuthorizationCode::new(code.to_string()))
                     .map_err(down)?

@@ -5,29 +5,14 @@
 //! WordPress stores post and comment bodies without `<p>`: blank lines become paragraphs
 //! when the theme shows them. Tribune applies the same rule once, at import.
 
-use std::collections::HashSet;
-
 use super::text::starts_with_ignore_case;
 use std::sync::LazyLock;
 
-/// Trusted authors' HTML: the Markdown policy plus media, embeds and WordPress's classes.
+/// Trusted authors' HTML: the post policy plus media, embeds and WordPress's classes.
 static TRUSTED_SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
-    let mut b = ammonia::Builder::default();
+    let mut b = super::text::post_policy();
     b.add_tags([
-        "figure",
-        "figcaption",
-        "details",
-        "summary",
-        "mark",
-        "video",
-        "audio",
-        "source",
-        "track",
-        "iframe",
-        "picture",
-        "section",
-        "aside",
-        "cite",
+        "video", "audio", "source", "track", "iframe", "picture", "section", "aside", "cite",
     ])
     .add_tag_attributes("img", ["srcset", "sizes", "loading", "width", "height"])
     .add_tag_attributes(
@@ -59,9 +44,7 @@ static TRUSTED_SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(||
             "loading",
         ],
     )
-    .add_tag_attributes("td", ["style"])
-    .add_tag_attributes("th", ["style"])
-    .add_generic_attributes(["id", "lang", "dir", "class"])
+    .add_generic_attributes(["class"])
     .set_tag_attribute_value(
         "iframe",
         "sandbox",
@@ -71,16 +54,7 @@ static TRUSTED_SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(||
         "iframe",
         "referrerpolicy",
         "strict-origin-when-cross-origin",
-    )
-    .url_schemes(
-        super::html_guard::POST_SCHEMES
-            .iter()
-            .copied()
-            .collect::<HashSet<_>>(),
-    )
-    .attribute_filter(super::html_guard::post_url_filter)
-    .id_prefix(None)
-    .link_rel(Some("noopener"));
+    );
     b
 });
 

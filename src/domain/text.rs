@@ -45,24 +45,27 @@ static COMMENT_SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(||
     b
 });
 
-static POST_SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+/// What every post body may hold, Markdown written here or HTML brought in: ammonia's
+/// defaults, figures, details, table alignment, ids, languages and directions, links
+/// through the scheme allow-list. Each kind of post adds its own few tags.
+pub(super) fn post_policy() -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
-    b.add_tags([
-        "figure",
-        "figcaption",
-        "details",
-        "summary",
-        "mark",
-        "input",
-    ])
-    .add_tag_attributes("input", ["type", "checked", "disabled"])
-    .add_tag_attributes("td", ["style"])
-    .add_tag_attributes("th", ["style"])
-    .add_generic_attributes(["id", "lang", "dir"])
-    .url_schemes(html_guard::POST_SCHEMES.iter().copied().collect())
-    .attribute_filter(html_guard::post_url_filter)
-    .id_prefix(None)
-    .link_rel(Some("noopener"));
+    b.add_tags(["figure", "figcaption", "details", "summary", "mark"])
+        .add_tag_attributes("td", ["style"])
+        .add_tag_attributes("th", ["style"])
+        .add_generic_attributes(["id", "lang", "dir"])
+        .url_schemes(html_guard::POST_SCHEMES.iter().copied().collect())
+        .attribute_filter(html_guard::post_url_filter)
+        .id_prefix(None)
+        .link_rel(Some("noopener"));
+    b
+}
+
+/// Markdown posts: the post policy plus task-list checkboxes.
+static POST_SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = post_policy();
+    b.add_tags(["input"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"]);
     b
 });
 

@@ -57,6 +57,14 @@ async fn show(state: &AppState, query: Option<String>, mode: &str) -> AppResult<
     page(state, mode, first, &t, false).await
 }
 
+/// The tokens of a POST: in its address (a mail client's one-click request) and in its
+/// form (the page's button).
+fn posted_tokens(query: Option<String>, body: &[u8]) -> Vec<String> {
+    let mut t = tokens(query.unwrap_or_default().as_bytes());
+    t.extend(tokens(body));
+    t
+}
+
 pub async fn manage(State(state): State<AppState>, RawQuery(q): RawQuery) -> AppResult<Response> {
     show(&state, q, "manage").await
 }
@@ -73,8 +81,7 @@ pub async fn confirm(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> AppResult<Response> {
-    let mut t = tokens(q.unwrap_or_default().as_bytes());
-    t.extend(tokens(&body));
+    let t = posted_tokens(q, &body);
     let first = t.first().cloned().ok_or(AppError::NotFound)?;
     let email = state.store.subscription(&first).await?.map(|s| s.email);
     for token in &t {
@@ -99,8 +106,7 @@ pub async fn unsubscribe(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> AppResult<Response> {
-    let mut t = tokens(q.unwrap_or_default().as_bytes());
-    t.extend(tokens(&body));
+    let t = posted_tokens(q, &body);
     let token = t.first().cloned().ok_or(AppError::NotFound)?;
     let sub = state.store.subscription(&token).await?;
     state.store.unsubscribe(&token).await?;
