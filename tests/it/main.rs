@@ -15,4 +15,5 @@ mod ops;
 mod properties;
 mod proxy;
 mod signin;
+mod snapshots;
 mod support;
