@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::domain::job::{Job, JobStatus};
+use crate::domain::job::Job;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
@@ -93,10 +93,7 @@ impl Worker {
         if let Err(err) = recorded {
             tracing::error!(job = row.id, error = %err, "could not record a job's outcome");
         }
-        self.metrics.job(match outcome {
-            Outcome::Done => JobStatus::Done.as_str(),
-            _ => JobStatus::Failed.as_str(),
-        });
+        self.metrics.job(matches!(outcome, Outcome::Done));
     }
 }
 

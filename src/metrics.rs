@@ -23,6 +23,35 @@ pub struct OutcomeLabels {
     pub outcome: &'static str,
 }
 
+/// How a submitted comment ended, as `/metrics` counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentOutcome {
+    Approved,
+    Held,
+    /// Refused for its content or its parent.
+    Rejected,
+    RateLimited,
+    Duplicate,
+    /// The database could not write; nothing was stored.
+    Unavailable,
+    /// Anything else went wrong storing it.
+    Failed,
+}
+
+impl CommentOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentOutcome::Approved => "approved",
+            CommentOutcome::Held => "held",
+            CommentOutcome::Rejected => "rejected",
+            CommentOutcome::RateLimited => "rate_limited",
+            CommentOutcome::Duplicate => "duplicate",
+            CommentOutcome::Unavailable => "unavailable",
+            CommentOutcome::Failed => "failed",
+        }
+    }
+}
+
 pub struct Metrics {
     registry: Registry,
     pub http_requests: Family<HttpLabels, Counter>,
@@ -91,13 +120,17 @@ impl Metrics {
         }
     }
 
-    pub fn comment(&self, outcome: &'static str) {
+    pub fn comment(&self, outcome: CommentOutcome) {
         self.comments
-            .get_or_create(&OutcomeLabels { outcome })
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome.as_str(),
+            })
             .inc();
     }
 
-    pub fn job(&self, outcome: &'static str) {
+    /// A job run to its end (`done`) or not (`failed`), as the job statuses say.
+    pub fn job(&self, succeeded: bool) {
+        let outcome = if succeeded { "done" } else { "failed" };
         self.jobs.get_or_create(&OutcomeLabels { outcome }).inc();
     }
 

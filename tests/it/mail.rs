@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use tribune::config::ServeSettings;
-use tribune::domain::job::{Job, JobKind};
+use tribune::domain::job::{Job, JobKind, JobStatus};
 use tribune::store::NewJob;
 
 use crate::support::{client, comment_id_of, Backend, TestServer};
@@ -846,4 +846,72 @@ async fn queued_email_survives_a_restart() {
     let _ = handle.await;
     store.close().await;
     first.stop().await;
+}
+
+crate::each_backend!(
+    jobs_this_version_cannot_run_wait_or_fail_with_the_reason,
+    odd_jobs_never_stop_the_queue
+);
+
+/// A job of a kind this version does not know waits for the version that does; one
+/// whose payload cannot be read fails at once, saying why; the queue goes on.
+async fn odd_jobs_never_stop_the_queue(s: &TestServer) {
+    s.setup_admin().await;
+    // As a newer version would write it, and a payload that does not read.
+    s.sql(
+            "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at) \
+             VALUES ('webmention_send', '{\"source\":\"x\"}', 'queued', 0, 10, 0, 0, 0)",
+        )
+        .await;
+    s.sql(
+            "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at) \
+             VALUES ('post_published', '{\"post\":1}', 'queued', 0, 10, 0, 0, 0)",
+        )
+        .await;
+    let email = tribune::mail::OutgoingEmail {
+        to: "reader@example.org".into(),
+        subject: "After the odd ones".into(),
+        text: "x".into(),
+        html: "<p>x</p>".into(),
+        message_id: "after@example.org".into(),
+        unsubscribe: None,
+    };
+    let sent = s
+        .store
+        .enqueue_job(NewJob::now(Job::Email(email)))
+        .await
+        .unwrap();
+    let mut jobs = Vec::new();
+    for _ in 0..100 {
+        jobs = s.store.jobs(None, 10).await.unwrap();
+        let settled = jobs
+            .iter()
+            .filter(|j| j.kind != "webmention_send")
+            .all(|j| matches!(j.status, JobStatus::Done | JobStatus::Failed));
+        if settled {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let by_kind = |k: &str| jobs.iter().find(|j| j.kind == k).unwrap().clone();
+    let email = jobs.iter().find(|j| j.id == sent).unwrap();
+    assert_eq!(email.status, JobStatus::Done, "the queue went on: {jobs:?}");
+    let unknown = by_kind("webmention_send");
+    assert_eq!(
+        unknown.status,
+        JobStatus::Queued,
+        "left for the version that knows it"
+    );
+    assert_eq!(unknown.attempts, 0);
+    let unreadable = by_kind("post_published");
+    assert_eq!(unreadable.status, JobStatus::Failed, "not tried ten times");
+    assert_eq!(unreadable.attempts, 1);
+    let reason = unreadable.last_error.clone().unwrap_or_default();
+    assert!(reason.contains("cannot be read"), "{reason}");
+    s.get("/admin/jobs?status=failed")
+        .await
+        .assert_contains("cannot be read");
+    s.get("/admin/jobs?status=queued")
+        .await
+        .assert_contains("no runner for jobs of kind `webmention_send`");
 }

@@ -9,7 +9,6 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use sqlx::{Connection, Executor};
 use tribune::domain::comment::CommentStatus;
 use tribune::domain::email::OutgoingEmail;
 use tribune::domain::job::{CommentDigest, HeldDigest, JobKind, JobStatus};
@@ -123,14 +122,6 @@ async fn queue_settled(s: &TestServer) {
     panic!("the job queue did not settle");
 }
 
-/// Runs SQL on the test's database directly (to fix dates).
-async fn sql(s: &TestServer, statement: &str) {
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&s.db.url).await.unwrap();
-    conn.execute(statement).await.unwrap();
-    conn.close().await.unwrap();
-}
-
 /// A site with a statement, a discussion on it, and a guest's comment held.
 async fn discussion(s: &TestServer) -> (i64, String) {
     s.setup_admin().await;
@@ -204,12 +195,9 @@ async fn discussion(s: &TestServer) -> (i64, String) {
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     queue_settled(s).await;
-    sql(
-        s,
-        &format!(
-            "UPDATE comments SET created_at = {WHEN} + 60 * id, updated_at = {WHEN} + 60 * id"
-        ),
-    )
+    s.sql(&format!(
+        "UPDATE comments SET created_at = {WHEN} + 60 * id, updated_at = {WHEN} + 60 * id"
+    ))
     .await;
     s.state.content_changed().await;
     (post_id, post.permalink())

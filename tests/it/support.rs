@@ -346,6 +346,15 @@ impl TestServer {
         self.post_with(&self.client, path, form).await
     }
 
+    /// Runs `statement` on the test's database directly (what no interface does:
+    /// fixing dates, writing a row as another version would).
+    pub async fn sql(&self, statement: &str) {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.db.url).await.unwrap();
+        conn.execute(statement).await.unwrap();
+        conn.close().await.unwrap();
+    }
+
     /// Runs the one-time setup as an administrator; the client stays signed in.
     pub async fn setup_admin(&self) {
         let page = self.get("/admin/").await;

@@ -21,6 +21,7 @@ use crate::domain::comment::{
 use crate::domain::post::Post;
 use crate::domain::subscription::SubscriptionKind;
 use crate::domain::text::render_comment;
+use crate::metrics::CommentOutcome;
 use crate::store::IdentityRow;
 use crate::store::{Inserted, NewComment, StoreError};
 use crate::web::client::Client;
@@ -160,14 +161,16 @@ impl Refusal {
     }
 
     /// The outcome counted in `/metrics`.
-    fn outcome(&self) -> Option<&'static str> {
+    fn outcome(&self) -> Option<CommentOutcome> {
         match self {
-            Refusal::BadParent | Refusal::ParentGone | Refusal::Invalid(_) => Some("rejected"),
+            Refusal::BadParent | Refusal::ParentGone | Refusal::Invalid(_) => {
+                Some(CommentOutcome::Rejected)
+            }
             Refusal::Closed => None,
-            Refusal::RateLimited => Some("rate_limited"),
-            Refusal::Duplicate => Some("duplicate"),
-            Refusal::Unavailable => Some("unavailable"),
-            Refusal::NotStored => Some("failed"),
+            Refusal::RateLimited => Some(CommentOutcome::RateLimited),
+            Refusal::Duplicate => Some(CommentOutcome::Duplicate),
+            Refusal::Unavailable => Some(CommentOutcome::Unavailable),
+            Refusal::NotStored => Some(CommentOutcome::Failed),
         }
     }
 
@@ -370,11 +373,11 @@ async fn answer(
 ) -> Response {
     let link = post.permalink();
     let to = if status == CommentStatus::Approved {
-        state.metrics.comment("approved");
+        state.metrics.comment(CommentOutcome::Approved);
         state.content_changed().await;
         format!("{link}#comment-{id}")
     } else {
-        state.metrics.comment("held");
+        state.metrics.comment(CommentOutcome::Held);
         format!(
             "{link}?unapproved={id}&moderation-hash={}#comment-{id}",
             crate::links::held_comment_hash(&state.site, id)
