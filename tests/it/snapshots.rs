@@ -21,46 +21,34 @@ use crate::support::{backends, client, TestServer};
 /// 2026-11-26 09:30 UTC: when everything in these snapshots happened.
 const WHEN: i64 = 1_795_685_400;
 
-/// Replaces every run of `[0-9a-f]` right after `prefix` with `placeholder`.
-fn redact_hex(text: &str, prefix: &str, placeholder: &str) -> String {
+/// Replaces every run of characters that are `part`s, right after `prefix`, with
+/// `placeholder`.
+fn redact_run(text: &str, prefix: &str, placeholder: &str, part: fn(char) -> bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find(prefix) {
         let (before, after) = rest.split_at(at + prefix.len());
         out.push_str(before);
-        let hex = after
-            .find(|c: char| !c.is_ascii_hexdigit())
-            .unwrap_or(after.len());
-        out.push_str(if hex > 0 { placeholder } else { "" });
-        rest = &after[hex..];
+        let end = after.find(|c: char| !part(c)).unwrap_or(after.len());
+        out.push_str(if end > 0 { placeholder } else { "" });
+        rest = &after[end..];
     }
     out.push_str(rest);
     out
 }
 
-/// Replaces every run of digits right after `prefix` with `placeholder`.
-fn redact_digits(text: &str, prefix: &str, placeholder: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(prefix) {
-        let (before, after) = rest.split_at(at + prefix.len());
-        out.push_str(before);
-        let n = after
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(after.len());
-        out.push_str(if n > 0 { placeholder } else { "" });
-        rest = &after[n..];
-    }
-    out.push_str(rest);
-    out
+fn redact_hex(text: &str, prefix: &str, placeholder: &str) -> String {
+    redact_run(text, prefix, placeholder, |c| c.is_ascii_hexdigit())
 }
 
 fn redact(s: &TestServer, text: &str) -> String {
     let text = text.replace(&s.base, "http://tribune.test");
-    let text = redact_digits(&text, "exp=", "[expires]");
+    let text = redact_run(&text, "exp=", "[expires]", |c| c.is_ascii_digit());
     let text = redact_hex(&text, "sig=", "[signature]");
-    let text = redact_hex(&text, "t=", "[token]");
-    let text = redact_hex(&text, "value=\"", "[csrf]");
+    let text = redact_hex(&text, "?t=", "[token]");
+    let text = redact_hex(&text, "&t=", "[token]");
+    let text = redact_hex(&text, "&amp;t=", "[token]");
+    let text = redact_hex(&text, "name=\"csrf\" value=\"", "[csrf]");
     let text = redact_hex(&text, "/assets/style.", "[hash]");
     redact_hex(&text, "/assets/comment-reply.", "[hash]")
 }
