@@ -449,3 +449,46 @@ fn erasing_asks_first_and_addresses_are_checked() {
     let err = cli.fails(&["export", "wordpress"], None);
     assert!(err.contains("pass --base-url"), "{err}");
 }
+
+/// A typo in `tribune.toml` or in a `TRIBUNE_*` variable is named in a warning (the
+/// keys and variables known are the settings' own), and does not stop the command.
+#[test]
+fn typos_in_settings_are_warned_about_by_name() {
+    let cli = Cli::new();
+    std::fs::write(
+        cli.dir.path().join("tribune.toml"),
+        "data_dri = \"elsewhere\"\nmail_from = \"News <news@example.org>\"\n\
+         [rate_limit]\ncomments_per_minut = 5\n[auth.oidc.corp]\nissuer = \"https://id.example.org\"\nclient = \"x\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tribune"))
+        .args(["--create-site", "user", "list"])
+        .current_dir(cli.dir.path())
+        .env_remove("TRIBUNE_DATABASE_URL")
+        .env_remove("TRIBUNE_DATA_DIR")
+        .env("TRIBUNE_BIND", "127.0.0.1:1")
+        .env("TRIBUNE_SMTP_URL", "smtp://127.0.0.1:1")
+        .env("TRIBUNE_RATE_LIMIT_COMMENTS_PER_MINUTE", "3")
+        .env("TRIBUNE_MAIL_FORM", "typo")
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{err}");
+    for warning in [
+        "warning: unknown setting `data_dri` in config file; ignored",
+        "warning: unknown setting `rate_limit.comments_per_minut` in config file; ignored",
+        "warning: unknown setting `auth.oidc.corp.client` in config file; ignored",
+        "warning: unknown environment variable TRIBUNE_MAIL_FORM; ignored",
+    ] {
+        assert!(err.contains(warning), "missing {warning:?} in:\n{err}");
+    }
+    for known in [
+        "TRIBUNE_BIND",
+        "TRIBUNE_SMTP_URL",
+        "TRIBUNE_RATE_LIMIT_COMMENTS",
+        "mail_from",
+    ] {
+        assert!(!err.contains(known), "{known} is a setting:\n{err}");
+    }
+    assert_eq!(err.lines().count(), 4, "{err}");
+}
