@@ -1,22 +1,46 @@
 # Tribune — English. Every string people read comes from a catalogue like this one.
 # To add a language, copy this file to locales/<tag>.ftl, translate the values, and
-# list it in src/i18n.rs. Plurals use Fluent selectors with CLDR categories.
+# list it in src/i18n/languages.rs and src/i18n/mod.rs. Plurals use Fluent selectors
+# with CLDR's categories for the language (zero, one, two, few, many, other); a test
+# checks every catalogue has the same messages and placeholders as this one.
 
-## Dates
-month-1 = January
-month-2 = February
-month-3 = March
-month-4 = April
-month-5 = May
-month-6 = June
-month-7 = July
-month-8 = August
-month-9 = September
-month-10 = October
-month-11 = November
-month-12 = December
-date = { $month } { $day }, { $year }
-datetime = { $month } { $day }, { $year } at { $time }
+## Times (dates and numbers themselves come from CLDR)
+time-ago = { $unit ->
+    [seconds] { PLURAL($count) ->
+        [one] a second ago
+       *[other] { $count } seconds ago
+    }
+    [minutes] { PLURAL($count) ->
+        [one] a minute ago
+       *[other] { $count } minutes ago
+    }
+    [hours] { PLURAL($count) ->
+        [one] an hour ago
+       *[other] { $count } hours ago
+    }
+   *[days] { PLURAL($count) ->
+        [one] yesterday
+       *[other] { $count } days ago
+    }
+}
+time-in = { $unit ->
+    [seconds] { PLURAL($count) ->
+        [one] in a second
+       *[other] in { $count } seconds
+    }
+    [minutes] { PLURAL($count) ->
+        [one] in a minute
+       *[other] in { $count } minutes
+    }
+    [hours] { PLURAL($count) ->
+        [one] in an hour
+       *[other] in { $count } hours
+    }
+   *[days] { PLURAL($count) ->
+        [one] tomorrow
+       *[other] in { $count } days
+    }
+}
 
 ## Site
 skip-to-content = Skip to content
@@ -29,7 +53,7 @@ posts-navigation = More posts
 older-posts = ← Older posts
 newer-posts = Newer posts →
 posted-on-by = Posted on { $date } by { $author }
-comment-count = { $count ->
+comment-count = { PLURAL($count) ->
     [0] Leave a comment
     [one] One comment
    *[other] { $count } comments
@@ -39,7 +63,7 @@ not-found-text = Nothing lives at this address. It may have moved, or the link m
 back-home = Go to the home page
 
 ## Comments
-responses = { $count ->
+responses = { PLURAL($count) ->
     [0] No Responses to “{ $title }”
     [one] One Response to “{ $title }”
    *[other] { $count } Responses to “{ $title }”
@@ -82,7 +106,7 @@ error-parent-gone = The comment you are replying to is no longer available. Your
 error-title-required = Please give the post a title.
 error-slug-invalid = The slug may only contain letters, digits, - and _.
 error-slug-taken = Another post already uses this slug. Choose a different one.
-error-lang-invalid = The language must be a language tag such as en, ar or ckb.
+error-lang-invalid = Choose a language from the list.
 error-status-invalid = Choose draft, published or private.
 error-date-invalid = The date must look like 2026-11-26T09:30.
 error-site-title-required = Please give the site a title.
@@ -92,21 +116,21 @@ error-password-mismatch = The two passwords are not the same.
 error-login-failed = Wrong email or password.
 error-site-url-invalid = The site address must be a web address such as https://example.org (no ? or #).
 error-login-slow-down = Too many failed sign-ins. Wait { $unit ->
-        [minutes] { $count ->
+        [minutes] { PLURAL($count) ->
             [one] a minute
            *[other] { $count } minutes
         }
-       *[seconds] { $count ->
+       *[seconds] { PLURAL($count) ->
             [one] a second
            *[other] { $count } seconds
         }
     } before trying again.
 error-login-locked = Sign-in is locked after too many failed attempts. Try again in { $unit ->
-        [minutes] { $count ->
+        [minutes] { PLURAL($count) ->
             [one] a minute
            *[other] { $count } minutes
         }
-       *[seconds] { $count ->
+       *[seconds] { PLURAL($count) ->
             [one] a second
            *[other] { $count } seconds
         }
@@ -123,7 +147,7 @@ nav-comments = Comments
 nav-settings = Settings
 log-in = Log In
 log-out-name = Log Out ({ $name })
-pending-count = { $count ->
+pending-count = { PLURAL($count) ->
     [0] No comments awaiting moderation
     [one] One comment awaiting moderation
    *[other] { $count } comments awaiting moderation
@@ -151,7 +175,7 @@ field-excerpt = Excerpt
 field-slug = Slug
 slug-hint = The last part of the address. Leave empty to make it from the title.
 field-lang = Language
-lang-hint = A language tag: en, ar, ckb, fr…
+lang-hint = The post’s language: its page speaks it, in its direction.
 field-published_at = Publish date (UTC)
 date-hint = Leave empty to publish now. A future date schedules the post.
 field-translation-group = Translation group
@@ -191,19 +215,19 @@ pages = Pages
 newer = Newer
 older = Older
 no-comments-here = No comments here.
-moderated-approved = { $count ->
+moderated-approved = { PLURAL($count) ->
     [one] One comment approved.
    *[other] { $count } comments approved.
 }
-moderated-pending = { $count ->
+moderated-pending = { PLURAL($count) ->
     [one] One comment unapproved.
    *[other] { $count } comments unapproved.
 }
-moderated-spam = { $count ->
+moderated-spam = { PLURAL($count) ->
     [one] One comment marked as spam.
    *[other] { $count } comments marked as spam.
 }
-moderated-trash = { $count ->
+moderated-trash = { PLURAL($count) ->
     [one] One comment moved to the trash.
    *[other] { $count } comments moved to the trash.
 }
@@ -256,11 +280,11 @@ error-provider-secret = { $provider } needs a client secret as well as a client 
 email-held-subject = [{ $site }] Please moderate: “{ $title }”
 email-held-intro = A new comment on “{ $title }” is waiting for your approval:
 email-held-queue = All comments waiting for moderation:
-email-digest-subject = [{ $site }] { $count ->
+email-digest-subject = [{ $site }] { PLURAL($count) ->
     [one] One comment is waiting for moderation
    *[other] { $count } comments are waiting for moderation
 }
-email-digest-intro = { $count ->
+email-digest-intro = { PLURAL($count) ->
     [one] One comment is waiting for your approval:
    *[other] { $count } comments are waiting for your approval:
 }
@@ -280,11 +304,11 @@ privacy-erase-help = Anonymise keeps the comments but removes the name, email, w
 privacy-confirm = I understand this cannot be undone
 privacy-anonymise = Anonymise
 privacy-delete = Delete comments
-privacy-anonymised = { $count ->
+privacy-anonymised = { PLURAL($count) ->
     [one] One comment anonymised.
    *[other] { $count } comments anonymised.
 }
-privacy-deleted = { $count ->
+privacy-deleted = { PLURAL($count) ->
     [one] One comment deleted.
    *[other] { $count } comments deleted.
 }
@@ -332,11 +356,11 @@ subs-posts = New posts
 subs-comments-on = New comments on “{ $title }”
 subs-unconfirmed = not confirmed yet
 subs-none = You have no other subscriptions.
-email-comment-digest-subject = [{ $site }] { $count ->
+email-comment-digest-subject = [{ $site }] { PLURAL($count) ->
     [one] One new comment on “{ $title }”
    *[other] { $count } new comments on “{ $title }”
 }
-email-comment-digest-intro = { $count ->
+email-comment-digest-intro = { PLURAL($count) ->
     [one] One new comment on “{ $title }”:
    *[other] { $count } new comments on “{ $title }”:
 }

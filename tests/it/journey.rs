@@ -269,7 +269,7 @@ async fn a_refused_comment_comes_back_with_everything_typed(s: &TestServer) {
         .assert_contains("Please enter your name.")
         .assert_contains("That email address does not look right")
         .assert_contains("The website must be a web address")
-        .assert_contains("Comment is too long: 12499 characters. The limit is 10000.")
+        .assert_contains("Comment is too long: 12,499 characters. The limit is 10,000.")
         .assert_contains("value=\"not-an-email\"")
         .assert_contains("value=\"javascript:alert(1)\"")
         .assert_contains(&long.trim_end()[..200])

@@ -1,0 +1,442 @@
+# Tribune — العربية. الترجمة مكتوبة لهذا المشروع؛ صيغ الجمع الست حسب CLDR:
+# zero و one و two و few (٣–١٠) و many (١١–٩٩) و other.
+
+## Times (dates and numbers themselves come from CLDR)
+time-ago = { $unit ->
+    [seconds] { PLURAL($count) ->
+        [0] الآن
+        [one] منذ ثانية
+        [two] منذ ثانيتين
+        [few] منذ { $count } ثوانٍ
+        [many] منذ { $count } ثانية
+       *[other] منذ { $count } ثانية
+    }
+    [minutes] { PLURAL($count) ->
+        [0] الآن
+        [one] منذ دقيقة
+        [two] منذ دقيقتين
+        [few] منذ { $count } دقائق
+        [many] منذ { $count } دقيقة
+       *[other] منذ { $count } دقيقة
+    }
+    [hours] { PLURAL($count) ->
+        [0] الآن
+        [one] منذ ساعة
+        [two] منذ ساعتين
+        [few] منذ { $count } ساعات
+        [many] منذ { $count } ساعة
+       *[other] منذ { $count } ساعة
+    }
+   *[days] { PLURAL($count) ->
+        [0] اليوم
+        [one] أمس
+        [two] منذ يومين
+        [few] منذ { $count } أيام
+        [many] منذ { $count } يومًا
+       *[other] منذ { $count } يوم
+    }
+}
+time-in = { $unit ->
+    [seconds] { PLURAL($count) ->
+        [0] الآن
+        [one] خلال ثانية
+        [two] خلال ثانيتين
+        [few] خلال { $count } ثوانٍ
+        [many] خلال { $count } ثانية
+       *[other] خلال { $count } ثانية
+    }
+    [minutes] { PLURAL($count) ->
+        [0] الآن
+        [one] خلال دقيقة
+        [two] خلال دقيقتين
+        [few] خلال { $count } دقائق
+        [many] خلال { $count } دقيقة
+       *[other] خلال { $count } دقيقة
+    }
+    [hours] { PLURAL($count) ->
+        [0] الآن
+        [one] خلال ساعة
+        [two] خلال ساعتين
+        [few] خلال { $count } ساعات
+        [many] خلال { $count } ساعة
+       *[other] خلال { $count } ساعة
+    }
+   *[days] { PLURAL($count) ->
+        [0] اليوم
+        [one] غدًا
+        [two] بعد يومين
+        [few] خلال { $count } أيام
+        [many] خلال { $count } يومًا
+       *[other] خلال { $count } يوم
+    }
+}
+
+## Site
+skip-to-content = انتقل إلى المحتوى
+powered-by = منشور بواسطة Tribune
+latest-posts = أحدث المقالات
+page-n = الصفحة { $n }
+no-posts = لم يُنشر شيء بعد.
+continue-reading = تابع القراءة
+posts-navigation = مزيد من المقالات
+older-posts = → مقالات أقدم
+newer-posts = مقالات أحدث ←
+posted-on-by = نُشر في { $date } بواسطة { $author }
+comment-count = { PLURAL($count) ->
+    [0] اترك تعليقًا
+    [one] تعليق واحد
+    [two] تعليقان
+    [few] { $count } تعليقات
+    [many] { $count } تعليقًا
+   *[other] { $count } تعليق
+}
+not-found-title = الصفحة غير موجودة
+not-found-text = لا يوجد شيء على هذا العنوان. ربما نُقل، أو كُتب الرابط خطأً.
+back-home = اذهب إلى الصفحة الرئيسية
+
+## Comments
+responses = { PLURAL($count) ->
+    [0] لا توجد ردود على «{ $title }»
+    [one] رد واحد على «{ $title }»
+    [two] ردّان على «{ $title }»
+    [few] { $count } ردود على «{ $title }»
+    [many] { $count } ردًا على «{ $title }»
+   *[other] { $count } رد على «{ $title }»
+}
+awaiting-moderation = تعليقك بانتظار المراجعة.
+comment-type-pingback = إشارة:
+comment-type-trackback = تعقيب:
+filed-under-category = التصنيفات:
+filed-under-tag = الوسوم:
+archive-category = التصنيف: { $name }
+archive-tag = الوسم: { $name }
+reply = رد
+reply-to = الرد على { $name }
+leave-a-reply = اترك تعليقًا
+leave-a-reply-to = اترك ردًا على { $name }
+cancel-reply = إلغاء الرد
+email-not-published = لن يُنشر عنوان بريدك الإلكتروني.
+required-fields-marked = الحقول الإلزامية مشار إليها بـ *
+field-body = التعليق
+field-name = الاسم
+field-email = البريد الإلكتروني
+field-url = الموقع الإلكتروني
+post-comment = أرسل التعليق
+comments-closed = التعليقات مغلقة.
+comment-not-posted = لم يُنشر تعليقك. يُرجى التحقق من:
+
+## Form problems
+error-too-long = { $field } طويل جدًا: { $len } حرفًا. الحد الأقصى { $max }.
+error-body-required = يُرجى كتابة تعليقك.
+error-name-required = يُرجى إدخال اسمك.
+error-email-required = يُرجى إدخال عنوان بريدك الإلكتروني. لن يظهر أبدًا.
+error-email-invalid = يبدو أن عنوان البريد الإلكتروني غير صحيح. تحقّق من الأخطاء المطبعية.
+error-url-invalid = يجب أن يكون الموقع عنوانًا على الويب مثل https://example.org.
+error-rate-limited = أنت تنشر بسرعة كبيرة. انتظر دقيقة ثم أرسله مرة أخرى: تعليقك ما زال هنا.
+error-parent-invalid = تضرّر نموذج الرد في الطريق (التعليق الذي تردّ عليه ليس رقمًا). تعليقك ما زال هنا؛ أعد تحميل المقالة وأرسله مرة أخرى.
+error-duplicate = تعليق مكرر؛ يبدو أنك قلت هذا من قبل. إنه في طريقه بالفعل، ولا حاجة إلى إرساله مرة أخرى.
+error-unavailable = تعذّر حفظ تعليقك الآن: الموقع مشغول أو لا يستطيع الكتابة في هذه اللحظة. لم يضِع شيء؛ ما زال في النموذج أدناه. أرسله مرة أخرى بعد دقيقة.
+error-not-stored = تعذّر حفظ تعليقك بسبب خطأ في الموقع. ما زال في النموذج أدناه؛ حاول مرة أخرى، وإن استمر الخطأ فأخبر صاحب الموقع برقم الطلب هذا: { $id }.
+error-parent-gone = التعليق الذي تردّ عليه لم يعد متاحًا. تعليقك ما زال هنا؛ أرسله تعليقًا جديدًا.
+error-title-required = يُرجى إعطاء المقالة عنوانًا.
+error-slug-invalid = لا يحتوي الاسم اللطيف إلا على حروف وأرقام و- و_.
+error-slug-taken = مقالة أخرى تستخدم هذا الاسم اللطيف. اختر اسمًا آخر.
+error-lang-invalid = اختر لغة من القائمة.
+error-status-invalid = اختر مسودة أو منشور أو خاص.
+error-date-invalid = يجب أن يكون التاريخ بالشكل 2026-11-26T09:30.
+error-site-title-required = يُرجى إعطاء الموقع عنوانًا.
+error-display-name-required = يُرجى إدخال اسمك.
+error-password-short = يجب أن تتكوّن كلمة المرور من { $min } حروف على الأقل.
+error-password-mismatch = كلمتا المرور غير متطابقتين.
+error-login-failed = البريد الإلكتروني أو كلمة المرور غير صحيحة.
+error-site-url-invalid = يجب أن يكون عنوان الموقع عنوانًا على الويب مثل https://example.org (بلا ? أو #).
+error-login-slow-down = محاولات دخول فاشلة كثيرة. انتظر { $unit ->
+        [minutes] { PLURAL($count) ->
+            [one] دقيقة
+            [two] دقيقتين
+            [few] { $count } دقائق
+           *[other] { $count } دقيقة
+        }
+       *[seconds] { PLURAL($count) ->
+            [one] ثانية
+            [two] ثانيتين
+            [few] { $count } ثوانٍ
+           *[other] { $count } ثانية
+        }
+    } قبل أن تحاول مرة أخرى.
+error-login-locked = قُفل تسجيل الدخول بعد محاولات فاشلة كثيرة. حاول مرة أخرى بعد { $unit ->
+        [minutes] { PLURAL($count) ->
+            [one] دقيقة
+            [two] دقيقتين
+            [few] { $count } دقائق
+           *[other] { $count } دقيقة
+        }
+       *[seconds] { PLURAL($count) ->
+            [one] ثانية
+            [two] ثانيتين
+            [few] { $count } ثوانٍ
+           *[other] { $count } ثانية
+        }
+    }. إن نسيت كلمة المرور فاطلب من مدير الموقع تعيين كلمة جديدة.
+error-number-range = يجب أن يكون { $field } رقمًا من { $min } إلى { $max }.
+
+## Administration
+admin = الإدارة
+view-site = عرض الموقع
+dashboard = لوحة التحكم
+welcome = مرحبًا يا { $name }.
+nav-posts = المقالات
+nav-comments = التعليقات
+nav-settings = الإعدادات
+log-in = تسجيل الدخول
+log-out-name = تسجيل الخروج ({ $name })
+pending-count = { PLURAL($count) ->
+    [0] لا توجد تعليقات بانتظار المراجعة
+    [one] تعليق واحد بانتظار المراجعة
+    [two] تعليقان بانتظار المراجعة
+    [few] { $count } تعليقات بانتظار المراجعة
+    [many] { $count } تعليقًا بانتظار المراجعة
+   *[other] { $count } تعليق بانتظار المراجعة
+}
+setup-title = أعدّ موقعك
+setup-intro = أنشئ حساب المدير. يمكنك إضافة فريق العمل لاحقًا بالأمر `tribune user add`.
+setup-submit = أنشئ الموقع
+field-site-title = عنوان الموقع
+field-display-name = اسمك
+field-password = كلمة المرور
+field-password-again = كلمة المرور مرة أخرى
+password-hint = { $min } حروف على الأقل.
+new-post = مقالة جديدة
+edit-post = تحرير المقالة
+post-saved = حُفظت المقالة.
+view-post = عرض المقالة
+post-not-saved = لم تُحفظ المقالة. يُرجى التحقق من:
+preview = معاينة
+save = حفظ
+field-title = العنوان
+field-status = الحالة
+field-post-body = النص
+markdown-hint = اكتب بصيغة Markdown.
+field-excerpt = المقتطف
+field-slug = الاسم اللطيف
+slug-hint = الجزء الأخير من العنوان. اتركه فارغًا ليُصنع من العنوان.
+field-lang = اللغة
+lang-hint = لغة المقالة: تتبعها لغة صفحتها واتجاهها.
+field-published_at = تاريخ النشر (UTC)
+date-hint = اتركه فارغًا للنشر الآن. التاريخ المستقبلي يجدول المقالة.
+field-translation-group = مجموعة الترجمة
+translation-group-hint = المقالات التي في المجموعة نفسها ترجمات بعضها لبعض.
+field-comments-open = السماح بالتعليقات
+author = الكاتب
+column-date = التاريخ
+view = عرض
+status-draft = مسودة
+status-published = منشور
+status-private = خاص
+status-pending = بانتظار المراجعة
+status-approved = موافق عليه
+status-spam = مزعج
+status-trash = المهملات
+comment-filters = تصفية التعليقات
+tab-pending = بانتظار المراجعة
+tab-approved = الموافق عليها
+tab-spam = المزعجة
+tab-trash = المهملات
+tab-all = الكل
+bulk-actions = إجراءات جماعية
+bulk-choose = اختر إجراءً
+moderation-choose-action = اختر إجراءً (موافقة أو إلغاء الموافقة أو مزعج أو نقل إلى المهملات) قبل الضغط على «تطبيق». لم يتغير شيء.
+moderation-select-some = ضع علامة على التعليقات المطلوبة قبل الضغط على «تطبيق». لم يتغير شيء.
+action-approve = موافقة
+action-unapprove = إلغاء الموافقة
+action-spam = مزعج
+action-trash = نقل إلى المهملات
+apply = تطبيق
+select = تحديد
+select-comment-by = تحديد تعليق { $name }
+in-response-to = ردًا على
+submitted-on = أُرسل في
+in-reply-to = ردًا على التعليق { $id }
+pages = الصفحات
+newer = الأحدث
+older = الأقدم
+no-comments-here = لا توجد تعليقات هنا.
+moderated-approved = { PLURAL($count) ->
+    [one] تمت الموافقة على تعليق واحد.
+    [two] تمت الموافقة على تعليقين.
+    [few] تمت الموافقة على { $count } تعليقات.
+    [many] تمت الموافقة على { $count } تعليقًا.
+   *[other] تمت الموافقة على { $count } تعليق.
+}
+moderated-pending = { PLURAL($count) ->
+    [one] أُلغيت الموافقة على تعليق واحد.
+    [two] أُلغيت الموافقة على تعليقين.
+    [few] أُلغيت الموافقة على { $count } تعليقات.
+    [many] أُلغيت الموافقة على { $count } تعليقًا.
+   *[other] أُلغيت الموافقة على { $count } تعليق.
+}
+moderated-spam = { PLURAL($count) ->
+    [one] عُلِّم تعليق واحد بأنه مزعج.
+    [two] عُلِّم تعليقان بأنهما مزعجان.
+    [few] عُلِّمت { $count } تعليقات بأنها مزعجة.
+    [many] عُلِّم { $count } تعليقًا بأنها مزعجة.
+   *[other] عُلِّم { $count } تعليق بأنها مزعجة.
+}
+moderated-trash = { PLURAL($count) ->
+    [one] نُقل تعليق واحد إلى المهملات.
+    [two] نُقل تعليقان إلى المهملات.
+    [few] نُقلت { $count } تعليقات إلى المهملات.
+    [many] نُقل { $count } تعليقًا إلى المهملات.
+   *[other] نُقل { $count } تعليق إلى المهملات.
+}
+settings-saved = حُفظت الإعدادات.
+settings-general = عام
+settings-discussion = النقاش
+field-tagline = الشعار
+field-site-url = عنوان الموقع (URL)
+site-url-hint = العنوان الذي يستخدمه القرّاء، مثل https://example.org. تستخدمه الروابط في الرسائل والخلاصات وتسجيل الدخول.
+site-url-from-config = محدّد بـ base_url في الإعدادات (‎--base-url‎، ‏TRIBUNE_BASE_URL).
+field-site-language = لغة الموقع
+field-posts_per_page = عدد المقالات في الصفحة
+field-hold-new-comments = يجب الموافقة على التعليقات يدويًا
+field-thread_depth = عمق الردود
+field-max_comment_chars = أطول تعليق (بالحروف)
+field-avatars = الصور الرمزية
+avatars-identicon = أيقونات يرسمها Tribune (بلا طلبات إلى أطراف أخرى)
+avatars-gravatar = Gravatar
+
+## Sign-in with an identity provider
+fill-in-or-click-icon = املأ بياناتك أدناه أو اضغط على أيقونة لتسجيل الدخول:
+sign-in-to-comment = سجّل الدخول للتعليق
+sign-in-with = { $provider }
+connecting-to = جارٍ الاتصال بـ { $provider }…
+continue-to = تابع إلى { $provider }
+commenting-using = أنت تعلّق باستخدام حسابك في { $provider }.
+log-out = تسجيل الخروج
+change = تغيير
+auth-error-unknown = خيار تسجيل الدخول هذا غير متاح في هذا الموقع. تعليقك ما زال هنا.
+auth-error-denied = لم تسمح بتسجيل الدخول، فلم تُسجَّل. تعليقك ما زال هنا.
+auth-error-state = لم يبدأ تسجيل الدخول هذا في هذا المتصفح، أو استُخدم من قبل. يُرجى المحاولة مرة أخرى؛ تعليقك ما زال هنا.
+auth-error-expired = استغرق تسجيل الدخول وقتًا طويلًا. يُرجى المحاولة مرة أخرى؛ تعليقك ما زال هنا.
+auth-error-code = لم يقبل المزوّد تسجيل الدخول (ربما استُخدم مرتين). يُرجى المحاولة مرة أخرى؛ تعليقك ما زال هنا.
+auth-error-token = تعذّر التحقق من ردّ المزوّد، فلم تُسجَّل. تعليقك ما زال هنا.
+auth-error-down = تعذّر الوصول إلى المزوّد. حاول لاحقًا أو علّق زائرًا؛ تعليقك ما زال هنا.
+auth-error-profile = لم يخبرنا المزوّد من أنت. جرّب خيارًا آخر؛ تعليقك ما زال هنا.
+auth-error-nostaff = لا يوجد حساب لفريق العمل بالبريد الإلكتروني الموثّق لهذا الدخول. اطلب من مدير الموقع أن يضيفك.
+field-approve-returning = المعلّقون المسجَّلون الذين لهم تعليق موافق عليه يتجاوزون المراجعة
+settings-signin = مزوّدو تسجيل الدخول
+staff-sso = يسجّل فريق العمل الدخول هنا أيضًا
+providers-hint = أدخل معرّف العميل والسرّ اللذين حصلت عليهما عند تسجيل هذا الموقع لدى المزوّد؛ اترك معرّف العميل فارغًا لإيقافه. يمكن ضبط المزوّدين أيضًا في tribune.toml أو في متغيرات TRIBUNE_AUTH_*‎ ‏(docs/sign-in.md).
+callback-address = عنوان الرجوع الذي يجب تسجيله:
+provider-configured = مضبوط في ملف الإعدادات أو في البيئة.
+field-client-id = معرّف العميل
+field-client-secret = سرّ العميل
+secret-unchanged = (بلا تغيير)
+error-provider-secret = يحتاج { $provider } إلى سرّ العميل مع معرّف العميل.
+
+## Email
+email-held-subject = [{ $site }] يُرجى المراجعة: «{ $title }»
+email-held-intro = تعليق جديد على «{ $title }» ينتظر موافقتك:
+email-held-queue = كل التعليقات التي تنتظر المراجعة:
+email-digest-subject = [{ $site }] { PLURAL($count) ->
+    [one] تعليق واحد ينتظر المراجعة
+    [two] تعليقان ينتظران المراجعة
+    [few] { $count } تعليقات تنتظر المراجعة
+    [many] { $count } تعليقًا تنتظر المراجعة
+   *[other] { $count } تعليق تنتظر المراجعة
+}
+email-digest-intro = { PLURAL($count) ->
+    [one] تعليق واحد ينتظر موافقتك:
+    [two] تعليقان ينتظران موافقتك:
+    [few] { $count } تعليقات تنتظر موافقتك:
+    [many] { $count } تعليقًا تنتظر موافقتك:
+   *[other] { $count } تعليق تنتظر موافقتك:
+}
+moderate-title = مراجعة تعليق
+moderate-on = على «{ $title }»:
+nav-jobs = المهام
+nav-privacy = البيانات الشخصية
+privacy-intro = سأل أحدهم عمّا يحفظه هذا الموقع عنه، أو طلب أن يُنسى. يُعثر على كل شيء بعنوان بريده الإلكتروني: التعليقات التي كتبها (مع عنوان IP والمتصفح)، واشتراكاته بالبريد، والحسابات التي سجّل الدخول بها.
+privacy-bad-email = أدخل عنوان البريد الإلكتروني للشخص، مثل name@example.org.
+privacy-pick-action = اختر «تنزيل» أو أحد زرّي المحو.
+privacy-confirm-needed = لا يمكن التراجع عن المحو: ضع العلامة للتأكيد، ثم اضغط الزر مرة أخرى.
+privacy-export-legend = تصدير
+privacy-export-help = ملف JSON فيه كل ما هو محفوظ عن هذا العنوان، لإرساله إلى الشخص.
+privacy-export = تنزيل البيانات الشخصية (JSON)
+privacy-erase-legend = محو
+privacy-erase-help = «إخفاء الهوية» يُبقي التعليقات ويزيل الاسم والبريد والموقع وعنوان IP والمتصفح؛ «حذف» يزيل التعليقات أيضًا. تُحذف الاشتراكات وحسابات الدخول والرسائل إلى هذا العنوان في الحالتين.
+privacy-confirm = أفهم أنه لا يمكن التراجع عن هذا
+privacy-anonymise = إخفاء الهوية
+privacy-delete = حذف التعليقات
+privacy-anonymised = { PLURAL($count) ->
+    [one] أُخفيت هوية تعليق واحد.
+    [two] أُخفيت هوية تعليقين.
+    [few] أُخفيت هوية { $count } تعليقات.
+    [many] أُخفيت هوية { $count } تعليقًا.
+   *[other] أُخفيت هوية { $count } تعليق.
+}
+privacy-deleted = { PLURAL($count) ->
+    [one] حُذف تعليق واحد.
+    [two] حُذف تعليقان.
+    [few] حُذفت { $count } تعليقات.
+    [many] حُذف { $count } تعليقًا.
+   *[other] حُذف { $count } تعليق.
+}
+privacy-removed = أُزيل: اشتراكات { $subscriptions }، حسابات دخول { $identities }، رسائل { $emails }.
+privacy-staff-kept = حساب لفريق العمل يستخدم هذا العنوان؛ أُبقي عليه.
+anonymous = مجهول
+jobs-intro = البريد والأعمال الأخرى التي يؤديها Tribune في الخلفية. المهمة التي تستمر في الفشل تتوقف هنا مع آخر خطأ.
+job-kind = النوع
+job-status = الحالة
+job-attempts = المحاولات
+job-error = آخر خطأ
+job-next = المحاولة التالية
+retry = أعد المحاولة
+no-jobs = لا توجد مهام هنا.
+job-retried = أُعيدت المهمة إلى الطابور.
+status-queued = في الطابور
+status-running = قيد التنفيذ
+status-done = منجزة
+status-failed = فاشلة
+tab-failed = الفاشلة
+tab-queued = في الطابور
+tab-done = المنجزة
+
+## Subscriptions
+notify-comments = أعلمني بالتعليقات الجديدة عبر البريد الإلكتروني.
+notify-posts = أعلمني بالمقالات الجديدة عبر البريد الإلكتروني.
+email-comment-subject = [{ $site }] تعليق جديد على «{ $title }»
+email-comment-intro = علّق { $author } على «{ $title }»:
+email-read-reply = اقرأه وردّ عليه:
+email-unsubscribe = إلغاء الاشتراك
+email-manage = إدارة اشتراكاتك:
+email-post-subject = [{ $site }] { $title }
+email-post-intro = نشر { $site } مقالة جديدة:
+email-confirm-subject = [{ $site }] يُرجى تأكيد اشتراكك
+email-confirm-intro = طلب أحدهم، ونرجو أن تكون أنت، من { $site } أن يرسل رسائل إلى هذا العنوان عن «{ $title }».
+email-confirm-action = للتأكيد:
+email-confirm-ignore = إن لم تكن أنت فتجاهل هذه الرسالة: لن يُرسل شيء.
+subs-title = الاشتراكات بالبريد الإلكتروني
+subs-for = للعنوان { $email }
+subs-confirm = تأكيد
+subs-confirmed = شكرًا لك: تأكدت اشتراكاتك.
+subs-ended = أُلغي اشتراكك. لن تصلك رسائل أخرى عن ذلك.
+subs-yours = اشتراكاتك
+subs-posts = المقالات الجديدة
+subs-comments-on = التعليقات الجديدة على «{ $title }»
+subs-unconfirmed = لم يُؤكَّد بعد
+subs-none = ليس لديك اشتراكات أخرى.
+email-comment-digest-subject = [{ $site }] { PLURAL($count) ->
+    [one] تعليق جديد على «{ $title }»
+    [two] تعليقان جديدان على «{ $title }»
+    [few] { $count } تعليقات جديدة على «{ $title }»
+    [many] { $count } تعليقًا جديدًا على «{ $title }»
+   *[other] { $count } تعليق جديد على «{ $title }»
+}
+email-comment-digest-intro = { PLURAL($count) ->
+    [one] تعليق جديد على «{ $title }»:
+    [two] تعليقان جديدان على «{ $title }»:
+    [few] { $count } تعليقات جديدة على «{ $title }»:
+    [many] { $count } تعليقًا جديدًا على «{ $title }»:
+   *[other] { $count } تعليق جديد على «{ $title }»:
+}

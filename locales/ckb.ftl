@@ -1,0 +1,363 @@
+# Tribune — کوردیی ناوەندی (سۆرانی). وەرگێڕان بۆ ئەم پرۆژەیە نووسراوە؛ کۆ بەپێی CLDR:
+# one و other. لە دوای ژمارە ناو بە تاک دێت («٣ لێدوان»).
+
+## Times (dates and numbers themselves come from CLDR)
+time-ago = { $unit ->
+    [seconds] { PLURAL($count) ->
+        [one] چرکەیەک لەمەوبەر
+       *[other] { $count } چرکە لەمەوبەر
+    }
+    [minutes] { PLURAL($count) ->
+        [one] خولەکێک لەمەوبەر
+       *[other] { $count } خولەک لەمەوبەر
+    }
+    [hours] { PLURAL($count) ->
+        [one] کاتژمێرێک لەمەوبەر
+       *[other] { $count } کاتژمێر لەمەوبەر
+    }
+   *[days] { PLURAL($count) ->
+        [one] دوێنێ
+       *[other] { $count } ڕۆژ لەمەوبەر
+    }
+}
+time-in = { $unit ->
+    [seconds] { PLURAL($count) ->
+        [one] لە چرکەیەکدا
+       *[other] لە { $count } چرکەدا
+    }
+    [minutes] { PLURAL($count) ->
+        [one] لە خولەکێکدا
+       *[other] لە { $count } خولەکدا
+    }
+    [hours] { PLURAL($count) ->
+        [one] لە کاتژمێرێکدا
+       *[other] لە { $count } کاتژمێردا
+    }
+   *[days] { PLURAL($count) ->
+        [one] سبەینێ
+       *[other] لە { $count } ڕۆژدا
+    }
+}
+
+## Site
+skip-to-content = بازدان بۆ ناوەڕۆک
+powered-by = بە Tribune بڵاوکراوەتەوە
+latest-posts = دوایین بابەتەکان
+page-n = پەڕەی { $n }
+no-posts = هێشتا هیچ شتێک بڵاو نەکراوەتەوە.
+continue-reading = خوێندنەوەی زیاتر
+posts-navigation = بابەتی زیاتر
+older-posts = → بابەتە کۆنەکان
+newer-posts = بابەتە نوێکان ←
+posted-on-by = بڵاوکراوەتەوە لە { $date } لەلایەن { $author }
+comment-count = { PLURAL($count) ->
+    [0] لێدوانێک بنووسە
+    [one] یەک لێدوان
+   *[other] { $count } لێدوان
+}
+not-found-title = پەڕەکە نەدۆزرایەوە
+not-found-text = لەم ناونیشانەدا هیچ نییە. لەوانەیە گوازرابێتەوە، یان بەستەرەکە هەڵە نووسرابێت.
+back-home = بڕۆ بۆ پەڕەی سەرەکی
+
+## Comments
+responses = { PLURAL($count) ->
+    [0] هیچ وەڵامێک بۆ «{ $title }» نییە
+    [one] یەک وەڵام بۆ «{ $title }»
+   *[other] { $count } وەڵام بۆ «{ $title }»
+}
+awaiting-moderation = لێدوانەکەت چاوەڕێی پێداچوونەوەیە.
+comment-type-pingback = پینگباک:
+comment-type-trackback = تراکباک:
+filed-under-category = پۆلەکان:
+filed-under-tag = تاگەکان:
+archive-category = پۆل: { $name }
+archive-tag = تاگ: { $name }
+reply = وەڵام
+reply-to = وەڵامی { $name }
+leave-a-reply = وەڵامێک بنووسە
+leave-a-reply-to = وەڵامێک بۆ { $name } بنووسە
+cancel-reply = هەڵوەشاندنەوەی وەڵام
+email-not-published = ناونیشانی ئیمەیڵەکەت بڵاو ناکرێتەوە.
+required-fields-marked = خانە پێویستەکان بە * دیاری کراون
+field-body = لێدوان
+field-name = ناو
+field-email = ئیمەیڵ
+field-url = ماڵپەڕ
+post-comment = ناردنی لێدوان
+comments-closed = لێدوان داخراوە.
+comment-not-posted = لێدوانەکەت نەنێردرا. تکایە ئەمانە بپشکنە:
+
+## Form problems
+error-too-long = { $field } زۆر درێژە: { $len } پیت. سنوور { $max } پیتە.
+error-body-required = تکایە لێدوانەکەت بنووسە.
+error-name-required = تکایە ناوت بنووسە.
+error-email-required = تکایە ناونیشانی ئیمەیڵەکەت بنووسە. هەرگیز پیشان نادرێت.
+error-email-invalid = ئەم ئیمەیڵە دروست دیار نییە. هەڵەی نووسین بپشکنە.
+error-url-invalid = ماڵپەڕ دەبێت ناونیشانێکی وێب بێت، وەک https://example.org.
+error-rate-limited = زۆر خێرا دەینێریت. خولەکێک چاوەڕێ بکە و دووبارە بینێرەوە: لێدوانەکەت لێرە ماوە.
+error-parent-invalid = ئەم فۆرمی وەڵامە لە ڕێگادا تێکچووە (ئەو لێدوانەی وەڵامی دەدەیتەوە ژمارە نییە). لێدوانەکەت لێرە ماوە؛ بابەتەکە دووبارە بکەرەوە و بینێرەوە.
+error-duplicate = لێدوانی دووبارە دۆزرایەوە؛ وا دیارە پێشتر ئەمەت گوتووە. لە ڕێگادایە؛ پێویست ناکات دووبارە بینێریتەوە.
+error-unavailable = ئێستا نەتوانرا لێدوانەکەت پاشەکەوت بکرێت: ماڵپەڕەکە سەرقاڵە یان لەم ساتەدا ناتوانێت بنووسێت. هیچ شتێک ون نەبووە؛ لە فۆرمەکەی خوارەوەدا ماوە. دوای خولەکێک دووبارە بینێرەوە.
+error-not-stored = بەهۆی هەڵەیەک لە ماڵپەڕەکەدا لێدوانەکەت پاشەکەوت نەکرا. لە فۆرمەکەی خوارەوەدا ماوە؛ دووبارە هەوڵ بدەرەوە، ئەگەر هەر سەرنەکەوت ئەم ناسنامەی داواکارییە بە خاوەنی ماڵپەڕ بڵێ: { $id }.
+error-parent-gone = ئەو لێدوانەی وەڵامی دەدەیتەوە چیتر بەردەست نییە. لێدوانەکەت لێرە ماوە؛ وەک لێدوانێکی نوێ بینێرە.
+error-title-required = تکایە ناونیشانێک بۆ بابەتەکە دابنێ.
+error-slug-invalid = ناوی کورت تەنها دەتوانێت پیت و ژمارە و - و _ی تێدا بێت.
+error-slug-taken = بابەتێکی تر ئەم ناوە کورتە بەکاردەهێنێت. ناوێکی تر هەڵبژێرە.
+error-lang-invalid = زمانێک لە لیستەکە هەڵبژێرە.
+error-status-invalid = ڕەشنووس، بڵاوکراوە یان تایبەت هەڵبژێرە.
+error-date-invalid = بەروار دەبێت بەم شێوەیە بێت: 2026-11-26T09:30.
+error-site-title-required = تکایە ناونیشانێک بۆ ماڵپەڕەکە دابنێ.
+error-display-name-required = تکایە ناوت بنووسە.
+error-password-short = وشەی نهێنی دەبێت لانیکەم { $min } پیت بێت.
+error-password-mismatch = دوو وشە نهێنییەکە وەک یەک نین.
+error-login-failed = ئیمەیڵ یان وشەی نهێنی هەڵەیە.
+error-site-url-invalid = ناونیشانی ماڵپەڕ دەبێت ناونیشانێکی وێب بێت، وەک https://example.org (بەبێ ? یان #).
+error-login-slow-down = هەوڵی سەرنەکەوتووی چوونەژوورەوە زۆرن. { $unit ->
+        [minutes] { PLURAL($count) ->
+            [one] خولەکێک
+           *[other] { $count } خولەک
+        }
+       *[seconds] { PLURAL($count) ->
+            [one] چرکەیەک
+           *[other] { $count } چرکە
+        }
+    } چاوەڕێ بکە پێش ئەوەی دووبارە هەوڵ بدەیتەوە.
+error-login-locked = دوای هەوڵی سەرنەکەوتووی زۆر چوونەژوورەوە داخرا. دوای { $unit ->
+        [minutes] { PLURAL($count) ->
+            [one] خولەکێک
+           *[other] { $count } خولەک
+        }
+       *[seconds] { PLURAL($count) ->
+            [one] چرکەیەک
+           *[other] { $count } چرکە
+        }
+    } دووبارە هەوڵ بدەرەوە. ئەگەر وشەی نهێنییەکەت لەبیر کردووە، داوا لە بەڕێوەبەرێک بکە وشەیەکی نوێ دابنێت.
+error-number-range = { $field } دەبێت ژمارەیەک بێت لە { $min } تا { $max }.
+
+## Administration
+admin = بەڕێوەبردن
+view-site = بینینی ماڵپەڕ
+dashboard = داشبۆرد
+welcome = بەخێربێیت، { $name }.
+nav-posts = بابەتەکان
+nav-comments = لێدوانەکان
+nav-settings = ڕێکخستنەکان
+log-in = چوونەژوورەوە
+log-out-name = چوونەدەرەوە ({ $name })
+pending-count = { PLURAL($count) ->
+    [0] هیچ لێدوانێک چاوەڕێی پێداچوونەوە نییە
+    [one] یەک لێدوان چاوەڕێی پێداچوونەوەیە
+   *[other] { $count } لێدوان چاوەڕێی پێداچوونەوەن
+}
+setup-title = ماڵپەڕەکەت ڕێکبخە
+setup-intro = هەژماری بەڕێوەبەر دروست بکە. دواتر دەتوانیت بە `tribune user add` کارمەندی تر زیاد بکەیت.
+setup-submit = دروستکردنی ماڵپەڕ
+field-site-title = ناونیشانی ماڵپەڕ
+field-display-name = ناوت
+field-password = وشەی نهێنی
+field-password-again = دووبارەی وشەی نهێنی
+password-hint = لانیکەم { $min } پیت.
+new-post = بابەتی نوێ
+edit-post = دەستکاریکردنی بابەت
+post-saved = بابەتەکە پاشەکەوت کرا.
+view-post = بینینی بابەت
+post-not-saved = بابەتەکە پاشەکەوت نەکرا. تکایە ئەمانە بپشکنە:
+preview = پێشبینین
+save = پاشەکەوتکردن
+field-title = ناونیشان
+field-status = دۆخ
+field-post-body = دەق
+markdown-hint = بە Markdown بنووسە.
+field-excerpt = کورتە
+field-slug = ناوی کورت
+slug-hint = کۆتا بەشی ناونیشانەکە. بە بەتاڵی بیهێڵەوە تا لە ناونیشانەکەوە دروست بکرێت.
+field-lang = زمان
+lang-hint = زمانی بابەتەکە: پەڕەکەی بەم زمانە و بەم ئاراستەیە پیشان دەدرێت.
+field-published_at = بەرواری بڵاوکردنەوە (UTC)
+date-hint = بۆ بڵاوکردنەوەی ئێستا بە بەتاڵی بیهێڵەوە. بەروارێکی داهاتوو بابەتەکە خشتە دەکات.
+field-translation-group = کۆمەڵەی وەرگێڕان
+translation-group-hint = ئەو بابەتانەی کۆمەڵەیان یەکە وەرگێڕانی یەکترن.
+field-comments-open = ڕێگەدان بە لێدوان
+author = نووسەر
+column-date = بەروار
+view = بینین
+status-draft = ڕەشنووس
+status-published = بڵاوکراوە
+status-private = تایبەت
+status-pending = چاوەڕێ
+status-approved = پەسەندکراو
+status-spam = سپام
+status-trash = زبڵدان
+comment-filters = پاڵاوتنی لێدوانەکان
+tab-pending = چاوەڕێ
+tab-approved = پەسەندکراو
+tab-spam = سپام
+tab-trash = زبڵدان
+tab-all = هەموو
+bulk-actions = کردارە بەکۆمەڵەکان
+bulk-choose = کردارێک هەڵبژێرە
+moderation-choose-action = پێش داگرتنی «جێبەجێکردن» کردارێک هەڵبژێرە (پەسەندکردن، لابردنی پەسەند، سپام یان زبڵدان). هیچ شتێک نەگۆڕدرا.
+moderation-select-some = پێش داگرتنی «جێبەجێکردن» ئەو لێدوانانە دیاری بکە کە کاریان لەسەر دەکرێت. هیچ شتێک نەگۆڕدرا.
+action-approve = پەسەندکردن
+action-unapprove = لابردنی پەسەند
+action-spam = سپام
+action-trash = زبڵدان
+apply = جێبەجێکردن
+select = هەڵبژاردن
+select-comment-by = هەڵبژاردنی لێدوانی { $name }
+in-response-to = وەڵام بۆ
+submitted-on = نێردراوە لە
+in-reply-to = وەڵام بۆ لێدوانی { $id }
+pages = پەڕەکان
+newer = نوێتر
+older = کۆنتر
+no-comments-here = لێرە هیچ لێدوانێک نییە.
+moderated-approved = { PLURAL($count) ->
+    [one] یەک لێدوان پەسەند کرا.
+   *[other] { $count } لێدوان پەسەند کران.
+}
+moderated-pending = { PLURAL($count) ->
+    [one] پەسەندی یەک لێدوان لابرا.
+   *[other] پەسەندی { $count } لێدوان لابرا.
+}
+moderated-spam = { PLURAL($count) ->
+    [one] یەک لێدوان وەک سپام دیاری کرا.
+   *[other] { $count } لێدوان وەک سپام دیاری کران.
+}
+moderated-trash = { PLURAL($count) ->
+    [one] یەک لێدوان خرایە زبڵدانەوە.
+   *[other] { $count } لێدوان خرانە زبڵدانەوە.
+}
+settings-saved = ڕێکخستنەکان پاشەکەوت کران.
+settings-general = گشتی
+settings-discussion = گفتوگۆ
+field-tagline = دروشم
+field-site-url = ناونیشانی ماڵپەڕ (URL)
+site-url-hint = ئەو ناونیشانەی خوێنەران بەکاری دەهێنن، وەک https://example.org. بەستەرەکانی ئیمەیڵ و فیید و چوونەژوورەوە ئەمە بەکاردەهێنن.
+site-url-from-config = لە ڕێکخستنی base_url دیاری کراوە (‎--base-url‎، ‏TRIBUNE_BASE_URL).
+field-site-language = زمانی ماڵپەڕ
+field-posts_per_page = بابەت لە هەر پەڕەیەکدا
+field-hold-new-comments = لێدوانەکان دەبێت بە دەست پەسەند بکرێن
+field-thread_depth = قووڵیی وەڵامەکان
+field-max_comment_chars = درێژترین لێدوان (پیت)
+field-avatars = وێنۆچکەکان
+avatars-identicon = ئایکۆنەکانی Tribune خۆی (بێ داواکاری بۆ لایەنی تر)
+avatars-gravatar = Gravatar
+
+## Sign-in with an identity provider
+fill-in-or-click-icon = زانیارییەکانت لە خوارەوە بنووسە یان بۆ چوونەژوورەوە کرتە لە ئایکۆنێک بکە:
+sign-in-to-comment = بۆ لێدوان بچۆ ژوورەوە
+sign-in-with = { $provider }
+connecting-to = پەیوەندیکردن بە { $provider }…
+continue-to = بەردەوامبوون بۆ { $provider }
+commenting-using = بە هەژماری { $provider } لێدوان دەنووسیت.
+log-out = چوونەدەرەوە
+change = گۆڕین
+auth-error-unknown = ئەم ڕێگەیەی چوونەژوورەوە لەم ماڵپەڕەدا بەردەست نییە. لێدوانەکەت لێرە ماوە.
+auth-error-denied = ڕێگەت بە چوونەژوورەوە نەدا، بۆیە نەچوویتە ژوورەوە. لێدوانەکەت لێرە ماوە.
+auth-error-state = ئەم چوونەژوورەوەیە لەم وێبگەڕەدا دەستی پێنەکردووە، یان پێشتر بەکارهاتووە. تکایە دووبارە هەوڵ بدەرەوە؛ لێدوانەکەت لێرە ماوە.
+auth-error-expired = چوونەژوورەوە زۆری خایاند. تکایە دووبارە هەوڵ بدەرەوە؛ لێدوانەکەت لێرە ماوە.
+auth-error-code = دابینکەر چوونەژوورەوەکەی قبووڵ نەکرد (لەوانەیە دوو جار بەکارهاتبێت). تکایە دووبارە هەوڵ بدەرەوە؛ لێدوانەکەت لێرە ماوە.
+auth-error-token = وەڵامی دابینکەر پشتڕاست نەکرایەوە، بۆیە نەچوویتە ژوورەوە. لێدوانەکەت لێرە ماوە.
+auth-error-down = نەتوانرا بگەینە دابینکەر. دواتر هەوڵ بدەرەوە، یان وەک میوان لێدوان بنووسە؛ لێدوانەکەت لێرە ماوە.
+auth-error-profile = دابینکەر نەیگوت تۆ کێیت. ڕێگەیەکی تر تاقی بکەرەوە؛ لێدوانەکەت لێرە ماوە.
+auth-error-nostaff = هیچ هەژمارێکی کارمەند ئیمەیڵە پشتڕاستکراوەکەی ئەم چوونەژوورەوەیە بەکارناهێنێت. داوا لە بەڕێوەبەرێک بکە زیادت بکات.
+field-approve-returning = لێدوانووسە چووەژوورەوەکان کە لێدوانی پەسەندکراویان هەیە پێداچوونەوە تێدەپەڕێنن
+settings-signin = دابینکەرانی چوونەژوورەوە
+staff-sso = کارمەندانیش لێرەوە دەچنە ژوورەوە
+providers-hint = ناسنامە و نهێنیی کڕیار بنووسە کە لە کاتی تۆمارکردنی ئەم ماڵپەڕە لای دابینکەرێک وەرتگرتووە؛ بۆ کوژاندنەوەی، ناسنامەی کڕیار بە بەتاڵی بهێڵەوە. دابینکەران دەکرێت لە tribune.toml یان گۆڕاوەکانی TRIBUNE_AUTH_*‎ یش دیاری بکرێن (docs/sign-in.md).
+callback-address = ناونیشانی گەڕانەوە بۆ تۆمارکردن:
+provider-configured = لە پەڕگەی ڕێکخستن یان ژینگەدا دیاری کراوە.
+field-client-id = ناسنامەی کڕیار
+field-client-secret = نهێنیی کڕیار
+secret-unchanged = (نەگۆڕاوە)
+error-provider-secret = { $provider } جگە لە ناسنامەی کڕیار پێویستی بە نهێنیی کڕیاریش هەیە.
+
+## Email
+email-held-subject = [{ $site }] تکایە پێیدا بچۆرەوە: «{ $title }»
+email-held-intro = لێدوانێکی نوێ لەسەر «{ $title }» چاوەڕێی پەسەندکردنی تۆیە:
+email-held-queue = هەموو ئەو لێدوانانەی چاوەڕێی پێداچوونەوەن:
+email-digest-subject = [{ $site }] { PLURAL($count) ->
+    [one] یەک لێدوان چاوەڕێی پێداچوونەوەیە
+   *[other] { $count } لێدوان چاوەڕێی پێداچوونەوەن
+}
+email-digest-intro = { PLURAL($count) ->
+    [one] یەک لێدوان چاوەڕێی پەسەندکردنی تۆیە:
+   *[other] { $count } لێدوان چاوەڕێی پەسەندکردنی تۆن:
+}
+moderate-title = پێداچوونەوەی لێدوانێک
+moderate-on = لەسەر «{ $title }»:
+nav-jobs = کارەکان
+nav-privacy = زانیاریی کەسی
+privacy-intro = کەسێک پرسیویەتی ئەم ماڵپەڕە چی دەربارەی ئەو هەڵگرتووە، یان داوای کردووە لەبیر بکرێت. هەموو شتێک بە ناونیشانی ئیمەیڵەکەی دەدۆزرێتەوە: ئەو لێدوانانەی نووسیونی (لەگەڵ ناونیشانی IP و وێبگەڕ)، بەشداربوونەکانی ئیمەیڵ و ئەو هەژمارانەی پێیان چووەتە ژوورەوە.
+privacy-bad-email = ناونیشانی ئیمەیڵی کەسەکە بنووسە، بۆ نموونە name@example.org.
+privacy-pick-action = «داگرتن» یان یەکێک لە دوگمەکانی سڕینەوە هەڵبژێرە.
+privacy-confirm-needed = سڕینەوە ناگەڕێتەوە: بۆ پشتڕاستکردنەوە خانەکە دیاری بکە، پاشان دووبارە دوگمەکە دابگرە.
+privacy-export-legend = هەناردەکردن
+privacy-export-help = پەڕگەیەکی JSON بە هەموو ئەوەی دەربارەی ئەم ناونیشانە هەڵگیراوە، بۆ ناردن بۆ کەسەکە.
+privacy-export = داگرتنی زانیاریی کەسی (JSON)
+privacy-erase-legend = سڕینەوە
+privacy-erase-help = «بێناوکردن» لێدوانەکان دەهێڵێتەوە بەڵام ناو، ئیمەیڵ، ماڵپەڕ، ناونیشانی IP و وێبگەڕ لادەبات؛ «سڕینەوەی لێدوانەکان» لێدوانەکانیش لادەبات. بەشداربوونەکان، هەژمارەکانی چوونەژوورەوە و ئیمەیڵەکانی ئەم ناونیشانە لە هەردوو حاڵەتدا دەسڕێنەوە.
+privacy-confirm = تێدەگەم ئەمە ناگەڕێتەوە
+privacy-anonymise = بێناوکردن
+privacy-delete = سڕینەوەی لێدوانەکان
+privacy-anonymised = { PLURAL($count) ->
+    [one] یەک لێدوان بێناو کرا.
+   *[other] { $count } لێدوان بێناو کران.
+}
+privacy-deleted = { PLURAL($count) ->
+    [one] یەک لێدوان سڕایەوە.
+   *[other] { $count } لێدوان سڕانەوە.
+}
+privacy-removed = لابران: { $subscriptions } بەشداربوون، { $identities } هەژماری چوونەژوورەوە، { $emails } ئیمەیڵ.
+privacy-staff-kept = هەژمارێکی کارمەند ئەم ناونیشانە بەکاردەهێنێت؛ هێڵرایەوە.
+anonymous = بێناو
+jobs-intro = ئیمەیڵ و کارەکانی تر کە Tribune لە پشتەوە دەیانکات. کارێک کە بەردەوام سەرناکەوێت لێرە لەگەڵ دوایین هەڵەکەی دەوەستێت.
+job-kind = جۆر
+job-status = دۆخ
+job-attempts = هەوڵەکان
+job-error = دوایین هەڵە
+job-next = هەوڵی داهاتوو
+retry = دووبارە هەوڵدانەوە
+no-jobs = لێرە هیچ کارێک نییە.
+job-retried = کارەکە دووبارە خرایە ڕیزەوە.
+status-queued = لە ڕیزدا
+status-running = لە کاردایە
+status-done = تەواو بوو
+status-failed = سەرنەکەوت
+tab-failed = سەرنەکەوتوو
+tab-queued = لە ڕیزدا
+tab-done = تەواوبوو
+
+## Subscriptions
+notify-comments = بە ئیمەیڵ ئاگادارم بکەرەوە لە لێدوانە نوێیەکان.
+notify-posts = بە ئیمەیڵ ئاگادارم بکەرەوە لە بابەتە نوێیەکان.
+email-comment-subject = [{ $site }] لێدوانێکی نوێ لەسەر «{ $title }»
+email-comment-intro = { $author } لێدوانی لەسەر «{ $title }» نووسی:
+email-read-reply = بیخوێنەوە و وەڵامی بدەرەوە:
+email-unsubscribe = وازهێنان لە بەشداربوون
+email-manage = بەڕێوەبردنی بەشداربوونەکانت:
+email-post-subject = [{ $site }] { $title }
+email-post-intro = { $site } بابەتێکی نوێی بڵاو کردەوە:
+email-confirm-subject = [{ $site }] تکایە بەشداربوونەکەت پشتڕاست بکەرەوە
+email-confirm-intro = کەسێک، هیوادارین خۆت بیت، داوای لە { $site } کردووە دەربارەی «{ $title }» ئیمەیڵ بۆ ئەم ناونیشانە بنێرێت.
+email-confirm-action = پشتڕاستکردنەوە:
+email-confirm-ignore = ئەگەر تۆ نەبوویت، گوێ بەم ئیمەیڵە مەدە: هیچ شتێک نانێردرێت.
+subs-title = بەشداربوونەکانی ئیمەیڵ
+subs-for = بۆ { $email }
+subs-confirm = پشتڕاستکردنەوە
+subs-confirmed = سوپاس: بەشداربوونەکانت پشتڕاست کرانەوە.
+subs-ended = بەشداربوونەکەت کۆتایی پێهات. چیتر ئیمەیڵت دەربارەی ئەوە بۆ نایەت.
+subs-yours = بەشداربوونەکانت
+subs-posts = بابەتە نوێیەکان
+subs-comments-on = لێدوانە نوێیەکان لەسەر «{ $title }»
+subs-unconfirmed = هێشتا پشتڕاست نەکراوەتەوە
+subs-none = هیچ بەشداربوونێکی ترت نییە.
+email-comment-digest-subject = [{ $site }] { PLURAL($count) ->
+    [one] یەک لێدوانی نوێ لەسەر «{ $title }»
+   *[other] { $count } لێدوانی نوێ لەسەر «{ $title }»
+}
+email-comment-digest-intro = { PLURAL($count) ->
+    [one] یەک لێدوانی نوێ لەسەر «{ $title }»:
+   *[other] { $count } لێدوانی نوێ لەسەر «{ $title }»:
+}

@@ -1,0 +1,363 @@
+# Tribune — فارسی. ترجمه برای همین پروژه نوشته شده است؛ جمع به قاعدهٔ CLDR: one و other.
+# در فارسی اسم پس از عدد مفرد می‌آید («۳ دیدگاه»).
+
+## Times (dates and numbers themselves come from CLDR)
+time-ago = { $unit ->
+    [seconds] { PLURAL($count) ->
+        [one] چند لحظه پیش
+       *[other] { $count } ثانیه پیش
+    }
+    [minutes] { PLURAL($count) ->
+        [one] یک دقیقه پیش
+       *[other] { $count } دقیقه پیش
+    }
+    [hours] { PLURAL($count) ->
+        [one] یک ساعت پیش
+       *[other] { $count } ساعت پیش
+    }
+   *[days] { PLURAL($count) ->
+        [one] دیروز
+       *[other] { $count } روز پیش
+    }
+}
+time-in = { $unit ->
+    [seconds] { PLURAL($count) ->
+        [one] چند لحظهٔ دیگر
+       *[other] { $count } ثانیهٔ دیگر
+    }
+    [minutes] { PLURAL($count) ->
+        [one] یک دقیقهٔ دیگر
+       *[other] { $count } دقیقهٔ دیگر
+    }
+    [hours] { PLURAL($count) ->
+        [one] یک ساعت دیگر
+       *[other] { $count } ساعت دیگر
+    }
+   *[days] { PLURAL($count) ->
+        [one] فردا
+       *[other] { $count } روز دیگر
+    }
+}
+
+## Site
+skip-to-content = پرش به محتوا
+powered-by = منتشرشده با Tribune
+latest-posts = تازه‌ترین نوشته‌ها
+page-n = برگهٔ { $n }
+no-posts = هنوز چیزی منتشر نشده است.
+continue-reading = ادامهٔ مطلب
+posts-navigation = نوشته‌های بیشتر
+older-posts = → نوشته‌های قدیمی‌تر
+newer-posts = نوشته‌های تازه‌تر ←
+posted-on-by = منتشرشده در { $date } به قلم { $author }
+comment-count = { PLURAL($count) ->
+    [0] دیدگاهی بنویسید
+    [one] یک دیدگاه
+   *[other] { $count } دیدگاه
+}
+not-found-title = برگه پیدا نشد
+not-found-text = در این نشانی چیزی نیست. شاید جابه‌جا شده یا پیوند اشتباه نوشته شده است.
+back-home = رفتن به صفحهٔ اصلی
+
+## Comments
+responses = { PLURAL($count) ->
+    [0] هیچ پاسخی به «{ $title }» نیست
+    [one] یک پاسخ به «{ $title }»
+   *[other] { $count } پاسخ به «{ $title }»
+}
+awaiting-moderation = دیدگاه شما در انتظار بررسی است.
+comment-type-pingback = پینگ‌بک:
+comment-type-trackback = ترک‌بک:
+filed-under-category = دسته‌ها:
+filed-under-tag = برچسب‌ها:
+archive-category = دسته: { $name }
+archive-tag = برچسب: { $name }
+reply = پاسخ
+reply-to = پاسخ به { $name }
+leave-a-reply = دیدگاهتان را بنویسید
+leave-a-reply-to = پاسخ به { $name } را بنویسید
+cancel-reply = لغو پاسخ
+email-not-published = نشانی ایمیل شما منتشر نخواهد شد.
+required-fields-marked = بخش‌های موردنیاز علامت‌گذاری شده‌اند *
+field-body = دیدگاه
+field-name = نام
+field-email = ایمیل
+field-url = وب‌سایت
+post-comment = فرستادن دیدگاه
+comments-closed = دیدگاه‌ها بسته شده‌اند.
+comment-not-posted = دیدگاه شما فرستاده نشد. لطفاً این‌ها را بررسی کنید:
+
+## Form problems
+error-too-long = { $field } بیش از اندازه بلند است: { $len } نویسه. سقف آن { $max } است.
+error-body-required = لطفاً دیدگاهتان را بنویسید.
+error-name-required = لطفاً نامتان را وارد کنید.
+error-email-required = لطفاً نشانی ایمیلتان را وارد کنید. هرگز نمایش داده نمی‌شود.
+error-email-invalid = این نشانی ایمیل درست به نظر نمی‌رسد. غلط تایپی را بررسی کنید.
+error-url-invalid = وب‌سایت باید نشانی وب باشد، مانند https://example.org.
+error-rate-limited = خیلی تند می‌فرستید. یک دقیقه صبر کنید و دوباره بفرستید: دیدگاهتان همین‌جا مانده است.
+error-parent-invalid = فرم پاسخ در راه آسیب دیده است (دیدگاهی که به آن پاسخ می‌دهید عدد نیست). دیدگاهتان همین‌جاست؛ نوشته را دوباره بارگذاری کنید و آن را بفرستید.
+error-duplicate = دیدگاه تکراری است؛ گویا این را پیش‌تر گفته‌اید. در راه است و نیازی به فرستادن دوباره نیست.
+error-unavailable = اکنون نشد دیدگاهتان را ذخیره کنیم: سایت سرش شلوغ است یا فعلاً نمی‌تواند بنویسد. چیزی از دست نرفته؛ در فرم پایین هست. یک دقیقهٔ دیگر دوباره بفرستید.
+error-not-stored = به‌خاطر خطایی در سایت نشد دیدگاهتان را ذخیره کنیم. در فرم پایین هست؛ دوباره امتحان کنید، و اگر باز هم نشد، این شناسهٔ درخواست را به صاحب سایت بگویید: { $id }.
+error-parent-gone = دیدگاهی که به آن پاسخ می‌دهید دیگر در دسترس نیست. دیدگاهتان همین‌جاست؛ آن را به‌عنوان دیدگاهی تازه بفرستید.
+error-title-required = لطفاً برای نوشته عنوانی بنویسید.
+error-slug-invalid = نامک فقط می‌تواند حرف، رقم، - و _ داشته باشد.
+error-slug-taken = نوشتهٔ دیگری این نامک را دارد. نامک دیگری برگزینید.
+error-lang-invalid = زبانی از فهرست برگزینید.
+error-status-invalid = پیش‌نویس، منتشرشده یا خصوصی را برگزینید.
+error-date-invalid = تاریخ باید به این شکل باشد: 2026-11-26T09:30.
+error-site-title-required = لطفاً برای سایت عنوانی بنویسید.
+error-display-name-required = لطفاً نامتان را وارد کنید.
+error-password-short = گذرواژه باید دست‌کم { $min } نویسه باشد.
+error-password-mismatch = دو گذرواژه یکسان نیستند.
+error-login-failed = ایمیل یا گذرواژه نادرست است.
+error-site-url-invalid = نشانی سایت باید نشانی وب باشد، مانند https://example.org (بدون ? یا #).
+error-login-slow-down = تلاش‌های ناموفق ورود بسیار است. { $unit ->
+        [minutes] { PLURAL($count) ->
+            [one] یک دقیقه
+           *[other] { $count } دقیقه
+        }
+       *[seconds] { PLURAL($count) ->
+            [one] یک ثانیه
+           *[other] { $count } ثانیه
+        }
+    } صبر کنید و دوباره امتحان کنید.
+error-login-locked = ورود پس از تلاش‌های ناموفق بسیار قفل شده است. { $unit ->
+        [minutes] { PLURAL($count) ->
+            [one] یک دقیقهٔ
+           *[other] { $count } دقیقهٔ
+        }
+       *[seconds] { PLURAL($count) ->
+            [one] یک ثانیهٔ
+           *[other] { $count } ثانیهٔ
+        }
+    } دیگر دوباره امتحان کنید. اگر گذرواژه‌تان را فراموش کرده‌اید، از یک مدیر بخواهید گذرواژهٔ تازه‌ای بگذارد.
+error-number-range = { $field } باید عددی از { $min } تا { $max } باشد.
+
+## Administration
+admin = مدیریت
+view-site = دیدن سایت
+dashboard = پیشخوان
+welcome = { $name }، خوش آمدید.
+nav-posts = نوشته‌ها
+nav-comments = دیدگاه‌ها
+nav-settings = تنظیمات
+log-in = ورود
+log-out-name = خروج ({ $name })
+pending-count = { PLURAL($count) ->
+    [0] هیچ دیدگاهی در انتظار بررسی نیست
+    [one] یک دیدگاه در انتظار بررسی
+   *[other] { $count } دیدگاه در انتظار بررسی
+}
+setup-title = سایتتان را راه بیندازید
+setup-intro = حساب مدیر را بسازید. بعداً می‌توانید با `tribune user add` همکاران دیگری بیفزایید.
+setup-submit = ساختن سایت
+field-site-title = عنوان سایت
+field-display-name = نام شما
+field-password = گذرواژه
+field-password-again = تکرار گذرواژه
+password-hint = دست‌کم { $min } نویسه.
+new-post = نوشتهٔ تازه
+edit-post = ویرایش نوشته
+post-saved = نوشته ذخیره شد.
+view-post = دیدن نوشته
+post-not-saved = نوشته ذخیره نشد. لطفاً این‌ها را بررسی کنید:
+preview = پیش‌نمایش
+save = ذخیره
+field-title = عنوان
+field-status = وضعیت
+field-post-body = متن
+markdown-hint = با Markdown بنویسید.
+field-excerpt = چکیده
+field-slug = نامک
+slug-hint = بخش پایانی نشانی. خالی بگذارید تا از عنوان ساخته شود.
+field-lang = زبان
+lang-hint = زبان نوشته: برگهٔ آن به همین زبان و در همین جهت نمایش داده می‌شود.
+field-published_at = تاریخ انتشار (UTC)
+date-hint = برای انتشار همین حالا خالی بگذارید. تاریخ آینده نوشته را زمان‌بندی می‌کند.
+field-translation-group = گروه ترجمه
+translation-group-hint = نوشته‌هایی که گروه یکسانی دارند ترجمهٔ یکدیگرند.
+field-comments-open = اجازهٔ دیدگاه
+author = نویسنده
+column-date = تاریخ
+view = دیدن
+status-draft = پیش‌نویس
+status-published = منتشرشده
+status-private = خصوصی
+status-pending = در انتظار بررسی
+status-approved = تأییدشده
+status-spam = هرزنامه
+status-trash = زباله‌دان
+comment-filters = پالایش دیدگاه‌ها
+tab-pending = در انتظار
+tab-approved = تأییدشده
+tab-spam = هرزنامه
+tab-trash = زباله‌دان
+tab-all = همه
+bulk-actions = کارهای دسته‌جمعی
+bulk-choose = کاری برگزینید
+moderation-choose-action = پیش از زدن «اعمال» کاری برگزینید (تأیید، لغو تأیید، هرزنامه یا زباله‌دان). چیزی تغییر نکرد.
+moderation-select-some = پیش از زدن «اعمال» دیدگاه‌های موردنظر را تیک بزنید. چیزی تغییر نکرد.
+action-approve = تأیید
+action-unapprove = لغو تأیید
+action-spam = هرزنامه
+action-trash = زباله‌دان
+apply = اعمال
+select = گزینش
+select-comment-by = گزینش دیدگاه { $name }
+in-response-to = در پاسخ به
+submitted-on = فرستاده‌شده در
+in-reply-to = در پاسخ به دیدگاه { $id }
+pages = برگه‌ها
+newer = تازه‌تر
+older = قدیمی‌تر
+no-comments-here = دیدگاهی اینجا نیست.
+moderated-approved = { PLURAL($count) ->
+    [one] یک دیدگاه تأیید شد.
+   *[other] { $count } دیدگاه تأیید شد.
+}
+moderated-pending = { PLURAL($count) ->
+    [one] تأیید یک دیدگاه لغو شد.
+   *[other] تأیید { $count } دیدگاه لغو شد.
+}
+moderated-spam = { PLURAL($count) ->
+    [one] یک دیدگاه هرزنامه شناخته شد.
+   *[other] { $count } دیدگاه هرزنامه شناخته شد.
+}
+moderated-trash = { PLURAL($count) ->
+    [one] یک دیدگاه به زباله‌دان رفت.
+   *[other] { $count } دیدگاه به زباله‌دان رفت.
+}
+settings-saved = تنظیمات ذخیره شد.
+settings-general = همگانی
+settings-discussion = گفت‌وگو
+field-tagline = معرفی کوتاه
+field-site-url = نشانی سایت (URL)
+site-url-hint = نشانی‌ای که خوانندگان به کار می‌برند، مانند https://example.org. پیوندهای ایمیل‌ها، خوراک‌ها و ورود از آن استفاده می‌کنند.
+site-url-from-config = با base_url در پیکربندی تعیین شده است (‎--base-url‎، ‏TRIBUNE_BASE_URL).
+field-site-language = زبان سایت
+field-posts_per_page = نوشته در هر برگه
+field-hold-new-comments = دیدگاه‌ها باید دستی تأیید شوند
+field-thread_depth = ژرفای پاسخ‌ها
+field-max_comment_chars = بلندترین دیدگاه (نویسه)
+field-avatars = آواتارها
+avatars-identicon = آیکون‌هایی که Tribune می‌کشد (بی درخواست به جای دیگر)
+avatars-gravatar = Gravatar
+
+## Sign-in with an identity provider
+fill-in-or-click-icon = جزئیات خود را در زیر وارد کنید یا برای ورود روی یک آیکون کلیک کنید:
+sign-in-to-comment = برای دیدگاه گذاشتن وارد شوید
+sign-in-with = { $provider }
+connecting-to = در حال اتصال به { $provider }…
+continue-to = ادامه به { $provider }
+commenting-using = با حساب { $provider } خود دیدگاه می‌گذارید.
+log-out = خروج
+change = تغییر
+auth-error-unknown = این روش ورود در این سایت در دسترس نیست. دیدگاهتان همین‌جاست.
+auth-error-denied = اجازهٔ ورود ندادید، پس وارد نشدید. دیدگاهتان همین‌جاست.
+auth-error-state = این ورود در این مرورگر آغاز نشده یا پیش‌تر به کار رفته است. لطفاً دوباره امتحان کنید؛ دیدگاهتان همین‌جاست.
+auth-error-expired = ورود بیش از اندازه طول کشید. لطفاً دوباره امتحان کنید؛ دیدگاهتان همین‌جاست.
+auth-error-code = ارائه‌دهنده ورود را نپذیرفت (شاید دو بار به کار رفته باشد). لطفاً دوباره امتحان کنید؛ دیدگاهتان همین‌جاست.
+auth-error-token = پاسخ ارائه‌دهنده وارسی نشد، پس وارد نشدید. دیدگاهتان همین‌جاست.
+auth-error-down = به ارائه‌دهنده دسترسی نبود. بعداً امتحان کنید، یا مهمان دیدگاه بگذارید؛ دیدگاهتان همین‌جاست.
+auth-error-profile = ارائه‌دهنده نگفت شما کیستید. روش دیگری را امتحان کنید؛ دیدگاهتان همین‌جاست.
+auth-error-nostaff = هیچ حساب کارکنانی ایمیل تأییدشدهٔ این ورود را ندارد. از یک مدیر بخواهید شما را بیفزاید.
+field-approve-returning = دیدگاه‌گذاران واردشده‌ای که دیدگاه تأییدشده دارند از بررسی می‌گذرند
+settings-signin = ارائه‌دهندگان ورود
+staff-sso = کارکنان هم از اینجا وارد می‌شوند
+providers-hint = شناسه و رمز مشتری را که هنگام ثبت این سایت نزد ارائه‌دهنده گرفتید وارد کنید؛ برای خاموش کردن، شناسه را خالی بگذارید. ارائه‌دهندگان را در tribune.toml یا متغیرهای TRIBUNE_AUTH_*‎ هم می‌توان تعیین کرد (docs/sign-in.md).
+callback-address = نشانی بازگشت برای ثبت:
+provider-configured = در پروندهٔ پیکربندی یا محیط تعیین شده است.
+field-client-id = شناسهٔ مشتری
+field-client-secret = رمز مشتری
+secret-unchanged = (بدون تغییر)
+error-provider-secret = { $provider } افزون بر شناسهٔ مشتری به رمز مشتری هم نیاز دارد.
+
+## Email
+email-held-subject = [{ $site }] لطفاً بررسی کنید: «{ $title }»
+email-held-intro = دیدگاهی تازه بر «{ $title }» در انتظار تأیید شماست:
+email-held-queue = همهٔ دیدگاه‌های در انتظار بررسی:
+email-digest-subject = [{ $site }] { PLURAL($count) ->
+    [one] یک دیدگاه در انتظار بررسی است
+   *[other] { $count } دیدگاه در انتظار بررسی است
+}
+email-digest-intro = { PLURAL($count) ->
+    [one] یک دیدگاه در انتظار تأیید شماست:
+   *[other] { $count } دیدگاه در انتظار تأیید شماست:
+}
+moderate-title = بررسی یک دیدگاه
+moderate-on = بر «{ $title }»:
+nav-jobs = کارها
+nav-privacy = داده‌های شخصی
+privacy-intro = کسی پرسیده این سایت چه چیزهایی دربارهٔ او نگه می‌دارد، یا خواسته فراموش شود. همه‌چیز با نشانی ایمیلش پیدا می‌شود: دیدگاه‌هایی که نوشته (با نشانی IP و مرورگر)، اشتراک‌های ایمیلی‌اش و حساب‌هایی که با آن‌ها وارد شده است.
+privacy-bad-email = نشانی ایمیل آن شخص را وارد کنید، مثلاً name@example.org.
+privacy-pick-action = «بارگیری» یا یکی از دکمه‌های پاک کردن را برگزینید.
+privacy-confirm-needed = پاک کردن برگشت‌پذیر نیست: برای تأیید تیک بزنید و دوباره دکمه را بزنید.
+privacy-export-legend = برون‌بری
+privacy-export-help = پرونده‌ای JSON با همهٔ آنچه دربارهٔ این نشانی ذخیره شده، برای فرستادن به آن شخص.
+privacy-export = بارگیری داده‌های شخصی (JSON)
+privacy-erase-legend = پاک کردن
+privacy-erase-help = «ناشناس کردن» دیدگاه‌ها را نگه می‌دارد ولی نام، ایمیل، وب‌سایت، نشانی IP و مرورگر را برمی‌دارد؛ «پاک کردن دیدگاه‌ها» خود دیدگاه‌ها را هم برمی‌دارد. اشتراک‌ها، حساب‌های ورود و ایمیل‌های این نشانی در هر دو حالت پاک می‌شوند.
+privacy-confirm = می‌دانم که این برگشت‌پذیر نیست
+privacy-anonymise = ناشناس کردن
+privacy-delete = پاک کردن دیدگاه‌ها
+privacy-anonymised = { PLURAL($count) ->
+    [one] یک دیدگاه ناشناس شد.
+   *[other] { $count } دیدگاه ناشناس شد.
+}
+privacy-deleted = { PLURAL($count) ->
+    [one] یک دیدگاه پاک شد.
+   *[other] { $count } دیدگاه پاک شد.
+}
+privacy-removed = برداشته شد: { $subscriptions } اشتراک، { $identities } حساب ورود، { $emails } ایمیل.
+privacy-staff-kept = حسابی از کارکنان این نشانی را دارد؛ نگه داشته شد.
+anonymous = ناشناس
+jobs-intro = ایمیل و کارهای دیگری که Tribune در پس‌زمینه انجام می‌دهد. کاری که پیوسته شکست بخورد با آخرین خطایش اینجا می‌ماند.
+job-kind = گونه
+job-status = وضعیت
+job-attempts = تلاش‌ها
+job-error = آخرین خطا
+job-next = تلاش بعدی
+retry = تلاش دوباره
+no-jobs = کاری اینجا نیست.
+job-retried = کار دوباره در صف گذاشته شد.
+status-queued = در صف
+status-running = در حال انجام
+status-done = انجام‌شده
+status-failed = ناموفق
+tab-failed = ناموفق
+tab-queued = در صف
+tab-done = انجام‌شده
+
+## Subscriptions
+notify-comments = دیدگاه‌های تازه را با ایمیل به من خبر بده.
+notify-posts = نوشته‌های تازه را با ایمیل به من خبر بده.
+email-comment-subject = [{ $site }] دیدگاهی تازه بر «{ $title }»
+email-comment-intro = { $author } بر «{ $title }» دیدگاه نوشت:
+email-read-reply = بخوانید و پاسخ دهید:
+email-unsubscribe = لغو اشتراک
+email-manage = مدیریت اشتراک‌هایتان:
+email-post-subject = [{ $site }] { $title }
+email-post-intro = { $site } نوشته‌ای تازه منتشر کرد:
+email-confirm-subject = [{ $site }] لطفاً اشتراکتان را تأیید کنید
+email-confirm-intro = کسی، که امیدواریم خودتان باشید، از { $site } خواسته است دربارهٔ «{ $title }» به این نشانی ایمیل بفرستد.
+email-confirm-action = تأیید:
+email-confirm-ignore = اگر شما نبودید، این ایمیل را نادیده بگیرید: چیزی فرستاده نخواهد شد.
+subs-title = اشتراک‌های ایمیلی
+subs-for = برای { $email }
+subs-confirm = تأیید
+subs-confirmed = سپاس: اشتراک‌هایتان تأیید شد.
+subs-ended = اشتراکتان لغو شد. دیگر ایمیلی در این باره نمی‌آید.
+subs-yours = اشتراک‌های شما
+subs-posts = نوشته‌های تازه
+subs-comments-on = دیدگاه‌های تازه بر «{ $title }»
+subs-unconfirmed = هنوز تأیید نشده
+subs-none = اشتراک دیگری ندارید.
+email-comment-digest-subject = [{ $site }] { PLURAL($count) ->
+    [one] یک دیدگاه تازه بر «{ $title }»
+   *[other] { $count } دیدگاه تازه بر «{ $title }»
+}
+email-comment-digest-intro = { PLURAL($count) ->
+    [one] یک دیدگاه تازه بر «{ $title }»:
+   *[other] { $count } دیدگاه تازه بر «{ $title }»:
+}

@@ -1,0 +1,363 @@
+# Tribune — Kurdî (Kurmancî). Werger ji bo vê projeyê hatiye nivîsîn; pirjimar li gorî
+# CLDR (ku): one û other. Piştî hejmarê nav yekjimar dimîne ("3 şîrove").
+
+## Times (dates and numbers themselves come from CLDR)
+time-ago = { $unit ->
+    [seconds] { PLURAL($count) ->
+        [one] berî çirkeyekê
+       *[other] berî { $count } çirkeyan
+    }
+    [minutes] { PLURAL($count) ->
+        [one] berî deqeyekê
+       *[other] berî { $count } deqeyan
+    }
+    [hours] { PLURAL($count) ->
+        [one] berî saetekê
+       *[other] berî { $count } saetan
+    }
+   *[days] { PLURAL($count) ->
+        [one] duh
+       *[other] berî { $count } rojan
+    }
+}
+time-in = { $unit ->
+    [seconds] { PLURAL($count) ->
+        [one] piştî çirkeyekê
+       *[other] piştî { $count } çirkeyan
+    }
+    [minutes] { PLURAL($count) ->
+        [one] piştî deqeyekê
+       *[other] piştî { $count } deqeyan
+    }
+    [hours] { PLURAL($count) ->
+        [one] piştî saetekê
+       *[other] piştî { $count } saetan
+    }
+   *[days] { PLURAL($count) ->
+        [one] sibê
+       *[other] piştî { $count } rojan
+    }
+}
+
+## Site
+skip-to-content = Here naverokê
+powered-by = Bi Tribune hatiye weşandin
+latest-posts = Nivîsên dawî
+page-n = Rûpela { $n }
+no-posts = Hê tiştek nehatiye weşandin.
+continue-reading = Xwendinê bidomîne
+posts-navigation = Nivîsên din
+older-posts = ← Nivîsên kevntir
+newer-posts = Nivîsên nûtir →
+posted-on-by = Di { $date } de ji aliyê { $author } ve hatiye weşandin
+comment-count = { PLURAL($count) ->
+    [0] Şîroveyekê binivîse
+    [one] Şîroveyek
+   *[other] { $count } şîrove
+}
+not-found-title = Rûpel nehat dîtin
+not-found-text = Li vê navnîşanê tiştek tune. Dibe ku hatibe guhastin, an jî girêdan şaş hatibe nivîsîn.
+back-home = Here rûpela sereke
+
+## Comments
+responses = { PLURAL($count) ->
+    [0] Ji bo “{ $title }” tu bersiv tune
+    [one] Ji bo “{ $title }” bersivek
+   *[other] Ji bo “{ $title }” { $count } bersiv
+}
+awaiting-moderation = Şîroveya te li benda pejirandinê ye.
+comment-type-pingback = Pingback:
+comment-type-trackback = Trackback:
+filed-under-category = Kategorî:
+filed-under-tag = Etîket:
+archive-category = Kategorî: { $name }
+archive-tag = Etîket: { $name }
+reply = Bersiv bide
+reply-to = Bersiva { $name } bide
+leave-a-reply = Bersivekê binivîse
+leave-a-reply-to = Bersivekê ji { $name } re binivîse
+cancel-reply = Bersivê betal bike
+email-not-published = Navnîşana e-nameya te nayê weşandin.
+required-fields-marked = Qadên pêwîst bi * hatine nîşankirin
+field-body = Şîrove
+field-name = Nav
+field-email = E-name
+field-url = Malper
+post-comment = Şîroveyê bişîne
+comments-closed = Şîrove girtî ne.
+comment-not-posted = Şîroveya te nehat şandin. Ji kerema xwe van kontrol bike:
+
+## Form problems
+error-too-long = { $field } pir dirêj e: { $len } tîp. Sînor { $max } e.
+error-body-required = Ji kerema xwe şîroveya xwe binivîse.
+error-name-required = Ji kerema xwe navê xwe binivîse.
+error-email-required = Ji kerema xwe navnîşana e-nameya xwe binivîse. Qet nayê nîşandan.
+error-email-invalid = Ev navnîşana e-nameyê rast xuya nake. Ji bo xeletiyên nivîsînê kontrol bike.
+error-url-invalid = Malper divê navnîşaneke webê be, wek https://example.org.
+error-rate-limited = Tu pir zû dişînî. Deqeyekê bisekine, paşê dîsa bişîne: şîroveya te hê li vir e.
+error-parent-invalid = Ev forma bersivê di rê de xirab bûye (şîroveya ku tu bersiv didî ne hejmar e). Şîroveya te hê li vir e; nivîsê ji nû ve veke û dîsa bişîne.
+error-duplicate = Şîroveya dubare hat dîtin; xuya ye te ev berê gotiye. Ew jixwe di rê de ye; ne hewce ye dîsa bişînî.
+error-unavailable = Niha şîroveya te nehat tomarkirin: malper mijûl e an jî niha nikare binivîse. Tiştek winda nebû; hê di forma jêrîn de ye. Piştî deqeyekê dîsa bişîne.
+error-not-stored = Ji ber xeletiyeke malperê şîroveya te nehat tomarkirin. Hê di forma jêrîn de ye; dîsa biceribîne, û heke her têk biçe, vê nasnameya daxwazê ji xwediyê malperê re bibêje: { $id }.
+error-parent-gone = Şîroveya ku tu bersiv didî êdî tune. Şîroveya te hê li vir e; wek şîroveyeke nû bişîne.
+error-title-required = Ji kerema xwe sernavekî bide nivîsê.
+error-slug-invalid = Navê kurt tenê dikare tîp, hejmar, - û _ hebe.
+error-slug-taken = Nivîseke din vî navê kurt bi kar tîne. Navekî din hilbijêre.
+error-lang-invalid = Ji lîsteyê zimanekî hilbijêre.
+error-status-invalid = Reşnivîs, weşandî an taybet hilbijêre.
+error-date-invalid = Dîrok divê wek 2026-11-26T09:30 be.
+error-site-title-required = Ji kerema xwe sernavekî bide malperê.
+error-display-name-required = Ji kerema xwe navê xwe binivîse.
+error-password-short = Şîfre divê herî kêm { $min } tîp be.
+error-password-mismatch = Her du şîfre ne wek hev in.
+error-login-failed = E-name an şîfre şaş e.
+error-site-url-invalid = Navnîşana malperê divê navnîşaneke webê be, wek https://example.org (bê ? an #).
+error-login-slow-down = Gelek têketinên têkçûyî hene. Berî ku dîsa biceribînî { $unit ->
+        [minutes] { PLURAL($count) ->
+            [one] deqeyekê
+           *[other] { $count } deqeyan
+        }
+       *[seconds] { PLURAL($count) ->
+            [one] çirkeyekê
+           *[other] { $count } çirkeyan
+        }
+    } bisekine.
+error-login-locked = Piştî gelek hewldanên têkçûyî têketin hat girtin. Piştî { $unit ->
+        [minutes] { PLURAL($count) ->
+            [one] deqeyekê
+           *[other] { $count } deqeyan
+        }
+       *[seconds] { PLURAL($count) ->
+            [one] çirkeyekê
+           *[other] { $count } çirkeyan
+        }
+    } dîsa biceribîne. Heke te şîfreya xwe ji bîr kiriye, ji rêveberekî bixwaze ku şîfreyeke nû deyne.
+error-number-range = { $field } divê hejmarek ji { $min } heta { $max } be.
+
+## Administration
+admin = Rêvebirin
+view-site = Malperê bibîne
+dashboard = Panel
+welcome = Bi xêr hatî, { $name }.
+nav-posts = Nivîs
+nav-comments = Şîrove
+nav-settings = Mîheng
+log-in = Têkeve
+log-out-name = Derkeve ({ $name })
+pending-count = { PLURAL($count) ->
+    [0] Tu şîrove li benda pejirandinê nîne
+    [one] Şîroveyek li benda pejirandinê ye
+   *[other] { $count } şîrove li benda pejirandinê ne
+}
+setup-title = Malpera xwe saz bike
+setup-intro = Hesabê rêveberiyê biafirîne. Paşê tu dikarî bi `tribune user add` karmendên din lê zêde bikî.
+setup-submit = Malperê biafirîne
+field-site-title = Sernavê malperê
+field-display-name = Navê te
+field-password = Şîfre
+field-password-again = Şîfre (dîsa)
+password-hint = Herî kêm { $min } tîp.
+new-post = Nivîsa nû
+edit-post = Nivîsê biguherîne
+post-saved = Nivîs hat tomarkirin.
+view-post = Nivîsê bibîne
+post-not-saved = Nivîs nehat tomarkirin. Ji kerema xwe van kontrol bike:
+preview = Pêşdîtin
+save = Tomar bike
+field-title = Sernav
+field-status = Rewş
+field-post-body = Nivîsar
+markdown-hint = Bi Markdown binivîse.
+field-excerpt = Kurte
+field-slug = Navê kurt
+slug-hint = Beşa dawî ya navnîşanê. Vala bihêle da ku ji sernavê çêbibe.
+field-lang = Ziman
+lang-hint = Zimanê nivîsê: rûpela wê bi vî zimanî û bi vê alî tê nîşandan.
+field-published_at = Dîroka weşanê (UTC)
+date-hint = Ji bo niha weşandinê vala bihêle. Dîrokeke pêşerojê nivîsê dide demê.
+field-translation-group = Koma wergerê
+translation-group-hint = Nivîsên bi heman komê wergera hev in.
+field-comments-open = Destûra şîroveyan bide
+author = Nivîskar
+column-date = Dîrok
+view = Bibîne
+status-draft = Reşnivîs
+status-published = Weşandî
+status-private = Taybet
+status-pending = Li bendê
+status-approved = Pejirandî
+status-spam = Spam
+status-trash = Çop
+comment-filters = Şîroveyan parzûn bike
+tab-pending = Li bendê
+tab-approved = Pejirandî
+tab-spam = Spam
+tab-trash = Çop
+tab-all = Hemû
+bulk-actions = Karên bi kom
+bulk-choose = Karekî hilbijêre
+moderation-choose-action = Berî ku “Bisepîne” bitikînî karekî hilbijêre (Bipejirîne, Pejirandinê rake, Spam an Bavêje çopê). Tiştek nehat guhertin.
+moderation-select-some = Berî ku “Bisepîne” bitikînî şîroveyên ku dê kar li ser wan bê kirin nîşan bike. Tiştek nehat guhertin.
+action-approve = Bipejirîne
+action-unapprove = Pejirandinê rake
+action-spam = Spam
+action-trash = Bavêje çopê
+apply = Bisepîne
+select = Hilbijêre
+select-comment-by = Şîroveya { $name } hilbijêre
+in-response-to = Bersiv ji bo
+submitted-on = Hatiye şandin
+in-reply-to = Bersiv ji şîroveya { $id } re
+pages = Rûpel
+newer = Nûtir
+older = Kevntir
+no-comments-here = Li vir şîrove tune.
+moderated-approved = { PLURAL($count) ->
+    [one] Şîroveyek hat pejirandin.
+   *[other] { $count } şîrove hatin pejirandin.
+}
+moderated-pending = { PLURAL($count) ->
+    [one] Pejirandina şîroveyekê hat rakirin.
+   *[other] Pejirandina { $count } şîroveyan hat rakirin.
+}
+moderated-spam = { PLURAL($count) ->
+    [one] Şîroveyek wek spam hat nîşankirin.
+   *[other] { $count } şîrove wek spam hatin nîşankirin.
+}
+moderated-trash = { PLURAL($count) ->
+    [one] Şîroveyek hat avêtin çopê.
+   *[other] { $count } şîrove hatin avêtin çopê.
+}
+settings-saved = Mîheng hatin tomarkirin.
+settings-general = Giştî
+settings-discussion = Gotûbêj
+field-tagline = Dirûşm
+field-site-url = Navnîşana malperê (URL)
+site-url-hint = Navnîşana ku xwîner bi kar tînin, wek https://example.org. Girêdanên di e-name, feed û têketinê de wê bi kar tînin.
+site-url-from-config = Ji aliyê base_url ve di mîhengan de hatiye danîn (--base-url, TRIBUNE_BASE_URL).
+field-site-language = Zimanê malperê
+field-posts_per_page = Nivîs di her rûpelê de
+field-hold-new-comments = Divê şîrove bi destan bên pejirandin
+field-thread_depth = Kûrahiya bersivan
+field-max_comment_chars = Şîroveya herî dirêj (tîp)
+field-avatars = Avatar
+avatars-identicon = Îkonên ku Tribune bi xwe diçêke (bê daxwaz ji aliyên sêyem)
+avatars-gravatar = Gravatar
+
+## Sign-in with an identity provider
+fill-in-or-click-icon = Agahiyên xwe li jêr binivîse an jî ji bo têketinê li îkonekê bitikîne:
+sign-in-to-comment = Ji bo şîroveyê têkeve
+sign-in-with = { $provider }
+connecting-to = Girêdan bi { $provider } re…
+continue-to = Berdewam bike: { $provider }
+commenting-using = Tu bi hesabê xwe yê { $provider } şîroveyê dinivîsî.
+log-out = Derkeve
+change = Biguherîne
+auth-error-unknown = Ev vebijarka têketinê li vê malperê tune. Şîroveya te hê li vir e.
+auth-error-denied = Te destûr neda têketinê, ji ber vê tu têneketî. Şîroveya te hê li vir e.
+auth-error-state = Ev têketin di vê gerokê de dest pê nekiriye, an jî berê hatiye bikaranîn. Ji kerema xwe dîsa biceribîne; şîroveya te hê li vir e.
+auth-error-expired = Têketin pir dirêj kişand. Ji kerema xwe dîsa biceribîne; şîroveya te hê li vir e.
+auth-error-code = Peydakar têketin qebûl nekir (dibe ku du caran hatibe bikaranîn). Ji kerema xwe dîsa biceribîne; şîroveya te hê li vir e.
+auth-error-token = Bersiva peydakar nehat piştrastkirin, ji ber vê tu têneketî. Şîroveya te hê li vir e.
+auth-error-down = Negihîşt peydakar. Paşê biceribîne, an jî wek mêvan şîrove binivîse; şîroveya te hê li vir e.
+auth-error-profile = Peydakar negot tu kî yî. Vebijarkeke din biceribîne; şîroveya te hê li vir e.
+auth-error-nostaff = Tu hesabê karmendan e-nameya piştrastkirî ya vê têketinê bi kar nayîne. Ji rêveberekî bixwaze ku te lê zêde bike.
+field-approve-returning = Şîrovekarên têketî yên ku şîroveyeke wan a pejirandî heye pejirandinê derbas dikin
+settings-signin = Peydakarên têketinê
+staff-sso = karmend jî ji vir têdikevin
+providers-hint = Nasnameya xerîdar û nehêniya ku te dema tomarkirina vê malperê li cem peydakarekî wergirt binivîse; ji bo vemirandinê nasnameya xerîdar vala bihêle. Peydakar dikarin di tribune.toml an guhêrbarên TRIBUNE_AUTH_* de jî bên danîn (docs/sign-in.md).
+callback-address = Navnîşana vegerê ya ji bo tomarkirinê:
+provider-configured = Di pelê mîhengan an hawirdorê de hatiye danîn.
+field-client-id = Nasnameya xerîdar
+field-client-secret = Nehêniya xerîdar
+secret-unchanged = (nehatiye guhertin)
+error-provider-secret = { $provider } ji bilî nasnameya xerîdar hewceyê nehêniya xerîdar e jî.
+
+## Email
+email-held-subject = [{ $site }] Ji kerema xwe binirxîne: “{ $title }”
+email-held-intro = Şîroveyeke nû li ser “{ $title }” li benda pejirandina te ye:
+email-held-queue = Hemû şîroveyên li benda nirxandinê:
+email-digest-subject = [{ $site }] { PLURAL($count) ->
+    [one] Şîroveyek li benda nirxandinê ye
+   *[other] { $count } şîrove li benda nirxandinê ne
+}
+email-digest-intro = { PLURAL($count) ->
+    [one] Şîroveyek li benda pejirandina te ye:
+   *[other] { $count } şîrove li benda pejirandina te ne:
+}
+moderate-title = Şîroveyekê binirxîne
+moderate-on = Li ser “{ $title }”:
+nav-jobs = Kar
+nav-privacy = Daneyên kesane
+privacy-intro = Kesekî pirsî ev malper çi li ser wî digire, an jî xwest were jibîrkirin. Her tişt bi navnîşana e-nameya wî tê dîtin: şîroveyên ku nivîsîne (bi navnîşana IP û gerokê), abonetiyên wî yên e-nameyê û hesabên ku pê ketiye.
+privacy-bad-email = Navnîşana e-nameya kesî binivîse, wek name@example.org.
+privacy-pick-action = “Daxîne” an yek ji bişkokên jêbirinê hilbijêre.
+privacy-confirm-needed = Jêbirin venagere: ji bo piştrastkirinê qutîkê nîşan bike, paşê dîsa li bişkokê bitikîne.
+privacy-export-legend = Derxistin
+privacy-export-help = Pelekî JSON bi her tiştê ku li ser vê navnîşanê hatiye tomarkirin, ji bo şandina ji kesî re.
+privacy-export = Daneyên kesane daxîne (JSON)
+privacy-erase-legend = Jêbirin
+privacy-erase-help = “Bênav bike” şîroveyan dihêle lê nav, e-name, malper, navnîşana IP û gerokê radike; “Şîroveyan jê bibe” şîroveyan jî radike. Abonetî, hesabên têketinê û e-nameyên ji vê navnîşanê re di her du rewşan de tên jêbirin.
+privacy-confirm = Ez fêm dikim ku ev venagere
+privacy-anonymise = Bênav bike
+privacy-delete = Şîroveyan jê bibe
+privacy-anonymised = { PLURAL($count) ->
+    [one] Şîroveyek hat bênavkirin.
+   *[other] { $count } şîrove hatin bênavkirin.
+}
+privacy-deleted = { PLURAL($count) ->
+    [one] Şîroveyek hat jêbirin.
+   *[other] { $count } şîrove hatin jêbirin.
+}
+privacy-removed = Hatin rakirin: { $subscriptions } abonetî, { $identities } hesabên têketinê, { $emails } e-name.
+privacy-staff-kept = Hesabekî karmendan vê navnîşanê bi kar tîne; hat parastin.
+anonymous = Bênav
+jobs-intro = E-name û karên din ên ku Tribune di paşxanê de dike. Karekî ku her têk diçe bi xeletiya xwe ya dawî li vir disekine.
+job-kind = Cure
+job-status = Rewş
+job-attempts = Hewldan
+job-error = Xeletiya dawî
+job-next = Hewldana din
+retry = Dîsa biceribîne
+no-jobs = Li vir kar tune.
+job-retried = Kar dîsa ket rêzê.
+status-queued = Di rêzê de
+status-running = Dixebite
+status-done = Qediya
+status-failed = Têk çû
+tab-failed = Têkçûyî
+tab-queued = Di rêzê de
+tab-done = Qediyayî
+
+## Subscriptions
+notify-comments = Şîroveyên nû bi e-nameyê ji min re ragihîne.
+notify-posts = Nivîsên nû bi e-nameyê ji min re ragihîne.
+email-comment-subject = [{ $site }] Şîroveyeke nû li ser “{ $title }”
+email-comment-intro = { $author } li ser “{ $title }” şîrove nivîsî:
+email-read-reply = Bixwîne û bersiv bide:
+email-unsubscribe = Abonetiyê betal bike
+email-manage = Abonetiyên xwe birêve bibe:
+email-post-subject = [{ $site }] { $title }
+email-post-intro = { $site } nivîseke nû weşand:
+email-confirm-subject = [{ $site }] Ji kerema xwe abonetiya xwe piştrast bike
+email-confirm-intro = Kesekî, em hêvî dikin ku tu bî, ji { $site } xwest ku derbarê “{ $title }” de e-nameyan ji vê navnîşanê re bişîne.
+email-confirm-action = Piştrast bike:
+email-confirm-ignore = Heke ne tu bûyî, guh nede vê e-nameyê: tiştek nayê şandin.
+subs-title = Abonetiyên e-nameyê
+subs-for = Ji bo { $email }
+subs-confirm = Piştrast bike
+subs-confirmed = Spas: abonetiyên te hatin piştrastkirin.
+subs-ended = Abonetiya te bi dawî bû. Êdî li ser wê e-name nayê.
+subs-yours = Abonetiyên te
+subs-posts = Nivîsên nû
+subs-comments-on = Şîroveyên nû li ser “{ $title }”
+subs-unconfirmed = hê nehatiye piştrastkirin
+subs-none = Abonetiyên te yên din tune ne.
+email-comment-digest-subject = [{ $site }] { PLURAL($count) ->
+    [one] Şîroveyeke nû li ser “{ $title }”
+   *[other] { $count } şîroveyên nû li ser “{ $title }”
+}
+email-comment-digest-intro = { PLURAL($count) ->
+    [one] Şîroveyeke nû li ser “{ $title }”:
+   *[other] { $count } şîroveyên nû li ser “{ $title }”:
+}

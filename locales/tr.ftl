@@ -1,0 +1,363 @@
+# Tribune — Türkçe. Çeviri bu proje için yazıldı; çoğul CLDR kuralıyla: one ve other.
+# Türkçede sayıdan sonra ad tekil kalır ("3 yorum"); yer tutuculara ek getirilmez.
+
+## Times (dates and numbers themselves come from CLDR)
+time-ago = { $unit ->
+    [seconds] { PLURAL($count) ->
+        [one] 1 saniye önce
+       *[other] { $count } saniye önce
+    }
+    [minutes] { PLURAL($count) ->
+        [one] 1 dakika önce
+       *[other] { $count } dakika önce
+    }
+    [hours] { PLURAL($count) ->
+        [one] 1 saat önce
+       *[other] { $count } saat önce
+    }
+   *[days] { PLURAL($count) ->
+        [one] dün
+       *[other] { $count } gün önce
+    }
+}
+time-in = { $unit ->
+    [seconds] { PLURAL($count) ->
+        [one] 1 saniye sonra
+       *[other] { $count } saniye sonra
+    }
+    [minutes] { PLURAL($count) ->
+        [one] 1 dakika sonra
+       *[other] { $count } dakika sonra
+    }
+    [hours] { PLURAL($count) ->
+        [one] 1 saat sonra
+       *[other] { $count } saat sonra
+    }
+   *[days] { PLURAL($count) ->
+        [one] yarın
+       *[other] { $count } gün sonra
+    }
+}
+
+## Site
+skip-to-content = İçeriğe geç
+powered-by = Tribune ile yayımlandı
+latest-posts = Son yazılar
+page-n = Sayfa { $n }
+no-posts = Henüz hiçbir şey yayımlanmadı.
+continue-reading = Okumaya devam et
+posts-navigation = Diğer yazılar
+older-posts = ← Eski yazılar
+newer-posts = Yeni yazılar →
+posted-on-by = Yayın tarihi: { $date } · Yazar: { $author }
+comment-count = { PLURAL($count) ->
+    [0] Yorum yapın
+    [one] 1 yorum
+   *[other] { $count } yorum
+}
+not-found-title = Sayfa bulunamadı
+not-found-text = Bu adreste bir şey yok. Taşınmış olabilir ya da bağlantı yanlış yazılmış olabilir.
+back-home = Ana sayfaya git
+
+## Comments
+responses = { PLURAL($count) ->
+    [0] “{ $title }” için yanıt yok
+    [one] “{ $title }” için 1 yanıt
+   *[other] “{ $title }” için { $count } yanıt
+}
+awaiting-moderation = Yorumunuz onay bekliyor.
+comment-type-pingback = Geri bildirim:
+comment-type-trackback = Geri izleme:
+filed-under-category = Kategoriler:
+filed-under-tag = Etiketler:
+archive-category = Kategori: { $name }
+archive-tag = Etiket: { $name }
+reply = Yanıtla
+reply-to = Yanıtla: { $name }
+leave-a-reply = Bir yanıt yazın
+leave-a-reply-to = Yanıt yazın: { $name }
+cancel-reply = Yanıtı iptal et
+email-not-published = E-posta adresiniz yayımlanmayacak.
+required-fields-marked = Zorunlu alanlar * ile işaretlenmiştir
+field-body = Yorum
+field-name = Ad
+field-email = E-posta
+field-url = İnternet sitesi
+post-comment = Yorum gönder
+comments-closed = Yorumlar kapalı.
+comment-not-posted = Yorumunuz gönderilmedi. Lütfen şunlara bakın:
+
+## Form problems
+error-too-long = { $field } çok uzun: { $len } karakter. Sınır { $max }.
+error-body-required = Lütfen yorumunuzu yazın.
+error-name-required = Lütfen adınızı girin.
+error-email-required = Lütfen e-posta adresinizi girin. Asla gösterilmez.
+error-email-invalid = Bu e-posta adresi doğru görünmüyor. Yazım hatası olup olmadığına bakın.
+error-url-invalid = İnternet sitesi https://example.org gibi bir web adresi olmalı.
+error-rate-limited = Çok hızlı gönderiyorsunuz. Bir dakika bekleyip yeniden gönderin: yorumunuz burada duruyor.
+error-parent-invalid = Bu yanıt formu yolda bozuldu (yanıtladığınız yorum bir sayı değil). Yorumunuz burada duruyor; yazıyı yeniden yükleyip tekrar gönderin.
+error-duplicate = Yinelenen yorum algılandı; bunu daha önce söylemişsiniz gibi görünüyor. Zaten yolda; yeniden göndermenize gerek yok.
+error-unavailable = Yorumunuz şu anda kaydedilemedi: site meşgul ya da şu an yazamıyor. Hiçbir şey kaybolmadı; aşağıdaki formda duruyor. Bir dakika sonra yeniden gönderin.
+error-not-stored = Sitedeki bir hata nedeniyle yorumunuz kaydedilemedi. Aşağıdaki formda duruyor; yeniden deneyin, hata sürerse site sahibine şu istek kimliğini bildirin: { $id }.
+error-parent-gone = Yanıtladığınız yorum artık yok. Yorumunuz burada duruyor; yeni bir yorum olarak gönderin.
+error-title-required = Lütfen yazıya bir başlık verin.
+error-slug-invalid = Kısa ad yalnızca harf, rakam, - ve _ içerebilir.
+error-slug-taken = Bu kısa adı başka bir yazı kullanıyor. Başka bir ad seçin.
+error-lang-invalid = Listeden bir dil seçin.
+error-status-invalid = Taslak, yayımlandı ya da özel seçin.
+error-date-invalid = Tarih 2026-11-26T09:30 biçiminde olmalı.
+error-site-title-required = Lütfen siteye bir başlık verin.
+error-display-name-required = Lütfen adınızı girin.
+error-password-short = Parola en az { $min } karakter olmalı.
+error-password-mismatch = İki parola aynı değil.
+error-login-failed = E-posta ya da parola yanlış.
+error-site-url-invalid = Site adresi https://example.org gibi bir web adresi olmalı (? ya da # olmadan).
+error-login-slow-down = Çok fazla başarısız giriş var. Yeniden denemeden önce { $unit ->
+        [minutes] { PLURAL($count) ->
+            [one] bir dakika
+           *[other] { $count } dakika
+        }
+       *[seconds] { PLURAL($count) ->
+            [one] bir saniye
+           *[other] { $count } saniye
+        }
+    } bekleyin.
+error-login-locked = Çok fazla başarısız denemeden sonra giriş kilitlendi. { $unit ->
+        [minutes] { PLURAL($count) ->
+            [one] Bir dakika
+           *[other] { $count } dakika
+        }
+       *[seconds] { PLURAL($count) ->
+            [one] Bir saniye
+           *[other] { $count } saniye
+        }
+    } sonra yeniden deneyin. Parolanızı unuttuysanız bir yöneticiden yenisini belirlemesini isteyin.
+error-number-range = { $field } alanı { $min } ile { $max } arasında bir sayı olmalı.
+
+## Administration
+admin = Yönetim
+view-site = Siteyi görüntüle
+dashboard = Başlangıç
+welcome = Hoş geldiniz, { $name }.
+nav-posts = Yazılar
+nav-comments = Yorumlar
+nav-settings = Ayarlar
+log-in = Giriş yap
+log-out-name = Çıkış yap ({ $name })
+pending-count = { PLURAL($count) ->
+    [0] Onay bekleyen yorum yok
+    [one] 1 yorum onay bekliyor
+   *[other] { $count } yorum onay bekliyor
+}
+setup-title = Sitenizi kurun
+setup-intro = Yönetici hesabını oluşturun. Diğer çalışanları sonra `tribune user add` ile ekleyebilirsiniz.
+setup-submit = Siteyi oluştur
+field-site-title = Site başlığı
+field-display-name = Adınız
+field-password = Parola
+field-password-again = Parola (yeniden)
+password-hint = En az { $min } karakter.
+new-post = Yeni yazı
+edit-post = Yazıyı düzenle
+post-saved = Yazı kaydedildi.
+view-post = Yazıyı görüntüle
+post-not-saved = Yazı kaydedilmedi. Lütfen şunlara bakın:
+preview = Önizleme
+save = Kaydet
+field-title = Başlık
+field-status = Durum
+field-post-body = Metin
+markdown-hint = Markdown ile yazın.
+field-excerpt = Özet
+field-slug = Kısa ad
+slug-hint = Adresin son kısmı. Başlıktan oluşturulması için boş bırakın.
+field-lang = Dil
+lang-hint = Yazının dili: sayfası bu dilde ve bu yönde gösterilir.
+field-published_at = Yayın tarihi (UTC)
+date-hint = Hemen yayımlamak için boş bırakın. İleri bir tarih yazıyı zamanlar.
+field-translation-group = Çeviri grubu
+translation-group-hint = Aynı gruptaki yazılar birbirinin çevirisidir.
+field-comments-open = Yorumlara izin ver
+author = Yazar
+column-date = Tarih
+view = Görüntüle
+status-draft = Taslak
+status-published = Yayımlandı
+status-private = Özel
+status-pending = Beklemede
+status-approved = Onaylandı
+status-spam = İstenmeyen
+status-trash = Çöp
+comment-filters = Yorumları süz
+tab-pending = Bekleyen
+tab-approved = Onaylanan
+tab-spam = İstenmeyen
+tab-trash = Çöp
+tab-all = Tümü
+bulk-actions = Toplu işlemler
+bulk-choose = Bir işlem seçin
+moderation-choose-action = Uygula'ya basmadan önce bir işlem seçin (Onayla, Onayı kaldır, İstenmeyen ya da Çöpe at). Hiçbir şey değişmedi.
+moderation-select-some = Uygula'ya basmadan önce işlem yapılacak yorumları işaretleyin. Hiçbir şey değişmedi.
+action-approve = Onayla
+action-unapprove = Onayı kaldır
+action-spam = İstenmeyen
+action-trash = Çöpe at
+apply = Uygula
+select = Seç
+select-comment-by = Yorumu seç: { $name }
+in-response-to = Yanıtlanan
+submitted-on = Gönderilme tarihi
+in-reply-to = Yanıtlanan yorum: { $id }
+pages = Sayfalar
+newer = Daha yeni
+older = Daha eski
+no-comments-here = Burada yorum yok.
+moderated-approved = { PLURAL($count) ->
+    [one] 1 yorum onaylandı.
+   *[other] { $count } yorum onaylandı.
+}
+moderated-pending = { PLURAL($count) ->
+    [one] 1 yorumun onayı kaldırıldı.
+   *[other] { $count } yorumun onayı kaldırıldı.
+}
+moderated-spam = { PLURAL($count) ->
+    [one] 1 yorum istenmeyen olarak işaretlendi.
+   *[other] { $count } yorum istenmeyen olarak işaretlendi.
+}
+moderated-trash = { PLURAL($count) ->
+    [one] 1 yorum çöpe atıldı.
+   *[other] { $count } yorum çöpe atıldı.
+}
+settings-saved = Ayarlar kaydedildi.
+settings-general = Genel
+settings-discussion = Tartışma
+field-tagline = Slogan
+field-site-url = Site adresi (URL)
+site-url-hint = Okurların kullandığı adres, örneğin https://example.org. E-postalardaki, beslemelerdeki ve girişteki bağlantılar bunu kullanır.
+site-url-from-config = Yapılandırmadaki base_url ile belirlendi (--base-url, TRIBUNE_BASE_URL).
+field-site-language = Site dili
+field-posts_per_page = Sayfa başına yazı
+field-hold-new-comments = Yorumlar elle onaylanmalı
+field-thread_depth = Yanıt derinliği
+field-max_comment_chars = En uzun yorum (karakter)
+field-avatars = Avatarlar
+avatars-identicon = Tribune'ün çizdiği simgeler (üçüncü taraflara istek yok)
+avatars-gravatar = Gravatar
+
+## Sign-in with an identity provider
+fill-in-or-click-icon = Bilgilerinizi aşağıya girin ya da giriş yapmak için bir simgeye tıklayın:
+sign-in-to-comment = Yorum yapmak için giriş yapın
+sign-in-with = { $provider }
+connecting-to = Bağlanılıyor: { $provider }…
+continue-to = Devam et: { $provider }
+commenting-using = { $provider } hesabınızla yorum yapıyorsunuz.
+log-out = Çıkış yap
+change = Değiştir
+auth-error-unknown = Bu giriş seçeneği bu sitede yok. Yorumunuz burada duruyor.
+auth-error-denied = Girişe izin vermediniz, bu yüzden giriş yapılmadı. Yorumunuz burada duruyor.
+auth-error-state = Bu giriş bu tarayıcıda başlamadı ya da zaten kullanıldı. Lütfen yeniden deneyin; yorumunuz burada duruyor.
+auth-error-expired = Giriş çok uzun sürdü. Lütfen yeniden deneyin; yorumunuz burada duruyor.
+auth-error-code = Sağlayıcı girişi kabul etmedi (iki kez kullanılmış olabilir). Lütfen yeniden deneyin; yorumunuz burada duruyor.
+auth-error-token = Sağlayıcının yanıtı doğrulanamadı, bu yüzden giriş yapılmadı. Yorumunuz burada duruyor.
+auth-error-down = Sağlayıcıya ulaşılamadı. Daha sonra deneyin ya da konuk olarak yorum yapın; yorumunuz burada duruyor.
+auth-error-profile = Sağlayıcı kim olduğunuzu söylemedi. Başka bir seçenek deneyin; yorumunuz burada duruyor.
+auth-error-nostaff = Bu girişin doğrulanmış e-postasını kullanan bir çalışan hesabı yok. Bir yöneticiden sizi eklemesini isteyin.
+field-approve-returning = Onaylanmış yorumu olan giriş yapmış yorumcular onay beklemez
+settings-signin = Giriş sağlayıcıları
+staff-sso = çalışanlar da buradan giriş yapar
+providers-hint = Bu siteyi bir sağlayıcıya kaydederken aldığınız istemci kimliğini ve gizli anahtarı girin; kapatmak için istemci kimliğini boş bırakın. Sağlayıcılar tribune.toml dosyasında ya da TRIBUNE_AUTH_* değişkenlerinde de belirlenebilir (docs/sign-in.md).
+callback-address = Kaydedilecek geri dönüş adresi:
+provider-configured = Yapılandırma dosyasında ya da ortamda belirlendi.
+field-client-id = İstemci kimliği
+field-client-secret = İstemci gizli anahtarı
+secret-unchanged = (değişmedi)
+error-provider-secret = { $provider } için istemci kimliğinin yanında istemci gizli anahtarı da gerekli.
+
+## Email
+email-held-subject = [{ $site }] Lütfen denetleyin: “{ $title }”
+email-held-intro = “{ $title }” yazısına gelen yeni bir yorum onayınızı bekliyor:
+email-held-queue = Denetim bekleyen tüm yorumlar:
+email-digest-subject = [{ $site }] { PLURAL($count) ->
+    [one] 1 yorum denetim bekliyor
+   *[other] { $count } yorum denetim bekliyor
+}
+email-digest-intro = { PLURAL($count) ->
+    [one] 1 yorum onayınızı bekliyor:
+   *[other] { $count } yorum onayınızı bekliyor:
+}
+moderate-title = Bir yorumu denetle
+moderate-on = Yazı: “{ $title }”
+nav-jobs = İşler
+nav-privacy = Kişisel veriler
+privacy-intro = Biri bu sitenin kendisi hakkında ne tuttuğunu sordu ya da unutulmayı istedi. Her şey e-posta adresiyle bulunur: yazdığı yorumlar (IP adresi ve tarayıcıyla), e-posta abonelikleri ve giriş yaptığı hesaplar.
+privacy-bad-email = Kişinin e-posta adresini girin, örneğin name@example.org.
+privacy-pick-action = İndir'i ya da silme düğmelerinden birini seçin.
+privacy-confirm-needed = Silme geri alınamaz: onaylamak için kutuyu işaretleyin, sonra düğmeye yeniden basın.
+privacy-export-legend = Dışa aktar
+privacy-export-help = Bu adres hakkında saklanan her şeyi içeren, kişiye gönderilecek bir JSON dosyası.
+privacy-export = Kişisel verileri indir (JSON)
+privacy-erase-legend = Sil
+privacy-erase-help = Anonimleştir yorumları tutar ama adı, e-postayı, siteyi, IP adresini ve tarayıcıyı kaldırır; Yorumları sil yorumları da kaldırır. Abonelikler, giriş hesapları ve bu adrese giden e-postalar her iki durumda da silinir.
+privacy-confirm = Bunun geri alınamayacağını anlıyorum
+privacy-anonymise = Anonimleştir
+privacy-delete = Yorumları sil
+privacy-anonymised = { PLURAL($count) ->
+    [one] 1 yorum anonimleştirildi.
+   *[other] { $count } yorum anonimleştirildi.
+}
+privacy-deleted = { PLURAL($count) ->
+    [one] 1 yorum silindi.
+   *[other] { $count } yorum silindi.
+}
+privacy-removed = Kaldırılanlar: { $subscriptions } abonelik, { $identities } giriş hesabı, { $emails } e-posta.
+privacy-staff-kept = Bu adresi bir çalışan hesabı kullanıyor; korundu.
+anonymous = Anonim
+jobs-intro = Tribune'ün arka planda yaptığı e-posta ve diğer işler. Sürekli başarısız olan bir iş son hatasıyla burada durur.
+job-kind = Tür
+job-status = Durum
+job-attempts = Deneme
+job-error = Son hata
+job-next = Sonraki deneme
+retry = Yeniden dene
+no-jobs = Burada iş yok.
+job-retried = İş yeniden kuyruğa alındı.
+status-queued = Kuyrukta
+status-running = Çalışıyor
+status-done = Tamamlandı
+status-failed = Başarısız
+tab-failed = Başarısız
+tab-queued = Kuyrukta
+tab-done = Tamamlanan
+
+## Subscriptions
+notify-comments = Yeni yorumları bana e-postayla bildir.
+notify-posts = Yeni yazıları bana e-postayla bildir.
+email-comment-subject = [{ $site }] “{ $title }” yazısına yeni yorum
+email-comment-intro = { $author }, “{ $title }” yazısına yorum yaptı:
+email-read-reply = Okuyun ve yanıtlayın:
+email-unsubscribe = Abonelikten çık
+email-manage = Aboneliklerinizi yönetin:
+email-post-subject = [{ $site }] { $title }
+email-post-intro = { $site } yeni bir yazı yayımladı:
+email-confirm-subject = [{ $site }] Lütfen aboneliğinizi onaylayın
+email-confirm-intro = Biri, umarız sizsiniz, { $site } sitesinden bu adrese “{ $title }” hakkında e-posta gönderilmesini istedi.
+email-confirm-action = Onayla:
+email-confirm-ignore = Siz değilseniz bu e-postayı yok sayın: hiçbir şey gönderilmeyecek.
+subs-title = E-posta abonelikleri
+subs-for = Adres: { $email }
+subs-confirm = Onayla
+subs-confirmed = Teşekkürler: abonelikleriniz onaylandı.
+subs-ended = Abonelikten çıktınız. Bu konuda artık e-posta gelmeyecek.
+subs-yours = Abonelikleriniz
+subs-posts = Yeni yazılar
+subs-comments-on = “{ $title }” yazısına yeni yorumlar
+subs-unconfirmed = henüz onaylanmadı
+subs-none = Başka aboneliğiniz yok.
+email-comment-digest-subject = [{ $site }] { PLURAL($count) ->
+    [one] “{ $title }” yazısına 1 yeni yorum
+   *[other] “{ $title }” yazısına { $count } yeni yorum
+}
+email-comment-digest-intro = { PLURAL($count) ->
+    [one] “{ $title }” yazısına 1 yeni yorum:
+   *[other] “{ $title }” yazısına { $count } yeni yorum:
+}
