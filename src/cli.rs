@@ -435,6 +435,14 @@ async fn post(store: &Store, cmd: PostCommand) -> anyhow::Result<()> {
         }
     };
     let site = crate::domain::settings::SiteSettings::from_pairs(store.all_settings().await?);
+    // Only a language Tribune speaks: the post's page is written in it.
+    let lang = match lang {
+        Some(tag) => crate::i18n::shipped(&tag).map(|l| l.tag).with_context(|| {
+            let tags: Vec<_> = crate::i18n::SHIPPED.iter().map(|l| l.tag).collect();
+            format!("unknown language `{tag}`: use one of {}", tags.join(", "))
+        })?,
+        None => crate::i18n::speak(&site.language).tag,
+    };
     let status = if publish {
         PostStatus::Published
     } else {
@@ -445,7 +453,7 @@ async fn post(store: &Store, cmd: PostCommand) -> anyhow::Result<()> {
         slug: slug.unwrap_or_default(),
         excerpt: excerpt.unwrap_or_default(),
         body,
-        lang: lang.unwrap_or(site.language),
+        lang: lang.to_string(),
         status: status.as_str().into(),
         published_at: String::new(),
         translation_group: String::new(),

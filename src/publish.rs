@@ -76,6 +76,24 @@ pub async fn save(store: &Store, id: Option<i64>, write: &PostWrite) -> Result<i
     })
 }
 
+/// Links post `id` with post `to` as translations of each other: `id` joins `to`'s
+/// translation group, or both start a new one. Returns the group.
+pub async fn link_translation(store: &Store, id: i64, to: i64) -> Result<String, SaveError> {
+    let target = store
+        .post_by_id(to)
+        .await
+        .map_err(SaveError::Store)?
+        .ok_or(SaveError::Store(StoreError::NotFound))?;
+    let group = target
+        .translation_group
+        .unwrap_or_else(|| format!("t{}", crate::token::random_hex(8)));
+    store
+        .set_translation_group(&[id, to], Some(&group))
+        .await
+        .map_err(SaveError::Store)?;
+    Ok(group)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,9 @@ pub struct SiteSettings {
     pub avatars: AvatarSource,
     pub posts_per_page: usize,
     pub max_comment_chars: usize,
+    /// Latin digits (0–9) in every language, instead of each language's own (٠١٢ in
+    /// Arabic and Kurdish, ۰۱۲ in Persian).
+    pub latin_digits: bool,
     /// The site's public address (`https://example.org`), recorded at setup from the
     /// address the browser used and editable in Settings; `base_url` in the
     /// configuration overrides it. `None` until known.
@@ -47,6 +50,7 @@ impl Default for SiteSettings {
             avatars: AvatarSource::Identicon,
             posts_per_page: 10,
             max_comment_chars: 10_000,
+            latin_digits: false,
             site_url: None,
             secret: String::new(),
         }
@@ -85,6 +89,10 @@ impl SiteSettings {
             },
             posts_per_page: num("posts_per_page", d.posts_per_page, 100),
             max_comment_chars: num("max_comment_chars", d.max_comment_chars, 100_000),
+            latin_digits: map
+                .get("latin_digits")
+                .map(|v| v == "true")
+                .unwrap_or(d.latin_digits),
             site_url: map.get("site_url").and_then(|u| SiteUrl::parse(u).ok()),
             secret: map.get("secret").cloned().unwrap_or_default(),
         }
@@ -112,6 +120,7 @@ impl SiteSettings {
             ),
             ("posts_per_page", self.posts_per_page.to_string()),
             ("max_comment_chars", self.max_comment_chars.to_string()),
+            ("latin_digits", self.latin_digits.to_string()),
             (
                 "site_url",
                 self.site_url

@@ -24,7 +24,7 @@ pub use export::{ExportAuthor, ExportComment, ExportPost, ExportTerm};
 pub use identities::{AuthAttempt, IdentityRow, NewIdentity};
 pub use import::{ImportTx, ImportedComment, ImportedPost};
 pub use jobs::{JobRow, NewJob};
-pub use posts::PostWrite;
+pub use posts::{Listing, PostWrite};
 pub use privacy::{Erased, PersonalData};
 pub use sessions::SessionRow;
 pub use subscriptions::SubscriptionRow;

@@ -58,44 +58,108 @@ async fn announce(
     Ok(())
 }
 
+/// Which published posts a listing shows: all, those filed under a term, those in a
+/// language (its tag, or a tag under it: `ar` takes `ar-IQ`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Listing<'a> {
+    pub term: Option<i64>,
+    pub lang: Option<&'a str>,
+}
+
+/// The listing's conditions on `p`, numbered from `$first` (term, lang, lang prefix).
+fn listing_where(first: usize) -> String {
+    let (t, l, lp) = (first, first + 1, first + 2);
+    format!(
+        "(CAST(${t} AS BIGINT) IS NULL OR p.id IN (SELECT post_id FROM post_terms WHERE term_id = ${t})) \
+         AND (CAST(${l} AS TEXT) IS NULL OR p.lang = ${l} OR p.lang LIKE ${lp})"
+    )
+}
+
 impl Store {
-    /// Published posts visible at `now`, newest first; with `term`, only those filed
-    /// under it. Pages are not in the stream of posts.
+    /// Published posts visible at `now` in `listing`, newest first. Pages are not in
+    /// the stream of posts.
     pub async fn published_posts(
         &self,
-        term: Option<i64>,
+        listing: Listing<'_>,
         now: i64,
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<Post>> {
         let sql = format!(
-            "{POST_SELECT} WHERE p.status = $5 AND p.published_at <= $1 \
-             AND p.kind = $6 AND ($4 IS NULL OR p.id IN \
-             (SELECT post_id FROM post_terms WHERE term_id = $4)) \
-             ORDER BY p.published_at DESC, p.id DESC LIMIT $2 OFFSET $3"
+            "{POST_SELECT} WHERE p.status = $4 AND p.published_at <= $1 AND p.kind = $5 \
+             AND {} ORDER BY p.published_at DESC, p.id DESC LIMIT $2 OFFSET $3",
+            listing_where(6)
         );
         Ok(sqlx::query_as(&sql)
             .bind(now)
             .bind(limit)
             .bind(offset)
-            .bind(term)
             .bind(PostStatus::Published)
             .bind(PostKind::Post)
+            .bind(listing.term)
+            .bind(listing.lang)
+            .bind(listing.lang.map(|l| format!("{l}-%")))
             .fetch_all(&self.read)
             .await?)
     }
 
-    pub async fn count_published_posts(&self, term: Option<i64>, now: i64) -> StoreResult<i64> {
+    pub async fn count_published_posts(&self, listing: Listing<'_>, now: i64) -> StoreResult<i64> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM posts p WHERE p.status = $2 AND p.published_at <= $1 \
+             AND p.kind = $3 AND {}",
+            listing_where(4)
+        );
+        Ok(sqlx::query_scalar(&sql)
+            .bind(now)
+            .bind(PostStatus::Published)
+            .bind(PostKind::Post)
+            .bind(listing.term)
+            .bind(listing.lang)
+            .bind(listing.lang.map(|l| format!("{l}-%")))
+            .fetch_one(&self.read)
+            .await?)
+    }
+
+    /// The posts of a translation group (a statement and its translations), oldest
+    /// first.
+    pub async fn translations(&self, group: &str) -> StoreResult<Vec<Post>> {
+        let sql = format!("{POST_SELECT} WHERE p.translation_group = $1 ORDER BY p.id");
+        Ok(sqlx::query_as(&sql)
+            .bind(group)
+            .fetch_all(&self.read)
+            .await?)
+    }
+
+    /// Puts posts `ids` in translation group `group` (or in none).
+    pub async fn set_translation_group(&self, ids: &[i64], group: Option<&str>) -> StoreResult<()> {
+        let ids = ids.to_vec();
+        let group = group.map(str::to_string);
+        self.write(move |tx| {
+            Box::pin(async move {
+                for id in ids {
+                    sqlx::query("UPDATE posts SET translation_group = $1 WHERE id = $2")
+                        .bind(&group)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                super::bump_content_version(tx).await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    /// The languages of the posts readers can see at `now` (their tags as stored).
+    pub async fn published_languages(&self, now: i64) -> StoreResult<Vec<String>> {
         Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM posts WHERE status = $3 AND published_at <= $1 \
-             AND kind = $4 AND ($2 IS NULL OR id IN \
-             (SELECT post_id FROM post_terms WHERE term_id = $2))",
+            "SELECT DISTINCT lang FROM posts WHERE status = $2 AND published_at <= $1 \
+             AND kind = $3 ORDER BY lang",
         )
         .bind(now)
-        .bind(term)
         .bind(PostStatus::Published)
         .bind(PostKind::Post)
-        .fetch_one(&self.read)
+        .fetch_all(&self.read)
         .await?)
     }
 

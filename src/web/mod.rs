@@ -102,6 +102,7 @@ impl AppState {
             &assets,
         )?);
         let version = store.content_version().await?;
+        i18n.set_latin_digits(site_settings.latin_digits);
         let site = Arc::new(Site::new(settings.base_url.clone(), site_settings));
         let mailer = Arc::new(Mailer::new(
             settings.smtp_url.as_deref(),
@@ -177,7 +178,9 @@ impl AppState {
             *self.auth.write().expect("providers lock") =
                 Arc::new(crate::auth::Providers::new(providers));
         }
-        self.site.replace(SiteSettings::from_pairs(pairs));
+        let settings = SiteSettings::from_pairs(pairs);
+        self.i18n.set_latin_digits(settings.latin_digits);
+        self.site.replace(settings);
         Ok(())
     }
 
@@ -240,6 +243,7 @@ pub fn router(state: AppState) -> Router {
         .route("/category/{slug}/page/{n}/", get(public::home::category))
         .route("/tag/{slug}/", get(public::home::tag))
         .route("/tag/{slug}/page/{n}/", get(public::home::tag))
+        .route("/{lang}/page/{n}/", get(public::home::language_page))
         .route("/comments", post(public::comment_submit::submit))
         .route("/avatar/{file}", get(public::avatar::identicon))
         .route("/auth/{provider}/start", post(signin::start))

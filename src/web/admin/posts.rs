@@ -11,6 +11,7 @@ use minijinja::context;
 use super::{page, problem_messages, staff_context};
 use crate::domain::comment::Problem;
 use crate::domain::post::{format_datetime_local, BodyFormat, Post, PostInput, PostStatus};
+use crate::i18n::{shipped, SHIPPED};
 use crate::publish::{self, SaveError};
 use crate::web::error::{AppError, AppResult};
 use crate::web::public::iso;
@@ -34,7 +35,10 @@ pub async fn list(State(state): State<AppState>, staff: Staff) -> AppResult<Resp
                 author => p.author_name,
                 date => state.i18n.datetime(&lang, when),
                 iso => iso(when),
-                comment_count => p.comment_count,
+                comment_count_shown => state.i18n.number(&lang, p.comment_count),
+                lang => p.lang,
+                lang_dir => shipped(&p.lang).map_or("auto", |l| l.dir),
+                language => shipped(&p.lang).map_or(p.lang.as_str(), |l| l.name),
                 url => p.is_public(crate::store::now()).then(|| p.permalink()),
             }
         })
@@ -65,6 +69,12 @@ fn input_from_post(p: &Post) -> PostInput {
 
 fn input_from_form(form: &HashMap<String, String>) -> PostInput {
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    // "Not a translation of these": the post leaves its group.
+    let group = if form.contains_key("unlink_translations") {
+        String::new()
+    } else {
+        get("translation_group")
+    };
     PostInput {
         title: get("title"),
         slug: get("slug"),
@@ -73,9 +83,61 @@ fn input_from_form(form: &HashMap<String, String>) -> PostInput {
         lang: get("lang"),
         status: get("status"),
         published_at: get("published_at"),
-        translation_group: get("translation_group"),
+        translation_group: group,
         comments_open: form.contains_key("comments_open"),
     }
+}
+
+/// The editor's language list: every shipped language, and the post's own if it is
+/// another (an imported post in French keeps French).
+fn language_choices(current: &str) -> Vec<minijinja::Value> {
+    let mut out: Vec<_> = SHIPPED
+        .iter()
+        .map(|l| context! { tag => l.tag, name => l.name, dir => l.dir })
+        .collect();
+    if !current.is_empty() && !SHIPPED.iter().any(|l| l.tag == current) {
+        out.push(context! { tag => current, name => current, dir => "auto" });
+    }
+    out
+}
+
+/// The post's translations (its group but itself), and the posts it could be linked
+/// to, for the editor.
+async fn translation_choices(
+    state: &AppState,
+    id: Option<i64>,
+    group: &str,
+) -> AppResult<(Vec<minijinja::Value>, Vec<minijinja::Value>)> {
+    let name = |tag: &str| shipped(tag).map_or(tag.to_string(), |l| l.name.to_string());
+    let linked: Vec<Post> = if group.is_empty() {
+        Vec::new()
+    } else {
+        state.store.translations(group).await?
+    };
+    let view = |p: &Post| {
+        context! {
+            id => p.id,
+            title => p.title,
+            lang => p.lang,
+            dir => shipped(&p.lang).map_or("auto", |l| l.dir),
+            language => name(&p.lang),
+        }
+    };
+    let translations = linked
+        .iter()
+        .filter(|p| Some(p.id) != id)
+        .map(view)
+        .collect();
+    let candidates = state
+        .store
+        .all_posts(None)
+        .await?
+        .iter()
+        .filter(|p| Some(p.id) != id && !linked.iter().any(|l| l.id == p.id))
+        .take(500)
+        .map(view)
+        .collect();
+    Ok((translations, candidates))
 }
 
 /// The editor as it is drawn: a new post (`id` is `None`) or post `id`, with what
@@ -105,6 +167,8 @@ impl<'a> Editor<'a> {
 
     async fn page(self, state: &AppState) -> AppResult<Response> {
         let ctx = staff_context(state, self.staff).await?;
+        let (translations, candidates) =
+            translation_choices(state, self.id, &self.input.translation_group).await?;
         let status = if self.problems.is_empty() {
             StatusCode::OK
         } else {
@@ -119,7 +183,14 @@ impl<'a> Editor<'a> {
                 preview => self.preview,
                 saved => self.saved,
                 view_url => self.view_url,
-                statuses => PostStatus::NAMES, ..ctx
+                statuses => PostStatus::NAMES,
+                languages => language_choices(&self.input.lang),
+                // The text boxes take the post's direction, so Arabic Markdown reads
+                // right to left while it is written; another language decides by
+                // its first letter.
+                form_dir => shipped(&self.input.lang).map_or("auto", |l| l.dir),
+                translations => translations,
+                candidates => candidates, ..ctx
             },
         )?;
         Ok(page(status, html))
@@ -191,6 +262,13 @@ pub async fn update(
     save(&state, &staff, Some(&post), form).await
 }
 
+/// The post the editor asked to link this one to as its translation.
+fn translation_of(form: &HashMap<String, String>, id: i64) -> Option<i64> {
+    form.get("translation_of")
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|to| *to != id && *to > 0)
+}
+
 /// Saves (or previews) what the editor sent: a new post when `existing` is `None`.
 async fn save(
     state: &AppState,
@@ -215,9 +293,15 @@ async fn save(
             .page(state)
             .await;
         }
-        Ok(write) => publish::save(&state.store, id, &write)
-            .await
-            .map(|id| (id, write.status)),
+        Ok(write) => match publish::save(&state.store, id, &write).await {
+            Ok(id) => match translation_of(&form, id) {
+                Some(to) => publish::link_translation(&state.store, id, to)
+                    .await
+                    .map(|_| (id, write.status)),
+                None => Ok((id, write.status)),
+            },
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     match result {

@@ -76,6 +76,7 @@ async fn settings_page(
                 thread_depth => get("thread_depth"),
                 max_comment_chars => get("max_comment_chars"),
                 avatars => get("avatars"),
+                latin_digits => get("digits") == "latin",
                 hold_new_comments => form.contains_key("hold_new_comments"),
                 approve_returning_identities => form.contains_key("approve_returning_identities"),
             };
@@ -105,6 +106,7 @@ async fn settings_page(
             staff_provider => state.settings.staff_provider,
             site_url => site_url,
             site_url_from_config => state.site.url_configured(),
+            languages => crate::i18n::SHIPPED,
             ..ctx
         },
     )?;
@@ -175,6 +177,7 @@ pub async fn save(
         },
         posts_per_page: number("posts_per_page", 1, 100),
         max_comment_chars: number("max_comment_chars", 100, 100_000),
+        latin_digits: get("digits") == "latin",
         // A form without the field (an older page, a script) leaves the address as
         // is, and so does one whose address comes from the configuration.
         site_url: match form.get("site_url") {
@@ -192,7 +195,7 @@ pub async fn save(
     if new.title.is_empty() {
         errors.push(state.i18n.t(&lang, "error-site-title-required", None));
     }
-    if !crate::i18n::valid_language_tag(&new.language) {
+    if crate::i18n::SHIPPED.iter().all(|l| l.tag != new.language) {
         errors.push(state.i18n.t(&lang, "error-lang-invalid", None));
     }
     // Sign-in presets entered here (those set in the configuration are not editable).

@@ -397,12 +397,12 @@ async fn refuse(
     if let Some(outcome) = refusal.outcome() {
         state.metrics.comment(outcome);
     }
-    let lang = state.i18n.resolve(&state.site().language).to_string();
+    let lang = super::post_language(&state.site(), post).tag;
     let status = refusal.status();
     let unavailable = matches!(refusal, Refusal::Unavailable);
     let personal = Personal {
         form: reader.input.clone(),
-        notice: refusal.notice(state, &lang),
+        notice: refusal.notice(state, lang),
         problems: match refusal {
             Refusal::Invalid(problems) => problems,
             _ => Vec::new(),

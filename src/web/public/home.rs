@@ -7,8 +7,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 
 use super::post_page::moved_permanently;
-use super::{base_context, cached_response, not_found_page, PostView};
+use super::{cached_response, not_found_page, page_context, site_language, PostView};
 use crate::domain::term::TermKind;
+use crate::i18n::{shipped, Language, SHIPPED};
+use crate::store::Listing;
 use crate::web::error::AppResult;
 use crate::web::AppState;
 
@@ -124,9 +126,54 @@ pub async fn tag(
     archive_page(state, TermKind::Tag, path, uri, headers).await
 }
 
+/// `/ar/`, `/ckb/`, … : the posts of one language, in that language's interface.
+pub async fn language(
+    state: AppState,
+    lang: &'static Language,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    render_listing(state, Shown::Language(lang), 1, uri, headers).await
+}
+
+/// `/ar/page/2/` …
+pub async fn language_page(
+    State(state): State<AppState>,
+    Path((tag, n)): Path<(String, String)>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let Some(lang) = SHIPPED.iter().find(|l| l.tag == tag) else {
+        return Ok(not_found_page(&state));
+    };
+    match n.parse::<i64>() {
+        Ok(1) => Ok(moved_permanently(&format!("/{}/", lang.tag))),
+        Ok(n) if n > 1 => render_listing(state, Shown::Language(lang), n, uri, headers).await,
+        _ => Ok(not_found_page(&state)),
+    }
+}
+
+/// What a listing shows.
+enum Shown {
+    All,
+    Term(Archive),
+    Language(&'static Language),
+}
+
 async fn render(
     state: AppState,
     archive: Option<Archive>,
+    page: i64,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let shown = archive.map_or(Shown::All, Shown::Term);
+    render_listing(state, shown, page, uri, headers).await
+}
+
+async fn render_listing(
+    state: AppState,
+    shown: Shown,
     page: i64,
     uri: OriginalUri,
     headers: HeaderMap,
@@ -141,28 +188,67 @@ async fn render(
     let site = state.site();
     let now = crate::store::now();
     let per_page = site.posts_per_page as i64;
-    let term = archive.as_ref().map(|a| a.id);
-    let total = state.store.count_published_posts(term, now).await?;
+    let (listing, lang, base) = match &shown {
+        Shown::All => (Listing::default(), site_language(&site), "/".to_string()),
+        Shown::Term(a) => (
+            Listing {
+                term: Some(a.id),
+                lang: None,
+            },
+            site_language(&site),
+            a.url.clone(),
+        ),
+        Shown::Language(l) => (
+            Listing {
+                term: None,
+                lang: Some(l.tag),
+            },
+            *l,
+            format!("/{}/", l.tag),
+        ),
+    };
+    let total = state.store.count_published_posts(listing, now).await?;
     let pages = ((total + per_page - 1) / per_page).max(1);
     if page > pages {
         return Ok(not_found_page(&state));
     }
     let posts = state
         .store
-        .published_posts(term, now, per_page, (page - 1) * per_page)
+        .published_posts(listing, now, per_page, (page - 1) * per_page)
         .await?;
-    let ctx = base_context(&state, &site);
-    let ui_lang = state.i18n.resolve(&site.language).to_string();
     let views: Vec<PostView> = posts
         .iter()
-        .map(|p| PostView::new(&state, &ui_lang, p, false))
+        .map(|p| PostView::new(&state, lang.tag, p, false))
         .collect();
-    let base = archive.as_ref().map(|a| a.url.as_str()).unwrap_or("/");
     let older = (page < pages).then(|| format!("{base}page/{}/", page + 1));
     let newer = match page {
         1 => None,
-        2 => Some(base.to_string()),
+        2 => Some(base.clone()),
         n => Some(format!("{base}page/{}/", n - 1)),
+    };
+    // The language switcher: every shipped language some post is written in.
+    let written: Vec<String> = state.store.published_languages(now).await?;
+    let languages: Vec<_> = SHIPPED
+        .iter()
+        .filter(|l| {
+            written
+                .iter()
+                .any(|w| shipped(w).is_some_and(|s| s.tag == l.tag))
+        })
+        .map(|l| {
+            context! {
+                tag => l.tag,
+                name => l.name,
+                dir => l.dir,
+                url => format!("/{}/", l.tag),
+                current => matches!(&shown, Shown::Language(c) if c.tag == l.tag),
+            }
+        })
+        .collect();
+    let (archive, language) = match shown {
+        Shown::Term(a) => (Some(a), None),
+        Shown::Language(l) => (None, Some(l)),
+        Shown::All => (None, None),
     };
     let html = state.templates.render(
         "home.html",
@@ -172,7 +258,9 @@ async fn render(
             newer_url => newer,
             page => page,
             archive => archive,
-            ..ctx
+            language => language,
+            languages => if languages.len() > 1 { languages } else { Vec::new() },
+            ..page_context(&site, lang)
         },
     )?;
     let cached = state.cache.insert(&key, html, generation);

@@ -15,17 +15,32 @@ use super::cache::CachedPage;
 use super::AppState;
 use crate::domain::post::Post;
 use crate::domain::settings::{AvatarSource, SiteSettings};
-use crate::i18n::direction;
+use crate::i18n::{direction, shipped, speak, Language};
 
-/// Variables every page template needs.
-pub fn base_context(state: &AppState, site: &SiteSettings) -> Value {
-    let ui_lang = state.i18n.resolve(&site.language).to_string();
+/// The language the site's own pages speak (listings, errors): the site's.
+pub fn site_language(site: &SiteSettings) -> &'static Language {
+    speak(&site.language)
+}
+
+/// The language a post's page speaks: the post's own whenever it ships, else the
+/// site's (the article still carries its own `lang`).
+pub fn post_language(site: &SiteSettings, post: &Post) -> &'static Language {
+    shipped(&post.lang).unwrap_or_else(|| site_language(site))
+}
+
+/// Variables every page template needs, for a page that speaks `lang`.
+pub fn page_context(site: &SiteSettings, lang: &Language) -> Value {
     context! {
         site => context! { title => site.title, tagline => site.tagline },
-        lang => site.language,
-        dir => direction(&site.language),
-        ui_lang => ui_lang,
+        lang => lang.tag,
+        dir => lang.dir,
+        ui_lang => lang.tag,
     }
+}
+
+/// Variables every page template needs, for a page in the site's language.
+pub fn base_context(_state: &AppState, site: &SiteSettings) -> Value {
+    page_context(site, site_language(site))
 }
 
 /// A form problem in words, e.g. "Comment is too long (at most 5000 characters).".

@@ -10,7 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 
 use super::{
-    avatar_url, base_context, cached_response, iso, not_found_page, personal_response, PostView,
+    avatar_url, cached_response, iso, not_found_page, page_context, personal_response,
+    post_language, PostView,
 };
 use crate::domain::comment::{Comment, CommentKind, CommentStatus};
 use crate::domain::comment::{GuestInput, Problem};
@@ -98,7 +99,8 @@ fn comment_views(state: &AppState, ui_lang: &str, nodes: Vec<ThreadNode>) -> Vec
 /// Renders the post page; `personal` adds what only one reader sees.
 pub async fn render(state: &AppState, post: &Post, personal: Personal) -> AppResult<String> {
     let site = state.site();
-    let ui_lang = state.i18n.resolve(&site.language).to_string();
+    let lang = post_language(&site, post);
+    let ui_lang = lang.tag;
     let mut comments = state.store.approved_comments(post.id).await?;
     if let Some(p) = personal.pending.clone() {
         let at = comments.partition_point(|c| c.id < p.id);
@@ -111,18 +113,18 @@ pub async fn render(state: &AppState, post: &Post, personal: Personal) -> AppRes
             .map(|c| (c.id, c.author_name.clone()))
     });
     let tree = thread::build(comments, site.thread_depth);
-    let views = comment_views(state, &ui_lang, tree);
+    let views = comment_views(state, ui_lang, tree);
     let messages: Vec<(&str, String)> = personal
         .problems
         .iter()
-        .map(|p| (p.field, super::problem_message(state, &ui_lang, p)))
+        .map(|p| (p.field, super::problem_message(state, ui_lang, p)))
         .collect();
     let field_errors: std::collections::BTreeMap<&str, String> = messages.iter().cloned().collect();
     let errors: Vec<_> = messages
         .iter()
         .map(|(field, message)| context! { field => field, message => message })
         .collect();
-    let view = PostView::new(state, &ui_lang, post, true);
+    let view = PostView::new(state, ui_lang, post, true);
     let terms: Vec<_> = state
         .store
         .post_terms(post.id)
@@ -144,7 +146,8 @@ pub async fn render(state: &AppState, post: &Post, personal: Personal) -> AppRes
             profile_url => c.profile_url,
         }
     });
-    let ctx = base_context(state, &site);
+    let (alternates, also_in, x_default) = translations(state, &site, post).await?;
+    let ctx = page_context(&site, lang);
     Ok(state.templates.render(
         "post.html",
         context! {
@@ -161,9 +164,61 @@ pub async fn render(state: &AppState, post: &Post, personal: Personal) -> AppRes
             reply_to_name => reply_to.map(|r| r.1),
             max_comment_chars => site.max_comment_chars,
             providers => providers,
-            commenter => commenter, ..ctx
+            commenter => commenter,
+            alternates => alternates,
+            also_in => also_in,
+            x_default => x_default, ..ctx
         },
     )?)
+}
+
+/// A post's translations that readers can see: every version for
+/// `<link rel="alternate" hreflang>` (itself included, with absolute addresses), the
+/// others for "Also in: …", each named in its own language, and the `x-default`
+/// version (the one in the site's language, else the first written).
+async fn translations(
+    state: &AppState,
+    site: &crate::domain::settings::SiteSettings,
+    post: &Post,
+) -> AppResult<(Vec<minijinja::Value>, Vec<minijinja::Value>, Option<String>)> {
+    let Some(group) = post.translation_group.as_deref() else {
+        return Ok((Vec::new(), Vec::new(), None));
+    };
+    let now = crate::store::now();
+    let versions: Vec<Post> = state
+        .store
+        .translations(group)
+        .await?
+        .into_iter()
+        .filter(|p| p.is_public(now))
+        .collect();
+    if versions.len() < 2 {
+        return Ok((Vec::new(), Vec::new(), None));
+    }
+    let base = state.site.url();
+    let view = |p: &Post| {
+        let lang = crate::i18n::shipped(&p.lang);
+        context! {
+            lang => lang.map_or(p.lang.as_str(), |l| l.tag),
+            name => lang.map_or(p.lang.as_str(), |l| l.name),
+            dir => lang.map_or("auto", |l| l.dir),
+            title => p.title,
+            url => p.permalink(),
+            href => base.join(&p.permalink()),
+        }
+    };
+    let alternates = versions.iter().map(view).collect();
+    let also_in = versions
+        .iter()
+        .filter(|p| p.id != post.id)
+        .map(view)
+        .collect();
+    let site_lang = super::site_language(site).tag;
+    let default = versions
+        .iter()
+        .find(|p| crate::i18n::shipped(&p.lang).is_some_and(|l| l.tag == site_lang))
+        .unwrap_or(&versions[0]);
+    Ok((alternates, also_in, Some(base.join(&default.permalink()))))
 }
 
 /// `/2026/11/26/slug` → `/2026/11/26/slug/`. The path is the reader's, so it is made
@@ -212,6 +267,10 @@ pub async fn show_page(
     uri: OriginalUri,
     headers: HeaderMap,
 ) -> AppResult<Response> {
+    // `/ar/`, `/ckb/`…: a language's listing (a page cannot take a language's tag).
+    if let Some(lang) = crate::i18n::SHIPPED.iter().find(|l| l.tag == slug) {
+        return super::home::language(state, lang, uri, headers).await;
+    }
     respond(state, slug, None, query, uri, headers).await
 }
 
@@ -310,9 +369,8 @@ async fn respond(
         }
     }
     if let Some(code) = query.auth_error.as_deref() {
-        let site = state.site();
-        let lang = state.i18n.resolve(&site.language).to_string();
-        personal.notice = signin::error_message(&state, &lang, code);
+        let lang = post_language(&state.site(), &post);
+        personal.notice = signin::error_message(&state, lang.tag, code);
     }
     let personal_page =
         !personal.is_empty() || query.replytocom.is_some() || query.unapproved.is_some();
