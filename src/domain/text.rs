@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use pulldown_cmark::{html, Event, Options, Parser};
+use pulldown_cmark::{html, Event, Options, Parser, TagEnd};
 
 use super::html_guard;
 
@@ -90,7 +90,19 @@ pub fn summary(markdown: &str, words: usize) -> String {
     for event in Parser::new(markdown) {
         match event {
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            // The end of a block separates words; the end of a link or of bold text
+            // does not ("[the plan](…)." is "the plan.", not "the plan .").
+            Event::End(
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image
+                | TagEnd::Superscript
+                | TagEnd::Subscript,
+            ) => {}
+            Event::End(_) => text.push(' '),
             _ => {}
         }
         if text.len() > words * 12 {
@@ -290,5 +302,9 @@ mod tests {
     fn summaries_cut_at_a_word_count() {
         assert_eq!(summary("# T\n\nOne *two* three four", 3), "T One two …");
         assert_eq!(summary("short", 10), "short");
+        assert_eq!(
+            summary("See [the plan](https://x.org). It is **final**.", 10),
+            "See the plan. It is final."
+        );
     }
 }
