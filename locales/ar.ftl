@@ -315,6 +315,10 @@ site-lang-hint = تتحدث بها القوائم والإدارة والرسا�
 field-digits = الأرقام
 digits-native = أرقام كل لغة (١٢٣ في العربية والكردية، ۱۲۳ في الفارسية)
 digits-latin = اللاتينية (0–9) في كل اللغات
+role-admin = مدير
+role-editor = محرر
+role-author = كاتب
+role-moderator = مشرف
 
 ## Sign-in with an identity provider
 fill-in-or-click-icon = املأ بياناتك أدناه أو اضغط على أيقونة لتسجيل الدخول:
@@ -451,3 +455,32 @@ email-comment-digest-intro = { PLURAL($count) ->
     [many] { $count } تعليقًا جديدًا على «{ $title }»:
    *[other] { $count } تعليق جديد على «{ $title }»:
 }
+
+
+## Errors
+error-forbidden-title = غير مسموح
+error-bad-request-title = لا يمكن تلبية هذا الطلب
+error-too-many-title = طلبات كثيرة جدًا
+error-too-many-text = ترسل الطلبات أسرع مما يقبله هذا الموقع. انتظر دقيقة ثم حاول مرة أخرى.
+error-busy-title = الموقع مشغول
+error-busy-text = لا يستطيع الموقع حفظ أي شيء الآن. لم يتغير شيء؛ ارجع وحاول مرة أخرى بعد دقيقة.
+error-internal-title = حدث خطأ ما
+error-internal-text = سُجّل الخطأ. إن تكرر فأخبر صاحب الموقع برقم الطلب أدناه.
+error-request-id = رقم الطلب:
+error-unknown-list = لا توجد قائمة تعليقات كهذه. اختر أحد الألسنة أعلاها.
+error-already-set-up = هذا الموقع مُعدّ بالفعل. سجّل الدخول من ‎/admin/login‎ بدلًا من ذلك.
+error-link-invalid = رابط المراجعة هذا غير صالح. استخدم قائمة التعليقات في ‎/admin/comments‎.
+error-link-expired = انتهت صلاحية رابط المراجعة هذا. استخدم قائمة التعليقات في ‎/admin/comments‎.
+error-no-post = لم يذكر نموذج التعليق المقالة التي يتبعها. ارجع إلى المقالة وأرسله من هناك.
+error-subscription-gone = رابط الاشتراك هذا لم يعد صالحًا: ربما انتهى الاشتراك بالفعل.
+error-form-expired = انتهت صلاحية هذا النموذج أو لم يُرسل من هذا الموقع. ارجع وأعد تحميل الصفحة ثم حاول مرة أخرى.
+error-cross-site-title = نموذج مُرسل من موقع آخر
+error-cross-site-text = أُرسل هذا النموذج من صفحة على موقع آخر، فرُفض. افتح الصفحة على هذا الموقع وأرسله من هناك.
+error-staff-provider = لا يمكن لفريق العمل تسجيل الدخول بهذا المزوّد.
+error-signin-button = يجب استخدام زر تسجيل الدخول من نموذج التعليق في مقالة.
+error-role = دورك ({ $role }) لا يسمح بهذا. اسأل مدير الموقع.
+error-bad-address-title = عنوان غير صالح
+error-bad-address-text = يحتوي هذا العنوان على محارف لا توجد في أي عنوان صفحة. تحقّق من الرابط، أو ابدأ من الصفحة الرئيسية.
+comment-lost-title = لم يُحفظ تعليقك
+comment-lost-text = لا يستطيع الموقع حفظ أي شيء الآن. هذا ما كتبته؛ انسخه وأرسله مرة أخرى بعد دقيقة.
+comment-lost-label = تعليقك

@@ -257,6 +257,10 @@ site-lang-hint = Listings, the administration and emails speak it; each post’s
 field-digits = Digits
 digits-native = Each language’s own (١٢٣ in Arabic and Kurdish, ۱۲۳ in Persian)
 digits-latin = Latin (0–9) in every language
+role-admin = Administrator
+role-editor = Editor
+role-author = Author
+role-moderator = Moderator
 
 ## Sign-in with an identity provider
 fill-in-or-click-icon = Fill in your details below or click an icon to log in:
@@ -375,3 +379,32 @@ email-comment-digest-intro = { PLURAL($count) ->
     [one] One new comment on “{ $title }”:
    *[other] { $count } new comments on “{ $title }”:
 }
+
+
+## Errors
+error-forbidden-title = Not allowed
+error-bad-request-title = This request cannot be answered
+error-too-many-title = Too many requests
+error-too-many-text = You are sending requests faster than this site accepts. Wait a minute and try again.
+error-busy-title = Busy
+error-busy-text = The site cannot save anything right now. Nothing was changed; go back and try again in a minute.
+error-internal-title = Something went wrong
+error-internal-text = The error has been logged. If it keeps happening, tell the site's owner the request id below.
+error-request-id = Request id:
+error-unknown-list = There is no such list of comments. Choose one of the tabs above it.
+error-already-set-up = This site is already set up. Sign in at /admin/login instead.
+error-link-invalid = This moderation link is not valid. Use the comment queue in /admin/comments.
+error-link-expired = This moderation link has expired. Use the comment queue in /admin/comments.
+error-no-post = The comment form did not say which post it belongs to. Go back to the post and send it from there.
+error-subscription-gone = This subscription link is no longer valid: the subscription may have ended already.
+error-form-expired = This form has expired or was not sent from this site. Go back, reload the page and try again.
+error-cross-site-title = Form sent from another site
+error-cross-site-text = This form was sent from a page on another site, so it was refused. Open the page on this site and send it from there.
+error-staff-provider = Staff cannot sign in with this provider.
+error-signin-button = The sign-in button must be used from a post's comment form.
+error-role = Your role ({ $role }) does not allow this. Ask an administrator.
+error-bad-address-title = Bad address
+error-bad-address-text = This address contains characters no page address has. Check the link, or start from the home page.
+comment-lost-title = Your comment was not saved
+comment-lost-text = The site cannot save anything right now. Here is what you wrote; copy it and send it again in a minute.
+comment-lost-label = Your comment

@@ -254,6 +254,10 @@ site-lang-hint = Lîste, rêvebirin û e-name bi vî zimanî ne; rûpela her niv
 field-digits = Hejmar
 digits-native = Hejmarên her zimanî (١٢٣ di erebî û soranî de, ۱۲۳ di farisî de)
 digits-latin = Latînî (0–9) di hemû zimanan de
+role-admin = Rêvebir
+role-editor = Edîtor
+role-author = Nivîskar
+role-moderator = Moderator
 
 ## Sign-in with an identity provider
 fill-in-or-click-icon = Agahiyên xwe li jêr binivîse an jî ji bo têketinê li îkonekê bitikîne:
@@ -372,3 +376,32 @@ email-comment-digest-intro = { PLURAL($count) ->
     [one] Şîroveyeke nû li ser “{ $title }”:
    *[other] { $count } şîroveyên nû li ser “{ $title }”:
 }
+
+
+## Errors
+error-forbidden-title = Destûr tune
+error-bad-request-title = Bersiva vê daxwazê nayê dayîn
+error-too-many-title = Pir zêde daxwaz
+error-too-many-text = Tu daxwazan ji ya ku ev malper qebûl dike zûtir dişînî. Deqeyekê bisekine û dîsa biceribîne.
+error-busy-title = Mijûl e
+error-busy-text = Malper niha nikare tiştekî tomar bike. Tiştek nehat guhertin; vegere û piştî deqeyekê dîsa biceribîne.
+error-internal-title = Tiştek xelet çû
+error-internal-text = Xeletî hat tomarkirin. Heke dubare bibe, nasnameya daxwazê ya li jêr ji xwediyê malperê re bibêje.
+error-request-id = Nasnameya daxwazê:
+error-unknown-list = Lîsteyeke şîroveyan a wisa tune. Yek ji tabên li jor hilbijêre.
+error-already-set-up = Ev malper berê hatiye sazkirin. Li şûna wê li /admin/login têkeve.
+error-link-invalid = Ev girêdana nirxandinê ne derbasdar e. Rêza şîroveyan li /admin/comments bi kar bîne.
+error-link-expired = Dema vê girêdana nirxandinê derbas bûye. Rêza şîroveyan li /admin/comments bi kar bîne.
+error-no-post = Forma şîroveyê negot ku ya kîjan nivîsê ye. Vegere nivîsê û ji wir bişîne.
+error-subscription-gone = Ev girêdana abonetiyê êdî ne derbasdar e: dibe ku abonetî berê bi dawî bûbe.
+error-form-expired = Dema vê formê derbas bûye an jî ji vê malperê nehatiye şandin. Vegere, rûpelê nû bike û dîsa biceribîne.
+error-cross-site-title = Form ji malpereke din hatiye şandin
+error-cross-site-text = Ev form ji rûpeleke malpereke din hat şandin, ji ber vê hat redkirin. Rûpelê li vê malperê veke û ji wir bişîne.
+error-staff-provider = Karmend nikarin bi vî peydakarî têkevin.
+error-signin-button = Divê bişkoka têketinê ji forma şîroveyê ya nivîsekê bê bikaranîn.
+error-role = Rola te ({ $role }) destûrê nade vê. Ji rêveberekî bipirse.
+error-bad-address-title = Navnîşana xelet
+error-bad-address-text = Di vê navnîşanê de tîp hene ku tu navnîşana rûpelê nîne. Girêdanê kontrol bike, an ji rûpela sereke dest pê bike.
+comment-lost-title = Şîroveya te nehat tomarkirin
+comment-lost-text = Malper niha nikare tiştekî tomar bike. Ya ku te nivîsî ev e; kopî bike û piştî deqeyekê dîsa bişîne.
+comment-lost-label = Şîroveya te

@@ -254,6 +254,10 @@ site-lang-hint = Listeler, yönetim ve e-postalar bu dildedir; her yazının say
 field-digits = Rakamlar
 digits-native = Her dilin kendi rakamları (Arapça ve Kürtçede ١٢٣, Farsçada ۱۲۳)
 digits-latin = Her dilde Latin rakamları (0–9)
+role-admin = Yönetici
+role-editor = Editör
+role-author = Yazar
+role-moderator = Moderatör
 
 ## Sign-in with an identity provider
 fill-in-or-click-icon = Bilgilerinizi aşağıya girin ya da giriş yapmak için bir simgeye tıklayın:
@@ -372,3 +376,32 @@ email-comment-digest-intro = { PLURAL($count) ->
     [one] “{ $title }” yazısına 1 yeni yorum:
    *[other] “{ $title }” yazısına { $count } yeni yorum:
 }
+
+
+## Errors
+error-forbidden-title = İzin verilmiyor
+error-bad-request-title = Bu istek yanıtlanamıyor
+error-too-many-title = Çok fazla istek
+error-too-many-text = İstekleri bu sitenin kabul ettiğinden hızlı gönderiyorsunuz. Bir dakika bekleyip yeniden deneyin.
+error-busy-title = Meşgul
+error-busy-text = Site şu anda hiçbir şey kaydedemiyor. Hiçbir şey değişmedi; geri dönüp bir dakika sonra yeniden deneyin.
+error-internal-title = Bir şeyler ters gitti
+error-internal-text = Hata kaydedildi. Sürerse aşağıdaki istek kimliğini site sahibine bildirin.
+error-request-id = İstek kimliği:
+error-unknown-list = Böyle bir yorum listesi yok. Yukarıdaki sekmelerden birini seçin.
+error-already-set-up = Bu site zaten kurulmuş. Bunun yerine /admin/login adresinden giriş yapın.
+error-link-invalid = Bu denetim bağlantısı geçerli değil. /admin/comments adresindeki yorum kuyruğunu kullanın.
+error-link-expired = Bu denetim bağlantısının süresi doldu. /admin/comments adresindeki yorum kuyruğunu kullanın.
+error-no-post = Yorum formu hangi yazıya ait olduğunu söylemedi. Yazıya dönüp oradan gönderin.
+error-subscription-gone = Bu abonelik bağlantısı artık geçerli değil: abonelik zaten bitmiş olabilir.
+error-form-expired = Bu formun süresi doldu ya da bu siteden gönderilmedi. Geri dönün, sayfayı yenileyip yeniden deneyin.
+error-cross-site-title = Form başka bir siteden gönderildi
+error-cross-site-text = Bu form başka bir sitedeki bir sayfadan gönderildiği için reddedildi. Sayfayı bu sitede açıp oradan gönderin.
+error-staff-provider = Çalışanlar bu sağlayıcıyla giriş yapamaz.
+error-signin-button = Giriş düğmesi bir yazının yorum formundan kullanılmalı.
+error-role = Rolünüz ({ $role }) buna izin vermiyor. Bir yöneticiye danışın.
+error-bad-address-title = Hatalı adres
+error-bad-address-text = Bu adreste hiçbir sayfa adresinde olmayan karakterler var. Bağlantıyı kontrol edin ya da ana sayfadan başlayın.
+comment-lost-title = Yorumunuz kaydedilmedi
+comment-lost-text = Site şu anda hiçbir şey kaydedemiyor. Yazdığınız burada; kopyalayıp bir dakika sonra yeniden gönderin.
+comment-lost-label = Yorumunuz

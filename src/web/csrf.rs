@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
-use super::error::{plain_page, AppError};
+use super::error::{plain_page, AppError, Message};
 use super::AppState;
 
 pub const COOKIE: &str = "tribune_csrf";
@@ -47,9 +47,8 @@ pub async fn origin_guard(State(state): State<AppState>, req: Request, next: Nex
         tracing::warn!("refused a cross-site form post");
         return plain_page(
             StatusCode::FORBIDDEN,
-            "Form sent from another site",
-            "This form was sent from a page on another site, so it was refused. \
-             Open the page on this site and send it from there.",
+            "error-cross-site-title",
+            Message::new("error-cross-site-text"),
         );
     }
     next.run(req).await
@@ -77,9 +76,6 @@ pub fn pre_session_token(jar: CookieJar, secure: bool) -> (CookieJar, String) {
 pub fn verify(expected: Option<&str>, submitted: &str) -> Result<(), AppError> {
     match expected {
         Some(e) if !e.is_empty() && crate::token::constant_time_eq(e, submitted) => Ok(()),
-        _ => Err(AppError::Forbidden(
-            "This form has expired or was not sent from this site. Go back, reload the page and try again."
-                .into(),
-        )),
+        _ => Err(AppError::forbidden("error-form-expired")),
     }
 }

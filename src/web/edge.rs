@@ -8,11 +8,11 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::{client, detach, input, security_headers, AppState};
+use super::{client, detach, error, input, security_headers, AppState};
 
 pub async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if input::address_has_controls(req.uri()) {
-        return security_headers::finish(&state, input::bad_address());
+        return finish(&state, input::bad_address());
     }
     let reader = client::identify(&state.settings.trusted_proxies, &req);
     req.extensions_mut().insert(reader);
@@ -21,5 +21,18 @@ pub async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -
     } else {
         next.run(req).await
     };
-    security_headers::finish(&state, res)
+    finish(&state, res)
+}
+
+/// Every answer on its way out: an error page written in the site's language, then
+/// the security headers and the redirect check.
+fn finish(state: &AppState, res: Response) -> Response {
+    let res = if res.extensions().get::<error::ErrorPage>().is_some()
+        || res.status() == axum::http::StatusCode::SERVICE_UNAVAILABLE
+    {
+        error::write_error_page(&state.i18n, &state.site().language, res)
+    } else {
+        res
+    };
+    security_headers::finish(state, res)
 }

@@ -114,8 +114,8 @@ pub fn address_has_controls(uri: &axum::http::Uri) -> bool {
 pub fn bad_address() -> Response {
     super::error::plain_page(
         StatusCode::BAD_REQUEST,
-        "Bad address",
-        "This address contains characters no page address has. Check the link, or start from the home page.",
+        "error-bad-address-title",
+        super::error::Message::new("error-bad-address-text"),
     )
 }
 

@@ -280,15 +280,16 @@ pub fn router(state: AppState) -> Router {
             csrf::origin_guard,
         ))
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            edge::edge,
-        ))
+        // Inside the edge layer, so it writes their pages too.
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
         .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            edge::edge,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_id::make_span)

@@ -35,14 +35,10 @@ fn check(
     let exp: i64 = q.get("exp").and_then(|e| e.parse().ok()).unwrap_or(0);
     let sig = q.get("sig").map(String::as_str).unwrap_or("");
     if !crate::links::moderation_signed(&state.site, id, action, exp, sig) {
-        return Err(AppError::Forbidden(
-            "This moderation link is not valid. Use the comment queue in /admin/comments.".into(),
-        ));
+        return Err(AppError::forbidden("error-link-invalid"));
     }
     if exp < crate::store::now() {
-        return Err(AppError::Forbidden(
-            "This moderation link has expired. Use the comment queue in /admin/comments.".into(),
-        ));
+        return Err(AppError::forbidden("error-link-expired"));
     }
     Ok(action.status())
 }

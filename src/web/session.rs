@@ -40,10 +40,10 @@ impl Staff {
         if allowed {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!(
-                "Your role ({}) does not allow this. Ask an administrator.",
-                self.role
-            )))
+            Err(AppError::Forbidden(
+                super::error::Message::new("error-role")
+                    .arg_key("role", format!("role-{}", self.role)),
+            ))
         }
     }
 }

@@ -124,17 +124,14 @@ pub async fn start(
             &get(csrf::FIELD),
         )?;
         if state.settings.staff_provider.as_deref() != Some(name.as_str()) {
-            return Err(AppError::Forbidden(
-                "Staff cannot sign in with this provider.".into(),
-            ));
+            return Err(AppError::forbidden("error-staff-provider"));
         }
         ("/admin/login".to_string(), Draft::default())
     } else {
-        let post_id: i64 = get("comment_post_ID").trim().parse().map_err(|_| {
-            AppError::BadRequest(
-                "The sign-in button must be used from a post's comment form.".into(),
-            )
-        })?;
+        let post_id: i64 = get("comment_post_ID")
+            .trim()
+            .parse()
+            .map_err(|_| AppError::bad_request("error-signin-button"))?;
         // Only a post readers can see: the attempt's return address must not reveal
         // where a draft, private or scheduled post will live.
         let post = state
@@ -226,10 +223,7 @@ pub async fn callback(
         None => None,
     };
     let Some((hash, attempt)) = attempt else {
-        let site = state.site();
-        let lang = state.i18n.resolve(&site.language).to_string();
-        let msg = state.i18n.t(&lang, "auth-error-state", None);
-        return Err(AppError::BadRequest(msg));
+        return Err(AppError::bad_request("auth-error-state"));
     };
     let staff = attempt.purpose == "staff";
     let fail = |err: AuthError| {

@@ -27,12 +27,11 @@ async fn page(
     tokens: &[String],
     done: bool,
 ) -> AppResult<Response> {
-    let sub = state.store.subscription(token).await?.ok_or_else(|| {
-        AppError::BadRequest(
-            "This subscription link is no longer valid: the subscription may have ended already."
-                .into(),
-        )
-    })?;
+    let sub = state
+        .store
+        .subscription(token)
+        .await?
+        .ok_or_else(|| AppError::bad_request("error-subscription-gone"))?;
     let all = state.store.subscriptions_of(&sub.email).await?;
     let site = state.site();
     let html = state.templates.render(

@@ -30,7 +30,7 @@ pub async fn queue(
         Some("all") => None,
         Some(s) => Some(
             s.parse::<CommentStatus>()
-                .map_err(|e| AppError::BadRequest(e.to_string()))?,
+                .map_err(|_| AppError::bad_request("error-unknown-list"))?,
         ),
     };
     let page_no: i64 = q
@@ -133,9 +133,7 @@ pub async fn act(State(state): State<AppState>, staff: Staff, body: Bytes) -> Ap
         );
     }
     let Ok(action) = action.parse::<ModerationAction>() else {
-        return Err(AppError::BadRequest(
-            "Choose an action (Approve, Spam or Trash) and at least one comment.".into(),
-        ));
+        return Err(AppError::bad_request("moderation-choose-action"));
     };
     let target = action.status();
     let changed = state.store.set_comment_status(&ids, target).await?;

@@ -110,9 +110,7 @@ pub async fn submit(
         &get(csrf::FIELD),
     )?;
     if state.store.count_admins().await? > 0 {
-        return Err(AppError::Forbidden(
-            "This site is already set up. Sign in at /admin/login instead.".into(),
-        ));
+        return Err(AppError::forbidden("error-already-set-up"));
     }
     let site = state.site();
     let lang = state.i18n.resolve(&site.language).to_string();
@@ -152,9 +150,7 @@ pub async fn submit(
     {
         Ok(id) => id,
         Err(crate::store::StoreError::Conflict(_)) => {
-            return Err(AppError::Forbidden(
-                "This site is already set up. Sign in at /admin/login instead.".into(),
-            ))
+            return Err(AppError::forbidden("error-already-set-up"))
         }
         Err(e) => return Err(e.into()),
     };

@@ -57,13 +57,14 @@ pub async fn submit(
     Form(form): Form<CommentForm>,
 ) -> AppResult<Response> {
     let typed = form.comment.clone();
-    match receive(state, client, headers, form).await {
+    let lang = state.site().language.clone();
+    match receive(state.clone(), client, headers, form).await {
         // The database could not even be read: the post page cannot be drawn, but the
         // reader's words still come back.
-        Err(AppError::Unavailable) => Ok(kept_text_page(&typed)),
+        Err(AppError::Unavailable) => Ok(kept_text_page(&state, &lang, &typed)),
         Err(AppError::Internal(err)) => {
             tracing::error!(error = format!("{err:#}"), "comment form failed");
-            Ok(kept_text_page(&typed))
+            Ok(kept_text_page(&state, &lang, &typed))
         }
         other => other,
     }
@@ -90,9 +91,7 @@ async fn receive(
     form: CommentForm,
 ) -> AppResult<Response> {
     let Ok(post_id) = form.post_id.trim().parse::<i64>() else {
-        return Err(AppError::BadRequest(
-            "The comment form did not say which post it belongs to. Go back to the post and send it from there.".into(),
-        ));
+        return Err(AppError::bad_request("error-no-post"));
     };
     let post = state.store.post_by_id(post_id).await?;
     let Some(post) = post.filter(|p| p.is_public(crate::store::now())) else {
@@ -416,7 +415,7 @@ async fn refuse(
         Ok(html) => personal_response(status, html),
         // Nothing was stored and even the post cannot be drawn: the text comes back
         // on a plain page.
-        Err(_) if status.is_server_error() => kept_text_page(&reader.input.body),
+        Err(_) if status.is_server_error() => kept_text_page(state, lang, &reader.input.body),
         Err(err) => return Err(err),
     };
     if unavailable {
@@ -428,21 +427,29 @@ async fn refuse(
 
 /// The last resort when even the post page cannot be drawn: the reader's words on a
 /// plain page, ready to copy, so nothing they typed is lost.
-fn kept_text_page(body: &str) -> Response {
-    let escaped = body
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+fn kept_text_page(state: &AppState, lang: &str, body: &str) -> Response {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let language = crate::i18n::speak(lang);
+    let t = |key: &str| escape(&crate::i18n::plain(&state.i18n.t(language.tag, key, None)));
     let html = format!(
-        "<!doctype html><html lang=\"en\" dir=\"ltr\"><head><meta charset=\"utf-8\">\
+        "<!doctype html><html lang=\"{lang}\" dir=\"{dir}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Your comment was not saved</title></head><body><main>\
-         <h1>Your comment was not saved</h1>\
-         <p>The site cannot save anything right now. Here is what you wrote; copy it and \
-         send it again in a minute.</p>\
-         <p><label for=\"kept\">Your comment</label></p>\
-         <textarea id=\"kept\" readonly rows=\"12\" cols=\"60\">{escaped}</textarea>\
-         </main></body></html>"
+         <title>{title}</title></head><body><main>\
+         <h1>{title}</h1>\
+         <p>{text}</p>\
+         <p><label for=\"kept\">{label}</label></p>\
+         <textarea id=\"kept\" readonly rows=\"12\" cols=\"60\" dir=\"auto\">{kept}</textarea>\
+         </main></body></html>",
+        lang = language.tag,
+        dir = language.dir,
+        title = t("comment-lost-title"),
+        text = t("comment-lost-text"),
+        label = t("comment-lost-label"),
+        kept = escape(body),
     );
     let mut res = personal_response(StatusCode::SERVICE_UNAVAILABLE, html);
     res.headers_mut()
