@@ -319,6 +319,11 @@ role-admin = مدير
 role-editor = محرر
 role-author = كاتب
 role-moderator = مشرف
+nav-profile = الملف الشخصي
+profile-saved = حُفظ الملف الشخصي.
+field-admin-language = لغة صفحات الإدارة ورسائلك
+admin-language-site = لغة الموقع ({ $language })
+admin-language-hint = تُكتب بها أيضًا رسائل التعليقات التي تنتظرك.
 
 ## Sign-in with an identity provider
 fill-in-or-click-icon = املأ بياناتك أدناه أو اضغط على أيقونة لتسجيل الدخول:

@@ -258,6 +258,11 @@ role-admin = بەڕێوەبەر
 role-editor = سەرنووسەر
 role-author = نووسەر
 role-moderator = چاودێر
+nav-profile = پرۆفایل
+profile-saved = پرۆفایل پاشەکەوت کرا.
+field-admin-language = زمانی پەڕەکانی بەڕێوەبردن و ئیمەیڵەکانت
+admin-language-site = زمانی ماڵپەڕ ({ $language })
+admin-language-hint = ئیمەیڵەکانی ئەو لێدوانانەی چاوەڕێی تۆن بەم زمانەش دەنووسرێن.
 
 ## Sign-in with an identity provider
 fill-in-or-click-icon = زانیارییەکانت لە خوارەوە بنووسە یان بۆ چوونەژوورەوە کرتە لە ئایکۆنێک بکە:

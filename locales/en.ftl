@@ -261,6 +261,11 @@ role-admin = Administrator
 role-editor = Editor
 role-author = Author
 role-moderator = Moderator
+nav-profile = Profile
+profile-saved = Profile saved.
+field-admin-language = Language of your administration pages and emails
+admin-language-site = The site’s language ({ $language })
+admin-language-hint = Emails about comments waiting for you are written in it too.
 
 ## Sign-in with an identity provider
 fill-in-or-click-icon = Fill in your details below or click an icon to log in:

@@ -258,6 +258,11 @@ role-admin = مدیر
 role-editor = ویراستار
 role-author = نویسنده
 role-moderator = ناظر
+nav-profile = نمایه
+profile-saved = نمایه ذخیره شد.
+field-admin-language = زبان برگه‌های مدیریت و ایمیل‌های شما
+admin-language-site = زبان سایت ({ $language })
+admin-language-hint = ایمیل‌های دیدگاه‌هایی که در انتظار شمایند هم به همین زبان نوشته می‌شوند.
 
 ## Sign-in with an identity provider
 fill-in-or-click-icon = جزئیات خود را در زیر وارد کنید یا برای ورود روی یک آیکون کلیک کنید:

@@ -258,6 +258,11 @@ role-admin = Rêvebir
 role-editor = Edîtor
 role-author = Nivîskar
 role-moderator = Moderator
+nav-profile = Profîl
+profile-saved = Profîl hat tomarkirin.
+field-admin-language = Zimanê rûpelên rêvebirinê û e-nameyên te
+admin-language-site = Zimanê malperê ({ $language })
+admin-language-hint = E-nameyên şîroveyên ku li benda te ne jî bi vî zimanî tên nivîsîn.
 
 ## Sign-in with an identity provider
 fill-in-or-click-icon = Agahiyên xwe li jêr binivîse an jî ji bo têketinê li îkonekê bitikîne:

@@ -258,6 +258,11 @@ role-admin = Yönetici
 role-editor = Editör
 role-author = Yazar
 role-moderator = Moderatör
+nav-profile = Profil
+profile-saved = Profil kaydedildi.
+field-admin-language = Yönetim sayfalarınızın ve e-postalarınızın dili
+admin-language-site = Sitenin dili ({ $language })
+admin-language-hint = Sizi bekleyen yorumlarla ilgili e-postalar da bu dilde yazılır.
 
 ## Sign-in with an identity provider
 fill-in-or-click-icon = Bilgilerinizi aşağıya girin ya da giriş yapmak için bir simgeye tıklayın:

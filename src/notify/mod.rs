@@ -19,7 +19,7 @@ pub use burst::{Notify, WINDOW_SECS};
 
 use crate::domain::email::OutgoingEmail;
 use crate::domain::job::{Job, JobKind};
-use crate::i18n::I18n;
+use crate::i18n::{I18n, Language};
 use crate::mail::Mailer;
 use crate::render::Templates;
 use crate::site::Site;
@@ -75,28 +75,37 @@ impl Notifier {
         &self.mailer
     }
 
-    /// The language emails are written in (the site's).
-    fn language(&self) -> String {
-        self.i18n
-            .resolve(&self.site.settings().language)
-            .to_string()
+    /// The language an email to someone is written in: theirs (a staff member's
+    /// administration language, the language of the page where a reader subscribed)
+    /// when Tribune speaks it, else the site's.
+    fn language(&self, theirs: Option<&str>) -> &'static Language {
+        theirs
+            .and_then(crate::i18n::shipped)
+            .unwrap_or_else(|| crate::i18n::speak(&self.site.settings().language))
     }
 
-    /// Writes `email/NAME.txt` and `email/NAME.html` with `ctx`, and the subject from
-    /// the catalogue's `subject_key`.
+    /// The language of emails to the staff member or reader with address `email`.
+    async fn language_of_user(&self, email: &str) -> NotifyResult<&'static Language> {
+        let user = self.store.user_by_email(&email.to_lowercase()).await?;
+        Ok(self.language(user.and_then(|u| u.ui_lang).as_deref()))
+    }
+
+    /// Writes `email/NAME.txt` and `email/NAME.html` with `ctx` in `lang` (`ui_lang` and
+    /// `dir` are added), and the subject from the catalogue's `subject_key`.
     fn write(
         &self,
         name: &str,
         ctx: minijinja::Value,
-        lang: &str,
+        lang: &Language,
         subject_key: &str,
         subject_args: &[(&str, fluent_bundle::FluentValue<'_>)],
     ) -> NotifyResult<Written> {
+        let ctx = minijinja::context! { ui_lang => lang.tag, dir => lang.dir, ..ctx };
         let text = self
             .templates
             .render(&format!("email/{name}.txt"), ctx.clone())?;
         let html = self.templates.render(&format!("email/{name}.html"), ctx)?;
-        let subject = self.i18n.tr(lang, subject_key, subject_args);
+        let subject = self.i18n.tr(lang.tag, subject_key, subject_args);
         Ok(Written {
             subject: crate::i18n::plain(&subject),
             text: crate::i18n::plain(&text),

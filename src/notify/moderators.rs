@@ -8,6 +8,7 @@ use crate::domain::comment::{CommentStatus, ModerationAction};
 use crate::domain::email::OutgoingEmail;
 use crate::domain::job::{HeldDigest, Job, JobKind};
 use crate::domain::post::Post;
+use crate::i18n::Language;
 use crate::links;
 use crate::notify::Notify;
 use crate::store::{NewComment, NewJob};
@@ -39,7 +40,10 @@ impl Notifier {
                 }
             };
             match decision {
-                Notify::Now => now_to.push((user.email, topic)),
+                Notify::Now => {
+                    let lang = self.language(user.ui_lang.as_deref());
+                    now_to.push((user.email, topic, lang));
+                }
                 Notify::AlreadyInDigest => {}
                 Notify::DigestAt(at) => {
                     let digest = Job::HeldDigest(HeldDigest { to: user.email });
@@ -57,12 +61,10 @@ impl Notifier {
             return Ok(());
         }
         let site = self.site.settings();
-        let lang = self.language();
         let expires = now + links::MODERATION_LINK_TTL_SECS;
         let link = |action| links::moderation(&self.site, id, action, expires);
         let base = self.site.url();
         let ctx = context! {
-            ui_lang => lang,
             site => context! { title => site.title },
             post_title => post.title,
             post_url => base.join(&post.permalink()),
@@ -77,18 +79,27 @@ impl Notifier {
             trash => link(ModerationAction::Trash),
             queue => base.join("/admin/comments"),
         };
-        let written = self.write(
-            "held_comment",
-            ctx,
-            &lang,
-            "email-held-subject",
-            &[
-                ("site", site.title.clone().into()),
-                ("title", post.title.clone().into()),
-            ],
-        )?;
-        for (to, topic) in now_to {
-            let email = self.email(to, &written, None);
+        // Each moderator in their administration language: written once per language.
+        let mut written: Vec<(&Language, super::Written)> = Vec::new();
+        for (to, topic, lang) in now_to {
+            let letter = match written.iter().position(|(l, _)| l.tag == lang.tag) {
+                Some(i) => &written[i].1,
+                None => {
+                    let w = self.write(
+                        "held_comment",
+                        ctx.clone(),
+                        lang,
+                        "email-held-subject",
+                        &[
+                            ("site", site.title.clone().into()),
+                            ("title", post.title.clone().into()),
+                        ],
+                    )?;
+                    written.push((lang, w));
+                    &written[written.len() - 1].1
+                }
+            };
+            let email = self.email(to, letter, None);
             if let Err(err) = self.queue_email(email, Some(&topic)).await {
                 tracing::error!(error = %err, "could not queue the moderation email");
             }
@@ -108,7 +119,7 @@ impl Notifier {
             .moderation_queue(Some(CommentStatus::Pending), None, 20, 0)
             .await?;
         let site = self.site.settings();
-        let lang = self.language();
+        let lang = self.language_of_user(&d.to).await?;
         let comments: Vec<_> = rows
             .iter()
             .map(|c| {
@@ -120,7 +131,6 @@ impl Notifier {
             })
             .collect();
         let ctx = context! {
-            ui_lang => lang,
             count => counts.pending,
             comments => comments,
             queue => self.site.url().join("/admin/comments"),
@@ -128,7 +138,7 @@ impl Notifier {
         let written = self.write(
             "held_digest",
             ctx,
-            &lang,
+            lang,
             "email-digest-subject",
             &[
                 ("site", site.title.clone().into()),

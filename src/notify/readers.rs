@@ -9,6 +9,7 @@ use super::{one_line, Notifier, NotifyResult, WINDOW_SECS};
 use crate::domain::comment::CommentStatus;
 use crate::domain::email::OutgoingEmail;
 use crate::domain::job::{CommentApproved, CommentDigest, Job, JobKind, PostPublished};
+use crate::i18n::Language;
 use crate::links;
 use crate::notify::Notify;
 use crate::store::NewJob;
@@ -38,23 +39,25 @@ impl Notifier {
             return Ok(());
         };
         let site = self.site.settings();
-        let lang = self.language();
         let link = self
             .site
             .url()
             .join(&format!("{}#comment-{}", post.permalink(), c.id));
         let body_text = email_text(&c.body_html);
-        let mut recipients: Vec<(String, Option<String>)> = Vec::new();
+        // (address, subscription token, the language they read)
+        let mut recipients: Vec<(String, Option<String>, &Language)> = Vec::new();
         if let Ok(Some(author)) = self.store.user_by_id(post.author_id).await {
-            recipients.push((author.email, None));
+            let lang = self.language(author.ui_lang.as_deref());
+            recipients.push((author.email, None, lang));
         }
         for sub in self.store.comment_subscribers(post.id).await? {
-            recipients.push((sub.email, Some(sub.token)));
+            let lang = self.language(sub.lang.as_deref());
+            recipients.push((sub.email, Some(sub.token), lang));
         }
         let commenter = c.author_email.to_lowercase();
         let mut seen = HashSet::new();
         let now = crate::store::now();
-        for (to, token) in recipients {
+        for (to, token, lang) in recipients {
             if to.to_lowercase() == commenter || !seen.insert(to.to_lowercase()) {
                 continue;
             }
@@ -80,7 +83,6 @@ impl Notifier {
             }
             let unsubscribe = token.as_deref().map(|t| links::unsubscribe(&self.site, t));
             let ctx = context! {
-                ui_lang => lang,
                 post_title => post.title,
                 author => c.author_name,
                 body => body_text.trim(),
@@ -92,7 +94,7 @@ impl Notifier {
             let written = self.write(
                 "new_comment",
                 ctx,
-                &lang,
+                lang,
                 "email-comment-subject",
                 &[
                     ("site", site.title.clone().into()),
@@ -108,11 +110,13 @@ impl Notifier {
     /// The comments approved on a post since the digest's moment, for one reader,
     /// written when sent. `None` when there is nothing (left) to tell.
     pub async fn comment_digest(&self, d: &CommentDigest) -> NotifyResult<Option<OutgoingEmail>> {
-        if let Some(t) = &d.token {
-            if self.store.subscription(t).await?.is_none() {
-                return Ok(None); // unsubscribed meanwhile
-            }
-        }
+        let lang = match &d.token {
+            Some(t) => match self.store.subscription(t).await? {
+                Some(sub) => self.language(sub.lang.as_deref()),
+                None => return Ok(None), // unsubscribed meanwhile
+            },
+            None => self.language_of_user(&d.to).await?,
+        };
         let Some(post) = self.store.post_by_id(d.post_id).await? else {
             return Ok(None);
         };
@@ -129,7 +133,6 @@ impl Notifier {
             return Ok(None);
         }
         let site = self.site.settings();
-        let lang = self.language();
         let comments: Vec<_> = fresh
             .iter()
             .map(|c| {
@@ -143,7 +146,6 @@ impl Notifier {
             .as_deref()
             .map(|t| links::unsubscribe(&self.site, t));
         let ctx = context! {
-            ui_lang => lang,
             count => fresh.len(),
             post_title => post.title,
             comments => comments,
@@ -154,7 +156,7 @@ impl Notifier {
         let written = self.write(
             "comment_digest",
             ctx,
-            &lang,
+            lang,
             "email-comment-digest-subject",
             &[
                 ("site", site.title.clone().into()),
@@ -177,7 +179,6 @@ impl Notifier {
             return Ok(());
         }
         let site = self.site.settings();
-        let lang = self.language();
         let link = self.site.url().join(&post.permalink());
         let summary = if post.excerpt.is_empty() {
             post.summary(55)
@@ -186,8 +187,8 @@ impl Notifier {
         };
         for sub in self.store.post_subscribers().await? {
             let unsubscribe = links::unsubscribe(&self.site, &sub.token);
+            let lang = self.language(sub.lang.as_deref());
             let ctx = context! {
-                ui_lang => lang,
                 site_title => site.title,
                 post_title => post.title,
                 summary => summary,
@@ -198,7 +199,7 @@ impl Notifier {
             let written = self.write(
                 "new_post",
                 ctx,
-                &lang,
+                lang,
                 "email-post-subject",
                 &[
                     ("site", site.title.clone().into()),
@@ -214,8 +215,18 @@ impl Notifier {
     /// Asks a guest to confirm the subscriptions they ticked (double opt-in). At most
     /// one such email per address in the notification window, so the form cannot be
     /// used to flood someone's mailbox. Failures are logged.
-    pub async fn confirm_subscriptions(&self, to: &str, tokens: &[String], post_title: &str) {
-        if let Err(err) = self.try_confirm_subscriptions(to, tokens, post_title).await {
+    /// `lang` is the language of the page where they subscribed.
+    pub async fn confirm_subscriptions(
+        &self,
+        to: &str,
+        tokens: &[String],
+        post_title: &str,
+        lang: &str,
+    ) {
+        if let Err(err) = self
+            .try_confirm_subscriptions(to, tokens, post_title, lang)
+            .await
+        {
             tracing::error!(error = %err, "could not queue the confirmation email");
         }
     }
@@ -225,6 +236,7 @@ impl Notifier {
         to: &str,
         tokens: &[String],
         post_title: &str,
+        lang: &str,
     ) -> NotifyResult<()> {
         let topic = format!("confirm:{}", to.to_lowercase());
         let (last, _) = self.store.last_job_on(JobKind::Email, &topic).await?;
@@ -232,9 +244,8 @@ impl Notifier {
             return Ok(());
         }
         let site = self.site.settings();
-        let lang = self.language();
+        let lang = self.language(Some(lang));
         let ctx = context! {
-            ui_lang => lang,
             site_title => site.title,
             post_title => post_title,
             confirm => links::confirm_subscriptions(&self.site, tokens),
@@ -242,7 +253,7 @@ impl Notifier {
         let written = self.write(
             "confirm",
             ctx,
-            &lang,
+            lang,
             "email-confirm-subject",
             &[("site", site.title.clone().into())],
         )?;

@@ -52,6 +52,7 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "admin/post_edit.html",
     "admin/comments.html",
     "admin/settings.html",
+    "admin/profile.html",
 );
 
 fn write_html_escaped(out: &mut Output<'_>, s: &str) -> Result<(), Error> {

@@ -16,6 +16,7 @@ struct Joined {
     display_name: String,
     role: crate::domain::role::Role,
     created_at: i64,
+    ui_lang: Option<String>,
     csrf_token: String,
 }
 
@@ -50,7 +51,7 @@ impl Store {
 
     pub async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRow>> {
         let row: Option<Joined> = sqlx::query_as(
-            "SELECT u.id, u.email, u.display_name, u.role, u.created_at, s.csrf_token \
+            "SELECT u.id, u.email, u.display_name, u.role, u.created_at, u.ui_lang, s.csrf_token \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.id_hash = $1 AND s.expires_at > $2",
         )
@@ -66,6 +67,7 @@ impl Store {
                 password_hash: None,
                 role: j.role,
                 created_at: j.created_at,
+                ui_lang: j.ui_lang,
             },
             csrf_token: j.csrf_token,
         }))

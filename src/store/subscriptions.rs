@@ -14,10 +14,12 @@ pub struct SubscriptionRow {
     pub post_title: Option<String>,
     pub token: String,
     pub confirmed_at: Option<i64>,
+    /// The language of the page where they subscribed: their emails are written in it.
+    pub lang: Option<String>,
 }
 
 const SELECT: &str = "SELECT s.id, s.email, s.kind, s.post_id, p.title AS post_title, s.token, \
-     s.confirmed_at FROM subscriptions s LEFT JOIN posts p ON p.id = s.post_id";
+     s.confirmed_at, s.lang FROM subscriptions s LEFT JOIN posts p ON p.id = s.post_id";
 
 /// Confirms the subscription with `token`; false if it was confirmed already.
 async fn confirm(
@@ -36,15 +38,18 @@ async fn confirm(
 }
 
 impl Store {
-    /// Adds a subscription, or returns the existing one for the same email and topic.
+    /// Adds a subscription, or returns the existing one for the same email and topic
+    /// (which takes the language of the page where it was asked for again).
     pub async fn subscribe(
         &self,
         email: &str,
         kind: SubscriptionKind,
         post_id: Option<i64>,
         confirmed: bool,
+        lang: Option<&str>,
     ) -> StoreResult<SubscriptionRow> {
         let email = email.to_string();
+        let lang = lang.map(str::to_string);
         let token = self
             .write(move |tx| {
                 Box::pin(async move {
@@ -62,12 +67,19 @@ impl Store {
                         if confirmed && confirmed_at.is_none() {
                             confirm(tx, &token, now).await?;
                         }
+                        if lang.is_some() {
+                            sqlx::query("UPDATE subscriptions SET lang = $1 WHERE token = $2")
+                                .bind(&lang)
+                                .bind(&token)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
                         return Ok(token);
                     }
                     let token = crate::token::random_hex(20);
                     sqlx::query(
-                        "INSERT INTO subscriptions (email, kind, post_id, token, confirmed_at, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                        "INSERT INTO subscriptions (email, kind, post_id, token, confirmed_at, created_at, lang) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     )
                     .bind(&email)
                     .bind(kind)
@@ -75,6 +87,7 @@ impl Store {
                     .bind(&token)
                     .bind(confirmed.then_some(now))
                     .bind(now)
+                    .bind(&lang)
                     .execute(&mut *tx)
                     .await?;
                     Ok(token)

@@ -12,9 +12,11 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     pub role: Role,
     pub created_at: i64,
+    /// The administration language they chose; `None` for the site's.
+    pub ui_lang: Option<String>,
 }
 
-const USER_COLUMNS: &str = "id, email, display_name, password_hash, role, created_at";
+const USER_COLUMNS: &str = "id, email, display_name, password_hash, role, created_at, ui_lang";
 
 impl Store {
     /// How many administrators there are: none means the one-time setup is still open
@@ -87,6 +89,22 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.read)
             .await?)
+    }
+
+    /// Sets the administration language of user `id` (`None`: the site's).
+    pub async fn set_user_language(&self, id: i64, lang: Option<&str>) -> StoreResult<()> {
+        let lang = lang.map(str::to_string);
+        self.write(move |tx| {
+            Box::pin(async move {
+                sqlx::query("UPDATE users SET ui_lang = $1 WHERE id = $2")
+                    .bind(&lang)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     pub async fn list_users(&self) -> StoreResult<Vec<UserRow>> {

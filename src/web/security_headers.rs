@@ -22,13 +22,26 @@ const HSTS: &str = "max-age=31536000";
 /// `web::edge` calls it for every response.
 pub fn finish(state: &AppState, mut res: Response) -> Response {
     if let Some(location) = res.headers().get(header::LOCATION) {
-        let leaves = location
-            .to_str()
-            .map_or(true, |l| !stays_on_site(l, state.site.url().as_str()));
-        if leaves {
-            tracing::error!(?location, "refused a redirect off the site");
-            res.headers_mut()
-                .insert(header::LOCATION, HeaderValue::from_static("/"));
+        // A post's address may be in any script: read the header as UTF-8, and send
+        // it percent-encoded (a Location header is ASCII).
+        let checked = std::str::from_utf8(location.as_bytes())
+            .ok()
+            .filter(|l| stays_on_site(l, state.site.url().as_str()))
+            .map(|l| {
+                percent_encoding::utf8_percent_encode(l, percent_encoding::CONTROLS).to_string()
+            });
+        match checked {
+            Some(l) if l.as_bytes() != location.as_bytes() => {
+                if let Ok(v) = HeaderValue::from_str(&l) {
+                    res.headers_mut().insert(header::LOCATION, v);
+                }
+            }
+            Some(_) => {}
+            None => {
+                tracing::error!(?location, "refused a redirect off the site");
+                res.headers_mut()
+                    .insert(header::LOCATION, HeaderValue::from_static("/"));
+            }
         }
     }
     let https = state.site.is_https();

@@ -36,6 +36,19 @@ impl Staff {
         )
     }
 
+    /// The language their administration pages speak: the one they chose in their
+    /// profile, else the site's.
+    pub fn language(
+        &self,
+        site: &crate::domain::settings::SiteSettings,
+    ) -> &'static crate::i18n::Language {
+        self.user
+            .ui_lang
+            .as_deref()
+            .and_then(crate::i18n::shipped)
+            .unwrap_or_else(|| crate::i18n::speak(&site.language))
+    }
+
     pub fn require(&self, allowed: bool) -> Result<(), AppError> {
         if allowed {
             Ok(())

@@ -492,3 +492,33 @@ fn typos_in_settings_are_warned_about_by_name() {
     }
     assert_eq!(err.lines().count(), 4, "{err}");
 }
+
+/// `post new --lang` takes only a language Tribune speaks (its page is written in it).
+#[test]
+fn a_post_language_tribune_does_not_speak_is_refused() {
+    let cli = Cli::new();
+    cli.ok(
+        &[
+            "--create-site",
+            "user",
+            "add",
+            "--admin",
+            "--email",
+            "ada@example.org",
+            "--password-stdin",
+        ],
+        Some("a long password\n"),
+    );
+    std::fs::write(cli.dir.path().join("p.md"), "Text.").unwrap();
+    let err = cli.fails(
+        &["post", "new", "--title", "T", "--lang", "xx", "p.md"],
+        None,
+    );
+    assert!(err.contains("unknown language `xx`"), "{err}");
+    assert!(err.contains("en, ckb, kmr, ar, fa, tr"), "{err}");
+    let out = cli.ok(
+        &["post", "new", "--title", "Iraq", "--lang", "ar-IQ", "p.md"],
+        None,
+    );
+    assert!(out.contains("saved draft post"), "{out}");
+}

@@ -756,6 +756,7 @@ async fn a_lively_thread_sends_subscribers_one_email_then_a_digest() {
             tribune::domain::subscription::SubscriptionKind::Comments,
             Some(post_id),
             true,
+            None,
         )
         .await
         .unwrap();

@@ -8,6 +8,7 @@ mod cli;
 mod faults;
 mod hardening;
 mod journey;
+mod languages;
 mod mail;
 mod moderation;
 mod moving;

@@ -230,6 +230,7 @@ async fn pages_and_emails_read_as_reviewed() {
                 SubscriptionKind::Comments,
                 Some(post_id),
                 true,
+                None,
             )
             .await
             .unwrap();
@@ -262,7 +263,13 @@ async fn pages_and_emails_read_as_reviewed() {
 
         // A confirmed reader of new posts hears of the next statement.
         s.store
-            .subscribe("news@example.org", SubscriptionKind::Posts, None, true)
+            .subscribe(
+                "news@example.org",
+                SubscriptionKind::Posts,
+                None,
+                true,
+                None,
+            )
             .await
             .unwrap();
         let admin = s

@@ -51,7 +51,7 @@ pub async fn queue(
         .await?;
     let more = rows.len() as i64 > PER_PAGE;
     let site = state.site();
-    let lang = state.i18n.resolve(&site.language).to_string();
+    let lang = staff.language(&site).tag.to_string();
     let items: Vec<_> = rows
         .into_iter()
         .take(PER_PAGE as usize)

@@ -27,7 +27,7 @@ pub async fn list(
         .and_then(|s| s.parse::<JobStatus>().ok())
         .unwrap_or(JobStatus::Failed);
     let site = state.site();
-    let lang = state.i18n.resolve(&site.language).to_string();
+    let lang = staff.language(&site).tag.to_string();
     let jobs: Vec<_> = state
         .store
         .jobs(Some(current), 200)

@@ -6,6 +6,7 @@ pub mod jobs;
 pub mod login;
 pub mod posts;
 pub mod privacy;
+pub mod profile;
 pub mod settings;
 pub mod setup;
 
@@ -16,7 +17,7 @@ use axum::Router;
 use minijinja::{context, Value};
 
 use super::error::AppResult;
-use super::public::base_context;
+use super::public::page_context;
 use super::session::Staff;
 use super::AppState;
 
@@ -36,12 +37,14 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/settings", get(settings::form).post(settings::save))
         .route("/admin/jobs", get(jobs::list))
         .route("/admin/privacy", get(privacy::form).post(privacy::act))
+        .route("/admin/profile", get(profile::form).post(profile::save))
         .route("/admin/jobs/{id}/retry", post(jobs::retry))
 }
 
-/// Context for a page shown to a signed-in staff member.
+/// Context for a page shown to a signed-in staff member, in their language.
 pub async fn staff_context(state: &AppState, staff: &Staff) -> AppResult<Value> {
     let site = state.site();
+    let lang = staff.language(&site);
     let pending = if staff.role.can_moderate() {
         state.store.queue_counts().await?.pending
     } else {
@@ -57,7 +60,8 @@ pub async fn staff_context(state: &AppState, staff: &Staff) -> AppResult<Value> 
             can_manage => staff.role.can_manage_site(),
         },
         csrf => staff.csrf,
-        pending_count => pending, ..base_context(state, &site)
+        pending_count => pending,
+        pending_shown => state.i18n.number(lang.tag, pending), ..page_context(&site, lang)
     })
 }
 
@@ -78,12 +82,11 @@ pub fn page(status: StatusCode, html: String) -> Response {
 /// Translated messages for form problems, keyed by field.
 pub fn problem_messages(
     state: &AppState,
+    lang: &str,
     problems: &[crate::domain::comment::Problem],
 ) -> std::collections::BTreeMap<&'static str, String> {
-    let site = state.site();
-    let lang = state.i18n.resolve(&site.language).to_string();
     problems
         .iter()
-        .map(|p| (p.field, super::public::problem_message(state, &lang, p)))
+        .map(|p| (p.field, super::public::problem_message(state, lang, p)))
         .collect()
 }

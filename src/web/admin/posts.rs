@@ -23,7 +23,7 @@ pub async fn list(State(state): State<AppState>, staff: Staff) -> AppResult<Resp
     let only_own = (!staff.role.can_edit_others_posts()).then_some(staff.user.id);
     let posts = state.store.all_posts(only_own).await?;
     let site = state.site();
-    let lang = state.i18n.resolve(&site.language).to_string();
+    let lang = staff.language(&site).tag.to_string();
     let rows: Vec<_> = posts
         .iter()
         .map(|p| {
@@ -179,7 +179,11 @@ impl<'a> Editor<'a> {
             context! {
                 post_id => self.id,
                 form => self.input,
-                field_errors => problem_messages(state, &self.problems),
+                field_errors => problem_messages(
+                    state,
+                    self.staff.language(&state.site()).tag,
+                    &self.problems,
+                ),
                 preview => self.preview,
                 saved => self.saved,
                 view_url => self.view_url,

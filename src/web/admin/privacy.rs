@@ -63,7 +63,7 @@ pub async fn act(
         .map(|s| s.trim().to_string())
         .unwrap_or_default();
     let site = state.site();
-    let lang = state.i18n.resolve(&site.language).to_string();
+    let lang = staff.language(&site).tag.to_string();
     if !plausible_email(&email) {
         let msg = state.i18n.t(&lang, "privacy-bad-email", None);
         return render(&state, &staff, email, Some(msg), None).await;

@@ -143,7 +143,7 @@ pub async fn save(
             .unwrap_or_default()
     };
     let current = state.site();
-    let lang = state.i18n.resolve(&current.language).to_string();
+    let lang = staff.language(&current).tag.to_string();
     let mut errors = Vec::new();
     let mut number = |key: &str, min: usize, max: usize| -> usize {
         match get(key).parse::<usize>() {

@@ -342,11 +342,19 @@ async fn subscribe(
     let Some(address) = address.filter(|a| !a.is_empty()) else {
         return Ok(());
     };
+    // Their emails will speak the language of this page.
+    let lang = super::post_language(&state.site(), post).tag;
     let mut unconfirmed = Vec::new();
     for (_, kind, post_id) in wanted.into_iter().filter(|(want, ..)| *want) {
         let sub = state
             .store
-            .subscribe(&address.to_lowercase(), kind, post_id, confirmed)
+            .subscribe(
+                &address.to_lowercase(),
+                kind,
+                post_id,
+                confirmed,
+                Some(lang),
+            )
             .await?;
         if sub.confirmed_at.is_none() {
             unconfirmed.push(sub.token);
@@ -355,7 +363,7 @@ async fn subscribe(
     if !unconfirmed.is_empty() {
         state
             .notifier
-            .confirm_subscriptions(&address, &unconfirmed, &post.title)
+            .confirm_subscriptions(&address, &unconfirmed, &post.title, lang)
             .await;
     }
     Ok(())
