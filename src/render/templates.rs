@@ -125,6 +125,7 @@ impl Templates {
                 .find(|(n, _)| *n == name)
                 .map(|(_, src)| src.to_string()))
         });
+        let translations = i18n.clone();
         env.add_function(
             "t",
             move |state: &State<'_, '_>, key: &str, kwargs: Kwargs| -> Result<String, Error> {
@@ -137,7 +138,20 @@ impl Templates {
                     let value: Value = kwargs.get(name)?;
                     args.set(name.to_string(), to_fluent(value));
                 }
-                Ok(i18n.t(&lang, key, Some(&args)))
+                Ok(translations.t(&lang, key, Some(&args)))
+            },
+        );
+        // `number(n)`: a count with the page language's digits and grouping.
+        let numbers = i18n.clone();
+        env.add_function(
+            "number",
+            move |state: &State<'_, '_>, n: Value| -> Result<String, Error> {
+                let lang = state
+                    .lookup("ui_lang")
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_else(|| crate::i18n::FALLBACK.to_string());
+                let n = i64::try_from(n.clone()).unwrap_or(0);
+                Ok(numbers.number(&lang, n))
             },
         );
         let urls = assets.urls();

@@ -422,3 +422,159 @@ async fn a_reader_signs_in_by_clicking_an_icon() {
     browser.quit().await;
     s.stop().await;
 }
+
+/// Publishes a post in `lang` through the editor; returns its permalink.
+async fn publish_in(s: &TestServer, lang: &str, title: &str, body: &str) -> String {
+    let csrf = s.admin_csrf().await;
+    let res = s
+        .post(
+            "/admin/posts",
+            &[
+                ("csrf", &csrf),
+                ("title", title),
+                ("body", body),
+                ("lang", lang),
+                ("status", "published"),
+                ("comments_open", "on"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    let id: i64 = res
+        .location()
+        .trim_start_matches("/admin/posts/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    s.store.post_by_id(id).await.unwrap().unwrap().permalink()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_arabic_post_reads_right_to_left_on_an_english_site() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let s = TestServer::start(crate::support::Backend::Sqlite).await;
+    s.setup_admin().await;
+    let ar = publish_in(
+        &s,
+        "ar",
+        "بيان بشأن الميزانية",
+        "أعلنت الحكومة اليوم عن الميزانية.",
+    )
+    .await;
+    let kmr = publish_in(
+        &s,
+        "kmr",
+        "Daxuyanî li ser budceyê",
+        "Hikûmetê îro budce ragihand.",
+    )
+    .await;
+    let post_id = s
+        .store
+        .post_by_slug("بيان-بشأن-الميزانية")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let first = s
+        .comment(&client(), post_id, 0, "أمينة", "شكرًا على الشفافية.")
+        .await;
+    let first = comment_id_of(&first.location());
+    s.store
+        .set_comment_status(&[first], tribune::domain::comment::CommentStatus::Approved)
+        .await
+        .unwrap();
+    let reply = s
+        .comment(
+            &client(),
+            post_id,
+            first,
+            "John",
+            "The plan says September.",
+        )
+        .await;
+    let reply = comment_id_of(&reply.location());
+    s.store
+        .set_comment_status(&[reply], tribune::domain::comment::CommentStatus::Approved)
+        .await
+        .unwrap();
+
+    browser.goto(&s.url(&ar)).await;
+    browser.find("#commentform").await;
+    let direction =
+        |css: &str| format!("return getComputedStyle(document.querySelector('{css}')).direction");
+    assert_eq!(
+        browser.script(&direction(".comment-list")).await,
+        json!("rtl")
+    );
+    assert_eq!(
+        browser.script(&direction("#commentform")).await,
+        json!("rtl")
+    );
+    assert_eq!(
+        browser.script(&direction("#comments-title")).await,
+        json!("rtl")
+    );
+    // An English reply under the Arabic post reads left to right.
+    assert_eq!(
+        browser
+            .script(&direction(&format!("#comment-{reply} .comment-content")))
+            .await,
+        json!("ltr")
+    );
+    assert_eq!(
+        browser
+            .script(&direction(&format!("#comment-{first} .comment-content")))
+            .await,
+        json!("rtl")
+    );
+    // The avatar and the Reply link sit on the right of the comment, where an Arabic
+    // reader starts.
+    let sides = browser
+        .script(&format!(
+            "const box = document.getElementById('div-comment-{first}').getBoundingClientRect();
+             const avatar = document.querySelector('#div-comment-{first} .avatar').getBoundingClientRect();
+             const reply = document.querySelector('#div-comment-{first} .comment-reply-link').getBoundingClientRect();
+             const middle = box.left + box.width / 2;
+             return [avatar.left > middle, reply.left > middle, box.right - avatar.right < 24];"
+        ))
+        .await;
+    assert_eq!(
+        sides,
+        json!([true, true, true]),
+        "avatar and Reply on the right"
+    );
+    // The labels and buttons speak Arabic.
+    let text = browser.text().await;
+    for arabic in [
+        "اترك تعليقًا",
+        "التعليق",
+        "البريد الإلكتروني",
+        "أرسل التعليق",
+        "ردّان على «بيان بشأن الميزانية»",
+    ] {
+        assert!(text.contains(arabic), "{arabic} missing in:\n{text}");
+    }
+    assert!(!text.contains("Leave a Reply"), "{text}");
+    let lang = browser
+        .script("return [document.documentElement.lang, document.documentElement.dir]")
+        .await;
+    assert_eq!(lang, json!(["ar", "rtl"]));
+
+    // A Kurmanji post stays left to right, with Kurmanji labels.
+    browser.goto(&s.url(&kmr)).await;
+    browser.find("#commentform").await;
+    assert_eq!(
+        browser.script(&direction("#commentform")).await,
+        json!("ltr")
+    );
+    let text = browser.text().await;
+    assert!(text.contains("Bersivekê binivîse"), "{text}");
+    assert!(text.contains("Şîroveyê bişîne"), "{text}");
+
+    browser.quit().await;
+    s.stop().await;
+}

@@ -60,8 +60,7 @@ pub async fn staff_context(state: &AppState, staff: &Staff) -> AppResult<Value> 
             can_manage => staff.role.can_manage_site(),
         },
         csrf => staff.csrf,
-        pending_count => pending,
-        pending_shown => state.i18n.number(lang.tag, pending), ..page_context(&site, lang)
+        pending_count => pending, ..page_context(&site, lang)
     })
 }
 

@@ -35,7 +35,7 @@ pub async fn list(State(state): State<AppState>, staff: Staff) -> AppResult<Resp
                 author => p.author_name,
                 date => state.i18n.datetime(&lang, when),
                 iso => iso(when),
-                comment_count_shown => state.i18n.number(&lang, p.comment_count),
+                comment_count => p.comment_count,
                 lang => p.lang,
                 lang_dir => shipped(&p.lang).map_or("auto", |l| l.dir),
                 language => shipped(&p.lang).map_or(p.lang.as_str(), |l| l.name),
