@@ -9,6 +9,7 @@ pub mod html;
 pub mod html_guard;
 pub mod identicon;
 pub mod job;
+pub mod language_guess;
 pub mod names;
 pub mod post;
 pub mod role;

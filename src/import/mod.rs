@@ -180,7 +180,9 @@ fn http_url(url: &str) -> Option<String> {
 }
 
 /// The language imported posts get: `forced` for all, else a post's own (Polylang's
-/// language term), else the export's `<language>`, else `fallback` (the site's).
+/// language term), else the one its text is clearly written in
+/// (`domain::language_guess`), else the export's `<language>`, else `fallback` (the
+/// site's).
 #[derive(Debug, Clone)]
 pub struct Languages {
     pub forced: Option<String>,
@@ -265,6 +267,22 @@ async fn wordpress_into(
                         if languages.forced.is_none() && crate::i18n::valid_language_tag(own) =>
                     {
                         own.clone()
+                    }
+                    _ if languages.forced.is_none() => {
+                        let text = format!("{} {}", item.title, html::plain_text(&item.content));
+                        match crate::domain::language_guess::guess(&text) {
+                            // The export's language said nothing about this post.
+                            Some(guessed)
+                                if crate::i18n::shipped(&lang).map(|l| l.tag) != Some(guessed) =>
+                            {
+                                report.note(
+                                    &format!("language found in the text: {guessed}"),
+                                    format!("line {}: {}", item.line, item.title.trim()),
+                                );
+                                guessed.to_string()
+                            }
+                            _ => lang.clone(),
+                        }
                     }
                     _ => lang.clone(),
                 };

@@ -793,3 +793,64 @@ each_backend!(
     odd_bytes_found_in_real_exports_import,
     odd_bytes_found_in_real_exports_import_story
 );
+
+/// A WordPress export says only the site's language (`en-US`) for every post: a post
+/// written in Arabic or Kurdish is given the language of its text, its page speaks it,
+/// and the summary says so; a Polylang term or `--lang` still decides when given.
+async fn a_posts_language_comes_from_its_text_story(server: &TestServer) {
+    let item = |id: u32, slug: &str, title: &str, body: &str| {
+        format!(
+            "<item><title>{title}</title><link>https://ministry.example/{slug}/</link>\
+             <dc:creator><![CDATA[press]]></dc:creator><content:encoded><![CDATA[{body}]]></content:encoded>\
+             <wp:post_id>{id}</wp:post_id><wp:post_date_gmt>2026-11-0{id} 10:00:00</wp:post_date_gmt>\
+             <wp:comment_status>open</wp:comment_status><wp:post_name>{slug}</wp:post_name>\
+             <wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>"
+        )
+    };
+    let wxr = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" \
+         xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:wp=\"http://wordpress.org/export/1.2/\">\
+         <channel><title>Ministry</title><link>https://ministry.example</link><language>en-US</language>\
+         <wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://ministry.example</wp:base_site_url>\
+         {}{}{}</channel></rss>",
+        item(1, "budget", "Statement on the Budget", "The regional government announced the budget today, with more for the schools of every district."),
+        item(2, "budget-ar", "بيان بشأن الميزانية", "أعلنت حكومة الإقليم اليوم عن الميزانية الجديدة، وتشمل زيادة في تمويل المدارس في كل المحافظات."),
+        item(3, "budget-ckb", "ڕاگەیەندراو دەربارەی بودجە", "حکومەتی هەرێم ئەمڕۆ بودجەی نوێی ڕاگەیاند، کە زیادکردنی پارەی قوتابخانەکان لەخۆ دەگرێت."),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ministry.xml");
+    std::fs::write(&file, wxr).unwrap();
+    let summary = ok(
+        &server.db.url,
+        &["import", "wordpress", file.to_str().unwrap()],
+    );
+    assert!(
+        summary.contains("language found in the text: ar"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("language found in the text: ckb"),
+        "{summary}"
+    );
+    let lang = |slug: &'static str| async move {
+        server.store.post_by_slug(slug).await.unwrap().unwrap().lang
+    };
+    assert_eq!(lang("budget").await, "en-US");
+    assert_eq!(lang("budget-ar").await, "ar");
+    assert_eq!(lang("budget-ckb").await, "ckb");
+    let post = server
+        .store
+        .post_by_slug("budget-ar")
+        .await
+        .unwrap()
+        .unwrap();
+    let page = fresh(server, &post.permalink()).await;
+    page.assert_contains("<html lang=\"ar\" dir=\"rtl\">")
+        .assert_contains("اترك تعليقًا");
+}
+
+each_backend!(
+    a_posts_language_comes_from_its_text,
+    a_posts_language_comes_from_its_text_story
+);
