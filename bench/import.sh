@@ -45,12 +45,14 @@ for size in $SIZES; do
     fi
     "$BIN" --database-url "$DB" --create-site user list >/dev/null   # migrations first, outside the timing
     START=$(date +%s.%N)
-    SUMMARY=$("$BIN" --database-url "$DB" import wordpress "$FILE")
+    # English summary (LANG=C), read without its thousands separators.
+    SUMMARY=$(LC_ALL=C.UTF-8 "$BIN" --database-url "$DB" import wordpress "$FILE")
     END=$(date +%s.%N)
     echo "$SUMMARY" | sed "s/^/[$size $backend] /"
-    COMMENTS=$(echo "$SUMMARY" | sed -n 's/^Imported .* pages\?, \([0-9]*\) comments\?.*/\1/p')
-    POSTS=$(echo "$SUMMARY" | sed -n 's/^Imported \([0-9]*\) posts\?.*/\1/p')
-    PEAK=$(echo "$SUMMARY" | sed -n 's/.*peak memory \([0-9]*\) MB.*/\1/p')
+    PLAIN=$(echo "$SUMMARY" | sed 's/\([0-9]\),\([0-9]\)/\1\2/g')
+    COMMENTS=$(echo "$PLAIN" | sed -n 's/^Imported .* pages\?, \([0-9]*\) comments\?.*/\1/p')
+    POSTS=$(echo "$PLAIN" | sed -n 's/^Imported \([0-9]*\) posts\?.*/\1/p')
+    PEAK=$(echo "$PLAIN" | sed -n 's/.*peak memory \([0-9]*\) MB.*/\1/p')
     SECS=$(awk -v a="$START" -v b="$END" 'BEGIN { printf "%.1f", b - a }')
     RATE=$(awk -v c="$COMMENTS" -v s="$SECS" 'BEGIN { printf "%.0f", c / s }')
     ROWS+=("| $(awk -v b="$BYTES" 'BEGIN { printf "%.0f MB", b / 1e6 }') | $backend | $POSTS | $COMMENTS | $SECS s | **$RATE** | **$PEAK MB** |")

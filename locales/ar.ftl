@@ -489,3 +489,255 @@ error-bad-address-text = يحتوي هذا العنوان على محارف لا
 comment-lost-title = لم يُحفظ تعليقك
 comment-lost-text = لا يستطيع الموقع حفظ أي شيء الآن. هذا ما كتبته؛ انسخه وأرسله مرة أخرى بعد دقيقة.
 comment-lost-label = تعليقك
+
+## Command line: moving in
+import-posts = { PLURAL($count) ->
+        [zero] لا مقالات
+        [one] مقالة واحدة
+        [two] مقالتان
+        [few] { $count } مقالات
+        [many] { $count } مقالةً
+       *[other] { $count } مقالة
+    }
+import-pages = { PLURAL($count) ->
+        [zero] لا صفحات
+        [one] صفحة واحدة
+        [two] صفحتان
+        [few] { $count } صفحات
+        [many] { $count } صفحةً
+       *[other] { $count } صفحة
+    }
+import-comments = { PLURAL($count) ->
+        [zero] لا تعليقات
+        [one] تعليق واحد
+        [two] تعليقان
+        [few] { $count } تعليقات
+        [many] { $count } تعليقًا
+       *[other] { $count } تعليق
+    }
+import-users = { PLURAL($count) ->
+        [zero] لا مستخدمين
+        [one] مستخدم واحد
+        [two] مستخدمان
+        [few] { $count } مستخدمين
+        [many] { $count } مستخدمًا
+       *[other] { $count } مستخدم
+    }
+import-terms = { PLURAL($count) ->
+        [zero] لا تصنيفات ولا وسوم
+        [one] تصنيف أو وسم واحد
+        [two] تصنيفان أو وسمان
+        [few] { $count } تصنيفات ووسوم
+        [many] { $count } تصنيفًا ووسمًا
+       *[other] { $count } تصنيف ووسم
+    }
+import-summary = استُورد: { $posts }، { $pages }، { $comments }، { $users }، { $terms }.
+import-summary-dry = سيُستورد: { $posts }، { $pages }، { $comments }، { $users }، { $terms }.
+import-already = موجود من استيراد سابق (تُرك كما هو): { $count }.
+import-skipped-heading = تُخطّي ({ $count }):
+import-changed-heading = غُيّر ({ $count }):
+import-tally = { $count } × { $reason }
+import-took = استغرق { $seconds } ث ({ $rate } تعليق/ث).
+import-took-memory = استغرق { $seconds } ث ({ $rate } تعليق/ث)، وبلغت الذاكرة { $mb } ميغابايت في ذروتها.
+import-skip-trash = في مهملات ووردبريس
+import-skip-revision = مراجعة أو مرفق
+import-skip-attachment = مرفق (تبقى ملفات الوسائط حيث هي؛ وترتبط بها المقالات)
+import-skip-post-type = نوع المحتوى `{ $what }` ليس مما يعرضه Tribune
+import-skip-no-post-id = عنصر بلا <wp:post_id>
+import-skip-no-comment-id = تعليق بلا <wp:comment_id>
+import-skip-no-dsq-id = تعليق بلا dsq:id
+import-skip-comment-type = نوع التعليق `{ $what }` ليس تعليقًا من قارئ
+import-skip-empty-comment = تعليق فارغ
+import-skip-no-thread = تعليق على نقاش غير موجود في الملف
+import-skip-parent-skipped = تعليق على عنصر تُخطّي
+import-skip-unmatched-thread = تعليقات على نقاش في Disqus لا تقابله مقالة هنا
+import-note-language = لغة عُرفت من النص: { $what }
+import-note-no-date = بلا تاريخ: أُرّخ بالوقت الحالي
+import-note-orphan-reply = رد تعليقه الأصلي ليس في الملف: يُعرض في المستوى الأول
+import-note-password = محمي بكلمة مرور: استُورد خاصًّا
+import-note-slug-renamed = المُعرّف النصي مستخدم هنا: أُعيدت تسميته (ولا يزال رابط ‎/?p=‎ القديم يعمل)
+import-label-item = السطر { $line }: { $type } «{ $title }»
+import-label-line = السطر { $line }: { $title }
+import-label-comment = السطر { $line }: التعليق { $id }
+import-label-comment-on = السطر { $line }: التعليق { $id } على «{ $title }»
+import-label-comment-id = التعليق { $id }
+import-label-renamed = { $label }: { $old } ← { $new }
+import-label-thread = { $link } (التعليقات: { $count })
+import-cannot-open = تعذّر فتح { $path }: { $reason }
+import-at-line = السطر { $line }، العمود { $column }: { $message }. لم يُستورد شيء.
+import-nothing = { $message } لم يُستورد شيء.
+import-database = رفضت قاعدة البيانات الاستيراد ({ $reason }). لم يُستورد شيء.
+import-format-wordpress = ملف تصدير من ووردبريس
+import-format-disqus = ملف تصدير من Disqus
+import-not-format = { $path } ليس { $format }: يبدأ بـ <{ $found }> بينما يبدأ { $format } بـ <{ $root }> (السطر { $line }).
+import-with-hint = { $message } { $hint }
+import-hint-disqus = إنه ملف تصدير من Disqus: استخدم `tribune import disqus`.
+import-hint-wordpress = يبدو أنه ملف تصدير من ووردبريس: استخدم `tribune import wordpress`.
+import-empty-file = { $path } فارغ: يبدأ { $format } بـ <{ $root }>
+import-not-wxr = لا يحوي { $path } ‏<wp:wxr_version>: إنه خلاصة RSS وليس ملف تصدير من ووردبريس (في ووردبريس: أدوات ← تصدير ← كل المحتوى)
+import-wxr-version = إصدار WXR ‏{ $version } ليس مما يقرؤه Tribune ‏(1.0، 1.1، 1.2)
+import-cut-short = ينتهي الملف داخل <{ $name }> (المفتوح في السطر { $line }): يبدو مبتورًا؛ صدّره من جديد
+import-bad-attribute = سمة غير صالحة: { $detail }
+import-bad-attribute-named = سمة غير صالحة `{ $name }`: { $detail }
+import-bad-reference = مرجع محرف غير صالح: { $detail }
+import-text-not-utf8 = النص ليس بترميز UTF-8: { $detail }
+import-cdata-not-utf8 = CDATA ليس بترميز UTF-8: { $detail }
+import-text-outside = نص خارج أي عنصر: هذا ليس ملف تصدير XML
+import-mismatched-end = ‏</{ $found }> يغلق <{ $expected }>: الملف ليس XML سليم البنية
+import-unmatched-end = ‏</{ $name }> يغلق عنصرًا لم يُفتح قط
+import-not-xml = ليس XML سليم البنية: { $detail }
+
+## Command line
+cli-error = خطأ: { $message }
+cli-warning = تحذير: { $message }
+cli-no-site = لا يوجد موقع Tribune في { $place }: تحقق من --data-dir أو --database-url، أو أضف --create-site لإنشاء موقع جديد هناك (و`tribune serve` ينشئ واحدًا أيضًا)
+cli-cannot-create-dir = تعذّر إنشاء مجلد البيانات { $path }
+cli-cannot-open-database = تعذّر فتح قاعدة البيانات { $place }
+cli-cannot-listen = تعذّر الاستماع على { $bind }
+cli-not-an-email = `{ $email }` ليس عنوان بريد إلكتروني
+cli-cannot-read-password = تعذّرت قراءة كلمة المرور من الدخل القياسي
+cli-role = { $role ->
+        [admin] مدير
+        [editor] محرر
+        [author] كاتب
+        [moderator] مشرف
+       *[other] { $role }
+    }
+cli-status = { $status ->
+        [pending] بانتظار المراجعة
+        [approved] موافق عليه
+        [spam] مزعج
+        [trash] في المهملات
+       *[other] { $status }
+    }
+cli-user-added = أُضيف { $role } { $email } (المعرّف { $id })
+cli-generated-password = كلمة المرور: { $password }
+cli-user-exists = يوجد مستخدم بالبريد { $email } من قبل
+cli-column-id = المعرّف
+cli-column-role = الدور
+cli-column-email = البريد
+cli-column-name = الاسم
+cli-column-status = الحالة
+cli-column-date = التاريخ (UTC)
+cli-column-author = الكاتب
+cli-column-post = المقالة
+cli-column-comment = التعليق
+cli-cannot-read-post = تعذّرت قراءة المقالة من الدخل القياسي
+cli-cannot-read = تعذّرت قراءة { $path }
+cli-cannot-create = تعذّر إنشاء { $path }
+cli-cannot-write = تعذّرت الكتابة في { $path }
+cli-no-staff-account = لا يوجد حساب فريق عمل بالبريد { $email }
+cli-no-admin = لا يوجد مدير بعد: شغّل `tribune user add --admin --email …` أولًا، أو مرّر --author
+cli-unknown-language = لغة غير معروفة `{ $tag }`: استخدم إحدى هذه: { $tags }
+cli-not-language-tag = `{ $tag }` ليس رمز لغة: استخدم رمزًا مثل en أو ar أو ckb
+cli-slug-taken = المُعرّف النصي `{ $slug }` تستخدمه مقالة أخرى؛ مرّر --slug
+cli-post-published = نُشرت المقالة { $id } في { $path }
+cli-post-draft = حُفظت مسودة المقالة { $id }؛ حرّرها في ‎/admin/posts/{ $id }
+cli-no-comment = لا يوجد تعليق بالمعرّف { $ids }؛ لم يتغير شيء
+cli-moderated = { $status ->
+        [approved] وُوفق على
+        [spam] عُلّم مزعجًا
+        [trash] نُقل إلى المهملات
+       *[other] عُلّق للمراجعة
+    }: { PLURAL($count) ->
+        [zero] لا تعليقات
+        [one] تعليق واحد
+        [two] تعليقان
+        [few] { $count } تعليقات
+        [many] { $count } تعليقًا
+       *[other] { $count } تعليق
+    }
+cli-unknown-name = { $what } غير معروف `{ $value }`: استخدم أحد هذه: { $choices }
+name-role = دور
+name-comment-status = حالة تعليق
+name-post-status = حالة مقالة
+name-post-type = نوع محتوى
+name-comment-type = نوع تعليق
+name-body-format = تنسيق نص
+name-job-kind = نوع مهمة
+name-job-status = حالة مهمة
+name-subscription = اشتراك
+name-term-kind = نوع تصنيف
+cli-bad-site-url = `{ $url }` ليس عنوان موقع: اكتبه بالشكل http(s)://host[:port][/path]، مثل https://example.org، بلا مستخدم ولا استعلام ولا جزء بعد #
+cli-bad-base-url = يجب أن يكون العنوان الأساسي `{ $url }` عنوانًا مثل https://example.org
+cli-no-base-url = العنوان العام للموقع غير معروف بعد: مرّر --base-url https://example.org (أو اضبط TRIBUNE_BASE_URL)
+cli-count-posts-pages = { PLURAL($count) ->
+        [zero] لا مقالات ولا صفحات
+        [one] مقالة أو صفحة واحدة
+        [two] مقالتان أو صفحتان
+        [few] { $count } مقالات وصفحات
+        [many] { $count } مقالةً وصفحةً
+       *[other] { $count } مقالة وصفحة
+    }
+cli-count-subscriptions = { PLURAL($count) ->
+        [zero] لا اشتراكات
+        [one] اشتراك واحد
+        [two] اشتراكان
+        [few] { $count } اشتراكات
+        [many] { $count } اشتراكًا
+       *[other] { $count } اشتراك
+    }
+cli-count-identities = { PLURAL($count) ->
+        [zero] لا هويات دخول
+        [one] هوية دخول واحدة
+        [two] هويتا دخول
+        [few] { $count } هويات دخول
+        [many] { $count } هويةَ دخول
+       *[other] { $count } هوية دخول
+    }
+cli-count-emails = { PLURAL($count) ->
+        [zero] لا رسائل بريد
+        [one] رسالة بريد واحدة
+        [two] رسالتا بريد
+        [few] { $count } رسائل بريد
+        [many] { $count } رسالةَ بريد
+       *[other] { $count } رسالة بريد
+    }
+cli-exported = صُدّر: { $posts } مع { $comments }.
+cli-deleted = حُذف: { $comments }.
+cli-anonymised = أُخفيت هوية الكاتب: { $comments }.
+cli-removed = أُزيل: { $subscriptions }، { $identities }، { $emails }.
+cli-staff-kept = يستخدم حساب من فريق العمل هذا العنوان؛ فأُبقي عليه (تُدار حسابات فريق العمل بـ `tribune user`).
+cli-erase-needs-yes = لا يمكن التراجع عن المحو: أضف --yes لمحو بيانات { $email } دون سؤال
+cli-erase-confirm = سيمحو هذا ما خُزّن عن { $email } ولا يمكن التراجع عنه. اكتب العنوان مرة أخرى للمتابعة:
+cli-erase-mismatch = العنوان المكتوب غير مطابق؛ لم يُمحَ شيء
+cli-importing = جارٍ الاستيراد
+cli-time-left = بقي { $eta }
+cli-dry-run-done = تجربة فقط: لم يُكتب شيء. شغّله مرة أخرى بلا --dry-run للاستيراد.
+cli-backup-postgres = هذا الموقع على PostgreSQL: انسخه احتياطيًّا بـ pg_dump، مثل pg_dump --format=custom --file { $file } "$TRIBUNE_DATABASE_URL" (انظر docs/operations.md)
+cli-backup-exists = { $path } موجود من قبل: اختر اسم ملف جديدًا، فالنسخ الاحتياطية لا تكتب فوق ملف
+cli-backup-damaged = فشلت النسخة في فحص السلامة ({ $problem })؛ لم يُحتفظ بشيء
+cli-backup-cannot-check = تعذّر فحص النسخة
+cli-backed-up = نُسخ احتياطيًّا { $posts } و{ $comments } إلى { $path } ‏({ $mb } ميغابايت) في { $seconds } ث.
+
+## Command line: settings
+config-base-url = العنوان الأساسي
+config-bad-bind = عنوان الاستماع `{ $bind }` ليس بالشكل HOST:PORT، مثل 127.0.0.1:8080
+config-bad-log-format = تنسيق السجل `{ $format }` ليس text ولا json
+config-no-theme = مجلد القالب { $path } غير موجود
+config-cannot-read = تعذّرت قراءة ملف الإعدادات { $path }: { $reason }
+config-file-problem = ملف الإعدادات { $path }: { $reason }
+config-unknown-setting = إعداد غير معروف `{ $setting }` في ملف الإعدادات؛ تجوهل
+config-cannot-read-secret = تعذّرت قراءة { $name } ‏{ $path }: { $reason }
+config-preset-needs-both = يحتاج { $section } إلى client_id وclient_secret معًا (أو { $env } و_CLIENT_SECRET)
+config-oidc-bad-name = { $section }: اسم المزوّد حروف لاتينية صغيرة وأرقام و- ، وليس اسم مزوّد جاهز
+config-oidc-needs = يحتاج { $section } إلى issuer وclient_id وclient_secret
+config-oidc-https = يجب أن يكون issuer في { $section } عنوان https://‎
+config-oauth2-bad-name = { $section }: اسم المزوّد حروف لاتينية صغيرة وأرقام و- ، ويُستخدم مرة واحدة
+config-oauth2-needs = يحتاج { $section } إلى authorize_url وtoken_url وuserinfo_url وclient_id وclient_secret
+config-staff-provider = يجب أن يسمّي auth.staff_provider ‏`{ $name }` مزوّد OpenID Connect مفعّلًا
+
+## Command line: arguments
+cli-arg-unknown-command = لا يوجد أمر `{ $command }`
+cli-arg-unknown-option = لا يوجد خيار `{ $option }` هنا
+cli-arg-missing = يحتاج هذا الأمر إلى { $options }
+cli-arg-invalid-value = `{ $value }` ليست قيمة يقبلها { $option }
+cli-arg-choices = { $message }: استخدم إحدى هذه: { $choices }
+cli-arg-conflict = لا يمكن استخدام { $option } مع { $other }
+cli-arg-did-you-mean = { $message } (هل تقصد { $suggestion }؟)
+cli-arg-more = لمزيد من المعلومات، جرّب ‎--help.
+
+## Command line: WordPress types
+import-type-post = مقالة
+import-type-page = صفحة
+import-type-attachment = مرفق

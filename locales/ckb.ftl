@@ -410,3 +410,185 @@ error-bad-address-text = ئەم ناونیشانە پیتی تێدایە کە ه
 comment-lost-title = لێدوانەکەت پاشەکەوت نەکرا
 comment-lost-text = ماڵپەڕەکە ئێستا ناتوانێت هیچ شتێک پاشەکەوت بکات. ئەمە ئەوەیە کە نووسیوتە؛ کۆپی بکە و دوای خولەکێک دووبارە بینێرەوە.
 comment-lost-label = لێدوانەکەت
+
+## Command line: moving in
+import-posts = { $count } بابەت
+import-pages = { $count } پەڕە
+import-comments = { $count } لێدوان
+import-users = { $count } بەکارهێنەر
+import-terms = { $count } پۆل و تاگ
+import-summary = هێنرایە ناوەوە: { $posts }، { $pages }، { $comments }، { $users }، { $terms }.
+import-summary-dry = دەهێنرێتە ناوەوە: { $posts }، { $pages }، { $comments }، { $users }، { $terms }.
+import-already = پێشتر لە هێنانێکی کۆنەوە هەیە (وەک خۆی مایەوە): { $count }.
+import-skipped-heading = تێپەڕێنرا ({ $count }):
+import-changed-heading = گۆڕدرا ({ $count }):
+import-tally = { $count } × { $reason }
+import-took = { $seconds } چرکەی خایاند ({ $rate } لێدوان/چرکە).
+import-took-memory = { $seconds } چرکەی خایاند ({ $rate } لێدوان/چرکە)، بەرزترین بیرگە { $mb } مێگابایت.
+import-skip-trash = لە زبڵدانی وۆردپرێس
+import-skip-revision = پێداچوونەوە یان هاوپێچ
+import-skip-attachment = هاوپێچ (فایلەکانی میدیا لە شوێنی خۆیان دەمێننەوە؛ بابەتەکان بەستەریان بۆ دەکەن)
+import-skip-post-type = جۆری ناوەڕۆکی `{ $what }` شتێک نییە کە Tribune پیشانی بدات
+import-skip-no-post-id = بڕگەیەک بێ <wp:post_id>
+import-skip-no-comment-id = لێدوانێک بێ <wp:comment_id>
+import-skip-no-dsq-id = لێدوانێک بێ dsq:id
+import-skip-comment-type = جۆری لێدوانی `{ $what }` لێدوانی خوێنەرێک نییە
+import-skip-empty-comment = لێدوانی بەتاڵ
+import-skip-no-thread = لێدوان لەسەر گفتوگۆیەک کە لە فایلەکەدا نییە
+import-skip-parent-skipped = لێدوان لەسەر بڕگەیەک کە تێپەڕێنرا
+import-skip-unmatched-thread = لێدوان لەسەر گفتوگۆیەکی Disqus کە بابەتێکی هاوتای لێرە نییە
+import-note-language = زمانی دۆزراوە لە دەقەکەدا: { $what }
+import-note-no-date = بێ بەروار: بەرواری ئێستای دراوەتێ
+import-note-orphan-reply = وەڵامێک کە لێدوانە سەرەکییەکەی لە فایلەکەدا نییە: لە ئاستی یەکەمدا پیشان دەدرێت
+import-note-password = پارێزراو بە وشەی نهێنی: وەک تایبەت هێنرایە ناوەوە
+import-note-slug-renamed = ناوی بەستەرەکە لێرە بەکارهاتووە: ناوی گۆڕدرا (بەستەری کۆنی ‎/?p=‎ هێشتا کار دەکات)
+import-label-item = هێڵی { $line }: { $type } «{ $title }»
+import-label-line = هێڵی { $line }: { $title }
+import-label-comment = هێڵی { $line }: لێدوانی { $id }
+import-label-comment-on = هێڵی { $line }: لێدوانی { $id } لەسەر «{ $title }»
+import-label-comment-id = لێدوانی { $id }
+import-label-renamed = { $label }: { $old } ← { $new }
+import-label-thread = { $link } (لێدوانەکان: { $count })
+import-cannot-open = ناتوانرێت { $path } بکرێتەوە: { $reason }
+import-at-line = هێڵی { $line }، ستوونی { $column }: { $message }. هیچ شتێک نەهێنرایە ناوەوە.
+import-nothing = { $message } هیچ شتێک نەهێنرایە ناوەوە.
+import-database = بنکەدراوە هێنانەکەی ڕەتکردەوە ({ $reason }). هیچ شتێک نەهێنرایە ناوەوە.
+import-format-wordpress = هەناردەیەکی وۆردپرێس
+import-format-disqus = هەناردەیەکی Disqus
+import-not-format = { $path } { $format } نییە: بە <{ $found }> دەست پێدەکات، بەڵام { $format } بە <{ $root }> دەست پێدەکات (هێڵی { $line }).
+import-with-hint = { $message } { $hint }
+import-hint-disqus = ئەمە هەناردەیەکی Disqus ـە: `tribune import disqus` بەکاربهێنە.
+import-hint-wordpress = وا دیارە هەناردەیەکی وۆردپرێس بێت: `tribune import wordpress` بەکاربهێنە.
+import-empty-file = { $path } بەتاڵە: { $format } بە <{ $root }> دەست پێدەکات
+import-not-wxr = { $path } ‏<wp:wxr_version>ی تێدا نییە: فیدێکی RSS ـە، نەک هەناردەیەکی وۆردپرێس (لە وۆردپرێس: ئامرازەکان ← هەناردە ← هەموو ناوەڕۆک)
+import-wxr-version = وەشانی WXR ‏{ $version } لەوانە نییە کە Tribune دەیخوێنێتەوە (1.0، 1.1، 1.2)
+import-cut-short = فایلەکە لەناو <{ $name }> کۆتایی دێت (لە هێڵی { $line } کراوەتەوە): وا دیارە ناتەواوە؛ دووبارە هەناردەی بکە
+import-bad-attribute = تایبەتمەندیی نادروست: { $detail }
+import-bad-attribute-named = تایبەتمەندیی نادروستی `{ $name }`: { $detail }
+import-bad-reference = ئاماژەی پیتی نادروست: { $detail }
+import-text-not-utf8 = دەقەکە UTF-8 نییە: { $detail }
+import-cdata-not-utf8 = CDATA ـەکە UTF-8 نییە: { $detail }
+import-text-outside = دەق لە دەرەوەی هەموو توخمێک: ئەمە هەناردەیەکی XML نییە
+import-mismatched-end = ‏</{ $found }> ‏<{ $expected }> دادەخات: فایلەکە XMLی ڕێکوپێک نییە
+import-unmatched-end = ‏</{ $name }> توخمێک دادەخات کە هەرگیز نەکراوەتەوە
+import-not-xml = XMLی ڕێکوپێک نییە: { $detail }
+
+## Command line
+cli-error = هەڵە: { $message }
+cli-warning = ئاگاداری: { $message }
+cli-no-site = هیچ ماڵپەڕێکی Tribune لە { $place } نییە: --data-dir یان --database-url بپشکنە، یان --create-site زیاد بکە بۆ دەستپێکردنی ماڵپەڕێکی نوێ لەوێ (`tribune serve`یش یەکێک دروست دەکات)
+cli-cannot-create-dir = ناتوانرێت بوخچەی داتای { $path } دروست بکرێت
+cli-cannot-open-database = ناتوانرێت بنکەدراوەی { $place } بکرێتەوە
+cli-cannot-listen = ناتوانرێت گوێ لە { $bind } بگیرێت
+cli-not-an-email = `{ $email }` ناونیشانی ئیمەیڵ نییە
+cli-cannot-read-password = ناتوانرێت وشەی نهێنی لە تێچوونی ستاندارد بخوێنرێتەوە
+cli-role = { $role ->
+        [admin] بەڕێوەبەر
+        [editor] سەرنووسەر
+        [author] نووسەر
+        [moderator] چاودێر
+       *[other] { $role }
+    }
+cli-status = { $status ->
+        [pending] چاوەڕێ
+        [approved] پەسەندکراو
+        [spam] سپام
+        [trash] لە زبڵدان
+       *[other] { $status }
+    }
+cli-user-added = { $role } { $email } زیادکرا (ناسنامە { $id })
+cli-generated-password = وشەی نهێنی: { $password }
+cli-user-exists = بەکارهێنەرێک بە ئیمەیڵی { $email } پێشتر هەیە
+cli-column-id = ناسنامە
+cli-column-role = ڕۆڵ
+cli-column-email = ئیمەیڵ
+cli-column-name = ناو
+cli-column-status = دۆخ
+cli-column-date = بەروار (UTC)
+cli-column-author = نووسەر
+cli-column-post = بابەت
+cli-column-comment = لێدوان
+cli-cannot-read-post = ناتوانرێت بابەتەکە لە تێچوونی ستاندارد بخوێنرێتەوە
+cli-cannot-read = ناتوانرێت { $path } بخوێنرێتەوە
+cli-cannot-create = ناتوانرێت { $path } دروست بکرێت
+cli-cannot-write = ناتوانرێت { $path } بنووسرێت
+cli-no-staff-account = هیچ هەژمارێکی ستاف بە ئیمەیڵی { $email } نییە
+cli-no-admin = هێشتا هیچ بەڕێوەبەرێک نییە: سەرەتا `tribune user add --admin --email …` جێبەجێ بکە، یان --author بدە
+cli-unknown-language = زمانی نەناسراو `{ $tag }`: یەکێک لەمانە بەکاربهێنە: { $tags }
+cli-not-language-tag = `{ $tag }` کۆدی زمان نییە: کۆدێکی وەک en، ar یان ckb بەکاربهێنە
+cli-slug-taken = ناوی بەستەری `{ $slug }` بابەتێکی تر بەکاری دەهێنێت؛ --slug بدە
+cli-post-published = بابەتی { $id } لە { $path } بڵاوکرایەوە
+cli-post-draft = ڕەشنووسی بابەتی { $id } پاشەکەوت کرا؛ لە ‎/admin/posts/{ $id } دەستکاری بکە
+cli-no-comment = هیچ لێدوانێک بە ناسنامەی { $ids } نییە؛ هیچ شتێک نەگۆڕدرا
+cli-moderated = { $status ->
+        [approved] پەسەندکرا
+        [spam] وەک سپام نیشانکرا
+        [trash] گوازرایەوە بۆ زبڵدان
+       *[other] ڕاگیرا
+    }: { $count } لێدوان
+cli-unknown-name = { $what }ی نەناسراو `{ $value }`: یەکێک لەمانە بەکاربهێنە: { $choices }
+name-role = ڕۆڵ
+name-comment-status = دۆخی لێدوان
+name-post-status = دۆخی بابەت
+name-post-type = جۆری ناوەڕۆک
+name-comment-type = جۆری لێدوان
+name-body-format = شێوازی دەق
+name-job-kind = جۆری کار
+name-job-status = دۆخی کار
+name-subscription = بەشداریکردن
+name-term-kind = جۆری پۆل
+cli-bad-site-url = `{ $url }` ناونیشانی ماڵپەڕ نییە: بەم شێوەیە بینووسە http(s)://host[:port][/path]، بۆ نموونە https://example.org، بێ بەکارهێنەر، پرسیار یان بەشی دوای #
+cli-bad-base-url = ناونیشانی بنەڕەتی `{ $url }` دەبێت ناونیشانێکی وەک https://example.org بێت
+cli-no-base-url = ناونیشانی گشتیی ماڵپەڕەکە هێشتا نەزانراوە: --base-url https://example.org بدە (یان TRIBUNE_BASE_URL دابنێ)
+cli-count-posts-pages = { $count } بابەت و پەڕە
+cli-count-subscriptions = { $count } بەشداریکردن
+cli-count-identities = { $count } ناسنامەی چوونەژوورەوە
+cli-count-emails = { $count } ئیمەیڵ
+cli-exported = هەناردە کرا: { $posts } لەگەڵ { $comments }.
+cli-deleted = سڕایەوە: { $comments }.
+cli-anonymised = بێناو کرا: { $comments }.
+cli-removed = لابرا: { $subscriptions }، { $identities }، { $emails }.
+cli-staff-kept = هەژمارێکی ستاف ئەم ناونیشانە بەکاردەهێنێت؛ هێڵرایەوە (هەژمارەکانی ستاف بە `tribune user` بەڕێوە دەبرێن).
+cli-erase-needs-yes = سڕینەوە ناگەڕێندرێتەوە: --yes زیاد بکە بۆ سڕینەوەی داتاکانی { $email } بێ پرسیار
+cli-erase-confirm = ئەمە ئەوەی دەربارەی { $email } هەڵگیراوە دەسڕێتەوە و ناگەڕێندرێتەوە. بۆ بەردەوامبوون ناونیشانەکە دووبارە بنووسە:
+cli-erase-mismatch = ناونیشانی نووسراو یەکی نەگرتەوە؛ هیچ شتێک نەسڕایەوە
+cli-importing = هێنان
+cli-time-left = { $eta } ماوە
+cli-dry-run-done = تاقیکردنەوە: هیچ شتێک نەنووسرا. بۆ هێنان بێ --dry-run دووبارە جێبەجێی بکە.
+cli-backup-postgres = ئەم ماڵپەڕە لەسەر PostgreSQL ـە: بە pg_dump پاڵپشتی بکە، بۆ نموونە pg_dump --format=custom --file { $file } "$TRIBUNE_DATABASE_URL" (بڕوانە docs/operations.md)
+cli-backup-exists = { $path } پێشتر هەیە: ناوێکی نوێ بۆ فایل هەڵبژێرە، پاڵپشتەکان هەرگیز لەسەر شتێک نانووسنەوە
+cli-backup-damaged = لەبەرگرتنەوەکە لە پشکنینی تەندروستی دەرنەچوو ({ $problem })؛ هیچ شتێک نەهێڵرایەوە
+cli-backup-cannot-check = ناتوانرێت لەبەرگرتنەوەکە بپشکنرێت
+cli-backed-up = پاڵپشتی کرا: { $posts } و { $comments } بۆ { $path } ‏({ $mb } مێگابایت) لە { $seconds } چرکەدا.
+
+## Command line: settings
+config-base-url = ناونیشانی بنەڕەتی
+config-bad-bind = ناونیشانی گوێگرتن `{ $bind }` بە شێوەی HOST:PORT نییە، بۆ نموونە 127.0.0.1:8080
+config-bad-log-format = شێوازی تۆمار `{ $format }` نە text ـە نە json
+config-no-theme = بوخچەی ڕووکاری { $path } بوونی نییە
+config-cannot-read = ناتوانرێت فایلی ڕێکخستنی { $path } بخوێنرێتەوە: { $reason }
+config-file-problem = فایلی ڕێکخستنی { $path }: { $reason }
+config-unknown-setting = ڕێکخستنی نەناسراو `{ $setting }` لە فایلی ڕێکخستندا؛ پشتگوێ خرا
+config-cannot-read-secret = ناتوانرێت { $name } ‏{ $path } بخوێنرێتەوە: { $reason }
+config-preset-needs-both = { $section } هەردوو client_id و client_secretی پێویستە (یان { $env } و _CLIENT_SECRET)
+config-oidc-bad-name = { $section }: ناوی دابینکەر پیتی بچووکی لاتینی، ژمارە و - ـە، و ناوی دابینکەرێکی ئامادە نییە
+config-oidc-needs = { $section } issuer، client_id و client_secretی پێویستە
+config-oidc-https = issuer ـی { $section } دەبێت ناونیشانێکی https://‎ بێت
+config-oauth2-bad-name = { $section }: ناوی دابینکەر پیتی بچووکی لاتینی، ژمارە و - ـە، و تەنها یەک جار بەکاردێت
+config-oauth2-needs = { $section } authorize_url، token_url، userinfo_url، client_id و client_secretی پێویستە
+config-staff-provider = auth.staff_provider ‏`{ $name }` دەبێت ناوی دابینکەرێکی OpenID Connectی چالاک بێت
+
+## Command line: arguments
+cli-arg-unknown-command = هیچ فەرمانێکی `{ $command }` نییە
+cli-arg-unknown-option = لێرە هیچ هەڵبژاردەیەکی `{ $option }` نییە
+cli-arg-missing = ئەم فەرمانە { $options }ی پێویستە
+cli-arg-invalid-value = `{ $value }` بەهایەک نییە کە { $option } وەریبگرێت
+cli-arg-choices = { $message }: یەکێک لەمانە بەکاربهێنە: { $choices }
+cli-arg-conflict = { $option } لەگەڵ { $other } بەکارنایەت
+cli-arg-did-you-mean = { $message } (مەبەستت { $suggestion } بوو؟)
+cli-arg-more = بۆ زانیاریی زیاتر، ‎--help تاقی بکەرەوە.
+
+## Command line: WordPress types
+import-type-post = بابەت
+import-type-page = پەڕە
+import-type-attachment = هاوپێچ

@@ -413,3 +413,203 @@ error-bad-address-text = This address contains characters no page address has. C
 comment-lost-title = Your comment was not saved
 comment-lost-text = The site cannot save anything right now. Here is what you wrote; copy it and send it again in a minute.
 comment-lost-label = Your comment
+
+## Command line: moving in
+import-posts = { PLURAL($count) ->
+        [one] { $count } post
+       *[other] { $count } posts
+    }
+import-pages = { PLURAL($count) ->
+        [one] { $count } page
+       *[other] { $count } pages
+    }
+import-comments = { PLURAL($count) ->
+        [one] { $count } comment
+       *[other] { $count } comments
+    }
+import-users = { PLURAL($count) ->
+        [one] { $count } user
+       *[other] { $count } users
+    }
+import-terms = { PLURAL($count) ->
+        [one] { $count } category or tag
+       *[other] { $count } categories and tags
+    }
+import-summary = Imported { $posts }, { $pages }, { $comments }, { $users }, { $terms }.
+import-summary-dry = Would import { $posts }, { $pages }, { $comments }, { $users }, { $terms }.
+import-already = Already here from an earlier import (left as they are): { $count }.
+import-skipped-heading = Skipped ({ $count }):
+import-changed-heading = Changed ({ $count }):
+import-tally = { $count } × { $reason }
+import-took = Took { $seconds } s ({ $rate } comments/s).
+import-took-memory = Took { $seconds } s ({ $rate } comments/s), peak memory { $mb } MB.
+import-skip-trash = in WordPress's trash
+import-skip-revision = a revision or attachment
+import-skip-attachment = attachment (media files stay where they are; posts link to them)
+import-skip-post-type = post type `{ $what }` is not something Tribune shows
+import-skip-no-post-id = item without <wp:post_id>
+import-skip-no-comment-id = comment without <wp:comment_id>
+import-skip-no-dsq-id = comment without dsq:id
+import-skip-comment-type = comment type `{ $what }` is not a reader's comment
+import-skip-empty-comment = empty comment
+import-skip-no-thread = comment on a thread that is not in the file
+import-skip-parent-skipped = comment on an item that was skipped
+import-skip-unmatched-thread = comments on a Disqus thread with no matching post here
+import-note-language = language found in the text: { $what }
+import-note-no-date = no date: dated now
+import-note-orphan-reply = reply whose parent comment is not in the file: shown at the top level
+import-note-password = password-protected: imported as private
+import-note-slug-renamed = slug already used here: renamed (the old /?p= link still works)
+import-label-item = line { $line }: { $type } “{ $title }”
+import-label-line = line { $line }: { $title }
+import-label-comment = line { $line }: comment { $id }
+import-label-comment-on = line { $line }: comment { $id } on “{ $title }”
+import-label-comment-id = comment { $id }
+import-label-renamed = { $label }: { $old } → { $new }
+import-label-thread = { $link } (comments: { $count })
+import-cannot-open = cannot open { $path }: { $reason }
+import-at-line = line { $line }, column { $column }: { $message }. Nothing was imported.
+import-nothing = { $message } Nothing was imported.
+import-database = the database refused the import ({ $reason }). Nothing was imported.
+import-format-wordpress = a WordPress export
+import-format-disqus = a Disqus export
+import-not-format = { $path } is not { $format }: it starts with <{ $found }> where { $format } starts with <{ $root }> (line { $line }).
+import-with-hint = { $message } { $hint }
+import-hint-disqus = It is a Disqus export: use `tribune import disqus`.
+import-hint-wordpress = It looks like a WordPress export: use `tribune import wordpress`.
+import-empty-file = { $path } is empty: { $format } starts with <{ $root }>
+import-not-wxr = { $path } has no <wp:wxr_version>: it is an RSS feed, not a WordPress export (WordPress: Tools → Export → All content)
+import-wxr-version = WXR version { $version } is not one Tribune reads (1.0, 1.1, 1.2)
+import-cut-short = the file ends inside <{ $name }> (opened on line { $line }): it looks cut short; export it again
+import-bad-attribute = bad attribute: { $detail }
+import-bad-attribute-named = bad attribute `{ $name }`: { $detail }
+import-bad-reference = bad character reference: { $detail }
+import-text-not-utf8 = text is not UTF-8: { $detail }
+import-cdata-not-utf8 = CDATA is not UTF-8: { $detail }
+import-text-outside = text outside any element: this is not an XML export
+import-mismatched-end = </{ $found }> closes <{ $expected }>: the file is not well-formed XML
+import-unmatched-end = </{ $name }> closes an element that was never opened
+import-not-xml = not well-formed XML: { $detail }
+
+## Command line
+cli-error = error: { $message }
+cli-warning = warning: { $message }
+cli-no-site = there is no Tribune site at { $place }: check --data-dir or --database-url, or add --create-site to start a new one there (`tribune serve` creates one too)
+cli-cannot-create-dir = cannot create data directory { $path }
+cli-cannot-open-database = cannot open database { $place }
+cli-cannot-listen = cannot listen on { $bind }
+cli-not-an-email = `{ $email }` is not an email address
+cli-cannot-read-password = cannot read the password from standard input
+cli-role = { $role }
+cli-status = { $status }
+cli-user-added = added { $role } { $email } (id { $id })
+cli-generated-password = password: { $password }
+cli-user-exists = a user with email { $email } already exists
+cli-column-id = ID
+cli-column-role = ROLE
+cli-column-email = EMAIL
+cli-column-name = NAME
+cli-column-status = STATUS
+cli-column-date = DATE (UTC)
+cli-column-author = AUTHOR
+cli-column-post = POST
+cli-column-comment = COMMENT
+cli-cannot-read-post = cannot read the post from standard input
+cli-cannot-read = cannot read { $path }
+cli-cannot-create = cannot create { $path }
+cli-cannot-write = cannot write { $path }
+cli-no-staff-account = no staff account with email { $email }
+cli-no-admin = no administrator yet: run `tribune user add --admin --email …` first, or pass --author
+cli-unknown-language = unknown language `{ $tag }`: use one of { $tags }
+cli-not-language-tag = `{ $tag }` is not a language tag: use one such as en, ar or ckb
+cli-slug-taken = the slug `{ $slug }` is used by another post; pass --slug
+cli-post-published = published post { $id } at { $path }
+cli-post-draft = saved draft post { $id }; edit it at /admin/posts/{ $id }
+cli-no-comment = no comment with id { $ids }; nothing was changed
+cli-moderated = { $status ->
+        [approved] approved
+        [spam] marked as spam
+        [trash] moved to the trash
+       *[other] held
+    }: { PLURAL($count) ->
+        [one] { $count } comment
+       *[other] { $count } comments
+    }
+cli-unknown-name = unknown { $what } `{ $value }`: use { $choices }
+name-role = role
+name-comment-status = comment status
+name-post-status = post status
+name-post-type = post type
+name-comment-type = comment type
+name-body-format = body format
+name-job-kind = job kind
+name-job-status = job status
+name-subscription = subscription
+name-term-kind = term kind
+cli-bad-site-url = `{ $url }` is not a site address: write it as http(s)://host[:port][/path], e.g. https://example.org, without a user, a query or a fragment
+cli-bad-base-url = base URL `{ $url }` must be an address such as https://example.org
+cli-no-base-url = the site's public address is not known yet: pass --base-url https://example.org (or set TRIBUNE_BASE_URL)
+cli-count-posts-pages = { PLURAL($count) ->
+        [one] { $count } post or page
+       *[other] { $count } posts and pages
+    }
+cli-count-subscriptions = { PLURAL($count) ->
+        [one] { $count } subscription
+       *[other] { $count } subscriptions
+    }
+cli-count-identities = { PLURAL($count) ->
+        [one] { $count } sign-in identity
+       *[other] { $count } sign-in identities
+    }
+cli-count-emails = { PLURAL($count) ->
+        [one] { $count } email
+       *[other] { $count } emails
+    }
+cli-exported = Exported { $posts } with { $comments }.
+cli-deleted = Deleted { $comments }.
+cli-anonymised = Anonymised { $comments }.
+cli-removed = Removed { $subscriptions }, { $identities }, { $emails }.
+cli-staff-kept = A staff account uses this address; it was kept (staff accounts are managed with `tribune user`).
+cli-erase-needs-yes = erasing cannot be undone: add --yes to erase the data of { $email } without being asked
+cli-erase-confirm = This erases what is stored about { $email } and cannot be undone. Type the address again to go on:
+cli-erase-mismatch = the address typed did not match; nothing was erased
+cli-importing = importing
+cli-time-left = { $eta } left
+cli-dry-run-done = Dry run: nothing was written. Run it again without --dry-run to import.
+cli-backup-postgres = this site is on PostgreSQL: back it up with pg_dump, e.g. pg_dump --format=custom --file { $file } "$TRIBUNE_DATABASE_URL" (see docs/operations.md)
+cli-backup-exists = { $path } already exists: choose a new file name, backups never overwrite
+cli-backup-damaged = the copy failed its integrity check ({ $problem }); nothing was kept
+cli-backup-cannot-check = cannot check the copy
+cli-backed-up = Backed up { $posts } and { $comments } to { $path } ({ $mb } MB) in { $seconds } s.
+
+## Command line: settings
+config-base-url = base URL
+config-bad-bind = bind address `{ $bind }` is not HOST:PORT, e.g. 127.0.0.1:8080
+config-bad-log-format = log format `{ $format }` is not text or json
+config-no-theme = theme directory { $path } does not exist
+config-cannot-read = cannot read config file { $path }: { $reason }
+config-file-problem = config file { $path }: { $reason }
+config-unknown-setting = unknown setting `{ $setting }` in config file; ignored
+config-cannot-read-secret = cannot read { $name } { $path }: { $reason }
+config-preset-needs-both = { $section } needs both client_id and client_secret (or { $env } and _CLIENT_SECRET)
+config-oidc-bad-name = { $section }: a provider name is lower-case letters, digits and -, and not a preset's name
+config-oidc-needs = { $section } needs issuer, client_id and client_secret
+config-oidc-https = { $section } issuer must be an https:// URL
+config-oauth2-bad-name = { $section }: a provider name is lower-case letters, digits and -, used once
+config-oauth2-needs = { $section } needs authorize_url, token_url, userinfo_url, client_id and client_secret
+config-staff-provider = auth.staff_provider `{ $name }` must name an enabled OpenID Connect provider
+
+## Command line: arguments
+cli-arg-unknown-command = there is no command `{ $command }`
+cli-arg-unknown-option = there is no option `{ $option }` here
+cli-arg-missing = this command needs { $options }
+cli-arg-invalid-value = `{ $value }` is not a value { $option } takes
+cli-arg-choices = { $message }: use one of { $choices }
+cli-arg-conflict = { $option } cannot be used with { $other }
+cli-arg-did-you-mean = { $message } (did you mean { $suggestion }?)
+cli-arg-more = For more information, try '--help'.
+
+## Command line: WordPress types
+import-type-post = post
+import-type-page = page
+import-type-attachment = attachment

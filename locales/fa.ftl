@@ -410,3 +410,185 @@ error-bad-address-text = این نشانی نویسه‌هایی دارد که �
 comment-lost-title = دیدگاه شما ذخیره نشد
 comment-lost-text = سایت اکنون نمی‌تواند چیزی ذخیره کند. این چیزی است که نوشتید؛ رونوشت بگیرید و یک دقیقهٔ دیگر دوباره بفرستید.
 comment-lost-label = دیدگاه شما
+
+## Command line: moving in
+import-posts = { $count } نوشته
+import-pages = { $count } برگه
+import-comments = { $count } دیدگاه
+import-users = { $count } کاربر
+import-terms = { $count } دسته و برچسب
+import-summary = درون‌ریزی شد: { $posts }، { $pages }، { $comments }، { $users }، { $terms }.
+import-summary-dry = درون‌ریزی خواهد شد: { $posts }، { $pages }، { $comments }، { $users }، { $terms }.
+import-already = از درون‌ریزی پیشین موجود است (دست‌نخورده ماند): { $count }.
+import-skipped-heading = رد شد ({ $count }):
+import-changed-heading = تغییر کرد ({ $count }):
+import-tally = { $count } × { $reason }
+import-took = { $seconds } ثانیه طول کشید ({ $rate } دیدگاه در ثانیه).
+import-took-memory = { $seconds } ثانیه طول کشید ({ $rate } دیدگاه در ثانیه)، بیشینهٔ حافظه { $mb } مگابایت.
+import-skip-trash = در زباله‌دان وردپرس
+import-skip-revision = یک نسخهٔ بازبینی یا پیوست
+import-skip-attachment = پیوست (پرونده‌های رسانه سر جایشان می‌مانند؛ نوشته‌ها به آن‌ها پیوند می‌دهند)
+import-skip-post-type = نوع محتوای `{ $what }` چیزی نیست که Tribune نشان دهد
+import-skip-no-post-id = موردی بدون <wp:post_id>
+import-skip-no-comment-id = دیدگاهی بدون <wp:comment_id>
+import-skip-no-dsq-id = دیدگاهی بدون dsq:id
+import-skip-comment-type = نوع دیدگاه `{ $what }` دیدگاه یک خواننده نیست
+import-skip-empty-comment = دیدگاه خالی
+import-skip-no-thread = دیدگاه روی گفتگویی که در پرونده نیست
+import-skip-parent-skipped = دیدگاه روی موردی که رد شد
+import-skip-unmatched-thread = دیدگاه‌هایی روی گفتگویی در Disqus که اینجا نوشتهٔ متناظری ندارد
+import-note-language = زبانِ یافته در متن: { $what }
+import-note-no-date = بدون تاریخ: تاریخ اکنون گذاشته شد
+import-note-orphan-reply = پاسخی که دیدگاه والدش در پرونده نیست: در سطح نخست نمایش داده می‌شود
+import-note-password = با گذرواژه محافظت شده: خصوصی درون‌ریزی شد
+import-note-slug-renamed = نامک از پیش اینجا به کار رفته: تغییر نام یافت (پیوند قدیمی ‎/?p=‎ همچنان کار می‌کند)
+import-label-item = خط { $line }: { $type } «{ $title }»
+import-label-line = خط { $line }: { $title }
+import-label-comment = خط { $line }: دیدگاه { $id }
+import-label-comment-on = خط { $line }: دیدگاه { $id } روی «{ $title }»
+import-label-comment-id = دیدگاه { $id }
+import-label-renamed = { $label }: { $old } ← { $new }
+import-label-thread = { $link } (دیدگاه‌ها: { $count })
+import-cannot-open = نمی‌توان { $path } را باز کرد: { $reason }
+import-at-line = خط { $line }، ستون { $column }: { $message }. هیچ چیزی درون‌ریزی نشد.
+import-nothing = { $message } هیچ چیزی درون‌ریزی نشد.
+import-database = پایگاه داده درون‌ریزی را نپذیرفت ({ $reason }). هیچ چیزی درون‌ریزی نشد.
+import-format-wordpress = یک برون‌بری وردپرس
+import-format-disqus = یک برون‌بری Disqus
+import-not-format = { $path } { $format } نیست: با <{ $found }> آغاز می‌شود، حال آن‌که { $format } با <{ $root }> آغاز می‌شود (خط { $line }).
+import-with-hint = { $message } { $hint }
+import-hint-disqus = این یک برون‌بری Disqus است: از `tribune import disqus` استفاده کنید.
+import-hint-wordpress = به نظر یک برون‌بری وردپرس است: از `tribune import wordpress` استفاده کنید.
+import-empty-file = { $path } خالی است: { $format } با <{ $root }> آغاز می‌شود
+import-not-wxr = { $path } ‏<wp:wxr_version> ندارد: یک خوراک RSS است، نه برون‌بری وردپرس (در وردپرس: ابزارها ← برون‌بری ← همهٔ محتوا)
+import-wxr-version = نسخهٔ WXR ‏{ $version } از نسخه‌هایی نیست که Tribune می‌خواند (1.0، 1.1، 1.2)
+import-cut-short = پرونده درون <{ $name }> (بازشده در خط { $line }) تمام می‌شود: به نظر ناقص است؛ دوباره برون‌بری کنید
+import-bad-attribute = ویژگی نادرست: { $detail }
+import-bad-attribute-named = ویژگی نادرست `{ $name }`: { $detail }
+import-bad-reference = ارجاع نویسه‌ای نادرست: { $detail }
+import-text-not-utf8 = متن UTF-8 نیست: { $detail }
+import-cdata-not-utf8 = CDATA ‏UTF-8 نیست: { $detail }
+import-text-outside = متن بیرون از هر عنصر: این یک برون‌بری XML نیست
+import-mismatched-end = ‏</{ $found }> ‏<{ $expected }> را می‌بندد: پرونده XML خوش‌ساخت نیست
+import-unmatched-end = ‏</{ $name }> عنصری را می‌بندد که هرگز باز نشده بود
+import-not-xml = XML خوش‌ساخت نیست: { $detail }
+
+## Command line
+cli-error = خطا: { $message }
+cli-warning = هشدار: { $message }
+cli-no-site = هیچ سایت Tribune در { $place } نیست: --data-dir یا --database-url را بررسی کنید، یا --create-site را بیفزایید تا سایت تازه‌ای آنجا ساخته شود (`tribune serve` هم یکی می‌سازد)
+cli-cannot-create-dir = نمی‌توان پوشهٔ داده { $path } را ساخت
+cli-cannot-open-database = نمی‌توان پایگاه دادهٔ { $place } را باز کرد
+cli-cannot-listen = نمی‌توان روی { $bind } گوش داد
+cli-not-an-email = `{ $email }` نشانی ایمیل نیست
+cli-cannot-read-password = نمی‌توان گذرواژه را از ورودی استاندارد خواند
+cli-role = { $role ->
+        [admin] مدیر
+        [editor] ویراستار
+        [author] نویسنده
+        [moderator] ناظر
+       *[other] { $role }
+    }
+cli-status = { $status ->
+        [pending] در انتظار
+        [approved] تأییدشده
+        [spam] هرزنامه
+        [trash] در زباله‌دان
+       *[other] { $status }
+    }
+cli-user-added = { $role } { $email } افزوده شد (شناسه { $id })
+cli-generated-password = گذرواژه: { $password }
+cli-user-exists = کاربری با ایمیل { $email } از پیش وجود دارد
+cli-column-id = شناسه
+cli-column-role = نقش
+cli-column-email = ایمیل
+cli-column-name = نام
+cli-column-status = وضعیت
+cli-column-date = تاریخ (UTC)
+cli-column-author = نویسنده
+cli-column-post = نوشته
+cli-column-comment = دیدگاه
+cli-cannot-read-post = نمی‌توان نوشته را از ورودی استاندارد خواند
+cli-cannot-read = نمی‌توان { $path } را خواند
+cli-cannot-create = نمی‌توان { $path } را ساخت
+cli-cannot-write = نمی‌توان در { $path } نوشت
+cli-no-staff-account = هیچ حساب کارکنی با ایمیل { $email } نیست
+cli-no-admin = هنوز مدیری نیست: نخست `tribune user add --admin --email …` را اجرا کنید، یا --author را بدهید
+cli-unknown-language = زبان ناشناخته `{ $tag }`: یکی از این‌ها را به کار ببرید: { $tags }
+cli-not-language-tag = `{ $tag }` کد زبان نیست: کدی مانند en، ar یا ckb به کار ببرید
+cli-slug-taken = نامک `{ $slug }` را نوشتهٔ دیگری به کار برده؛ --slug را بدهید
+cli-post-published = نوشتهٔ { $id } در { $path } منتشر شد
+cli-post-draft = پیش‌نویس نوشتهٔ { $id } ذخیره شد؛ در ‎/admin/posts/{ $id } ویرایشش کنید
+cli-no-comment = دیدگاهی با شناسهٔ { $ids } نیست؛ چیزی تغییر نکرد
+cli-moderated = { $status ->
+        [approved] تأیید شد
+        [spam] هرزنامه علامت خورد
+        [trash] به زباله‌دان رفت
+       *[other] نگه داشته شد
+    }: { $count } دیدگاه
+cli-unknown-name = { $what } ناشناخته `{ $value }`: یکی از این‌ها را به کار ببرید: { $choices }
+name-role = نقش
+name-comment-status = وضعیت دیدگاه
+name-post-status = وضعیت نوشته
+name-post-type = نوع محتوا
+name-comment-type = نوع دیدگاه
+name-body-format = قالب متن
+name-job-kind = نوع کار
+name-job-status = وضعیت کار
+name-subscription = اشتراک
+name-term-kind = نوع دسته
+cli-bad-site-url = `{ $url }` نشانی سایت نیست: آن را به شکل http(s)://host[:port][/path] بنویسید، مانند https://example.org، بدون کاربر، پرسمان یا بخش پس از #
+cli-bad-base-url = نشانی پایهٔ `{ $url }` باید نشانی‌ای مانند https://example.org باشد
+cli-no-base-url = نشانی عمومی سایت هنوز دانسته نیست: --base-url https://example.org را بدهید (یا TRIBUNE_BASE_URL را تنظیم کنید)
+cli-count-posts-pages = { $count } نوشته و برگه
+cli-count-subscriptions = { $count } اشتراک
+cli-count-identities = { $count } هویت ورود
+cli-count-emails = { $count } ایمیل
+cli-exported = برون‌بری شد: { $posts } با { $comments }.
+cli-deleted = پاک شد: { $comments }.
+cli-anonymised = بی‌نام شد: { $comments }.
+cli-removed = حذف شد: { $subscriptions }، { $identities }، { $emails }.
+cli-staff-kept = یک حساب کارکنان این نشانی را به کار می‌برد؛ نگه داشته شد (حساب‌های کارکنان با `tribune user` مدیریت می‌شوند).
+cli-erase-needs-yes = پاک‌کردن برگشت‌پذیر نیست: --yes را بیفزایید تا داده‌های { $email } بی‌پرسش پاک شود
+cli-erase-confirm = این کار آنچه دربارهٔ { $email } نگه‌داری شده را پاک می‌کند و برگشت‌پذیر نیست. برای ادامه نشانی را دوباره بنویسید:
+cli-erase-mismatch = نشانی نوشته‌شده یکی نبود؛ چیزی پاک نشد
+cli-importing = درون‌ریزی
+cli-time-left = { $eta } مانده
+cli-dry-run-done = اجرای آزمایشی: چیزی نوشته نشد. برای درون‌ریزی، بدون --dry-run دوباره اجرا کنید.
+cli-backup-postgres = این سایت روی PostgreSQL است: با pg_dump پشتیبان بگیرید، مانند pg_dump --format=custom --file { $file } "$TRIBUNE_DATABASE_URL" (نگاه کنید به docs/operations.md)
+cli-backup-exists = { $path } از پیش وجود دارد: نام پروندهٔ تازه‌ای برگزینید، پشتیبان‌ها هرگز روی پرونده‌ای نمی‌نویسند
+cli-backup-damaged = رونوشت در بررسی درستی رد شد ({ $problem })؛ چیزی نگه داشته نشد
+cli-backup-cannot-check = نمی‌توان رونوشت را بررسی کرد
+cli-backed-up = پشتیبان گرفته شد: { $posts } و { $comments } در { $path } ‏({ $mb } مگابایت) در { $seconds } ثانیه.
+
+## Command line: settings
+config-base-url = نشانی پایه
+config-bad-bind = نشانی شنود `{ $bind }` به شکل HOST:PORT نیست، مانند 127.0.0.1:8080
+config-bad-log-format = قالب گزارش `{ $format }` نه text است نه json
+config-no-theme = پوشهٔ پوستهٔ { $path } وجود ندارد
+config-cannot-read = نمی‌توان پروندهٔ پیکربندی { $path } را خواند: { $reason }
+config-file-problem = پروندهٔ پیکربندی { $path }: { $reason }
+config-unknown-setting = تنظیم ناشناختهٔ `{ $setting }` در پروندهٔ پیکربندی؛ نادیده گرفته شد
+config-cannot-read-secret = نمی‌توان { $name } ‏{ $path } را خواند: { $reason }
+config-preset-needs-both = { $section } هم client_id و هم client_secret می‌خواهد (یا { $env } و _CLIENT_SECRET)
+config-oidc-bad-name = { $section }: نام فراهم‌کننده از حروف کوچک لاتین، رقم و - است و نام یک فراهم‌کنندهٔ آماده نیست
+config-oidc-needs = { $section } به issuer، client_id و client_secret نیاز دارد
+config-oidc-https = issuer در { $section } باید نشانی https://‎ باشد
+config-oauth2-bad-name = { $section }: نام فراهم‌کننده از حروف کوچک لاتین، رقم و - است و یک بار به کار می‌رود
+config-oauth2-needs = { $section } به authorize_url، token_url، userinfo_url، client_id و client_secret نیاز دارد
+config-staff-provider = auth.staff_provider ‏`{ $name }` باید نام یک فراهم‌کنندهٔ فعال OpenID Connect باشد
+
+## Command line: arguments
+cli-arg-unknown-command = فرمانی به نام `{ $command }` نیست
+cli-arg-unknown-option = اینجا گزینه‌ای به نام `{ $option }` نیست
+cli-arg-missing = این فرمان به { $options } نیاز دارد
+cli-arg-invalid-value = `{ $value }` مقداری نیست که { $option } بپذیرد
+cli-arg-choices = { $message }: یکی از این‌ها را به کار ببرید: { $choices }
+cli-arg-conflict = { $option } را نمی‌توان با { $other } به کار برد
+cli-arg-did-you-mean = { $message } (منظورتان { $suggestion } بود؟)
+cli-arg-more = برای آگاهی بیشتر، ‎--help را بیازمایید.
+
+## Command line: WordPress types
+import-type-post = نوشته
+import-type-page = برگه
+import-type-attachment = پیوست

@@ -410,3 +410,185 @@ error-bad-address-text = Di vê navnîşanê de tîp hene ku tu navnîşana rûp
 comment-lost-title = Şîroveya te nehat tomarkirin
 comment-lost-text = Malper niha nikare tiştekî tomar bike. Ya ku te nivîsî ev e; kopî bike û piştî deqeyekê dîsa bişîne.
 comment-lost-label = Şîroveya te
+
+## Command line: moving in
+import-posts = { $count } nivîs
+import-pages = { $count } rûpel
+import-comments = { $count } şîrove
+import-users = { $count } bikarhêner
+import-terms = { $count } kategorî û etîket
+import-summary = Hat anîn: { $posts }, { $pages }, { $comments }, { $users }, { $terms }.
+import-summary-dry = Dê bê anîn: { $posts }, { $pages }, { $comments }, { $users }, { $terms }.
+import-already = Ji anîneke berê ve jixwe heye (wek xwe hat hiştin): { $count }.
+import-skipped-heading = Hat derbaskirin ({ $count }):
+import-changed-heading = Hat guhertin ({ $count }):
+import-tally = { $count } × { $reason }
+import-took = { $seconds } s kişand ({ $rate } şîrove/s).
+import-took-memory = { $seconds } s kişand ({ $rate } şîrove/s), herî zêde bîr { $mb } MB.
+import-skip-trash = di çopa WordPressê de
+import-skip-revision = guhertoyek an pêvek
+import-skip-attachment = pêvek (pelên medyayê li cihê xwe dimînin; nivîs girêdanê didin wan)
+import-skip-post-type = cureyê naverokê `{ $what }` ne tiştekî ye ku Tribune nîşan dide
+import-skip-no-post-id = hêmanek bê <wp:post_id>
+import-skip-no-comment-id = şîroveyek bê <wp:comment_id>
+import-skip-no-dsq-id = şîroveyek bê dsq:id
+import-skip-comment-type = cureyê şîroveyê `{ $what }` ne şîroveya xwendevanekî ye
+import-skip-empty-comment = şîroveya vala
+import-skip-no-thread = şîrove li ser gotûbêjeke ku ne di pelê de ye
+import-skip-parent-skipped = şîrove li ser hêmaneke ku hat derbaskirin
+import-skip-unmatched-thread = şîroveyên li ser gotûbêjeke Disqusê ku li vir nivîseke wê ya hevber tune
+import-note-language = ziman ji nivîsê hat dîtin: { $what }
+import-note-no-date = bê dîrok: dîroka niha lê hat danîn
+import-note-orphan-reply = bersivek ku şîroveya wê ya jorîn ne di pelê de ye: di asta yekem de tê nîşandan
+import-note-password = bi şîfreyê parastî: wek taybet hat anîn
+import-note-slug-renamed = navê girêdanê li vir jixwe tê bikaranîn: nav hat guhertin (girêdana kevn a /?p= hê jî dixebite)
+import-label-item = rêza { $line }: { $type } “{ $title }”
+import-label-line = rêza { $line }: { $title }
+import-label-comment = rêza { $line }: şîroveya { $id }
+import-label-comment-on = rêza { $line }: şîroveya { $id } li ser “{ $title }”
+import-label-comment-id = şîroveya { $id }
+import-label-renamed = { $label }: { $old } → { $new }
+import-label-thread = { $link } (şîrove: { $count })
+import-cannot-open = { $path } nayê vekirin: { $reason }
+import-at-line = rêza { $line }, stûna { $column }: { $message }. Tiştek nehat anîn.
+import-nothing = { $message } Tiştek nehat anîn.
+import-database = danegehê anîn red kir ({ $reason }). Tiştek nehat anîn.
+import-format-wordpress = hinardeyeke WordPressê
+import-format-disqus = hinardeyeke Disqusê
+import-not-format = { $path } ne { $format } e: bi <{ $found }> dest pê dike, lê { $format } bi <{ $root }> dest pê dike (rêza { $line }).
+import-with-hint = { $message } { $hint }
+import-hint-disqus = Ev hinardeyeke Disqusê ye: `tribune import disqus` bi kar bîne.
+import-hint-wordpress = Wisa xuya ye ku hinardeyeke WordPressê ye: `tribune import wordpress` bi kar bîne.
+import-empty-file = { $path } vala ye: { $format } bi <{ $root }> dest pê dike
+import-not-wxr = Di { $path } de <wp:wxr_version> tune: ew herikeke RSS e, ne hinardeyeke WordPressê (WordPress: Amûr → Hinarde → Hemû naverok)
+import-wxr-version = guhertoya WXR { $version } ne yek ji yên ku Tribune dixwîne ye (1.0, 1.1, 1.2)
+import-cut-short = pel di nav <{ $name }> de diqede (li rêza { $line } vebûye): xuya ye ku qut bûye; dîsa hinarde bike
+import-bad-attribute = taybetmendiya xelet: { $detail }
+import-bad-attribute-named = taybetmendiya xelet `{ $name }`: { $detail }
+import-bad-reference = referansa tîpê ya xelet: { $detail }
+import-text-not-utf8 = nivîs ne UTF-8 e: { $detail }
+import-cdata-not-utf8 = CDATA ne UTF-8 e: { $detail }
+import-text-outside = nivîs li derveyî her hêmanê: ev ne hinardeyeke XML e
+import-mismatched-end = </{ $found }> <{ $expected }> digire: pel ne XMLeke rast e
+import-unmatched-end = </{ $name }> hêmaneke ku qet venebûye digire
+import-not-xml = ne XMLeke rast e: { $detail }
+
+## Command line
+cli-error = çewtî: { $message }
+cli-warning = hişyarî: { $message }
+cli-no-site = li { $place } malpereke Tribune tune: --data-dir an --database-url kontrol bike, an jî --create-site lê zêde bike da ku li wir yeke nû dest pê bike (`tribune serve` jî yekê çêdike)
+cli-cannot-create-dir = peldanka daneyan { $path } nayê çêkirin
+cli-cannot-open-database = danegeha { $place } nayê vekirin
+cli-cannot-listen = li { $bind } nayê guhdarîkirin
+cli-not-an-email = `{ $email }` ne navnîşaneke e-nameyê ye
+cli-cannot-read-password = şîfre ji têketina standard nayê xwendin
+cli-role = { $role ->
+        [admin] rêvebir
+        [editor] edîtor
+        [author] nivîskar
+        [moderator] moderator
+       *[other] { $role }
+    }
+cli-status = { $status ->
+        [pending] li bendê
+        [approved] pejirandî
+        [spam] spam
+        [trash] di çopê de
+       *[other] { $status }
+    }
+cli-user-added = { $role } { $email } hat zêdekirin (nasname { $id })
+cli-generated-password = şîfre: { $password }
+cli-user-exists = bikarhênerek bi e-nameya { $email } jixwe heye
+cli-column-id = NASNAME
+cli-column-role = ROL
+cli-column-email = E-NAME
+cli-column-name = NAV
+cli-column-status = REWŞ
+cli-column-date = DÎROK (UTC)
+cli-column-author = NIVÎSKAR
+cli-column-post = NIVÎS
+cli-column-comment = ŞÎROVE
+cli-cannot-read-post = nivîs ji têketina standard nayê xwendin
+cli-cannot-read = { $path } nayê xwendin
+cli-cannot-create = { $path } nayê çêkirin
+cli-cannot-write = { $path } nayê nivîsandin
+cli-no-staff-account = hesabekî karmendan bi e-nameya { $email } tune
+cli-no-admin = hêj rêvebir tune: pêşî `tribune user add --admin --email …` bixebitîne, an jî --author bide
+cli-unknown-language = zimanê nenas `{ $tag }`: yek ji van bi kar bîne: { $tags }
+cli-not-language-tag = `{ $tag }` ne koda zimanekî ye: yekê wek en, ar an ckb bi kar bîne
+cli-slug-taken = navê girêdanê `{ $slug }` ji aliyê nivîseke din ve tê bikaranîn; --slug bide
+cli-post-published = nivîsa { $id } li { $path } hat weşandin
+cli-post-draft = reşnivîsa nivîsa { $id } hat tomarkirin; li /admin/posts/{ $id } biguherîne
+cli-no-comment = şîroveyek bi nasnameya { $ids } tune; tiştek nehat guhertin
+cli-moderated = { $status ->
+        [approved] hat pejirandin
+        [spam] wek spam hat nîşankirin
+        [trash] çû çopê
+       *[other] hat ragirtin
+    }: { $count } şîrove
+cli-unknown-name = { $what } ya nenas `{ $value }`: yek ji van bi kar bîne: { $choices }
+name-role = rol
+name-comment-status = rewşa şîroveyê
+name-post-status = rewşa nivîsê
+name-post-type = cureyê naverokê
+name-comment-type = cureyê şîroveyê
+name-body-format = formata nivîsê
+name-job-kind = cureyê karî
+name-job-status = rewşa karî
+name-subscription = abonetî
+name-term-kind = cureyê kategoriyê
+cli-bad-site-url = `{ $url }` ne navnîşana malperekê ye: wek http(s)://host[:port][/path] binivîse, mînak https://example.org, bê bikarhêner, pirs an beşa piştî #
+cli-bad-base-url = navnîşana bingehîn `{ $url }` divê navnîşanek wek https://example.org be
+cli-no-base-url = navnîşana giştî ya malperê hêj nayê zanîn: --base-url https://example.org bide (an jî TRIBUNE_BASE_URL saz bike)
+cli-count-posts-pages = { $count } nivîs û rûpel
+cli-count-subscriptions = { $count } abonetî
+cli-count-identities = { $count } nasnameya têketinê
+cli-count-emails = { $count } e-name
+cli-exported = Hat hinardekirin: { $posts } bi { $comments } re.
+cli-deleted = Hat jêbirin: { $comments }.
+cli-anonymised = Bênav hat kirin: { $comments }.
+cli-removed = Hat rakirin: { $subscriptions }, { $identities }, { $emails }.
+cli-staff-kept = Hesabekî karmendan vê navnîşanê bi kar tîne; hat hiştin (hesabên karmendan bi `tribune user` tên birêvebirin).
+cli-erase-needs-yes = jêbirin venagere: --yes lê zêde bike da ku daneyên { $email } bê pirsîn were jêbirin
+cli-erase-confirm = Ev tiştên li ser { $email } hatine tomarkirin jê dibe û venagere. Ji bo berdewamiyê navnîşanê dîsa binivîse:
+cli-erase-mismatch = navnîşana hatî nivîsandin li hev nehat; tiştek nehat jêbirin
+cli-importing = tê anîn
+cli-time-left = { $eta } maye
+cli-dry-run-done = Ceribandin: tiştek nehat nivîsandin. Ji bo anînê bê --dry-run dîsa bixebitîne.
+cli-backup-postgres = ev malper li ser PostgreSQL e: bi pg_dump paşeşan bike, mînak pg_dump --format=custom --file { $file } "$TRIBUNE_DATABASE_URL" (binêre docs/operations.md)
+cli-backup-exists = { $path } jixwe heye: navekî nû yê pelê hilbijêre, paşeşan qet li ser pelekî nanivîsin
+cli-backup-damaged = kopî di kontrola tevahiyê de derneket ({ $problem }); tiştek nehat hiştin
+cli-backup-cannot-check = kopî nayê kontrolkirin
+cli-backed-up = Paşeşan hat kirin: { $posts } û { $comments } li { $path } ({ $mb } MB) di { $seconds } s de.
+
+## Command line: settings
+config-base-url = navnîşana bingehîn
+config-bad-bind = navnîşana guhdarîkirinê `{ $bind }` ne bi şêweya HOST:PORT e, mînak 127.0.0.1:8080
+config-bad-log-format = formata tomarê `{ $format }` ne text e ne jî json
+config-no-theme = peldanka temayê { $path } tune
+config-cannot-read = pelê mîhengan { $path } nayê xwendin: { $reason }
+config-file-problem = pelê mîhengan { $path }: { $reason }
+config-unknown-setting = mîhenga nenas `{ $setting }` di pelê mîhengan de; hat paşguhkirin
+config-cannot-read-secret = { $name } { $path } nayê xwendin: { $reason }
+config-preset-needs-both = { $section } hem client_id hem client_secret dixwaze (an { $env } û _CLIENT_SECRET)
+config-oidc-bad-name = { $section }: navê pêşkêşkerê tîpên biçûk, jimar û - ye, û ne navê yekî amade ye
+config-oidc-needs = { $section } issuer, client_id û client_secret dixwaze
+config-oidc-https = issuer a { $section } divê navnîşaneke https:// be
+config-oauth2-bad-name = { $section }: navê pêşkêşkerê tîpên biçûk, jimar û - ye, û tenê carekê tê bikaranîn
+config-oauth2-needs = { $section } authorize_url, token_url, userinfo_url, client_id û client_secret dixwaze
+config-staff-provider = auth.staff_provider `{ $name }` divê navê pêşkêşkerekî OpenID Connect ê çalak be
+
+## Command line: arguments
+cli-arg-unknown-command = fermana `{ $command }` tune
+cli-arg-unknown-option = li vir vebijêrka `{ $option }` tune
+cli-arg-missing = ev ferman { $options } dixwaze
+cli-arg-invalid-value = `{ $value }` ne nirxeke ku { $option } distîne ye
+cli-arg-choices = { $message }: yek ji van bi kar bîne: { $choices }
+cli-arg-conflict = { $option } bi { $other } re nayê bikaranîn
+cli-arg-did-you-mean = { $message } (mebesta te { $suggestion } bû?)
+cli-arg-more = Ji bo agahiyên zêdetir, '--help' biceribîne.
+
+## Command line: WordPress types
+import-type-post = nivîs
+import-type-page = rûpel
+import-type-attachment = pêvek

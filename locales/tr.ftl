@@ -410,3 +410,185 @@ error-bad-address-text = Bu adreste hiçbir sayfa adresinde olmayan karakterler 
 comment-lost-title = Yorumunuz kaydedilmedi
 comment-lost-text = Site şu anda hiçbir şey kaydedemiyor. Yazdığınız burada; kopyalayıp bir dakika sonra yeniden gönderin.
 comment-lost-label = Yorumunuz
+
+## Command line: moving in
+import-posts = { $count } yazı
+import-pages = { $count } sayfa
+import-comments = { $count } yorum
+import-users = { $count } kullanıcı
+import-terms = { $count } kategori ve etiket
+import-summary = İçe aktarıldı: { $posts }, { $pages }, { $comments }, { $users }, { $terms }.
+import-summary-dry = İçe aktarılacak: { $posts }, { $pages }, { $comments }, { $users }, { $terms }.
+import-already = Önceki bir içe aktarmadan zaten var (olduğu gibi bırakıldı): { $count }.
+import-skipped-heading = Atlandı ({ $count }):
+import-changed-heading = Değiştirildi ({ $count }):
+import-tally = { $count } × { $reason }
+import-took = { $seconds } sn sürdü (saniyede { $rate } yorum).
+import-took-memory = { $seconds } sn sürdü (saniyede { $rate } yorum), en yüksek bellek { $mb } MB.
+import-skip-trash = WordPress'in çöpünde
+import-skip-revision = bir revizyon veya ek
+import-skip-attachment = ek (medya dosyaları yerinde kalır; yazılar onlara bağlantı verir)
+import-skip-post-type = `{ $what }` içerik türü Tribune'un gösterdiği bir şey değil
+import-skip-no-post-id = <wp:post_id> olmayan öğe
+import-skip-no-comment-id = <wp:comment_id> olmayan yorum
+import-skip-no-dsq-id = dsq:id olmayan yorum
+import-skip-comment-type = `{ $what }` yorum türü bir okur yorumu değil
+import-skip-empty-comment = boş yorum
+import-skip-no-thread = dosyada olmayan bir tartışmaya yorum
+import-skip-parent-skipped = atlanan bir öğeye yorum
+import-skip-unmatched-thread = burada karşılığı olan yazı bulunmayan bir Disqus tartışmasındaki yorumlar
+import-note-language = metinden bulunan dil: { $what }
+import-note-no-date = tarih yok: şimdiki tarih verildi
+import-note-orphan-reply = üst yorumu dosyada olmayan yanıt: en üst düzeyde gösterilir
+import-note-password = parolayla korunuyor: özel olarak içe aktarıldı
+import-note-slug-renamed = kısa ad burada zaten kullanılıyor: yeniden adlandırıldı (eski /?p= bağlantısı hâlâ çalışır)
+import-label-item = satır { $line }: { $type } “{ $title }”
+import-label-line = satır { $line }: { $title }
+import-label-comment = satır { $line }: { $id } numaralı yorum
+import-label-comment-on = satır { $line }: “{ $title }” yazısına { $id } numaralı yorum
+import-label-comment-id = { $id } numaralı yorum
+import-label-renamed = { $label }: { $old } → { $new }
+import-label-thread = { $link } (yorumlar: { $count })
+import-cannot-open = { $path } açılamıyor: { $reason }
+import-at-line = satır { $line }, sütun { $column }: { $message }. Hiçbir şey içe aktarılmadı.
+import-nothing = { $message } Hiçbir şey içe aktarılmadı.
+import-database = veritabanı içe aktarmayı reddetti ({ $reason }). Hiçbir şey içe aktarılmadı.
+import-format-wordpress = bir WordPress dışa aktarımı
+import-format-disqus = bir Disqus dışa aktarımı
+import-not-format = { $path } { $format } değil: <{ $found }> ile başlıyor, oysa { $format } <{ $root }> ile başlar (satır { $line }).
+import-with-hint = { $message } { $hint }
+import-hint-disqus = Bu bir Disqus dışa aktarımı: `tribune import disqus` kullanın.
+import-hint-wordpress = Bir WordPress dışa aktarımına benziyor: `tribune import wordpress` kullanın.
+import-empty-file = { $path } boş: { $format } <{ $root }> ile başlar
+import-not-wxr = { $path } içinde <wp:wxr_version> yok: bu bir RSS beslemesi, WordPress dışa aktarımı değil (WordPress: Araçlar → Dışa aktar → Tüm içerik)
+import-wxr-version = WXR sürümü { $version } Tribune'un okuduklarından değil (1.0, 1.1, 1.2)
+import-cut-short = dosya <{ $name }> içinde bitiyor ({ $line }. satırda açıldı): yarım kalmış görünüyor; yeniden dışa aktarın
+import-bad-attribute = hatalı öznitelik: { $detail }
+import-bad-attribute-named = hatalı öznitelik `{ $name }`: { $detail }
+import-bad-reference = hatalı karakter başvurusu: { $detail }
+import-text-not-utf8 = metin UTF-8 değil: { $detail }
+import-cdata-not-utf8 = CDATA UTF-8 değil: { $detail }
+import-text-outside = herhangi bir öğenin dışında metin: bu bir XML dışa aktarımı değil
+import-mismatched-end = </{ $found }>, <{ $expected }> öğesini kapatıyor: dosya düzgün biçimli XML değil
+import-unmatched-end = </{ $name }> hiç açılmamış bir öğeyi kapatıyor
+import-not-xml = düzgün biçimli XML değil: { $detail }
+
+## Command line
+cli-error = hata: { $message }
+cli-warning = uyarı: { $message }
+cli-no-site = { $place } konumunda Tribune sitesi yok: --data-dir veya --database-url değerini denetleyin ya da orada yeni bir site başlatmak için --create-site ekleyin (`tribune serve` de bir tane oluşturur)
+cli-cannot-create-dir = { $path } veri dizini oluşturulamıyor
+cli-cannot-open-database = { $place } veritabanı açılamıyor
+cli-cannot-listen = { $bind } adresinde dinlenemiyor
+cli-not-an-email = `{ $email }` bir e-posta adresi değil
+cli-cannot-read-password = parola standart girdiden okunamıyor
+cli-role = { $role ->
+        [admin] yönetici
+        [editor] editör
+        [author] yazar
+        [moderator] moderatör
+       *[other] { $role }
+    }
+cli-status = { $status ->
+        [pending] beklemede
+        [approved] onaylandı
+        [spam] istenmeyen
+        [trash] çöpte
+       *[other] { $status }
+    }
+cli-user-added = { $role } { $email } eklendi (kimlik { $id })
+cli-generated-password = parola: { $password }
+cli-user-exists = { $email } e-postalı bir kullanıcı zaten var
+cli-column-id = KİMLİK
+cli-column-role = ROL
+cli-column-email = E-POSTA
+cli-column-name = AD
+cli-column-status = DURUM
+cli-column-date = TARİH (UTC)
+cli-column-author = YAZAR
+cli-column-post = YAZI
+cli-column-comment = YORUM
+cli-cannot-read-post = yazı standart girdiden okunamıyor
+cli-cannot-read = { $path } okunamıyor
+cli-cannot-create = { $path } oluşturulamıyor
+cli-cannot-write = { $path } yazılamıyor
+cli-no-staff-account = { $email } e-postalı bir ekip hesabı yok
+cli-no-admin = henüz yönetici yok: önce `tribune user add --admin --email …` çalıştırın ya da --author verin
+cli-unknown-language = bilinmeyen dil `{ $tag }`: şunlardan birini kullanın: { $tags }
+cli-not-language-tag = `{ $tag }` bir dil kodu değil: en, ar veya ckb gibi bir kod kullanın
+cli-slug-taken = `{ $slug }` kısa adı başka bir yazıda kullanılıyor; --slug verin
+cli-post-published = { $id } numaralı yazı { $path } adresinde yayımlandı
+cli-post-draft = { $id } numaralı taslak yazı kaydedildi; /admin/posts/{ $id } adresinde düzenleyin
+cli-no-comment = { $ids } kimlikli yorum yok; hiçbir şey değiştirilmedi
+cli-moderated = { $status ->
+        [approved] onaylandı
+        [spam] istenmeyen olarak işaretlendi
+        [trash] çöpe taşındı
+       *[other] bekletildi
+    }: { $count } yorum
+cli-unknown-name = bilinmeyen { $what } `{ $value }`: şunlardan birini kullanın: { $choices }
+name-role = rol
+name-comment-status = yorum durumu
+name-post-status = yazı durumu
+name-post-type = içerik türü
+name-comment-type = yorum türü
+name-body-format = metin biçimi
+name-job-kind = iş türü
+name-job-status = iş durumu
+name-subscription = abonelik
+name-term-kind = terim türü
+cli-bad-site-url = `{ $url }` bir site adresi değil: http(s)://host[:port][/path] biçiminde yazın, örneğin https://example.org; kullanıcı, sorgu veya # sonrası kısım olmadan
+cli-bad-base-url = temel adres `{ $url }`, https://example.org gibi bir adres olmalı
+cli-no-base-url = sitenin genel adresi henüz bilinmiyor: --base-url https://example.org verin (ya da TRIBUNE_BASE_URL ayarlayın)
+cli-count-posts-pages = { $count } yazı ve sayfa
+cli-count-subscriptions = { $count } abonelik
+cli-count-identities = { $count } oturum açma kimliği
+cli-count-emails = { $count } e-posta
+cli-exported = Dışa aktarıldı: { $posts }, { $comments } ile.
+cli-deleted = Silindi: { $comments }.
+cli-anonymised = Anonimleştirildi: { $comments }.
+cli-removed = Kaldırıldı: { $subscriptions }, { $identities }, { $emails }.
+cli-staff-kept = Bu adresi bir ekip hesabı kullanıyor; korundu (ekip hesapları `tribune user` ile yönetilir).
+cli-erase-needs-yes = silme geri alınamaz: { $email } verilerini sormadan silmek için --yes ekleyin
+cli-erase-confirm = Bu, { $email } hakkında saklananları siler ve geri alınamaz. Devam etmek için adresi yeniden yazın:
+cli-erase-mismatch = yazılan adres eşleşmedi; hiçbir şey silinmedi
+cli-importing = içe aktarılıyor
+cli-time-left = { $eta } kaldı
+cli-dry-run-done = Deneme: hiçbir şey yazılmadı. İçe aktarmak için --dry-run olmadan yeniden çalıştırın.
+cli-backup-postgres = bu site PostgreSQL üzerinde: pg_dump ile yedekleyin, örneğin pg_dump --format=custom --file { $file } "$TRIBUNE_DATABASE_URL" (bkz. docs/operations.md)
+cli-backup-exists = { $path } zaten var: yeni bir dosya adı seçin, yedekler asla üzerine yazmaz
+cli-backup-damaged = kopya bütünlük denetiminden geçemedi ({ $problem }); hiçbir şey saklanmadı
+cli-backup-cannot-check = kopya denetlenemiyor
+cli-backed-up = Yedeklendi: { $posts } ve { $comments }, { $path } dosyasına ({ $mb } MB), { $seconds } sn içinde.
+
+## Command line: settings
+config-base-url = temel adres
+config-bad-bind = dinleme adresi `{ $bind }` HOST:PORT biçiminde değil, örneğin 127.0.0.1:8080
+config-bad-log-format = günlük biçimi `{ $format }` text veya json değil
+config-no-theme = { $path } tema dizini yok
+config-cannot-read = { $path } yapılandırma dosyası okunamıyor: { $reason }
+config-file-problem = { $path } yapılandırma dosyası: { $reason }
+config-unknown-setting = yapılandırma dosyasında bilinmeyen ayar `{ $setting }`; yok sayıldı
+config-cannot-read-secret = { $name } { $path } okunamıyor: { $reason }
+config-preset-needs-both = { $section } hem client_id hem client_secret ister (ya da { $env } ve _CLIENT_SECRET)
+config-oidc-bad-name = { $section }: sağlayıcı adı küçük harf, rakam ve - karakterinden oluşur ve hazır bir sağlayıcının adı olamaz
+config-oidc-needs = { $section } issuer, client_id ve client_secret ister
+config-oidc-https = { $section } issuer değeri bir https:// adresi olmalı
+config-oauth2-bad-name = { $section }: sağlayıcı adı küçük harf, rakam ve - karakterinden oluşur ve bir kez kullanılır
+config-oauth2-needs = { $section } authorize_url, token_url, userinfo_url, client_id ve client_secret ister
+config-staff-provider = auth.staff_provider `{ $name }` etkin bir OpenID Connect sağlayıcısını adlandırmalı
+
+## Command line: arguments
+cli-arg-unknown-command = `{ $command }` diye bir komut yok
+cli-arg-unknown-option = burada `{ $option }` diye bir seçenek yok
+cli-arg-missing = bu komut { $options } ister
+cli-arg-invalid-value = `{ $value }`, { $option } seçeneğinin aldığı bir değer değil
+cli-arg-choices = { $message }: şunlardan birini kullanın: { $choices }
+cli-arg-conflict = { $option }, { $other } ile birlikte kullanılamaz
+cli-arg-did-you-mean = { $message } ({ $suggestion } mı demek istediniz?)
+cli-arg-more = Daha fazla bilgi için '--help' deneyin.
+
+## Command line: WordPress types
+import-type-post = yazı
+import-type-page = sayfa
+import-type-attachment = ek

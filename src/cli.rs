@@ -3,8 +3,9 @@
 //! Each subcommand reports bad input in one line and exits non-zero.
 
 mod data;
+mod usage;
 
-use std::io::{BufRead, Read};
+use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -160,14 +161,14 @@ fn known_env() -> Vec<String> {
 
 /// Runs the command line; prints `error: …` on one line on failure.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = usage::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            eprintln!("{}", crate::say!("cli-error", message = e.to_string()));
             return ExitCode::FAILURE;
         }
     };
@@ -178,11 +179,41 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            let msg = format!("{err:#}").replace('\n', " ");
-            eprintln!("error: {msg}");
+            let msg = explain(&err);
+            eprintln!(
+                "{}",
+                crate::say!("cli-error", message = msg.replace('\n', " "))
+            );
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error and its causes, as `{:#}` writes them, each part Tribune wrote in the
+/// terminal's language.
+fn explain(err: &anyhow::Error) -> String {
+    use crate::domain::names::UnknownName;
+    use crate::domain::site_url::BadSiteUrl;
+    use crate::i18n::{terminal, Message};
+    err.chain()
+        .map(|cause| {
+            if let Some(e) = cause.downcast_ref::<crate::import::ImportError>() {
+                e.in_terminal_language()
+            } else if let Some(e) = cause.downcast_ref::<UnknownName>() {
+                terminal::tell(
+                    &Message::new("cli-unknown-name")
+                        .arg_key("what", format!("name-{}", e.what.replace(' ', "-")))
+                        .arg("value", e.value.as_str())
+                        .arg("choices", e.expected.join(", ")),
+                )
+            } else if let Some(e) = cause.downcast_ref::<BadSiteUrl>() {
+                crate::say!("cli-bad-site-url", url = e.0.as_str())
+            } else {
+                cause.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 /// Opens the site's database and brings its schema up to date. Without `create`, a
@@ -190,11 +221,10 @@ pub fn main() -> ExitCode {
 /// must not quietly start a new, empty site).
 async fn open_store(data: &DataSettings, create: bool) -> anyhow::Result<Store> {
     let no_site = || {
-        anyhow::anyhow!(
-            "there is no Tribune site at {}: check --data-dir or --database-url, or add \
-             --create-site to start a new one there (`tribune serve` creates one too)",
-            redact(&data.database_url)
-        )
+        anyhow::anyhow!(crate::say!(
+            "cli-no-site",
+            place = redact(&data.database_url)
+        ))
     };
     if let Some(path) = data.sqlite_path() {
         if !path.exists() {
@@ -203,14 +233,18 @@ async fn open_store(data: &DataSettings, create: bool) -> anyhow::Result<Store> 
             }
             let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
             if let Some(dir) = dir {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create data directory {}", dir.display()))?;
+                std::fs::create_dir_all(dir).with_context(|| {
+                    crate::say!("cli-cannot-create-dir", path = dir.display().to_string())
+                })?;
             }
         }
     }
-    let store = Store::connect(&data.database_url)
-        .await
-        .with_context(|| format!("cannot open database {}", redact(&data.database_url)))?;
+    let store = Store::connect(&data.database_url).await.with_context(|| {
+        crate::say!(
+            "cli-cannot-open-database",
+            place = redact(&data.database_url)
+        )
+    })?;
     if !create && !store.has_site().await? {
         store.close().await;
         return Err(no_site());
@@ -262,7 +296,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         other => {
             for w in warnings {
-                eprintln!("warning: {w}");
+                eprintln!("{}", crate::say!("cli-warning", message = w));
             }
             let data = DataSettings::resolve(&cli.global, &file);
             let store = open_store(&data, cli.global.create_site).await?;
@@ -300,7 +334,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(bind)
         .await
-        .with_context(|| format!("cannot listen on {bind}"))?;
+        .with_context(|| crate::say!("cli-cannot-listen", bind = bind.to_string()))?;
     tracing::info!(mail = %state.mailer.describe(), "email transport");
     tracing::info!(
         address = %format!("http://{}", listener.local_addr()?),
@@ -353,7 +387,7 @@ async fn user(store: &Store, cmd: UserCommand) -> anyhow::Result<()> {
         } => {
             let email = email.trim().to_lowercase();
             if !plausible_email(&email) {
-                bail!("`{email}` is not an email address");
+                bail!(crate::say!("cli-not-an-email", email = email.as_str()));
             }
             // Parsed here, not by clap, so a wrong role is the usual one-line error.
             let role = if admin { Role::Admin } else { role.parse()? };
@@ -364,38 +398,64 @@ async fn user(store: &Store, cmd: UserCommand) -> anyhow::Result<()> {
                 std::io::stdin()
                     .lock()
                     .read_line(&mut line)
-                    .context("cannot read the password from standard input")?;
+                    .with_context(|| crate::say!("cli-cannot-read-password"))?;
                 (line.trim_end_matches(['\r', '\n']).to_string(), false)
             } else {
                 (crate::token::random_hex(12), true)
             };
             let min = crate::passwords::MIN_CHARS;
             if password.chars().count() < min {
-                bail!("the password must have at least {min} characters");
+                bail!(crate::say!("error-password-short", min = min as i64));
             }
             let hash = crate::passwords::hash(&password)?;
             match store.insert_user(&email, &name, &hash, role, false).await {
                 Ok(id) => {
-                    println!("added {role} {email} (id {id})");
+                    println!(
+                        "{}",
+                        crate::say!(
+                            "cli-user-added",
+                            role = crate::say!("cli-role", role = role.as_str()),
+                            email = email.as_str(),
+                            id = id.to_string()
+                        )
+                    );
                     if generated {
-                        println!("password: {password}");
+                        println!(
+                            "{}",
+                            crate::say!("cli-generated-password", password = password.as_str())
+                        );
                     }
                     Ok(())
                 }
-                Err(StoreError::Conflict(_)) => bail!("a user with email {email} already exists"),
+                Err(StoreError::Conflict(_)) => {
+                    bail!(crate::say!("cli-user-exists", email = email.as_str()))
+                }
                 Err(e) => Err(e.into()),
             }
         }
         UserCommand::List => {
-            println!("{:<6} {:<10} {:<32} NAME", "ID", "ROLE", "EMAIL");
+            // A reader that stops listening (`| head`) ends the listing, not a panic.
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "{:<6} {:<14} {:<32} {}",
+                crate::say!("cli-column-id"),
+                crate::say!("cli-column-role"),
+                crate::say!("cli-column-email"),
+                crate::say!("cli-column-name")
+            );
             for u in store.list_users().await? {
-                println!(
-                    "{:<6} {:<10} {:<32} {}",
+                let line = writeln!(
+                    out,
+                    "{:<6} {:<14} {:<32} {}",
                     u.id,
-                    u.role,
+                    crate::say!("cli-role", role = u.role.as_str()),
                     shown(&u.email),
                     shown(&u.display_name)
                 );
+                if line.is_err() {
+                    break;
+                }
             }
             Ok(())
         }
@@ -416,21 +476,22 @@ async fn post(store: &Store, cmd: PostCommand) -> anyhow::Result<()> {
         let mut s = String::new();
         std::io::stdin()
             .read_to_string(&mut s)
-            .context("cannot read the post from standard input")?;
+            .with_context(|| crate::say!("cli-cannot-read-post"))?;
         s
     } else {
-        std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?
+        std::fs::read_to_string(&file)
+            .with_context(|| crate::say!("cli-cannot-read", path = file.display().to_string()))?
     };
     let author = match author {
         Some(email) => store
             .user_by_email(&email.to_lowercase())
             .await?
-            .with_context(|| format!("no staff account with email {email}"))?,
+            .with_context(|| crate::say!("cli-no-staff-account", email = email.as_str()))?,
         None => {
             let users = store.list_users().await?;
             match users.into_iter().find(|u| u.role == Role::Admin) {
                 Some(u) => u,
-                None => bail!("no administrator yet: run `tribune user add --admin --email …` first, or pass --author"),
+                None => bail!(crate::say!("cli-no-admin")),
             }
         }
     };
@@ -439,7 +500,11 @@ async fn post(store: &Store, cmd: PostCommand) -> anyhow::Result<()> {
     let lang = match lang {
         Some(tag) => crate::i18n::shipped(&tag).map(|l| l.tag).with_context(|| {
             let tags: Vec<_> = crate::i18n::SHIPPED.iter().map(|l| l.tag).collect();
-            format!("unknown language `{tag}`: use one of {}", tags.join(", "))
+            crate::say!(
+                "cli-unknown-language",
+                tag = tag.as_str(),
+                tags = tags.join(", ")
+            )
         })?,
         None => crate::i18n::speak(&site.language).tag,
     };
@@ -469,17 +534,16 @@ async fn post(store: &Store, cmd: PostCommand) -> anyhow::Result<()> {
     let (id, write) = match saved {
         Ok(saved) => saved,
         Err(SaveError::SlugTaken(slug)) => {
-            bail!("the slug `{slug}` is used by another post; pass --slug")
+            bail!(crate::say!("cli-slug-taken", slug = slug))
         }
         Err(SaveError::Store(e)) => return Err(e.into()),
         Err(SaveError::Invalid(problems)) => {
-            let i18n = crate::i18n::I18n::new();
+            let say = crate::i18n::terminal::say;
             let reasons: Vec<String> = problems
                 .iter()
                 .map(|p| {
-                    let field = i18n.t("en", &format!("field-{}", p.field), None);
-                    i18n.tr(
-                        "en",
+                    let field = say(&format!("field-{}", p.field), &[]);
+                    say(
                         p.key,
                         &[
                             ("field", field.into()),
@@ -489,12 +553,19 @@ async fn post(store: &Store, cmd: PostCommand) -> anyhow::Result<()> {
                     )
                 })
                 .collect();
-            bail!("{}", crate::i18n::plain(&reasons.join("; ")));
+            bail!("{}", reasons.join("; "));
         }
     };
     match write.published_at {
-        Some(t) => println!("published post {id} at {}", permalink(t, &write.slug)),
-        None => println!("saved draft post {id}; edit it at /admin/posts/{id}"),
+        Some(t) => println!(
+            "{}",
+            crate::say!(
+                "cli-post-published",
+                id = id.to_string(),
+                path = permalink(t, &write.slug)
+            )
+        ),
+        None => println!("{}", crate::say!("cli-post-draft", id = id.to_string())),
     }
     Ok(())
 }
@@ -510,9 +581,16 @@ async fn comments(store: &Store, cmd: CommentsCommand) -> anyhow::Result<()> {
             let rows = store
                 .moderation_queue(status, post, limit.max(1), 0)
                 .await?;
-            println!(
-                "{:<7} {:<9} {:<20} {:<24} {:<6} COMMENT",
-                "ID", "STATUS", "DATE (UTC)", "AUTHOR", "POST"
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "{:<7} {:<14} {:<20} {:<24} {:<6} {}",
+                crate::say!("cli-column-id"),
+                crate::say!("cli-column-status"),
+                crate::say!("cli-column-date"),
+                crate::say!("cli-column-author"),
+                crate::say!("cli-column-post"),
+                crate::say!("cli-column-comment")
             );
             for c in rows {
                 let date =
@@ -527,10 +605,19 @@ async fn comments(store: &Store, cmd: CommentsCommand) -> anyhow::Result<()> {
                     .take(60)
                     .collect();
                 let text = shown(&text);
-                println!(
-                    "{:<7} {:<9} {:<20} {:<24} {:<6} {}",
-                    c.id, c.status, date, author, c.post_id, text
+                let line = writeln!(
+                    out,
+                    "{:<7} {:<14} {:<20} {:<24} {:<6} {}",
+                    c.id,
+                    crate::say!("cli-status", status = c.status.as_str()),
+                    date,
+                    author,
+                    c.post_id,
+                    text
                 );
+                if line.is_err() {
+                    break;
+                }
             }
             return Ok(());
         }
@@ -545,18 +632,12 @@ async fn comments(store: &Store, cmd: CommentsCommand) -> anyhow::Result<()> {
         }
     }
     if !missing.is_empty() {
-        bail!(
-            "no comment with id {}; nothing was changed",
-            missing.join(", ")
-        );
+        bail!(crate::say!("cli-no-comment", ids = missing.join(", ")));
     }
     let n = store.set_comment_status(&ids, status).await?;
-    let verb = match status {
-        CommentStatus::Approved => "approved",
-        CommentStatus::Spam => "marked as spam",
-        CommentStatus::Trash => "moved to the trash",
-        CommentStatus::Pending => "held",
-    };
-    println!("{verb}: {n} comment{}", if n == 1 { "" } else { "s" });
+    println!(
+        "{}",
+        crate::say!("cli-moderated", status = status.as_str(), count = n)
+    );
     Ok(())
 }

@@ -11,8 +11,9 @@ use clap::Subcommand;
 use crate::domain::comment::plausible_email;
 use crate::domain::settings::SiteSettings;
 use crate::domain::site_url::SiteUrl;
-use crate::i18n::count_en;
+use crate::i18n::terminal;
 use crate::import::Report;
+use crate::say;
 use crate::store::Store;
 
 #[derive(Debug, Subcommand)]
@@ -82,15 +83,13 @@ pub enum PrivacyCommand {
 fn confirm_erase(email: &str) -> anyhow::Result<()> {
     use std::io::{BufRead, IsTerminal};
     if !std::io::stdin().is_terminal() {
-        bail!(
-            "erasing cannot be undone: add --yes to erase the data of {email} without being asked"
-        );
+        bail!(say!("cli-erase-needs-yes", email = email));
     }
-    eprint!("This erases what is stored about {email} and cannot be undone. Type the address again to go on: ");
+    eprint!("{} ", say!("cli-erase-confirm", email = email));
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     if !answer.trim().eq_ignore_ascii_case(email.trim()) {
-        bail!("the address typed did not match; nothing was erased");
+        bail!(say!("cli-erase-mismatch"));
     }
     Ok(())
 }
@@ -109,12 +108,21 @@ fn peak_memory_mb() -> Option<f64> {
 
 fn progress_bar() -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(0);
+    // indicatif's placeholders pass through the catalogue as they are.
+    let template = format!(
+        "{{spinner}} {} [{{bar:40}}] {{bytes}}/{{total_bytes}} ({})",
+        say!("cli-importing"),
+        say!("cli-time-left", eta = "{eta}")
+    );
     bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} importing [{bar:40}] {bytes}/{total_bytes} ({eta} left)",
-        )
-        .expect("a valid template")
-        .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template(&template)
+            .or_else(|_| {
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} [{bar:40}] {bytes}/{total_bytes}",
+                )
+            })
+            .expect("a valid template")
+            .progress_chars("=> "),
     );
     bar
 }
@@ -122,15 +130,20 @@ fn progress_bar() -> indicatif::ProgressBar {
 fn print_summary(report: &Report, started: Instant, dry_run: bool) {
     let secs = started.elapsed().as_secs_f64();
     let rate = report.comments as f64 / secs.max(0.001);
-    let mut text = format!("{report}Took {secs:.1} s ({rate:.0} comments/s)");
-    if dry_run {
-        text = text.replacen("Imported", "Would import", 1);
-    }
-    if let Some(mb) = peak_memory_mb() {
-        text.push_str(&format!(", peak memory {mb:.0} MB"));
-    }
+    let seconds = (secs * 10.0).round() / 10.0;
+    let rate = rate.round() as i64;
+    let took = match peak_memory_mb() {
+        Some(mb) => say!(
+            "import-took-memory",
+            seconds = seconds,
+            rate = rate,
+            mb = mb.round() as i64
+        ),
+        None => say!("import-took", seconds = seconds, rate = rate),
+    };
+    let text = report.describe(dry_run, &terminal::tell);
     // The import is done; a reader that stopped listening (`| head`) changes nothing.
-    let _ = writeln!(std::io::stdout(), "{text}.");
+    let _ = writeln!(std::io::stdout(), "{text}{took}");
 }
 
 pub async fn import(store: &Store, cmd: ImportCommand) -> anyhow::Result<()> {
@@ -153,7 +166,7 @@ pub async fn import(store: &Store, cmd: ImportCommand) -> anyhow::Result<()> {
         } => {
             if let Some(l) = &lang {
                 if !crate::i18n::valid_language_tag(l) {
-                    bail!("`{l}` is not a language tag: use one such as en, ar or ckb");
+                    bail!(say!("cli-not-language-tag", tag = l.as_str()));
                 }
             }
             let site = site_settings(store).await?;
@@ -171,7 +184,7 @@ pub async fn import(store: &Store, cmd: ImportCommand) -> anyhow::Result<()> {
     let report = report?;
     print_summary(&report, started, dry);
     if dry {
-        println!("Dry run: nothing was written. Run it again without --dry-run to import.");
+        println!("{}", say!("cli-dry-run-done"));
     }
     Ok(())
 }
@@ -187,26 +200,25 @@ pub async fn export(
     } = cmd;
     let site = site_settings(store).await?;
     let base = match given.or(base_url) {
-        Some(typed) => SiteUrl::parse(&typed).with_context(|| {
-            format!("base URL `{typed}` must be an address such as https://example.org")
-        })?,
-        None => site.site_url.clone().context(
-            "the site's public address is not known yet: pass --base-url https://example.org \
-             (or set TRIBUNE_BASE_URL)",
-        )?,
+        Some(typed) => SiteUrl::parse(&typed)
+            .with_context(|| say!("cli-bad-base-url", url = typed.as_str()))?,
+        None => site
+            .site_url
+            .clone()
+            .with_context(|| say!("cli-no-base-url"))?,
     };
     let counts = match &output {
         Some(path) => {
             // Written beside the target and renamed, so a failed export never leaves half a file.
             let tmp = path.with_extension("xml.partial");
             let file = std::fs::File::create(&tmp)
-                .with_context(|| format!("cannot create {}", tmp.display()))?;
+                .with_context(|| say!("cli-cannot-create", path = tmp.display().to_string()))?;
             let mut out = std::io::BufWriter::new(file);
             let counts = crate::export::wordpress(store, &site, &base, &mut out).await?;
             out.flush()?;
             drop(out);
             std::fs::rename(&tmp, path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+                .with_context(|| say!("cli-cannot-write", path = path.display().to_string()))?;
             counts
         }
         None => {
@@ -216,9 +228,12 @@ pub async fn export(
         }
     };
     eprintln!(
-        "Exported {} with {}.",
-        count_en(counts.posts, "post or page", "posts and pages"),
-        count_en(counts.comments, "comment", "comments")
+        "{}",
+        say!(
+            "cli-exported",
+            posts = say!("cli-count-posts-pages", count = counts.posts),
+            comments = say!("import-comments", count = counts.comments)
+        )
     );
     Ok(())
 }
@@ -227,7 +242,7 @@ pub async fn privacy(store: &Store, cmd: PrivacyCommand) -> anyhow::Result<()> {
     match cmd {
         PrivacyCommand::Export { email } => {
             if !plausible_email(&email) {
-                bail!("`{email}` is not an email address");
+                bail!(say!("cli-not-an-email", email = email.as_str()));
             }
             let data = store.personal_data(&email).await?;
             println!("{}", serde_json::to_string_pretty(&data.to_json())?);
@@ -238,7 +253,7 @@ pub async fn privacy(store: &Store, cmd: PrivacyCommand) -> anyhow::Result<()> {
             yes,
         } => {
             if !plausible_email(&email) {
-                bail!("`{email}` is not an email address");
+                bail!(say!("cli-not-an-email", email = email.as_str()));
             }
             if !yes {
                 confirm_erase(&email)?;
@@ -248,23 +263,32 @@ pub async fn privacy(store: &Store, cmd: PrivacyCommand) -> anyhow::Result<()> {
                 .await?;
             if delete_comments {
                 println!(
-                    "Deleted {}.",
-                    count_en(erased.comments_deleted, "comment", "comments")
+                    "{}",
+                    say!(
+                        "cli-deleted",
+                        comments = say!("import-comments", count = erased.comments_deleted)
+                    )
                 );
             } else {
                 println!(
-                    "Anonymised {}.",
-                    count_en(erased.comments_anonymised, "comment", "comments")
+                    "{}",
+                    say!(
+                        "cli-anonymised",
+                        comments = say!("import-comments", count = erased.comments_anonymised)
+                    )
                 );
             }
             println!(
-                "Removed {}, {}, {}.",
-                count_en(erased.subscriptions, "subscription", "subscriptions"),
-                count_en(erased.identities, "sign-in identity", "sign-in identities"),
-                count_en(erased.emails, "email", "emails")
+                "{}",
+                say!(
+                    "cli-removed",
+                    subscriptions = say!("cli-count-subscriptions", count = erased.subscriptions),
+                    identities = say!("cli-count-identities", count = erased.identities),
+                    emails = say!("cli-count-emails", count = erased.emails)
+                )
             );
             if erased.staff_account_kept {
-                println!("A staff account uses this address; it was kept (staff accounts are managed with `tribune user`).");
+                println!("{}", say!("cli-staff-kept"));
             }
         }
     }
@@ -275,18 +299,17 @@ pub async fn privacy(store: &Store, cmd: PrivacyCommand) -> anyhow::Result<()> {
 /// how to use `pg_dump`.
 pub async fn backup(store: &Store, cmd: BackupCommand) -> anyhow::Result<()> {
     if store.backend() != crate::store::Backend::Sqlite {
-        bail!(
-            "this site is on PostgreSQL: back it up with pg_dump, e.g. \
-             pg_dump --format=custom --file {} \"$TRIBUNE_DATABASE_URL\" (see docs/operations.md)",
-            cmd.file.display()
-        );
+        bail!(say!(
+            "cli-backup-postgres",
+            file = cmd.file.display().to_string()
+        ));
     }
     let target = cmd.file;
     if target.exists() {
-        bail!(
-            "{} already exists: choose a new file name, backups never overwrite",
-            target.display()
-        );
+        bail!(say!(
+            "cli-backup-exists",
+            path = target.display().to_string()
+        ));
     }
     let started = Instant::now();
     // Written beside the target and renamed, so a failed backup never leaves a file
@@ -295,7 +318,10 @@ pub async fn backup(store: &Store, cmd: BackupCommand) -> anyhow::Result<()> {
     let _ = std::fs::remove_file(&partial);
     if let Err(err) = store.backup_sqlite(&partial).await {
         let _ = std::fs::remove_file(&partial);
-        return Err(anyhow::Error::new(err).context(format!("cannot write {}", partial.display())));
+        return Err(anyhow::Error::new(err).context(say!(
+            "cli-cannot-write",
+            path = partial.display().to_string()
+        )));
     }
     let copy = Store::connect(&crate::config::sqlite_url(&partial)).await?;
     let check = copy.quick_check().await;
@@ -305,23 +331,26 @@ pub async fn backup(store: &Store, cmd: BackupCommand) -> anyhow::Result<()> {
         Ok(ok) if ok == "ok" => {}
         Ok(problem) => {
             let _ = std::fs::remove_file(&partial);
-            bail!("the copy failed its integrity check ({problem}); nothing was kept");
+            bail!(say!("cli-backup-damaged", problem = problem));
         }
         Err(err) => {
             let _ = std::fs::remove_file(&partial);
-            return Err(anyhow::Error::new(err).context("cannot check the copy"));
+            return Err(anyhow::Error::new(err).context(say!("cli-backup-cannot-check")));
         }
     }
     std::fs::rename(&partial, &target)
-        .with_context(|| format!("cannot write {}", target.display()))?;
+        .with_context(|| say!("cli-cannot-write", path = target.display().to_string()))?;
     let size = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
     println!(
-        "Backed up {} and {} to {} ({:.1} MB) in {:.1} s.",
-        count_en(posts as u64, "post", "posts"),
-        count_en(comments as u64, "comment", "comments"),
-        target.display(),
-        size as f64 / 1_048_576.0,
-        started.elapsed().as_secs_f64()
+        "{}",
+        say!(
+            "cli-backed-up",
+            posts = say!("import-posts", count = posts),
+            comments = say!("import-comments", count = comments),
+            path = target.display().to_string(),
+            mb = (size as f64 / 104_857.6).round() / 10.0,
+            seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0
+        )
     );
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! Facebook, X/Twitter, WordPress.com, GitHub), any OpenID Connect issuer, any plain
 //! OAuth 2.0 server, and the provider staff may sign in to `/admin/` with.
 
+use crate::say;
 use std::collections::BTreeMap;
 
 use super::file::AuthFile;
@@ -12,8 +13,14 @@ fn env_value(env: &BTreeMap<String, String>, name: &str) -> anyhow::Result<Optio
         return Ok(Some(v.clone()));
     }
     if let Some(path) = env.get(&format!("{name}_FILE")) {
-        let v = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("cannot read {name}_FILE {path}: {e}"))?;
+        let v = std::fs::read_to_string(path).map_err(|e| {
+            anyhow::anyhow!(say!(
+                "config-cannot-read-secret",
+                name = format!("{name}_FILE"),
+                path = path.as_str(),
+                reason = e.to_string()
+            ))
+        })?;
         return Ok(Some(v.trim().to_string()));
     }
     Ok(None)
@@ -52,7 +59,11 @@ pub fn auth_providers(
                 out.extend(crate::auth::preset(name, id, Secret(secret)));
             }
             (None, None) => {}
-            _ => anyhow::bail!("[auth.{name}] needs both client_id and client_secret (or TRIBUNE_AUTH_{up}_CLIENT_ID and _CLIENT_SECRET)"),
+            _ => anyhow::bail!(say!(
+                "config-preset-needs-both",
+                section = format!("[auth.{name}]"),
+                env = format!("TRIBUNE_AUTH_{up}_CLIENT_ID")
+            )),
         }
     }
     // Generic providers: names from the file and from TRIBUNE_AUTH_OIDC_<NAME>_<KEY>.
@@ -84,16 +95,25 @@ pub fn auth_providers(
         let secret = get("CLIENT_SECRET", f.client_secret)?;
         let label = get("LABEL", f.label)?.unwrap_or_else(|| name.clone());
         if !valid_provider_name(&name) || PRESETS.iter().any(|(n, _)| *n == name) {
-            anyhow::bail!("[auth.oidc.{name}]: a provider name is lower-case letters, digits and -, and not a preset's name");
+            anyhow::bail!(say!(
+                "config-oidc-bad-name",
+                section = format!("[auth.oidc.{name}]")
+            ));
         }
         let (Some(issuer), Some(id), Some(secret)) = (issuer, id, secret) else {
-            anyhow::bail!("[auth.oidc.{name}] needs issuer, client_id and client_secret");
+            anyhow::bail!(say!(
+                "config-oidc-needs",
+                section = format!("[auth.oidc.{name}]")
+            ));
         };
         if !(issuer.starts_with("https://")
             || issuer.starts_with("http://127.0.0.1")
             || issuer.starts_with("http://localhost"))
         {
-            anyhow::bail!("[auth.oidc.{name}] issuer must be an https:// URL");
+            anyhow::bail!(say!(
+                "config-oidc-https",
+                section = format!("[auth.oidc.{name}]")
+            ));
         }
         out.push(crate::auth::oidc(
             &name,
@@ -137,10 +157,16 @@ pub fn auth_providers(
             || PRESETS.iter().any(|(n, _)| *n == name)
             || out.iter().any(|p| p.name == name)
         {
-            anyhow::bail!("[auth.oauth2.{name}]: a provider name is lower-case letters, digits and -, used once");
+            anyhow::bail!(say!(
+                "config-oauth2-bad-name",
+                section = format!("[auth.oauth2.{name}]")
+            ));
         }
         let (Some(a), Some(t), Some(u), Some(id), Some(secret)) = (a, t, u, id, secret) else {
-            anyhow::bail!("[auth.oauth2.{name}] needs authorize_url, token_url, userinfo_url, client_id and client_secret");
+            anyhow::bail!(say!(
+                "config-oauth2-needs",
+                section = format!("[auth.oauth2.{name}]")
+            ));
         };
         out.push(crate::auth::oauth2(
             &name,
@@ -162,7 +188,7 @@ pub fn auth_providers(
             .iter()
             .any(|p| &p.name == s && matches!(p.protocol, crate::auth::Protocol::Oidc { .. }))
         {
-            anyhow::bail!("auth.staff_provider `{s}` must name an enabled OpenID Connect provider");
+            anyhow::bail!(say!("config-staff-provider", name = s.as_str()));
         }
     }
     Ok((out, staff))

@@ -2,6 +2,7 @@
 //! named by `--config`. Every key is optional; flags and `TRIBUNE_*` variables win
 //! over it (`config::ServeSettings::resolve`).
 
+use crate::say;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -102,9 +103,20 @@ impl FileConfig {
                 p
             }
         };
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
-        Self::parse(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            anyhow::anyhow!(say!(
+                "config-cannot-read",
+                path = path.display().to_string(),
+                reason = e.to_string()
+            ))
+        })?;
+        Self::parse(&text).map_err(|e| {
+            anyhow::anyhow!(say!(
+                "config-file-problem",
+                path = path.display().to_string(),
+                reason = e.to_string()
+            ))
+        })
     }
 
     /// Reads the file's text. A key the settings do not have is reported in the
@@ -113,7 +125,7 @@ impl FileConfig {
     pub fn parse(text: &str) -> anyhow::Result<(Self, Vec<String>)> {
         let mut warnings = Vec::new();
         let cfg: FileConfig = serde_ignored::deserialize(toml::Deserializer::new(text), |path| {
-            warnings.push(format!("unknown setting `{path}` in config file; ignored"));
+            warnings.push(say!("config-unknown-setting", setting = path.to_string()));
         })?;
         Ok((cfg, warnings))
     }

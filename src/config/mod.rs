@@ -8,6 +8,7 @@ pub mod auth;
 pub mod file;
 pub mod proxies;
 
+use crate::say;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -218,22 +219,25 @@ impl ServeSettings {
     ) -> anyhow::Result<Self> {
         let d = ServeSettings::default();
         let bind = match serve.bind.clone().or_else(|| file.bind.clone()) {
-            Some(bind) => bind.parse().map_err(|_| {
-                anyhow::anyhow!("bind address `{bind}` is not HOST:PORT, e.g. 127.0.0.1:8080")
-            })?,
+            Some(bind) => bind
+                .parse()
+                .map_err(|_| anyhow::anyhow!(say!("config-bad-bind", bind = bind.as_str())))?,
             None => d.bind,
         };
         let base_url = serve
             .base_url
             .clone()
             .or_else(|| file.base_url.clone())
-            .map(|u| SiteUrl::parse(&u).map_err(|e| anyhow::anyhow!("base URL: {e}")))
+            .map(|u| {
+                SiteUrl::parse(&u)
+                    .map_err(|e| anyhow::Error::new(e).context(say!("config-base-url")))
+            })
             .transpose()?;
         let json_logs = match serve.log_format.clone().or_else(|| file.log_format.clone()) {
             None => d.json_logs,
             Some(f) if f == "text" => false,
             Some(f) if f == "json" => true,
-            Some(other) => anyhow::bail!("log format `{other}` is not text or json"),
+            Some(other) => anyhow::bail!(say!("config-bad-log-format", format = other.as_str())),
         };
         let env: std::collections::BTreeMap<String, String> = std::env::vars()
             .filter(|(k, _)| k.starts_with("TRIBUNE_AUTH_"))
@@ -242,7 +246,7 @@ impl ServeSettings {
         let theme = serve.theme.clone().or_else(|| file.theme.clone());
         if let Some(t) = &theme {
             if !t.is_dir() {
-                anyhow::bail!("theme directory {} does not exist", t.display());
+                anyhow::bail!(say!("config-no-theme", path = t.display().to_string()));
             }
         }
         let trusted_proxies = match serve
@@ -417,9 +421,10 @@ mod tests {
     #[test]
     fn bad_values_say_what_is_expected() {
         let resolve = |serve: ServeArgs| {
-            ServeSettings::resolve(&GlobalArgs::default(), &serve, &FileConfig::default())
-                .unwrap_err()
-                .to_string()
+            let err =
+                ServeSettings::resolve(&GlobalArgs::default(), &serve, &FileConfig::default())
+                    .unwrap_err();
+            format!("{err:#}")
         };
         let err = resolve(ServeArgs {
             bind: Some("localhost".into()),

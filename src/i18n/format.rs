@@ -127,13 +127,17 @@ fn fluent_number(value: &FluentValue<'_>, memoizer: &Memoizer, latin: bool) -> O
     let FluentValue::Number(n) = value else {
         return None;
     };
-    if n.value.fract() != 0.0 || n.value.abs() > 1e15 {
-        return None; // Fluent's own formatting for the rare fraction
+    if !n.value.is_finite() || n.value.abs() > 1e15 {
+        return None;
     }
+    // The shortest decimal that reads back as the value (`12.3`, not `12.300000000001`).
+    let decimal: Decimal = if n.value.fract() == 0.0 {
+        Decimal::from(n.value as i64)
+    } else {
+        format!("{}", n.value).parse().ok()?
+    };
     memoizer
-        .with_try_get_threadsafe::<FluentDigits, _, _>(latin, |f| {
-            f.0.format(&Decimal::from(n.value as i64)).to_string()
-        })
+        .with_try_get_threadsafe::<FluentDigits, _, _>(latin, |f| f.0.format(&decimal).to_string())
         .ok()
 }
 

@@ -10,6 +10,8 @@
 
 mod format;
 pub mod languages;
+pub mod message;
+pub mod terminal;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,6 +22,7 @@ use unic_langid::{CharacterDirection, LanguageIdentifier};
 
 pub use format::Formats;
 pub use languages::{shipped, speak, Language, SHIPPED};
+pub use message::{Arg, Message};
 
 /// Embedded catalogues: (language tag, Fluent source), one per shipped language.
 pub const CATALOGUES: &[(&str, &str)] = &[
@@ -248,13 +251,6 @@ pub fn valid_language_tag(lang: &str) -> bool {
     !lang.is_empty() && lang.len() <= 35 && lang.parse::<LanguageIdentifier>().is_ok()
 }
 
-/// "1 comment", "3 comments": English counts for the command line's summaries, until
-/// its messages move into the catalogues with the other languages.
-pub fn count_en(n: impl Into<u64>, one: &str, many: &str) -> String {
-    let n = n.into();
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,6 +451,72 @@ mod tests {
             sorted_tags, sorted_shipped,
             "a catalogue per shipped language"
         );
+    }
+
+    /// Every key the Rust code names (`say!("cli-…")`, `Message::new("import-…")`, a
+    /// hint, a column) is in English, and so, by the test above, in every language.
+    #[test]
+    fn every_key_the_code_uses_is_in_english() {
+        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).expect("src is readable").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    files(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let english = messages(CATALOGUES[0].1);
+        let mut paths = Vec::new();
+        files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut paths,
+        );
+        let prefixes = ["cli-", "import-", "config-", "name-", "error-", "role-"];
+        let mut missing = Vec::new();
+        let mut seen = 0;
+        for path in paths {
+            let source = std::fs::read_to_string(&path).expect("source is readable");
+            for literal in source.split('"').skip(1).step_by(2) {
+                let is_key = prefixes.iter().any(|p| literal.starts_with(p))
+                    && literal.len() > 6
+                    && !literal.ends_with('-')
+                    && literal
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                if is_key {
+                    seen += 1;
+                    if !english.contains_key(literal) {
+                        missing.push(format!("{}: {literal}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(seen > 150, "found only {seen} keys in the code");
+        // `cli::explain` names what an unknown name was meant to be: `name-role`, …
+        use crate::domain::{comment, job, post, role, subscription, term};
+        let whats = [
+            "x".parse::<role::Role>().unwrap_err().what,
+            "x".parse::<comment::CommentStatus>().unwrap_err().what,
+            "x".parse::<comment::CommentKind>().unwrap_err().what,
+            "x".parse::<post::PostStatus>().unwrap_err().what,
+            "x".parse::<post::PostKind>().unwrap_err().what,
+            "x".parse::<post::BodyFormat>().unwrap_err().what,
+            "x".parse::<job::JobStatus>().unwrap_err().what,
+            "x".parse::<job::JobKind>().unwrap_err().what,
+            "x".parse::<subscription::SubscriptionKind>()
+                .unwrap_err()
+                .what,
+            "x".parse::<term::TermKind>().unwrap_err().what,
+        ];
+        for what in whats {
+            let key = format!("name-{}", what.replace(' ', "-"));
+            if !english.contains_key(&key) {
+                missing.push(key);
+            }
+        }
+        assert!(missing.is_empty(), "not in locales/en.ftl: {missing:#?}");
     }
 
     #[test]

@@ -69,11 +69,8 @@ impl DisqusReader {
         let xml = XmlStream::open_root(
             path,
             "disqus",
-            "a Disqus export",
-            &[(
-                "rss",
-                "It looks like a WordPress export: use `tribune import wordpress`.",
-            )],
+            "import-format-disqus",
+            &[("rss", "import-hint-wordpress")],
         )?;
         Ok(DisqusReader {
             xml,

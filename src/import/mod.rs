@@ -6,143 +6,33 @@
 //! record becomes (statuses, slugs, authors, what is skipped and why) and writes it.
 
 pub mod disqus;
+mod report;
 pub mod wxr;
 pub mod xml;
 
+pub use report::{ImportError, Report, Tally};
+
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::path::Path;
 
 use crate::domain::comment::{CommentKind, CommentStatus};
 use crate::domain::html;
 use crate::domain::post::{slugify, valid_slug, BodyFormat, PostKind, PostStatus};
 use crate::domain::term::TermKind;
-use crate::store::{ImportTx, ImportedComment, ImportedPost, Store, StoreError};
-
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("cannot open {path}: {reason}")]
-    Open {
-        path: String,
-        reason: std::io::Error,
-    },
-    #[error("line {line}, column {column}: {message}. Nothing was imported.")]
-    Xml {
-        line: u64,
-        column: u64,
-        message: String,
-    },
-    #[error("{0} Nothing was imported.")]
-    Format(String),
-    #[error("the database refused the import ({0}). Nothing was imported.")]
-    Store(StoreError),
-}
-
-// Not `#[from]`: that would make the store error the source too, and the one-line
-// message would say it twice.
-impl From<StoreError> for ImportError {
-    fn from(err: StoreError) -> Self {
-        ImportError::Store(err)
-    }
-}
-
-/// Things skipped (or changed) with the same reason, with a few examples.
-#[derive(Debug, Default, Clone, serde::Serialize)]
-pub struct Tally {
-    pub count: u64,
-    pub examples: Vec<String>,
-}
-
-const EXAMPLES: usize = 5;
-
-/// What an import did, for the summary at the end.
-#[derive(Debug, Default, Clone, serde::Serialize)]
-pub struct Report {
-    pub posts: u64,
-    pub pages: u64,
-    pub comments: u64,
-    pub users: u64,
-    pub terms: u64,
-    /// Posts and comments found from an earlier run of the same file, left as they are.
-    pub already_imported: u64,
-    pub skipped: BTreeMap<String, Tally>,
-    pub notes: BTreeMap<String, Tally>,
-}
-
-impl Report {
-    fn tally(map: &mut BTreeMap<String, Tally>, reason: &str, count: u64, example: String) {
-        let t = map.entry(reason.to_string()).or_default();
-        t.count += count;
-        if t.examples.len() < EXAMPLES {
-            t.examples.push(example);
-        }
-    }
-
-    pub fn skip(&mut self, reason: &str, example: String) {
-        Self::tally(&mut self.skipped, reason, 1, example);
-    }
-
-    /// `count` things skipped for one reason, shown by one example.
-    pub fn skip_many(&mut self, reason: &str, count: u64, example: String) {
-        Self::tally(&mut self.skipped, reason, count, example);
-    }
-
-    pub fn note(&mut self, reason: &str, example: String) {
-        Self::tally(&mut self.notes, reason, 1, example);
-    }
-}
-
-impl fmt::Display for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::i18n::count_en;
-        writeln!(
-            f,
-            "Imported {}, {}, {}, {}, {}.",
-            count_en(self.posts, "post", "posts"),
-            count_en(self.pages, "page", "pages"),
-            count_en(self.comments, "comment", "comments"),
-            count_en(self.users, "user", "users"),
-            count_en(self.terms, "category or tag", "categories and tags"),
-        )?;
-        if self.already_imported > 0 {
-            writeln!(
-                f,
-                "Already here from an earlier import (left as they are): {}.",
-                self.already_imported
-            )?;
-        }
-        let sections = [("Skipped", &self.skipped), ("Changed", &self.notes)];
-        for (title, map) in sections {
-            if map.is_empty() {
-                continue;
-            }
-            let total: u64 = map.values().map(|t| t.count).sum();
-            writeln!(f, "{title} ({total}):")?;
-            for (reason, tally) in map {
-                writeln!(f, "  {} × {reason}", tally.count)?;
-                for e in &tally.examples {
-                    writeln!(f, "      {e}")?;
-                }
-                if tally.count as usize > tally.examples.len() {
-                    writeln!(f, "      …")?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
+use crate::i18n::Message;
+use crate::store::{ImportTx, ImportedComment, ImportedPost, Store};
 
 /// Called with (bytes read, file size) as the import goes.
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 
 /// What to do with a WordPress `wp:status`: Tribune's status, or why it is skipped.
-pub fn post_status(wp: &str) -> Result<PostStatus, &'static str> {
+pub fn post_status(wp: &str) -> Result<PostStatus, Message> {
     match wp {
         "publish" | "future" => Ok(PostStatus::Published),
         "draft" | "pending" | "auto-draft" | "" => Ok(PostStatus::Draft),
         "private" => Ok(PostStatus::Private),
-        "trash" => Err("in WordPress's trash"),
-        "inherit" => Err("a revision or attachment"),
+        "trash" => Err(Message::new("import-skip-trash")),
+        "inherit" => Err(Message::new("import-skip-revision")),
         _ => Ok(PostStatus::Draft),
     }
 }
@@ -276,8 +166,10 @@ async fn wordpress_into(
                                 if crate::i18n::shipped(&lang).map(|l| l.tag) != Some(guessed) =>
                             {
                                 report.note(
-                                    &format!("language found in the text: {guessed}"),
-                                    format!("line {}: {}", item.line, item.title.trim()),
+                                    Message::new("import-note-language").arg("what", guessed),
+                                    Message::new("import-label-line")
+                                        .number("line", item.line)
+                                        .arg("title", item.title.trim()),
                                 );
                                 guessed.to_string()
                             }
@@ -301,8 +193,10 @@ async fn wordpress_into(
             wxr::Record::Comment(c) => match &current {
                 Some(post) => import_comment(tx, &mut report, &source, post, *c).await?,
                 None => report.skip(
-                    "comment on an item that was skipped",
-                    format!("line {}: comment {}", c.line, c.id),
+                    Message::new("import-skip-parent-skipped"),
+                    Message::new("import-label-comment")
+                        .number("line", c.line)
+                        .arg("id", c.id.as_str()),
                 ),
             },
             wxr::Record::ItemEnd => current = None,
@@ -327,8 +221,8 @@ async fn finish_comments(
     for source in sources {
         for id in tx.resolve_parents(source).await? {
             report.note(
-                "reply whose parent comment is not in the file: shown at the top level",
-                format!("comment {id}"),
+                Message::new("import-note-orphan-reply"),
+                Message::new("import-label-comment-id").arg("id", id.as_str()),
             );
         }
         tx.recount(source).await?;
@@ -372,27 +266,32 @@ async fn import_post(
     terms: &mut HashMap<(TermKind, String), i64>,
     item: wxr::Item,
 ) -> Result<Option<CurrentPost>, ImportError> {
-    let label = format!("line {}: {} “{}”", item.line, item.post_type, item.title);
+    let label = Message::new("import-label-item").number("line", item.line);
+    let label = match item.post_type.as_str() {
+        // WordPress's own types by their names in the reader's language.
+        known @ ("post" | "page" | "attachment") => {
+            label.arg_key("type", format!("import-type-{known}"))
+        }
+        other => label.arg("type", other),
+    }
+    .arg("title", item.title.as_str());
     let kind = match item.post_type.as_str() {
         "post" => PostKind::Post,
         "page" => PostKind::Page,
         "attachment" => {
-            report.skip(
-                "attachment (media files stay where they are; posts link to them)",
-                label,
-            );
+            report.skip(Message::new("import-skip-attachment"), label);
             return Ok(None);
         }
         other => {
             report.skip(
-                &format!("post type `{other}` is not something Tribune shows"),
+                Message::new("import-skip-post-type").arg("what", other),
                 label,
             );
             return Ok(None);
         }
     };
     if item.id.is_empty() {
-        report.skip("item without <wp:post_id>", label);
+        report.skip(Message::new("import-skip-no-post-id"), label);
         return Ok(None);
     }
     let mut status = match post_status(&item.status) {
@@ -410,7 +309,7 @@ async fn import_post(
         None => {
             if !item.password.is_empty() && status == PostStatus::Published {
                 status = PostStatus::Private;
-                report.note("password-protected: imported as private", label.clone());
+                report.note(Message::new("import-note-password"), label.clone());
             }
             let author_id = author_for(tx, authors, &item.creator).await?;
             let fallback = format!("{kind}-{}", item.id);
@@ -423,13 +322,16 @@ async fn import_post(
                 }
                 slug = format!("{base}-{n}");
                 report.note(
-                    "slug already used here: renamed (the old /?p= link still works)",
-                    format!("{label}: {base} → {slug}"),
+                    Message::new("import-note-slug-renamed"),
+                    Message::new("import-label-renamed")
+                        .message("label", label.clone())
+                        .arg("old", base.as_str())
+                        .arg("new", slug.as_str()),
                 );
             }
             let now = crate::store::now();
             let date = item.date.unwrap_or_else(|| {
-                report.note("no date: dated now", label.clone());
+                report.note(Message::new("import-note-no-date"), label.clone());
                 now
             });
             let title = if item.title.trim().is_empty() {
@@ -481,21 +383,24 @@ async fn import_comment(
     post: &CurrentPost,
     c: wxr::Comment,
 ) -> Result<(), ImportError> {
-    let clabel = format!("line {}: comment {} on “{}”", c.line, c.id, post.title);
+    let clabel = Message::new("import-label-comment-on")
+        .number("line", c.line)
+        .arg("id", c.id.as_str())
+        .arg("title", post.title.as_str());
     if c.id.is_empty() {
-        report.skip("comment without <wp:comment_id>", clabel);
+        report.skip(Message::new("import-skip-no-comment-id"), clabel);
         return Ok(());
     }
     let Ok(kind) = c.kind.parse::<CommentKind>() else {
         let other = &c.kind;
         report.skip(
-            &format!("comment type `{other}` is not a reader's comment"),
+            Message::new("import-skip-comment-type").arg("what", other.as_str()),
             clabel,
         );
         return Ok(());
     };
     if c.content.trim().is_empty() {
-        report.skip("empty comment", clabel);
+        report.skip(Message::new("import-skip-empty-comment"), clabel);
         return Ok(());
     }
     let comment = ImportedComment {
@@ -617,9 +522,11 @@ async fn disqus_into(
                 threads.insert(t.id.clone(), (post, source, t.link.clone()));
             }
             disqus::Record::Post(p) => {
-                let label = format!("line {}: comment {}", p.line, p.id);
+                let label = Message::new("import-label-comment")
+                    .number("line", p.line)
+                    .arg("id", p.id.as_str());
                 let Some((post, source, link)) = threads.get(&p.thread) else {
-                    report.skip("comment on a thread that is not in the file", label);
+                    report.skip(Message::new("import-skip-no-thread"), label);
                     continue;
                 };
                 let Some(post_id) = *post else {
@@ -627,11 +534,11 @@ async fn disqus_into(
                     continue;
                 };
                 if p.id.is_empty() {
-                    report.skip("comment without dsq:id", label);
+                    report.skip(Message::new("import-skip-no-dsq-id"), label);
                     continue;
                 }
                 if p.message.is_empty() && !p.deleted {
-                    report.skip("empty comment", label);
+                    report.skip(Message::new("import-skip-empty-comment"), label);
                     continue;
                 }
                 let status = if p.spam {
@@ -674,9 +581,11 @@ async fn disqus_into(
     }
     for (link, n) in unmatched {
         report.skip_many(
-            "comments on a Disqus thread with no matching post here",
+            Message::new("import-skip-unmatched-thread"),
             n,
-            format!("{link} (comments: {n})"),
+            Message::new("import-label-thread")
+                .arg("link", link.as_str())
+                .number("count", n),
         );
     }
     finish_comments(tx, &mut report, &sources).await?;

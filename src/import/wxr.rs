@@ -11,6 +11,7 @@ use std::path::Path;
 use super::xml::{Node, Step, XmlStream};
 use super::ImportError;
 use crate::domain::term::TermKind;
+use crate::i18n::Message;
 
 #[derive(Debug, Default, Clone)]
 pub struct Channel {
@@ -105,11 +106,8 @@ impl WxrReader {
         let xml = XmlStream::open_root(
             path,
             "rss",
-            "a WordPress export",
-            &[(
-                "disqus",
-                "It is a Disqus export: use `tribune import disqus`.",
-            )],
+            "import-format-wordpress",
+            &[("disqus", "import-hint-disqus")],
         )?;
         Ok(WxrReader {
             xml,
@@ -137,17 +135,14 @@ impl WxrReader {
         self.channel_sent = true;
         let channel = self.channel.take().unwrap_or_default();
         if channel.wxr_version.is_empty() {
-            return Err(ImportError::Format(format!(
-                "{} has no <wp:wxr_version>: it is an RSS feed, not a WordPress export \
-                 (WordPress: Tools → Export → All content)",
-                self.xml.path().display()
-            )));
+            return Err(ImportError::Format(
+                Message::new("import-not-wxr").arg("path", self.xml.path().display().to_string()),
+            ));
         }
         if !matches!(channel.wxr_version.as_str(), "1.0" | "1.1" | "1.2") {
-            return Err(ImportError::Format(format!(
-                "WXR version {} is not one Tribune reads (1.0, 1.1, 1.2)",
-                channel.wxr_version
-            )));
+            return Err(ImportError::Format(
+                Message::new("import-wxr-version").arg("version", channel.wxr_version.as_str()),
+            ));
         }
         Ok(Some(Record::Channel(channel)))
     }

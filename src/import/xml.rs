@@ -10,6 +10,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::ImportError;
+use crate::i18n::Message;
 
 /// One element with what it holds: its text (CDATA sections, entities and text runs
 /// joined) and its child elements. Unknown elements are kept and simply not looked at.
@@ -139,32 +140,36 @@ impl XmlStream {
     pub fn open_root(
         path: &Path,
         root: &str,
-        format: &str,
-        hints: &[(&str, &str)],
+        format: &'static str,
+        hints: &[(&str, &'static str)],
     ) -> Result<Self, ImportError> {
         let mut xml = XmlStream::open(path)?;
         loop {
             match xml.step()? {
                 Step::Open { node, .. } if node.name == root => return Ok(xml),
                 Step::Open { node, .. } => {
-                    let hint = hints
-                        .iter()
-                        .find(|(name, _)| *name == node.name)
-                        .map(|(_, h)| format!(" {h}"))
-                        .unwrap_or_default();
-                    return Err(ImportError::Format(format!(
-                        "{} is not {format}: it starts with <{}> where {format} starts with <{root}> (line {}).{hint}",
-                        path.display(),
-                        node.name,
-                        node.line
-                    )));
+                    let message = Message::new("import-not-format")
+                        .arg("path", path.display().to_string())
+                        .arg_key("format", format)
+                        .arg("found", node.name.as_str())
+                        .arg("root", root)
+                        .number("line", node.line);
+                    let hint = hints.iter().find(|(name, _)| *name == node.name);
+                    return Err(ImportError::Format(match hint {
+                        Some((_, hint)) => Message::new("import-with-hint")
+                            .message("message", message)
+                            .arg_key("hint", *hint),
+                        None => message,
+                    }));
                 }
                 Step::Text { .. } => {}
                 Step::Close { .. } | Step::End => {
-                    return Err(ImportError::Format(format!(
-                        "{} is empty: {format} starts with <{root}>",
-                        path.display()
-                    )))
+                    return Err(ImportError::Format(
+                        Message::new("import-empty-file")
+                            .arg("path", path.display().to_string())
+                            .arg_key("format", format)
+                            .arg("root", root),
+                    ))
                 }
             }
         }
@@ -181,7 +186,7 @@ impl XmlStream {
     }
 
     /// An error at byte `offset`, with its line and column found by reading up to it.
-    fn error_at(&self, offset: u64, message: String) -> ImportError {
+    fn error_at(&self, offset: u64, message: Message) -> ImportError {
         let (line, column) = line_column(&self.path, offset);
         ImportError::Xml {
             line,
@@ -197,7 +202,7 @@ impl XmlStream {
             let attr = attr.map_err(|err| {
                 self.error_at(
                     self.reader.buffer_position(),
-                    format!("bad attribute: {err}"),
+                    Message::new("import-bad-attribute").arg("detail", err.to_string()),
                 )
             })?;
             let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
@@ -214,7 +219,9 @@ impl XmlStream {
                 .map_err(|err| {
                     self.error_at(
                         self.reader.buffer_position(),
-                        format!("bad attribute `{key}`: {err}"),
+                        Message::new("import-bad-attribute-named")
+                            .arg("name", key.as_str())
+                            .arg("detail", err.to_string()),
                     )
                 })?
                 .into_owned();
@@ -235,8 +242,8 @@ impl XmlStream {
         enum Raw {
             Start(BytesStart<'static>),
             End,
-            Text(Result<String, String>),
-            Ref(Result<Option<char>, String>, String),
+            Text(Result<String, Message>),
+            Ref(Result<Option<char>, Message>, String),
             Eof,
             Skip,
         }
@@ -244,31 +251,33 @@ impl XmlStream {
             let line = self.line();
             let before = self.reader.buffer_position();
             self.buf.clear();
-            let raw = match self.reader.read_event_into(&mut self.buf) {
-                Ok(Event::Start(e)) => Raw::Start(e.into_owned()),
-                Ok(Event::End(_)) => Raw::End,
-                Ok(Event::Text(t)) => Raw::Text(
-                    t.xml10_content()
-                        .map(std::borrow::Cow::into_owned)
-                        .map_err(|e| format!("text is not UTF-8: {e}")),
-                ),
-                Ok(Event::CData(t)) => Raw::Text(
-                    t.decode()
-                        .map(|c| c.replace("\r\n", "\n"))
-                        .map_err(|e| format!("CDATA is not UTF-8: {e}")),
-                ),
-                Ok(Event::GeneralRef(r)) => Raw::Ref(
-                    r.resolve_char_ref()
-                        .map_err(|e| format!("bad character reference: {e}")),
-                    String::from_utf8_lossy(&r).into_owned(),
-                ),
-                Ok(Event::Eof) => Raw::Eof,
-                Ok(_) => Raw::Skip,
-                Err(err) => {
-                    let at = self.reader.error_position();
-                    return Err(self.error_at(at, describe(&err)));
-                }
-            };
+            let raw =
+                match self.reader.read_event_into(&mut self.buf) {
+                    Ok(Event::Start(e)) => Raw::Start(e.into_owned()),
+                    Ok(Event::End(_)) => Raw::End,
+                    Ok(Event::Text(t)) => {
+                        Raw::Text(t.xml10_content().map(std::borrow::Cow::into_owned).map_err(
+                            |e| Message::new("import-text-not-utf8").arg("detail", e.to_string()),
+                        ))
+                    }
+                    Ok(Event::CData(t)) => {
+                        Raw::Text(t.decode().map(|c| c.replace("\r\n", "\n")).map_err(|e| {
+                            Message::new("import-cdata-not-utf8").arg("detail", e.to_string())
+                        }))
+                    }
+                    Ok(Event::GeneralRef(r)) => Raw::Ref(
+                        r.resolve_char_ref().map_err(|e| {
+                            Message::new("import-bad-reference").arg("detail", e.to_string())
+                        }),
+                        String::from_utf8_lossy(&r).into_owned(),
+                    ),
+                    Ok(Event::Eof) => Raw::Eof,
+                    Ok(_) => Raw::Skip,
+                    Err(err) => {
+                        let at = self.reader.error_position();
+                        return Err(self.error_at(at, describe(&err)));
+                    }
+                };
             let here = self.reader.buffer_position();
             match raw {
                 Raw::Start(e) => {
@@ -294,7 +303,7 @@ impl XmlStream {
                         let skipped = text.len() - text.trim_start().len();
                         return Err(self.error_at(
                             before + skipped as u64,
-                            "text outside any element: this is not an XML export".into(),
+                            Message::new("import-text-outside"),
                         ));
                     }
                     return Ok(Step::Text { text });
@@ -316,10 +325,9 @@ impl XmlStream {
                         return Err(ImportError::Xml {
                             line: end_line,
                             column: end_col,
-                            message: format!(
-                                "the file ends inside <{name}> (opened on line {line}): \
-                                 it looks cut short; export it again"
-                            ),
+                            message: Message::new("import-cut-short")
+                                .arg("name", name.as_str())
+                                .number("line", *line),
                         });
                     }
                     return Ok(Step::End);
@@ -358,16 +366,18 @@ impl XmlStream {
     }
 }
 
-fn describe(err: &quick_xml::Error) -> String {
+fn describe(err: &quick_xml::Error) -> Message {
     use quick_xml::errors::IllFormedError;
     match err {
         quick_xml::Error::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => {
-            format!("</{found}> closes <{expected}>: the file is not well-formed XML")
+            Message::new("import-mismatched-end")
+                .arg("found", found.as_str())
+                .arg("expected", expected.as_str())
         }
         quick_xml::Error::IllFormed(IllFormedError::UnmatchedEndTag(name)) => {
-            format!("</{name}> closes an element that was never opened")
+            Message::new("import-unmatched-end").arg("name", name.as_str())
         }
-        other => format!("not well-formed XML: {other}"),
+        other => Message::new("import-not-xml").arg("detail", other.to_string()),
     }
 }
 

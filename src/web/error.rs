@@ -10,67 +10,11 @@ use std::any::Any;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use fluent_bundle::FluentValue;
 
 use crate::i18n::I18n;
 use crate::store::StoreError;
 
-/// A message for a person: a catalogue key and its arguments.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    pub key: &'static str,
-    pub args: Vec<(&'static str, Arg)>,
-}
-
-/// An argument of a [`Message`]: text as it is, or a catalogue key of its own (a
-/// role's name) translated with the message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Arg {
-    Text(String),
-    Key(String),
-}
-
-impl Message {
-    pub fn new(key: &'static str) -> Message {
-        Message {
-            key,
-            args: Vec::new(),
-        }
-    }
-
-    pub fn arg(mut self, name: &'static str, value: impl Into<String>) -> Message {
-        self.args.push((name, Arg::Text(value.into())));
-        self
-    }
-
-    /// An argument that is itself a message, e.g. `role-admin`.
-    pub fn arg_key(mut self, name: &'static str, key: impl Into<String>) -> Message {
-        self.args.push((name, Arg::Key(key.into())));
-        self
-    }
-
-    /// The message in `lang`.
-    pub fn in_language(&self, i18n: &I18n, lang: &str) -> String {
-        let args: Vec<(&str, FluentValue<'_>)> = self
-            .args
-            .iter()
-            .map(|(k, v)| {
-                let text = match v {
-                    Arg::Text(t) => t.clone(),
-                    Arg::Key(key) => crate::i18n::plain(&i18n.t(lang, key, None)),
-                };
-                (*k, FluentValue::from(text))
-            })
-            .collect();
-        i18n.tr(lang, self.key, &args)
-    }
-}
-
-impl std::fmt::Display for Message {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.key)
-    }
-}
+pub use crate::i18n::message::{Arg, Message};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

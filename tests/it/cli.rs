@@ -16,12 +16,20 @@ impl Cli {
     }
 
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        self.run_in("C.UTF-8", args, stdin)
+    }
+
+    /// Runs `tribune` on a terminal whose locale is `lang` (`LANG=ar_IQ.UTF-8`).
+    fn run_in(&self, lang: &str, args: &[&str], stdin: Option<&str>) -> Output {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tribune"))
             .args(args)
             .current_dir(self.dir.path())
             .env_remove("TRIBUNE_DATABASE_URL")
             .env_remove("TRIBUNE_DATA_DIR")
             .env("RUST_BACKTRACE", "0")
+            .env("LANG", lang)
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -466,6 +474,9 @@ fn typos_in_settings_are_warned_about_by_name() {
         .current_dir(cli.dir.path())
         .env_remove("TRIBUNE_DATABASE_URL")
         .env_remove("TRIBUNE_DATA_DIR")
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
         .env("TRIBUNE_BIND", "127.0.0.1:1")
         .env("TRIBUNE_SMTP_URL", "smtp://127.0.0.1:1")
         .env("TRIBUNE_RATE_LIMIT_COMMENTS_PER_MINUTE", "3")
@@ -521,4 +532,95 @@ fn a_post_language_tribune_does_not_speak_is_refused() {
         None,
     );
     assert!(out.contains("saved draft post"), "{out}");
+}
+
+/// Everything the command line says comes from the catalogues, in the language of the
+/// terminal's locale: Arabic with Arabic digits and its plural forms, Turkish, and
+/// English for `C` or a language Tribune does not ship.
+#[test]
+fn the_command_line_speaks_the_terminals_language() {
+    let cli = Cli::new();
+    let arabic = |args: &[&str], stdin: Option<&str>| {
+        let out = cli.run_in("ar_IQ.UTF-8", args, stdin);
+        (
+            out.status.success(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (ok, out, err) = arabic(
+        &[
+            "--create-site",
+            "user",
+            "add",
+            "--admin",
+            "--email",
+            "ada@example.org",
+            "--password-stdin",
+        ],
+        Some("a long password\n"),
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "أُضيف مدير ada@example.org (المعرّف 1)");
+    let (ok, _, err) = arabic(
+        &["user", "add", "--email", "x@example.org", "--role", "king"],
+        None,
+    );
+    assert!(!ok);
+    assert!(
+        err.starts_with("خطأ: دور غير معروف `king`: استخدم"),
+        "{err}"
+    );
+    let (_, _, err) = arabic(&["comments", "approve", "999"], None);
+    assert!(err.contains("لا يوجد تعليق بالمعرّف 999"), "{err}");
+    // clap's complaints too.
+    let (ok, _, err) = arabic(&["comment", "approve", "1"], None);
+    assert!(!ok);
+    assert!(
+        err.starts_with("خطأ: لا يوجد أمر `comment` (هل تقصد `comments`؟)"),
+        "{err}"
+    );
+    let (_, out, _) = arabic(&["user", "list"], None);
+    assert!(out.starts_with("المعرّف"), "{out}");
+    assert!(out.contains("مدير"), "{out}");
+
+    // An import's summary: counts in Arabic's forms and digits.
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wxr-1.2.xml");
+    let (ok, out, err) = arabic(&["import", "wordpress", "--dry-run", fixture], None);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("سيُستورد: "), "{out}");
+    assert!(
+        out.starts_with("سيُستورد: ٣ مقالات، صفحة واحدة، ٨ تعليقات، مستخدمان، "),
+        "few, one and two take their own forms: {out}"
+    );
+    assert!(out.contains("تجربة فقط: لم يُكتب شيء."), "{out}");
+    assert!(!out.contains("Would import"), "{out}");
+    // …and its errors.
+    let bad = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/wxr-bad-tag.xml"
+    );
+    let (ok, _, err) = arabic(&["import", "wordpress", bad], None);
+    assert!(!ok);
+    assert!(err.starts_with("خطأ: السطر ٢٠٣، العمود ١٨: "), "{err}");
+    assert!(err.trim_end().ends_with("لم يُستورد شيء."), "{err}");
+
+    let out = cli.run_in(
+        "tr_TR.UTF-8",
+        &["import", "wordpress", "--dry-run", fixture],
+        None,
+    );
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(out.starts_with("İçe aktarılacak: "), "{out}");
+    assert!(out.contains(" yorum"), "{out}");
+
+    for english in ["C", "POSIX", "fr_FR.UTF-8", ""] {
+        let out = cli.run_in(
+            english,
+            &["import", "wordpress", "--dry-run", fixture],
+            None,
+        );
+        let out = String::from_utf8(out.stdout).unwrap();
+        assert!(out.starts_with("Would import "), "LANG={english}: {out}");
+    }
 }

@@ -33,6 +33,10 @@ fn tribune_stdin(database_url: &str, args: &[&str], input: &str) -> (bool, Strin
         .env_remove("TRIBUNE_DATA_DIR")
         .env_remove("TRIBUNE_BASE_URL")
         .env("RUST_BACKTRACE", "0")
+        // English messages, whatever the machine's locale.
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -709,7 +713,7 @@ async fn a_large_export_imports_in_flat_memory() {
     // ...and running it again simply does the whole job.
     let out = ok(&db.url, &["import", "wordpress", file.to_str().unwrap()]);
     assert!(
-        out.contains("Imported 2001 posts, 0 pages, 45000 comments"),
+        out.contains("Imported 2,001 posts, 0 pages, 45,000 comments"),
         "{out}"
     );
     let peak: f64 = out
