@@ -89,8 +89,18 @@ fn bundle(tag: &str, source: &str, latin_digits: bool) -> FluentBundle<FluentRes
 
 impl I18n {
     pub fn new() -> Self {
+        Self::with(|_| true)
+    }
+
+    /// English and `lang` only (the command line speaks one language).
+    pub fn only(lang: &str) -> Self {
+        let tag = shipped(lang).map_or(FALLBACK, |l| l.tag);
+        Self::with(|t| t == FALLBACK || t == tag)
+    }
+
+    fn with(wanted: impl Fn(&str) -> bool) -> Self {
         let mut speakers = HashMap::new();
-        for (tag, source) in CATALOGUES {
+        for (tag, source) in CATALOGUES.iter().filter(|(t, _)| wanted(t)) {
             let lang = speak(tag);
             let formats = |latin| Formats::new(lang, latin).unwrap_or_else(|e| panic!("{e}"));
             speakers.insert(

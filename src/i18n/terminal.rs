@@ -15,10 +15,24 @@ struct Terminal {
     lang: &'static str,
 }
 
-static TERMINAL: LazyLock<Terminal> = LazyLock::new(|| Terminal {
-    i18n: I18n::new(),
-    lang: language_of(|name| std::env::var(name).ok()),
+static TERMINAL: LazyLock<Terminal> = LazyLock::new(|| {
+    let lang = language_of(|name| std::env::var(name).ok());
+    Terminal {
+        i18n: I18n::only(lang),
+        lang,
+    }
 });
+
+/// Every language, for the rare caller that asks for another (the tests).
+static EVERY: LazyLock<I18n> = LazyLock::new(I18n::new);
+
+fn speaker(lang: &str) -> &'static I18n {
+    if lang == TERMINAL.lang || lang == super::FALLBACK {
+        &TERMINAL.i18n
+    } else {
+        &EVERY
+    }
+}
 
 /// The shipped language the locale variables `var` reads ask for.
 pub fn language_of(var: impl Fn(&str) -> Option<String>) -> &'static str {
@@ -48,6 +62,11 @@ pub fn language() -> &'static str {
 /// Message `key` in the terminal's language, without Fluent's isolation marks.
 pub fn say(key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     plain(&TERMINAL.i18n.tr(TERMINAL.lang, key, args))
+}
+
+/// Message `key` (without arguments) in `lang`.
+pub fn say_in(lang: &str, key: &str) -> String {
+    plain(&speaker(lang).tr(lang, key, &[]))
 }
 
 /// `message` in the terminal's language.
