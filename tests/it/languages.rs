@@ -84,6 +84,18 @@ async fn arabic_post_on_english_site(s: &TestServer) {
         .assert_lacks("Leave a Reply");
     // The date in Arabic, with Arabic-Indic digits.
     assert!(page.body.contains("٢٠٢"), "Arabic digits in the date");
+    // One page for every anonymous reader, whatever language their browser asks for:
+    // the post's language decides, so the page cache keeps one copy.
+    for asked in ["en-GB,en;q=0.9", "ckb", "fr"] {
+        let other = client()
+            .get(s.url(&encoded(&ar_link)))
+            .header("accept-language", asked)
+            .send()
+            .await
+            .unwrap();
+        let other = crate::support::Response::new(other).await;
+        assert_eq!(other.body, page.body, "Accept-Language: {asked}");
+    }
 
     // A refused comment comes back in Arabic, with the text kept.
     let res = s
