@@ -813,3 +813,15 @@ cli-help-version = اطبع الإصدار
 cli-help-default = الافتراضي
 cli-help-env = متغير البيئة
 cli-help-subcommand = اطبع هذه الرسالة أو مساعدة الأمر الفرعي المذكور
+
+## Administration: jobs
+job-kind-email = بريد
+job-kind-held_digest = ملخص التعليقات المعلقة
+job-kind-comment_digest = ملخص التعليقات الجديدة
+job-kind-comment_approved = تعليق موافق عليه
+job-kind-post_published = مقالة منشورة
+job-summary-email = { $subject } ← { $to }
+job-summary-held-digest = تعليقات معلقة، إلى { $to }
+job-summary-comment-digest = تعليقات جديدة على المقالة { $post }، إلى { $to }
+job-summary-comment-approved = التعليق { $id }
+job-summary-post-published = المقالة { $id }

@@ -664,3 +664,15 @@ cli-help-version = وەشان چاپ بکە
 cli-help-default = بنەڕەت
 cli-help-env = گۆڕاوی ژینگە
 cli-help-subcommand = ئەم پەیامە یان یارمەتیی فەرمانە لاوەکییە دیاریکراوەکە چاپ بکە
+
+## Administration: jobs
+job-kind-email = ئیمەیڵ
+job-kind-held_digest = کورتەی لێدوانە ڕاگیراوەکان
+job-kind-comment_digest = کورتەی لێدوانە نوێیەکان
+job-kind-comment_approved = لێدوانی پەسەندکراو
+job-kind-post_published = بابەتی بڵاوکراوە
+job-summary-email = { $subject } ← { $to }
+job-summary-held-digest = لێدوانە ڕاگیراوەکان، بۆ { $to }
+job-summary-comment-digest = لێدوانی نوێ لەسەر بابەتی { $post }، بۆ { $to }
+job-summary-comment-approved = لێدوانی { $id }
+job-summary-post-published = بابەتی { $id }

@@ -685,3 +685,15 @@ cli-help-version = Print version
 cli-help-default = default
 cli-help-env = env
 cli-help-subcommand = Print this message or the help of the given subcommand(s)
+
+## Administration: jobs
+job-kind-email = Email
+job-kind-held_digest = Digest of held comments
+job-kind-comment_digest = Digest of new comments
+job-kind-comment_approved = Approved comment
+job-kind-post_published = Published post
+job-summary-email = { $subject } → { $to }
+job-summary-held-digest = held comments, to { $to }
+job-summary-comment-digest = new comments on post { $post }, to { $to }
+job-summary-comment-approved = comment { $id }
+job-summary-post-published = post { $id }

@@ -664,3 +664,15 @@ cli-help-version = نسخه را چاپ کن
 cli-help-default = پیش‌فرض
 cli-help-env = متغیر محیطی
 cli-help-subcommand = این پیام یا راهنمای زیرفرمان داده‌شده را چاپ کن
+
+## Administration: jobs
+job-kind-email = ایمیل
+job-kind-held_digest = چکیدهٔ دیدگاه‌های نگه‌داشته
+job-kind-comment_digest = چکیدهٔ دیدگاه‌های تازه
+job-kind-comment_approved = دیدگاه تأییدشده
+job-kind-post_published = نوشتهٔ منتشرشده
+job-summary-email = { $subject } ← { $to }
+job-summary-held-digest = دیدگاه‌های نگه‌داشته، به { $to }
+job-summary-comment-digest = دیدگاه‌های تازه روی نوشتهٔ { $post }، به { $to }
+job-summary-comment-approved = دیدگاه { $id }
+job-summary-post-published = نوشتهٔ { $id }

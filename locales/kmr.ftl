@@ -664,3 +664,15 @@ cli-help-version = Guhertoyê çap bike
 cli-help-default = standard
 cli-help-env = guherbara jîngehê
 cli-help-subcommand = Vê peyamê an alîkariya jêrfermana diyarkirî çap bike
+
+## Administration: jobs
+job-kind-email = E-name
+job-kind-held_digest = Kurteya şîroveyên ragirtî
+job-kind-comment_digest = Kurteya şîroveyên nû
+job-kind-comment_approved = Şîroveya pejirandî
+job-kind-post_published = Nivîsa weşandî
+job-summary-email = { $subject } → { $to }
+job-summary-held-digest = şîroveyên ragirtî, ji { $to } re
+job-summary-comment-digest = şîroveyên nû li ser nivîsa { $post }, ji { $to } re
+job-summary-comment-approved = şîroveya { $id }
+job-summary-post-published = nivîsa { $id }

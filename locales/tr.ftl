@@ -664,3 +664,15 @@ cli-help-version = Sürümü yazdır
 cli-help-default = varsayılan
 cli-help-env = ortam değişkeni
 cli-help-subcommand = Bu iletiyi ya da verilen alt komutun yardımını yazdır
+
+## Administration: jobs
+job-kind-email = E-posta
+job-kind-held_digest = Bekleyen yorumların özeti
+job-kind-comment_digest = Yeni yorumların özeti
+job-kind-comment_approved = Onaylanan yorum
+job-kind-post_published = Yayımlanan yazı
+job-summary-email = { $subject } → { $to }
+job-summary-held-digest = bekleyen yorumlar, { $to } adresine
+job-summary-comment-digest = { $post } numaralı yazıya yeni yorumlar, { $to } adresine
+job-summary-comment-approved = { $id } numaralı yorum
+job-summary-post-published = { $id } numaralı yazı

@@ -6,6 +6,7 @@
 
 use super::email::OutgoingEmail;
 use super::names::named;
+use crate::i18n::Message;
 
 /// How often a job is tried before it is marked failed (about four hours at the
 /// default 30 s base: 30 s, 1 min, 2 min … 2 h).
@@ -143,13 +144,22 @@ impl Job {
     }
 
     /// A line for the jobs page: whom or what it is about, never a message's text.
-    pub fn summary(&self) -> String {
+    /// What the job is about, for Admin → Jobs (in the staff member's language).
+    pub fn summary(&self) -> Message {
         match self {
-            Job::Email(e) => format!("{} → {}", e.subject, e.to),
-            Job::HeldDigest(d) => format!("held comments, to {}", d.to),
-            Job::CommentDigest(d) => format!("new comments on post {}, to {}", d.post_id, d.to),
-            Job::CommentApproved(c) => format!("comment {}", c.comment_id),
-            Job::PostPublished(p) => format!("post {}", p.post_id),
+            Job::Email(e) => Message::new("job-summary-email")
+                .arg("subject", e.subject.as_str())
+                .arg("to", e.to.as_str()),
+            Job::HeldDigest(d) => Message::new("job-summary-held-digest").arg("to", d.to.as_str()),
+            Job::CommentDigest(d) => Message::new("job-summary-comment-digest")
+                .arg("post", d.post_id.to_string())
+                .arg("to", d.to.as_str()),
+            Job::CommentApproved(c) => {
+                Message::new("job-summary-comment-approved").arg("id", c.comment_id.to_string())
+            }
+            Job::PostPublished(p) => {
+                Message::new("job-summary-post-published").arg("id", p.post_id.to_string())
+            }
         }
     }
 }

@@ -526,6 +526,22 @@ mod tests {
                 missing.push(key);
             }
         }
+        // Keys the templates make up from a name (`"status-" ~ c.status`).
+        let made_up = [
+            ("status-", comment::CommentStatus::NAMES),
+            ("status-", post::PostStatus::NAMES),
+            ("status-", job::JobStatus::NAMES),
+            ("role-", role::Role::NAMES),
+            ("job-kind-", job::JobKind::NAMES),
+        ];
+        for (prefix, names) in made_up {
+            for name in names {
+                let key = format!("{prefix}{name}");
+                if !english.contains_key(&key) {
+                    missing.push(key);
+                }
+            }
+        }
         assert!(missing.is_empty(), "not in locales/en.ftl: {missing:#?}");
     }
 

@@ -296,6 +296,22 @@ async fn staff_and_reader_languages(s: &TestServer) {
     );
     assert!(confirm.text.contains("للتأكيد:"), "{}", confirm.text);
     let _ = comment_id_of(&res.location());
+    // Admin → Comments says how long ago, Admin → Jobs what each job is, in Sorani.
+    s.get("/admin/comments")
+        .await
+        .assert_contains("لەمەوبەر")
+        .assert_lacks(" ago");
+    let mut jobs = String::new();
+    for _ in 0..50 {
+        jobs = s.get("/admin/jobs?status=done").await.body;
+        if jobs.contains("<td>ئیمەیڵ<br>") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(jobs.contains("<td>ئیمەیڵ<br>"), "{jobs}");
+    assert!(jobs.contains(" ← sara@example.net"), "{jobs}");
+    assert!(!jobs.contains(">Email<"), "{jobs}");
 }
 
 each_backend!(

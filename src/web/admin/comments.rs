@@ -52,6 +52,7 @@ pub async fn queue(
     let more = rows.len() as i64 > PER_PAGE;
     let site = state.site();
     let lang = staff.language(&site).tag.to_string();
+    let now = crate::store::now();
     let items: Vec<_> = rows
         .into_iter()
         .take(PER_PAGE as usize)
@@ -67,6 +68,7 @@ pub async fn queue(
                 user_agent => c.user_agent,
                 body_html => c.body_html,
                 date => state.i18n.datetime(&lang, c.created_at),
+                ago => state.i18n.ago(&lang, c.created_at, now),
                 iso => iso(c.created_at),
                 post_title => c.post_title,
                 post_url => link,

@@ -28,13 +28,17 @@ pub async fn list(
         .unwrap_or(JobStatus::Failed);
     let site = state.site();
     let lang = staff.language(&site).tag.to_string();
+    let now = crate::store::now();
     let jobs: Vec<_> = state
         .store
         .jobs(Some(current), 200)
         .await?
         .into_iter()
         .map(|j| {
-            let summary = j.job().map_or_else(|e| e.to_string(), |job| job.summary());
+            let summary = j.job().map_or_else(
+                |e| e.to_string(),
+                |job| job.summary().in_language(&state.i18n, &lang),
+            );
             context! {
                 id => j.id,
                 kind => j.kind,
@@ -44,6 +48,11 @@ pub async fn list(
                 max_attempts => j.max_attempts,
                 error => j.last_error,
                 next => state.i18n.datetime(&lang, j.run_at),
+                next_relative => if j.run_at >= now {
+                    state.i18n.from_now(&lang, j.run_at, now)
+                } else {
+                    state.i18n.ago(&lang, j.run_at, now)
+                },
                 next_iso => iso(j.run_at),
             }
         })
