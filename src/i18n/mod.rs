@@ -15,6 +15,7 @@ pub mod terminal;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -36,11 +37,39 @@ pub const CATALOGUES: &[(&str, &str)] = &[
 
 pub const FALLBACK: &str = "en";
 
-/// One language's catalogue and formatters, with its own digits (`[0]`) and with
-/// Latin digits (`[1]`).
+/// One language's catalogue and formatters, with its own digits (`[0]`, built at
+/// start so a catalogue that does not parse stops the server there) and with Latin
+/// digits (`[1]`, built the first time a site asks; a language written with Latin
+/// digits anyway uses `[0]` for both).
 struct Speaker {
-    bundles: [FluentBundle<FluentResource>; 2],
-    formats: [Formats; 2],
+    tag: &'static str,
+    source: &'static str,
+    voices: [OnceLock<Voice>; 2],
+}
+
+struct Voice {
+    bundle: FluentBundle<FluentResource>,
+    formats: Formats,
+}
+
+impl Speaker {
+    fn new(tag: &'static str, source: &'static str) -> Speaker {
+        let speaker = Speaker {
+            tag,
+            source,
+            voices: [OnceLock::new(), OnceLock::new()],
+        };
+        speaker.voice(false);
+        speaker
+    }
+
+    fn voice(&self, latin: bool) -> &Voice {
+        let latin = latin && speak(self.tag).native_digits.is_some();
+        self.voices[usize::from(latin)].get_or_init(|| Voice {
+            bundle: bundle(self.tag, self.source, latin),
+            formats: Formats::new(speak(self.tag), latin).unwrap_or_else(|e| panic!("{e}")),
+        })
+    }
 }
 
 pub struct I18n {
@@ -101,15 +130,7 @@ impl I18n {
     fn with(wanted: impl Fn(&str) -> bool) -> Self {
         let mut speakers = HashMap::new();
         for (tag, source) in CATALOGUES.iter().filter(|(t, _)| wanted(t)) {
-            let lang = speak(tag);
-            let formats = |latin| Formats::new(lang, latin).unwrap_or_else(|e| panic!("{e}"));
-            speakers.insert(
-                lang.tag,
-                Speaker {
-                    bundles: [bundle(tag, source, false), bundle(tag, source, true)],
-                    formats: [formats(false), formats(true)],
-                },
-            );
+            speakers.insert(speak(tag).tag, Speaker::new(speak(tag).tag, source));
         }
         I18n {
             speakers,
@@ -122,17 +143,14 @@ impl I18n {
         self.latin_digits.store(latin, Ordering::Relaxed);
     }
 
-    fn speaker(&self, lang: &str) -> (&Speaker, usize) {
+    fn speaker(&self, lang: &str) -> &Voice {
         let tag = self.resolve(lang);
         let speaker = self
             .speakers
             .get(tag)
             .or_else(|| self.speakers.get(FALLBACK))
             .expect("English always ships");
-        (
-            speaker,
-            usize::from(self.latin_digits.load(Ordering::Relaxed)),
-        )
+        speaker.voice(self.latin_digits.load(Ordering::Relaxed))
     }
 
     /// The catalogue language to use for a requested tag (`ar-EG` → `ar`, else English).
@@ -153,9 +171,7 @@ impl I18n {
 
     /// Looks up `key` in `lang`, with Fluent arguments.
     pub fn t(&self, lang: &str, key: &str, args: Option<&FluentArgs<'_>>) -> String {
-        let (speaker, digits) = self.speaker(lang);
-        let english = self.speaker(FALLBACK).0;
-        for bundle in [&speaker.bundles[digits], &english.bundles[digits]] {
+        for bundle in [&self.speaker(lang).bundle, &self.speaker(FALLBACK).bundle] {
             let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
                 continue;
             };
@@ -181,20 +197,17 @@ impl I18n {
 
     /// A date and time as readers of `lang` write it (CLDR), in UTC.
     pub fn datetime(&self, lang: &str, unix: i64) -> String {
-        let (speaker, digits) = self.speaker(lang);
-        speaker.formats[digits].datetime(unix)
+        self.speaker(lang).formats.datetime(unix)
     }
 
     /// A date alone, as readers of `lang` write it (CLDR), in UTC.
     pub fn date(&self, lang: &str, unix: i64) -> String {
-        let (speaker, digits) = self.speaker(lang);
-        speaker.formats[digits].date(unix)
+        self.speaker(lang).formats.date(unix)
     }
 
     /// A whole number with `lang`'s digits and grouping.
     pub fn number(&self, lang: &str, n: i64) -> String {
-        let (speaker, digits) = self.speaker(lang);
-        speaker.formats[digits].number(n)
+        self.speaker(lang).formats.number(n)
     }
 
     /// How long ago `then` was at `now`, e.g. "5 minutes ago", "٣ ساعات مضت"; a date

@@ -50,7 +50,9 @@ fn redact(s: &TestServer, text: &str) -> String {
     let text = redact_hex(&text, "&amp;t=", "[token]");
     let text = redact_hex(&text, "name=\"csrf\" value=\"", "[csrf]");
     // "5 days ago" grows older every day.
-    let text = redact_run(&text, "<small class=\"ago\">", "[relative time]", |c| c != '<');
+    let text = redact_run(&text, "<small class=\"ago\">", "[relative time]", |c| {
+        c != '<'
+    });
     let text = redact_hex(&text, "/assets/style.", "[hash]");
     redact_hex(&text, "/assets/comment-reply.", "[hash]")
 }
