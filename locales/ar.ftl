@@ -825,3 +825,7 @@ job-summary-held-digest = تعليقات معلقة، إلى { $to }
 job-summary-comment-digest = تعليقات جديدة على المقالة { $post }، إلى { $to }
 job-summary-comment-approved = التعليق { $id }
 job-summary-post-published = المقالة { $id }
+
+## Administration: jobs, how email leaves
+jobs-transport-smtp = يُرسل البريد عبر SMTP
+jobs-transport-files = لا خادم SMTP: يُكتب البريد ملفاتٍ في { $dir }

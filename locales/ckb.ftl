@@ -676,3 +676,7 @@ job-summary-held-digest = لێدوانە ڕاگیراوەکان، بۆ { $to }
 job-summary-comment-digest = لێدوانی نوێ لەسەر بابەتی { $post }، بۆ { $to }
 job-summary-comment-approved = لێدوانی { $id }
 job-summary-post-published = بابەتی { $id }
+
+## Administration: jobs, how email leaves
+jobs-transport-smtp = ئیمەیڵ بە SMTP دەنێردرێت
+jobs-transport-files = ڕاژەکاری SMTP نییە: ئیمەیڵ وەک فایل لە { $dir } دەنووسرێت

@@ -697,3 +697,7 @@ job-summary-held-digest = held comments, to { $to }
 job-summary-comment-digest = new comments on post { $post }, to { $to }
 job-summary-comment-approved = comment { $id }
 job-summary-post-published = post { $id }
+
+## Administration: jobs, how email leaves
+jobs-transport-smtp = email is sent by SMTP
+jobs-transport-files = no SMTP server: email is written as files in { $dir }

@@ -676,3 +676,7 @@ job-summary-held-digest = دیدگاه‌های نگه‌داشته، به { $to
 job-summary-comment-digest = دیدگاه‌های تازه روی نوشتهٔ { $post }، به { $to }
 job-summary-comment-approved = دیدگاه { $id }
 job-summary-post-published = نوشتهٔ { $id }
+
+## Administration: jobs, how email leaves
+jobs-transport-smtp = ایمیل با SMTP فرستاده می‌شود
+jobs-transport-files = سرور SMTP نیست: ایمیل به شکل پرونده در { $dir } نوشته می‌شود

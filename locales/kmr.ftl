@@ -676,3 +676,7 @@ job-summary-held-digest = şîroveyên ragirtî, ji { $to } re
 job-summary-comment-digest = şîroveyên nû li ser nivîsa { $post }, ji { $to } re
 job-summary-comment-approved = şîroveya { $id }
 job-summary-post-published = nivîsa { $id }
+
+## Administration: jobs, how email leaves
+jobs-transport-smtp = e-name bi SMTP tê şandin
+jobs-transport-files = servera SMTP tune: e-name wek pel di { $dir } de tê nivîsandin

@@ -676,3 +676,7 @@ job-summary-held-digest = bekleyen yorumlar, { $to } adresine
 job-summary-comment-digest = { $post } numaralı yazıya yeni yorumlar, { $to } adresine
 job-summary-comment-approved = { $id } numaralı yorum
 job-summary-post-published = { $id } numaralı yazı
+
+## Administration: jobs, how email leaves
+jobs-transport-smtp = e-posta SMTP ile gönderilir
+jobs-transport-files = SMTP sunucusu yok: e-postalar { $dir } içine dosya olarak yazılır

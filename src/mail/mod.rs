@@ -83,6 +83,15 @@ impl Mailer {
         Ok(Mailer { transport, from })
     }
 
+    /// Where messages go when there is no SMTP server: `.eml` files in this directory.
+    pub fn files_dir(&self) -> Option<&std::path::Path> {
+        match &self.transport {
+            Transport::Smtp(_) => None,
+            Transport::Files(_, dir) => Some(dir),
+        }
+    }
+
+    /// The transport, for the log.
     pub fn describe(&self) -> String {
         match &self.transport {
             Transport::Smtp(_) => "SMTP".into(),

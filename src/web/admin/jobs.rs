@@ -72,7 +72,12 @@ pub async fn list(
             current => current,
             counts => counts,
             retried => q.contains_key("retried"),
-            transport => state.mailer.describe(),
+            transport => match state.mailer.files_dir() {
+                Some(dir) => crate::i18n::Message::new("jobs-transport-files")
+                    .arg("dir", dir.display().to_string())
+                    .in_language(&state.i18n, &lang),
+                None => state.i18n.t(&lang, "jobs-transport-smtp", None),
+            },
             ..ctx
         },
     )?;
