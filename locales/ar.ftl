@@ -829,3 +829,14 @@ job-summary-post-published = المقالة { $id }
 ## Administration: jobs, how email leaves
 jobs-transport-smtp = يُرسل البريد عبر SMTP
 jobs-transport-files = لا خادم SMTP: يُكتب البريد ملفاتٍ في { $dir }
+
+## Administration: discussion rules
+field-require-name-email = على كاتب التعليق إدخال الاسم والبريد الإلكتروني
+field-close_after_days = أغلق التعليقات على المقالات الأقدم من (أيام)
+close-after-days-hint = القيمة 0 تبقيها مفتوحة.
+field-max_links = علّق التعليق للمراجعة إن احتوى هذا العدد من الروابط أو أكثر
+max-links-hint = كثرة الروابط سمة شائعة في الرسائل المزعجة. القيمة 0 توقف هذا.
+field-moderation-keys = مراجعة التعليقات: كلمات تعلّق التعليق للمراجعة
+moderation-keys-hint = كلمة أو عبارة أو عنوان في كل سطر، يُبحث عنها في النص والاسم والبريد والموقع وعنوان IP والمتصفح، حتى داخل كلمات أخرى («ميزانية» تطابق «الميزانية»)؛ اكتب /ميزانية/ لتطابق الكلمة كاملة فقط.
+field-disallowed-keys = كلمات محظورة: كلمات ترسل التعليق إلى المزعج
+disallowed-keys-hint = تُطابق كالقائمة أعلاه. يذهب هذا التعليق إلى المزعج: يُحفظ هناك ولا يُعرض ولا يُرسل عنه بريد.

@@ -680,3 +680,14 @@ job-summary-post-published = بابەتی { $id }
 ## Administration: jobs, how email leaves
 jobs-transport-smtp = ئیمەیڵ بە SMTP دەنێردرێت
 jobs-transport-files = ڕاژەکاری SMTP نییە: ئیمەیڵ وەک فایل لە { $dir } دەنووسرێت
+
+## Administration: discussion rules
+field-require-name-email = نووسەری لێدوان دەبێت ناو و ئیمەیڵ بنووسێت
+field-close_after_days = لێدوان دابخە لەسەر بابەتە کۆنترەکان لە (ڕۆژ)
+close-after-days-hint = 0 کراوەیان دەهێڵێتەوە.
+field-max_links = لێدوان لە ڕیزدا ڕابگرە ئەگەر ئەم ژمارەیە بەستەر یان زیاتری تێدا بوو
+max-links-hint = زۆری بەستەر خەسڵەتێکی باوی سپامە. 0 ئەمە ناچالاک دەکات.
+field-moderation-keys = چاودێریی لێدوان: ئەو وشانەی لێدوان ڕادەگرن
+moderation-keys-hint = لە هەر هێڵێکدا وشەیەک، دەستەواژەیەک یان ناونیشانێک، لە دەق، ناو، ئیمەیڵ، ماڵپەڕ، ناونیشانی IP یان وێبگەڕدا دەدۆزرێتەوە، تەنانەت لەناو وشەی تریشدا؛ /وشە/ بنووسە بۆ تەنها وشەی تەواو.
+field-disallowed-keys = وشە قەدەغەکراوەکان: ئەو وشانەی لێدوان دەنێرن بۆ سپام
+disallowed-keys-hint = وەک لیستەکەی سەرەوە یەک دەگرنەوە. لێدوانی وا دەچێتە سپام: لەوێ هەڵدەگیرێت، هەرگیز پیشان نادرێت و ئیمەیڵ بۆ کەس نانێردرێت.

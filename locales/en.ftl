@@ -701,3 +701,14 @@ job-summary-post-published = post { $id }
 ## Administration: jobs, how email leaves
 jobs-transport-smtp = email is sent by SMTP
 jobs-transport-files = no SMTP server: email is written as files in { $dir }
+
+## Administration: discussion rules
+field-require-name-email = Comment author must fill out name and email
+field-close_after_days = Close comments on posts older than (days)
+close-after-days-hint = 0 keeps them open.
+field-max_links = Hold a comment in the queue if it contains this many links or more
+max-links-hint = A common trait of spam is many links. 0 turns this off.
+field-moderation-keys = Comment moderation: words that hold a comment
+moderation-keys-hint = One word, phrase or address per line, found in the text, name, email, website, IP address or browser, inside other words too (“press” matches “WordPress”); write /press/ for the whole word only.
+field-disallowed-keys = Disallowed comment keys: words that send a comment to spam
+disallowed-keys-hint = Matched like the list above. Such a comment goes to Spam: it is kept there, never shown, and no one is emailed.

@@ -680,3 +680,14 @@ job-summary-post-published = نوشتهٔ { $id }
 ## Administration: jobs, how email leaves
 jobs-transport-smtp = ایمیل با SMTP فرستاده می‌شود
 jobs-transport-files = سرور SMTP نیست: ایمیل به شکل پرونده در { $dir } نوشته می‌شود
+
+## Administration: discussion rules
+field-require-name-email = نویسندهٔ دیدگاه باید نام و ایمیل را بنویسد
+field-close_after_days = بستن دیدگاه‌ها روی نوشته‌های قدیمی‌تر از (روز)
+close-after-days-hint = 0 آن‌ها را باز نگه می‌دارد.
+field-max_links = دیدگاهی را که این تعداد پیوند یا بیشتر دارد در صف نگه دار
+max-links-hint = پیوندهای فراوان نشانهٔ رایج هرزنامه است. 0 این را خاموش می‌کند.
+field-moderation-keys = بررسی دیدگاه: واژه‌هایی که دیدگاه را نگه می‌دارند
+moderation-keys-hint = در هر خط یک واژه، عبارت یا نشانی؛ در متن، نام، ایمیل، وب‌سایت، نشانی IP یا مرورگر جست‌وجو می‌شود، حتی درون واژه‌های دیگر («press» با «WordPress» جور است)؛ برای تنها واژهٔ کامل ‎/press/‎ بنویسید.
+field-disallowed-keys = واژه‌های ممنوع: واژه‌هایی که دیدگاه را به هرزنامه می‌فرستند
+disallowed-keys-hint = مانند فهرست بالا جور می‌شوند. چنین دیدگاهی به هرزنامه می‌رود: آنجا نگه داشته می‌شود، هرگز نمایش داده نمی‌شود و به کسی ایمیل نمی‌رود.

@@ -680,3 +680,14 @@ job-summary-post-published = nivîsa { $id }
 ## Administration: jobs, how email leaves
 jobs-transport-smtp = e-name bi SMTP tê şandin
 jobs-transport-files = servera SMTP tune: e-name wek pel di { $dir } de tê nivîsandin
+
+## Administration: discussion rules
+field-require-name-email = Nivîskarê şîroveyê divê nav û e-nameyê binivîse
+field-close_after_days = Şîroveyan li ser nivîsên ji vê kevntir bigire (roj)
+close-after-days-hint = 0 wan vekirî dihêle.
+field-max_links = Şîroveyê di rêzê de bigire heke ev qas girêdan an zêdetir tê de hebin
+max-links-hint = Gelek girêdan taybetiyeke spamê ya berbelav e. 0 vê digire.
+field-moderation-keys = Kontrola şîroveyan: peyvên ku şîroveyê digirin
+moderation-keys-hint = Di her rêzê de peyvek, gotinek an navnîşanek, di nivîs, nav, e-name, malper, navnîşana IP an gerokê de tê dîtin, di nav peyvên din de jî (“press” li “WordPress” tê); ji bo tenê peyva tevahî /press/ binivîse.
+field-disallowed-keys = Peyvên qedexe: peyvên ku şîroveyê dişînin spamê
+disallowed-keys-hint = Wek lîsteya jorîn li hev tên. Şîroveyeke wisa diçe Spamê: li wir tê hilanîn, qet nayê nîşandan û e-name ji kesî re nayê şandin.

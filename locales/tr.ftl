@@ -680,3 +680,14 @@ job-summary-post-published = { $id } numaralı yazı
 ## Administration: jobs, how email leaves
 jobs-transport-smtp = e-posta SMTP ile gönderilir
 jobs-transport-files = SMTP sunucusu yok: e-postalar { $dir } içine dosya olarak yazılır
+
+## Administration: discussion rules
+field-require-name-email = Yorum yazarı adını ve e-postasını yazmalı
+field-close_after_days = Şundan eski yazılarda yorumları kapat (gün)
+close-after-days-hint = 0 açık tutar.
+field-max_links = Bu kadar veya daha fazla bağlantı içeren yorumu kuyrukta beklet
+max-links-hint = Çok sayıda bağlantı istenmeyen yorumların ortak özelliğidir. 0 kapatır.
+field-moderation-keys = Yorum denetimi: yorumu bekleten sözcükler
+moderation-keys-hint = Her satıra bir sözcük, ifade veya adres; metinde, adda, e-postada, web sitesinde, IP adresinde veya tarayıcıda, başka sözcüklerin içinde de aranır (“press”, “WordPress” ile eşleşir); yalnızca tam sözcük için /press/ yazın.
+field-disallowed-keys = Yasaklı sözcükler: yorumu istenmeyene gönderen sözcükler
+disallowed-keys-hint = Yukarıdaki liste gibi eşleşir. Böyle bir yorum İstenmeyen’e gider: orada saklanır, hiç gösterilmez ve kimseye e-posta gitmez.

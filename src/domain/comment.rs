@@ -108,13 +108,15 @@ pub fn parse_parent(field: &str) -> Result<Option<i64>, BadParent> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BadParent;
 
-/// Length limits, in characters.
+/// What a guest comment must have: length limits, in characters, and whether name and
+/// email are required (WordPress's "Comment author must fill out name and email").
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub name: usize,
     pub email: usize,
     pub url: usize,
     pub body: usize,
+    pub require_name_email: bool,
 }
 
 impl Default for Limits {
@@ -124,9 +126,13 @@ impl Default for Limits {
             email: 254,
             url: 200,
             body: 10_000,
+            require_name_email: true,
         }
     }
 }
+
+/// The name shown for a guest who left the name empty where the site allows it.
+pub const ANONYMOUS: &str = "Anonymous";
 
 /// What a guest typed into "Leave a Reply".
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -261,12 +267,14 @@ pub fn check_guest(input: &GuestInput, limits: Limits) -> Result<GuestComment, V
         problems.push(Problem::new("body", "error-body-required"));
     }
     check_len(&mut problems, "body", body, limits.body);
-    if name.is_empty() {
+    if name.is_empty() && limits.require_name_email {
         problems.push(Problem::new("name", "error-name-required"));
     }
     check_len(&mut problems, "name", name, limits.name);
     if email.is_empty() {
-        problems.push(Problem::new("email", "error-email-required"));
+        if limits.require_name_email {
+            problems.push(Problem::new("email", "error-email-required"));
+        }
     } else if !plausible_email(email) {
         problems.push(Problem::new("email", "error-email-invalid"));
     }
@@ -286,7 +294,11 @@ pub fn check_guest(input: &GuestInput, limits: Limits) -> Result<GuestComment, V
 
     if problems.is_empty() {
         Ok(GuestComment {
-            name: name.to_string(),
+            name: if name.is_empty() {
+                ANONYMOUS.to_string()
+            } else {
+                name.to_string()
+            },
             email: email.to_string(),
             url,
             body: body.to_string(),
@@ -353,6 +365,23 @@ pub fn parent_accepts_reply(parent_post: i64, parent_status: CommentStatus, post
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_and_email_are_required_unless_the_site_allows_anonymous_comments() {
+        let anonymous = input("", "", "", "A thought.");
+        let problems = check_guest(&anonymous, Limits::default()).unwrap_err();
+        let fields: Vec<_> = problems.iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["name", "email"]);
+        let open = Limits {
+            require_name_email: false,
+            ..Limits::default()
+        };
+        let c = check_guest(&anonymous, open).unwrap();
+        assert_eq!((c.name.as_str(), c.email.as_str()), (ANONYMOUS, ""));
+        // An email given must still be one.
+        let problems = check_guest(&input("", "nope", "", "Hi"), open).unwrap_err();
+        assert_eq!(problems[0].field, "email");
+    }
 
     #[test]
     fn a_parent_is_a_positive_number_or_nothing() {

@@ -4,6 +4,7 @@
 //! (callers pass `now`). Everything is testable with plain values.
 
 pub mod comment;
+pub mod discussion;
 pub mod email;
 pub mod html;
 pub mod html_guard;

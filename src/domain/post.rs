@@ -75,6 +75,13 @@ impl Post {
         }
     }
 
+    /// Whether it takes comments at `now`: open, and not closed by age (the site's
+    /// "close comments on posts older than `close_after_days` days").
+    pub fn takes_comments(&self, now: i64, close_after_days: u32) -> bool {
+        self.comments_open
+            && !super::discussion::closed_by_age(self.published_at, now, close_after_days)
+    }
+
     /// Whether readers may see it at `now`.
     pub fn is_public(&self, now: i64) -> bool {
         is_public(self.status, self.published_at, now)

@@ -23,6 +23,17 @@ pub struct SiteSettings {
     /// Signed-in commenters with an approved comment are approved at once.
     pub approve_returning_identities: bool,
     pub thread_depth: usize,
+    /// WordPress's "Comment author must fill out name and email"; off, a guest may
+    /// leave both empty (shown as "Anonymous").
+    pub require_name_email: bool,
+    /// Hold a comment with this many links or more (WordPress: 2); 0 turns it off.
+    pub max_links: usize,
+    /// Words that hold a comment, one per line (WordPress's "Comment Moderation").
+    pub moderation_keys: String,
+    /// Words that send a comment to spam, one per line ("Disallowed Comment Keys").
+    pub disallowed_keys: String,
+    /// Close comments on posts older than this many days; 0: never.
+    pub close_after_days: u32,
     pub avatars: AvatarSource,
     pub posts_per_page: usize,
     pub max_comment_chars: usize,
@@ -47,6 +58,11 @@ impl Default for SiteSettings {
             hold_new_comments: true,
             approve_returning_identities: true,
             thread_depth: 5,
+            require_name_email: true,
+            max_links: 2,
+            moderation_keys: String::new(),
+            disallowed_keys: String::new(),
+            close_after_days: 0,
             avatars: AvatarSource::Identicon,
             posts_per_page: 10,
             max_comment_chars: 10_000,
@@ -58,6 +74,21 @@ impl Default for SiteSettings {
 }
 
 pub const MAX_THREAD_DEPTH: usize = 10;
+pub const MAX_LINKS: usize = 100;
+pub const MAX_CLOSE_DAYS: u32 = 36_500;
+/// Characters in each word list.
+pub const MAX_KEYS_CHARS: usize = 20_000;
+
+impl SiteSettings {
+    /// The discussion rules these settings make.
+    pub fn discussion_rules(&self) -> super::discussion::DiscussionRules {
+        super::discussion::DiscussionRules {
+            max_links: self.max_links,
+            moderation_keys: self.moderation_keys.clone(),
+            disallowed_keys: self.disallowed_keys.clone(),
+        }
+    }
+}
 
 impl SiteSettings {
     /// Reads stored key/value pairs; unknown or unreadable values keep their defaults.
@@ -83,6 +114,23 @@ impl SiteSettings {
                 .map(|v| v != "false")
                 .unwrap_or(d.approve_returning_identities),
             thread_depth: num("thread_depth", d.thread_depth, MAX_THREAD_DEPTH),
+            require_name_email: map
+                .get("require_name_email")
+                .map(|v| v != "false")
+                .unwrap_or(d.require_name_email),
+            // 0 is a value here (the rule off), so not `num`.
+            max_links: map
+                .get("max_links")
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|n| *n <= MAX_LINKS)
+                .unwrap_or(d.max_links),
+            moderation_keys: map.get("moderation_keys").cloned().unwrap_or_default(),
+            disallowed_keys: map.get("disallowed_keys").cloned().unwrap_or_default(),
+            close_after_days: map
+                .get("close_after_days")
+                .and_then(|v| v.parse::<u32>().ok())
+                .filter(|n| *n <= MAX_CLOSE_DAYS)
+                .unwrap_or(d.close_after_days),
             avatars: match map.get("avatars").map(String::as_str) {
                 Some("gravatar") => AvatarSource::Gravatar,
                 _ => AvatarSource::Identicon,
@@ -110,6 +158,11 @@ impl SiteSettings {
                 self.approve_returning_identities.to_string(),
             ),
             ("thread_depth", self.thread_depth.to_string()),
+            ("require_name_email", self.require_name_email.to_string()),
+            ("max_links", self.max_links.to_string()),
+            ("moderation_keys", self.moderation_keys.clone()),
+            ("disallowed_keys", self.disallowed_keys.clone()),
+            ("close_after_days", self.close_after_days.to_string()),
             (
                 "avatars",
                 match self.avatars {
@@ -147,6 +200,8 @@ mod tests {
         let back =
             SiteSettings::from_pairs(s.to_pairs().into_iter().map(|(k, v)| (k.to_string(), v)));
         assert_eq!(back.title, "Ministry");
+        assert_eq!(back.max_links, 2);
+        assert!(back.require_name_email);
         assert!(!back.hold_new_comments);
         assert_eq!(back.thread_depth, 3);
         let bad = SiteSettings::from_pairs([("thread_depth".to_string(), "99".to_string())]);

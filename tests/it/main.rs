@@ -5,6 +5,7 @@
 
 mod browser;
 mod cli;
+mod discussion;
 mod faults;
 mod hardening;
 mod journey;

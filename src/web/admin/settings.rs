@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 
 use super::{page, staff_context};
-use crate::domain::settings::{AvatarSource, SiteSettings, MAX_THREAD_DEPTH};
+use crate::domain::settings::{
+    AvatarSource, SiteSettings, MAX_CLOSE_DAYS, MAX_KEYS_CHARS, MAX_LINKS, MAX_THREAD_DEPTH,
+};
 use crate::domain::site_url::SiteUrl;
 use crate::web::error::AppResult;
 use crate::web::session::Staff;
@@ -79,6 +81,11 @@ async fn settings_page(
                 latin_digits => get("digits") == "latin",
                 hold_new_comments => form.contains_key("hold_new_comments"),
                 approve_returning_identities => form.contains_key("approve_returning_identities"),
+                require_name_email => form.contains_key("require_name_email"),
+                max_links => get("max_links"),
+                moderation_keys => get("moderation_keys"),
+                disallowed_keys => get("disallowed_keys"),
+                close_after_days => get("close_after_days"),
             };
             let site_url = if state.site.url_configured() {
                 state.site.url().to_string()
@@ -145,6 +152,9 @@ pub async fn save(
     let current = state.site();
     let lang = staff.language(&current).tag.to_string();
     let mut errors = Vec::new();
+    // The discussion rules came with the form (a page from before them, or a script,
+    // leaves them as they are).
+    let rules_sent = form.contains_key("max_links");
     let mut number = |key: &str, min: usize, max: usize| -> usize {
         match get(key).parse::<usize>() {
             Ok(n) if (min..=max).contains(&n) => n,
@@ -170,6 +180,31 @@ pub async fn save(
         hold_new_comments: form.contains_key("hold_new_comments"),
         approve_returning_identities: form.contains_key("approve_returning_identities"),
         thread_depth: number("thread_depth", 1, MAX_THREAD_DEPTH),
+        require_name_email: if rules_sent {
+            form.contains_key("require_name_email")
+        } else {
+            current.require_name_email
+        },
+        max_links: if rules_sent {
+            number("max_links", 0, MAX_LINKS)
+        } else {
+            current.max_links
+        },
+        close_after_days: if rules_sent {
+            number("close_after_days", 0, MAX_CLOSE_DAYS as usize) as u32
+        } else {
+            current.close_after_days
+        },
+        moderation_keys: if rules_sent {
+            word_list(form.get("moderation_keys"))
+        } else {
+            current.moderation_keys.clone()
+        },
+        disallowed_keys: if rules_sent {
+            word_list(form.get("disallowed_keys"))
+        } else {
+            current.disallowed_keys.clone()
+        },
         avatars: if get("avatars") == "gravatar" {
             AvatarSource::Gravatar
         } else {
@@ -238,4 +273,17 @@ pub async fn save(
     state.store.put_settings(&new.to_pairs(), true).await?;
     state.content_changed().await;
     Ok(Redirect::to("/admin/settings?saved=1").into_response())
+}
+
+/// A word list as typed: one word or phrase per line, blank lines and spaces around
+/// each dropped, at most [`MAX_KEYS_CHARS`] characters.
+fn word_list(typed: Option<&String>) -> String {
+    let lines: Vec<&str> = typed
+        .map(String::as_str)
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.join("\n").chars().take(MAX_KEYS_CHARS).collect()
 }

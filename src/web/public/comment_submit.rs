@@ -18,6 +18,7 @@ use crate::domain::comment::{
     BadParent, CommentStatus, Commenter, GuestComment, GuestInput, Limits, ModerationPolicy,
     Problem, DUPLICATE_WINDOW_SECS,
 };
+use crate::domain::discussion::{RuleHit, Submission, Verdict};
 use crate::domain::post::Post;
 use crate::domain::subscription::SubscriptionKind;
 use crate::domain::text::render_comment;
@@ -114,15 +115,28 @@ async fn receive(
         Ok(comment) => comment,
         Err(refusal) => return refuse(&state, &post, &reader, refusal).await,
     };
-    let status = decide(&state, &reader).await?;
-    let new = compose(&post, &reader, comment, status, &client, &headers);
+    let new = compose(
+        &post,
+        &reader,
+        comment,
+        CommentStatus::Pending,
+        &client,
+        &headers,
+    );
+    let (status, hit) = decide(&state, &reader, &new).await?;
+    let new = NewComment { status, ..new };
     let id = match store(&state, &new).await {
         Ok(id) => id,
         Err(refusal) => return refuse(&state, &post, &reader, refusal).await,
     };
     notify(&state, &post, id, &new).await;
     subscribe(&state, &post, &reader, &new).await?;
-    tracing::info!(comment = id, post = post.id, %status, "comment received");
+    match &hit {
+        Some(rule) => {
+            tracing::info!(comment = id, post = post.id, %status, ?rule, "comment received; a discussion rule decided");
+        }
+        None => tracing::info!(comment = id, post = post.id, %status, "comment received"),
+    }
     Ok(answer(&state, jar, &post, id, status).await)
 }
 
@@ -207,7 +221,7 @@ async fn check(
     if reader.parent.is_err() {
         return Ok(Err(Refusal::BadParent));
     }
-    if !post.comments_open {
+    if !post.takes_comments(crate::store::now(), state.site().close_after_days) {
         return Ok(Err(Refusal::Closed));
     }
     if !state.limiter.allow(client.ip) {
@@ -223,8 +237,10 @@ async fn check(
             return Ok(Err(Refusal::ParentGone));
         }
     }
+    let site = state.site();
     let limits = Limits {
-        body: state.site().max_comment_chars,
+        body: site.max_comment_chars,
+        require_name_email: site.require_name_email,
         ..Limits::default()
     };
     // A signed-in reader's name and email come from their provider.
@@ -240,20 +256,40 @@ async fn check(
     Ok(checked.map_err(Refusal::Invalid))
 }
 
-/// Decide: held for a moderator or approved at once, by the site's moderation policy.
-async fn decide(state: &AppState, reader: &Reader) -> AppResult<CommentStatus> {
+/// Decide: the discussion rules first (a disallowed word sends it to spam; a
+/// moderation word or too many links hold it), then the site's moderation policy:
+/// held for a moderator or approved at once. The rule that decided, if one did.
+async fn decide(
+    state: &AppState,
+    reader: &Reader,
+    new: &NewComment,
+) -> AppResult<(CommentStatus, Option<RuleHit>)> {
+    let site = state.site();
+    let submission = Submission {
+        body: &new.body,
+        name: &new.author_name,
+        email: &new.author_email,
+        url: new.author_url.as_deref().unwrap_or(""),
+        ip: &new.ip,
+        user_agent: &new.user_agent,
+    };
+    match site.discussion_rules().judge(&submission) {
+        Verdict::Spam(hit) => return Ok((CommentStatus::Spam, Some(hit))),
+        Verdict::Hold(hit) => return Ok((CommentStatus::Pending, Some(hit))),
+        Verdict::Pass => {}
+    }
     let who = match &reader.signed_in {
         Some(c) => Commenter::Identity {
             has_approved: state.store.identity_has_approved_comment(c.id).await?,
         },
         None => Commenter::Guest,
     };
-    let site = state.site();
-    Ok(ModerationPolicy {
+    let status = ModerationPolicy {
         hold_new_comments: site.hold_new_comments,
         approve_returning_identities: site.approve_returning_identities,
     }
-    .initial_status(who))
+    .initial_status(who);
+    Ok((status, None))
 }
 
 /// The row to store: the checked comment, its HTML made once, where it came from.
@@ -332,7 +368,8 @@ async fn subscribe(
         ),
         (reader.input.notify_posts, SubscriptionKind::Posts, None),
     ];
-    if !wanted.iter().any(|(want, ..)| *want) {
+    // Spam asks for nothing: no confirmation email goes to an address a spammer typed.
+    if !wanted.iter().any(|(want, ..)| *want) || new.status == CommentStatus::Spam {
         return Ok(());
     }
     let (address, confirmed) = match &reader.signed_in {

@@ -84,7 +84,7 @@ fn comment_views(state: &AppState, ui_lang: &str, nodes: Vec<ThreadNode>) -> Vec
             avatar: avatar_url(state, &site, &n.comment.author_email),
             date: state.i18n.datetime(ui_lang, n.comment.created_at),
             iso: iso(n.comment.created_at),
-            pending: n.comment.status == CommentStatus::Pending,
+            pending: n.comment.status != CommentStatus::Approved,
             author_name: n.comment.author_name,
             author_url: n.comment.author_url,
             body_html: n.comment.body_html,
@@ -155,7 +155,7 @@ pub async fn render(state: &AppState, post: &Post, personal: Personal) -> AppRes
             terms => terms,
             comments => views,
             comment_count => post.comment_count,
-            comments_open => post.comments_open,
+            comments_open => post.takes_comments(crate::store::now(), site.close_after_days),
             form => personal.form,
             errors => errors,
             field_errors => field_errors,
@@ -355,7 +355,12 @@ async fn respond(
                     .store
                     .comment_by_id(id)
                     .await?
-                    .filter(|c| c.post_id == post.id && c.status == CommentStatus::Pending);
+                    // A comment a rule sent to spam reads as held to its author: the
+                    // answer says nothing a spammer could learn from.
+                    .filter(|c| {
+                        c.post_id == post.id
+                            && matches!(c.status, CommentStatus::Pending | CommentStatus::Spam)
+                    });
             }
         }
     }
