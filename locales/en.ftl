@@ -712,3 +712,6 @@ field-moderation-keys = Comment moderation: words that hold a comment
 moderation-keys-hint = One word, phrase or address per line, found in the text, name, email, website, IP address or browser, inside other words too (“press” matches “WordPress”); write /press/ for the whole word only.
 field-disallowed-keys = Disallowed comment keys: words that send a comment to spam
 disallowed-keys-hint = Matched like the list above. Such a comment goes to Spam: it is kept there, never shown, and no one is emailed.
+
+## Administration: previously approved
+field-previously-approved = Comment author must have a previously approved comment

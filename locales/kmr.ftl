@@ -691,3 +691,6 @@ field-moderation-keys = Kontrola şîroveyan: peyvên ku şîroveyê digirin
 moderation-keys-hint = Di her rêzê de peyvek, gotinek an navnîşanek, di nivîs, nav, e-name, malper, navnîşana IP an gerokê de tê dîtin, di nav peyvên din de jî (“press” li “WordPress” tê); ji bo tenê peyva tevahî /press/ binivîse.
 field-disallowed-keys = Peyvên qedexe: peyvên ku şîroveyê dişînin spamê
 disallowed-keys-hint = Wek lîsteya jorîn li hev tên. Şîroveyeke wisa diçe Spamê: li wir tê hilanîn, qet nayê nîşandan û e-name ji kesî re nayê şandin.
+
+## Administration: previously approved
+field-previously-approved = Divê nivîskarê şîroveyê şîroveyeke berê ya pejirandî hebe

@@ -691,3 +691,6 @@ field-moderation-keys = Yorum denetimi: yorumu bekleten sözcükler
 moderation-keys-hint = Her satıra bir sözcük, ifade veya adres; metinde, adda, e-postada, web sitesinde, IP adresinde veya tarayıcıda, başka sözcüklerin içinde de aranır (“press”, “WordPress” ile eşleşir); yalnızca tam sözcük için /press/ yazın.
 field-disallowed-keys = Yasaklı sözcükler: yorumu istenmeyene gönderen sözcükler
 disallowed-keys-hint = Yukarıdaki liste gibi eşleşir. Böyle bir yorum İstenmeyen’e gider: orada saklanır, hiç gösterilmez ve kimseye e-posta gitmez.
+
+## Administration: previously approved
+field-previously-approved = Yorum yazarının daha önce onaylanmış bir yorumu olmalı

@@ -327,12 +327,12 @@ pub fn check_body(body: &str, limits: Limits) -> Result<String, Vec<Problem>> {
 /// Who wrote a comment, as far as moderation cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Commenter {
-    Guest,
+    /// `has_approved` if a moderator approved an earlier comment with this name and
+    /// email (WordPress's test).
+    Guest { has_approved: bool },
     /// Signed in with a provider; `has_approved` if a moderator approved an earlier
     /// comment of this identity.
-    Identity {
-        has_approved: bool,
-    },
+    Identity { has_approved: bool },
 }
 
 /// How new comments are treated, from the site settings.
@@ -340,20 +340,37 @@ pub enum Commenter {
 pub struct ModerationPolicy {
     /// WordPress's "Comment must be manually approved".
     pub hold_new_comments: bool,
-    /// WordPress's "Comment author must have a previously approved comment", for
-    /// signed-in identities: they skip the queue once one comment was approved.
+    /// Signed-in identities skip the queue, manual approval or not, once one of
+    /// their comments was approved.
     pub approve_returning_identities: bool,
+    /// WordPress's "Comment author must have a previously approved comment": when
+    /// comments are not all held, a first-time author's comment is.
+    pub previously_approved: bool,
 }
 
 impl ModerationPolicy {
     pub fn initial_status(&self, who: Commenter) -> CommentStatus {
-        let trusted = matches!(who, Commenter::Identity { has_approved: true })
-            && self.approve_returning_identities;
-        if self.hold_new_comments && !trusted {
+        let (identity, has_approved) = match who {
+            Commenter::Guest { has_approved } => (false, has_approved),
+            Commenter::Identity { has_approved } => (true, has_approved),
+        };
+        let trusted = identity && has_approved && self.approve_returning_identities;
+        let held = if self.hold_new_comments {
+            !trusted
+        } else {
+            self.previously_approved && !has_approved
+        };
+        if held {
             CommentStatus::Pending
         } else {
             CommentStatus::Approved
         }
+    }
+
+    /// Whether [`initial_status`](Self::initial_status) needs to know if a guest
+    /// was approved before (a query worth skipping when it does not).
+    pub fn asks_about_guests(&self) -> bool {
+        !self.hold_new_comments && self.previously_approved
     }
 }
 
@@ -484,19 +501,50 @@ mod tests {
         let hold = ModerationPolicy {
             hold_new_comments: true,
             approve_returning_identities: true,
+            previously_approved: false,
         };
         let open = ModerationPolicy {
             hold_new_comments: false,
-            approve_returning_identities: true,
+            ..hold
         };
+        let guest = Commenter::Guest {
+            has_approved: false,
+        };
+        assert_eq!(hold.initial_status(guest), CommentStatus::Pending);
+        assert_eq!(open.initial_status(guest), CommentStatus::Approved);
+    }
+
+    #[test]
+    fn a_first_time_author_waits_when_a_previously_approved_comment_is_required() {
+        let policy = ModerationPolicy {
+            hold_new_comments: false,
+            approve_returning_identities: true,
+            previously_approved: true,
+        };
+        assert!(policy.asks_about_guests());
+        let first = Commenter::Guest {
+            has_approved: false,
+        };
+        let known = Commenter::Guest { has_approved: true };
+        assert_eq!(policy.initial_status(first), CommentStatus::Pending);
+        assert_eq!(policy.initial_status(known), CommentStatus::Approved);
         assert_eq!(
-            hold.initial_status(Commenter::Guest),
+            policy.initial_status(Commenter::Identity {
+                has_approved: false
+            }),
             CommentStatus::Pending
         );
         assert_eq!(
-            open.initial_status(Commenter::Guest),
+            policy.initial_status(Commenter::Identity { has_approved: true }),
             CommentStatus::Approved
         );
+        // Manual approval holds everyone, a previously approved guest too.
+        let manual = ModerationPolicy {
+            hold_new_comments: true,
+            ..policy
+        };
+        assert!(!manual.asks_about_guests());
+        assert_eq!(manual.initial_status(known), CommentStatus::Pending);
     }
 
     #[test]
@@ -504,6 +552,7 @@ mod tests {
         let hold = ModerationPolicy {
             hold_new_comments: true,
             approve_returning_identities: true,
+            previously_approved: false,
         };
         let returning = Commenter::Identity { has_approved: true };
         assert_eq!(hold.initial_status(returning), CommentStatus::Approved);

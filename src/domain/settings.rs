@@ -22,6 +22,9 @@ pub struct SiteSettings {
     pub hold_new_comments: bool,
     /// Signed-in commenters with an approved comment are approved at once.
     pub approve_returning_identities: bool,
+    /// WordPress's "Comment author must have a previously approved comment" (off by
+    /// default here, since comments are held by default anyway).
+    pub previously_approved: bool,
     pub thread_depth: usize,
     /// WordPress's "Comment author must fill out name and email"; off, a guest may
     /// leave both empty (shown as "Anonymous").
@@ -57,6 +60,7 @@ impl Default for SiteSettings {
             language: "en".into(),
             hold_new_comments: true,
             approve_returning_identities: true,
+            previously_approved: false,
             thread_depth: 5,
             require_name_email: true,
             max_links: 2,
@@ -113,6 +117,10 @@ impl SiteSettings {
                 .get("approve_returning_identities")
                 .map(|v| v != "false")
                 .unwrap_or(d.approve_returning_identities),
+            previously_approved: map
+                .get("previously_approved")
+                .map(|v| v == "true")
+                .unwrap_or(d.previously_approved),
             thread_depth: num("thread_depth", d.thread_depth, MAX_THREAD_DEPTH),
             require_name_email: map
                 .get("require_name_email")
@@ -159,6 +167,7 @@ impl SiteSettings {
             ),
             ("thread_depth", self.thread_depth.to_string()),
             ("require_name_email", self.require_name_email.to_string()),
+            ("previously_approved", self.previously_approved.to_string()),
             ("max_links", self.max_links.to_string()),
             ("moderation_keys", self.moderation_keys.clone()),
             ("disallowed_keys", self.disallowed_keys.clone()),

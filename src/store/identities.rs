@@ -76,6 +76,24 @@ impl Store {
     }
 
     /// Whether this identity has a comment a moderator approved.
+    /// Whether a moderator approved an earlier guest comment with this name and
+    /// email (WordPress's "previously approved" test; the email is indexed).
+    pub async fn guest_has_approved_comment(&self, name: &str, email: &str) -> StoreResult<bool> {
+        if email.is_empty() {
+            return Ok(false);
+        }
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE author_email = $1 \
+             AND author_name = $2 AND status = $3 AND identity_id IS NULL LIMIT 1) AS found",
+        )
+        .bind(email)
+        .bind(name)
+        .bind(crate::domain::comment::CommentStatus::Approved)
+        .fetch_one(&self.read)
+        .await?;
+        Ok(n > 0)
+    }
+
     pub async fn identity_has_approved_comment(&self, identity_id: i64) -> StoreResult<bool> {
         let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM comments WHERE identity_id = $1 AND status = $2",

@@ -170,6 +170,46 @@ async fn discussion_rules(s: &TestServer) {
         ("Anonymous", "")
     );
 
+    // "Comment author must have a previously approved comment": a first-timer waits,
+    // and once a moderator approved them, their next comment is approved at once.
+    save_rules(
+        s,
+        &[
+            ("max_links", "2"),
+            ("require_name_email", "on"),
+            ("previously_approved", "on"),
+            ("close_after_days", "30"),
+        ],
+    )
+    .await;
+    let first = s
+        .comment(&reader, post_id, 0, "Nour", "First words here")
+        .await;
+    let first_id = comment_id_of(&first.location());
+    assert_eq!(status_of(s, first_id).await, CommentStatus::Pending);
+    s.store
+        .set_comment_status(&[first_id], CommentStatus::Approved)
+        .await
+        .unwrap();
+    let again = s
+        .comment(&reader, post_id, 0, "Nour", "Second words here")
+        .await;
+    assert_eq!(
+        status_of(s, comment_id_of(&again.location())).await,
+        CommentStatus::Approved
+    );
+    // Amina was approved before this rule was on: approved too; a stranger waits.
+    let amina = s.comment(&reader, post_id, 0, "Amina", "Me again").await;
+    assert_eq!(
+        status_of(s, comment_id_of(&amina.location())).await,
+        CommentStatus::Approved
+    );
+    let stranger = s.comment(&reader, post_id, 0, "Stranger", "Hi all").await;
+    assert_eq!(
+        status_of(s, comment_id_of(&stranger.location())).await,
+        CommentStatus::Pending
+    );
+
     // A post older than 30 days takes no comments: no form, and a submission is refused.
     let csrf = s.admin_csrf().await;
     let old = tribune::domain::post::format_datetime_local(tribune::store::now() - 31 * 86_400);

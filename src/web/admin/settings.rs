@@ -82,6 +82,7 @@ async fn settings_page(
                 hold_new_comments => form.contains_key("hold_new_comments"),
                 approve_returning_identities => form.contains_key("approve_returning_identities"),
                 require_name_email => form.contains_key("require_name_email"),
+                previously_approved => form.contains_key("previously_approved"),
                 max_links => get("max_links"),
                 moderation_keys => get("moderation_keys"),
                 disallowed_keys => get("disallowed_keys"),
@@ -180,6 +181,11 @@ pub async fn save(
         hold_new_comments: form.contains_key("hold_new_comments"),
         approve_returning_identities: form.contains_key("approve_returning_identities"),
         thread_depth: number("thread_depth", 1, MAX_THREAD_DEPTH),
+        previously_approved: if rules_sent {
+            form.contains_key("previously_approved")
+        } else {
+            current.previously_approved
+        },
         require_name_email: if rules_sent {
             form.contains_key("require_name_email")
         } else {

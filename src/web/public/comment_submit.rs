@@ -278,17 +278,24 @@ async fn decide(
         Verdict::Hold(hit) => return Ok((CommentStatus::Pending, Some(hit))),
         Verdict::Pass => {}
     }
+    let policy = ModerationPolicy {
+        hold_new_comments: site.hold_new_comments,
+        approve_returning_identities: site.approve_returning_identities,
+        previously_approved: site.previously_approved,
+    };
     let who = match &reader.signed_in {
         Some(c) => Commenter::Identity {
             has_approved: state.store.identity_has_approved_comment(c.id).await?,
         },
-        None => Commenter::Guest,
+        None => Commenter::Guest {
+            has_approved: policy.asks_about_guests()
+                && state
+                    .store
+                    .guest_has_approved_comment(&new.author_name, &new.author_email)
+                    .await?,
+        },
     };
-    let status = ModerationPolicy {
-        hold_new_comments: site.hold_new_comments,
-        approve_returning_identities: site.approve_returning_identities,
-    }
-    .initial_status(who);
+    let status = policy.initial_status(who);
     Ok((status, None))
 }
 
