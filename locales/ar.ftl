@@ -843,3 +843,16 @@ disallowed-keys-hint = تُطابق كالقائمة أعلاه. يذهب هذا
 
 ## Administration: previously approved
 field-previously-approved = يجب أن يكون لكاتب التعليق تعليق سابق موافق عليه
+
+## Administration: why a rule decided
+rule-links = علّقته قاعدة: { $count } روابط (الحد { $max }).
+rule-moderation-word = علّقته قاعدة: «{ $word }» من كلمات المراجعة (في { $field }).
+rule-disallowed-word = أرسلته قاعدة إلى المزعج: «{ $word }» كلمة محظورة (في { $field }).
+rule-field-ip = عنوان IP
+rule-field-user-agent = المتصفح
+
+## Administration: where a rule matched
+rule-field-body = النص
+rule-field-name = الاسم
+rule-field-email = البريد
+rule-field-url = الموقع

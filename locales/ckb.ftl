@@ -694,3 +694,16 @@ disallowed-keys-hint = وەک لیستەکەی سەرەوە یەک دەگرنە�
 
 ## Administration: previously approved
 field-previously-approved = نووسەری لێدوان دەبێت لێدوانێکی پێشتر پەسەندکراوی هەبێت
+
+## Administration: why a rule decided
+rule-links = یاسایەک ڕایگرت: { $count } بەستەر (سنوور { $max }).
+rule-moderation-word = یاسایەک ڕایگرت: «{ $word }» وشەیەکی چاودێرییە (لە { $field }).
+rule-disallowed-word = یاسایەک ناردی بۆ سپام: «{ $word }» وشەیەکی قەدەغەکراوە (لە { $field }).
+rule-field-ip = ناونیشانی IP
+rule-field-user-agent = وێبگەڕ
+
+## Administration: where a rule matched
+rule-field-body = دەق
+rule-field-name = ناو
+rule-field-email = ئیمەیڵ
+rule-field-url = ماڵپەڕ

@@ -715,3 +715,16 @@ disallowed-keys-hint = Matched like the list above. Such a comment goes to Spam:
 
 ## Administration: previously approved
 field-previously-approved = Comment author must have a previously approved comment
+
+## Administration: why a rule decided
+rule-links = Held by a rule: { $count } links (the limit is { $max }).
+rule-moderation-word = Held by a rule: “{ $word }” is a moderation word (in the { $field }).
+rule-disallowed-word = Sent to spam by a rule: “{ $word }” is a disallowed word (in the { $field }).
+rule-field-ip = IP address
+rule-field-user-agent = browser
+
+## Administration: where a rule matched
+rule-field-body = text
+rule-field-name = name
+rule-field-email = email
+rule-field-url = website

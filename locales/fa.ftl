@@ -694,3 +694,16 @@ disallowed-keys-hint = مانند فهرست بالا جور می‌شوند. چ
 
 ## Administration: previously approved
 field-previously-approved = نویسندهٔ دیدگاه باید دیدگاه تأییدشدهٔ پیشین داشته باشد
+
+## Administration: why a rule decided
+rule-links = یک قاعده نگهش داشت: { $count } پیوند (سقف { $max }).
+rule-moderation-word = یک قاعده نگهش داشت: «{ $word }» واژهٔ بررسی است (در { $field }).
+rule-disallowed-word = یک قاعده به هرزنامه فرستادش: «{ $word }» واژهٔ ممنوع است (در { $field }).
+rule-field-ip = نشانی IP
+rule-field-user-agent = مرورگر
+
+## Administration: where a rule matched
+rule-field-body = متن
+rule-field-name = نام
+rule-field-email = ایمیل
+rule-field-url = وب‌سایت

@@ -694,3 +694,16 @@ disallowed-keys-hint = Wek lîsteya jorîn li hev tên. Şîroveyeke wisa diçe 
 
 ## Administration: previously approved
 field-previously-approved = Divê nivîskarê şîroveyê şîroveyeke berê ya pejirandî hebe
+
+## Administration: why a rule decided
+rule-links = Qaîdeyekê ew girt: { $count } girêdan (sînor { $max }).
+rule-moderation-word = Qaîdeyekê ew girt: “{ $word }” peyveke kontrolê ye (di { $field } de).
+rule-disallowed-word = Qaîdeyekê ew şand spamê: “{ $word }” peyveke qedexe ye (di { $field } de).
+rule-field-ip = navnîşana IP
+rule-field-user-agent = gerok
+
+## Administration: where a rule matched
+rule-field-body = nivîsê
+rule-field-name = navê
+rule-field-email = e-nameyê
+rule-field-url = malperê

@@ -694,3 +694,16 @@ disallowed-keys-hint = Yukarıdaki liste gibi eşleşir. Böyle bir yorum İsten
 
 ## Administration: previously approved
 field-previously-approved = Yorum yazarının daha önce onaylanmış bir yorumu olmalı
+
+## Administration: why a rule decided
+rule-links = Bir kural bekletti: { $count } bağlantı (sınır { $max }).
+rule-moderation-word = Bir kural bekletti: “{ $word }” bir denetim sözcüğü ({ $field } içinde).
+rule-disallowed-word = Bir kural istenmeyene gönderdi: “{ $word }” yasaklı bir sözcük ({ $field } içinde).
+rule-field-ip = IP adresi
+rule-field-user-agent = tarayıcı
+
+## Administration: where a rule matched
+rule-field-body = metin
+rule-field-name = ad
+rule-field-email = e-posta
+rule-field-url = web sitesi

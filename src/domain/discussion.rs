@@ -34,7 +34,8 @@ pub struct Submission<'a> {
 }
 
 /// Which part of a comment a word was found in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Field {
     Body,
     Name,
@@ -58,7 +59,9 @@ impl Field {
 }
 
 /// The rule a comment met, so a moderator can see why it was held or sent to spam.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Kept with the comment as JSON (`comments.moderation_note`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
 pub enum RuleHit {
     Links { count: usize, max: usize },
     ModerationWord { word: String, field: Field },

@@ -24,6 +24,7 @@ pub struct ModerationRow {
     pub post_title: String,
     pub post_slug: String,
     pub post_published_at: Option<i64>,
+    pub moderation_note: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +43,8 @@ pub struct NewComment {
     /// `domain::comment::duplicate_key` of a comment from the form; `None` skips the
     /// duplicate check.
     pub duplicate_key: Option<String>,
+    /// Why a rule held it or sent it to spam (`domain::discussion::RuleHit` as JSON).
+    pub moderation_note: Option<String>,
 }
 
 /// What became of a comment sent to [`Store::insert_comment`].
@@ -64,7 +67,8 @@ pub struct QueueCounts {
 
 const MODERATION_SELECT: &str = "SELECT c.id, c.post_id, c.parent_id, c.status, c.author_name, \
      c.author_email, c.author_url, c.body, c.body_html, c.ip, c.user_agent, c.created_at, \
-     p.title AS post_title, p.slug AS post_slug, p.published_at AS post_published_at \
+     p.title AS post_title, p.slug AS post_slug, p.published_at AS post_published_at, \
+     c.moderation_note \
      FROM comments c JOIN posts p ON p.id = c.post_id";
 
 /// Sets a post's `comment_count` to its approved comments. The post's row is locked
@@ -103,8 +107,8 @@ pub(super) async fn insert_unless_duplicate(
     let ids: Vec<i64> = sqlx::query_scalar(
         "INSERT INTO comments (post_id, parent_id, status, author_name, author_email, \
          author_url, identity_id, body, body_html, ip, user_agent, created_at, updated_at, \
-         duplicate_key) \
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13 \
+         duplicate_key, moderation_note) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $17 \
          WHERE CAST($13 AS TEXT) IS NULL OR NOT EXISTS (SELECT 1 FROM comments \
            WHERE post_id = $1 AND duplicate_key = $13 AND created_at >= $14 \
            AND status IN ($15, $16)) \
@@ -126,6 +130,7 @@ pub(super) async fn insert_unless_duplicate(
     .bind(now - window_secs)
     .bind(CommentStatus::Pending)
     .bind(CommentStatus::Approved)
+    .bind(&c.moderation_note)
     .fetch_all(&mut *conn)
     .await?;
     if let Some(id) = ids.first() {

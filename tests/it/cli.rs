@@ -327,6 +327,7 @@ async fn listings_never_print_raw_escape_sequences() {
                 ip: String::new(),
                 user_agent: String::new(),
                 duplicate_key: None,
+                moderation_note: None,
             },
             0,
         )

@@ -128,7 +128,14 @@ async fn discussion_rules(s: &TestServer) {
     s.get("/admin/comments")
         .await
         .assert_lacks("Hello there")
-        .assert_contains("Best CASINO in town");
+        .assert_contains("Best CASINO in town")
+        // Each held comment says which rule held it.
+        .assert_contains("Held by a rule: “casino” is a moderation word (in the text).")
+        .assert_contains("Held by a rule: 2 links (the limit is 2).");
+    s.get("/admin/comments?status=spam")
+        .await
+        .assert_contains("Hello there")
+        .assert_contains("Sent to spam by a rule: “viagra” is a disallowed word (in the name).");
     // …in Arabic script too.
     let arabic = s
         .comment(&reader, post_id, 0, "زائر", "أفضل مواقع القومار")

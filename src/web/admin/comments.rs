@@ -69,6 +69,8 @@ pub async fn queue(
                 body_html => c.body_html,
                 date => state.i18n.datetime(&lang, c.created_at),
                 ago => state.i18n.ago(&lang, c.created_at, now),
+                reason => c.moderation_note.as_deref().and_then(why)
+                    .map(|m| m.in_language(&state.i18n, &lang)),
                 iso => iso(c.created_at),
                 post_title => c.post_title,
                 post_url => link,
@@ -153,4 +155,29 @@ pub async fn act(State(state): State<AppState>, staff: Staff, body: Bytes) -> Ap
         target.as_str()
     ))
     .into_response())
+}
+
+/// Why a rule held a comment or sent it to spam, from its `moderation_note`.
+fn why(note: &str) -> Option<crate::i18n::Message> {
+    use crate::domain::discussion::{Field, RuleHit};
+    use crate::i18n::Message;
+    let field = |f: Field| match f {
+        Field::Body => "rule-field-body",
+        Field::Name => "rule-field-name",
+        Field::Email => "rule-field-email",
+        Field::Url => "rule-field-url",
+        Field::Ip => "rule-field-ip",
+        Field::UserAgent => "rule-field-user-agent",
+    };
+    Some(match serde_json::from_str::<RuleHit>(note).ok()? {
+        RuleHit::Links { count, max } => Message::new("rule-links")
+            .number("count", count as i64)
+            .number("max", max as i64),
+        RuleHit::ModerationWord { word, field: f } => Message::new("rule-moderation-word")
+            .arg("word", word)
+            .arg_key("field", field(f)),
+        RuleHit::DisallowedWord { word, field: f } => Message::new("rule-disallowed-word")
+            .arg("word", word)
+            .arg_key("field", field(f)),
+    })
 }

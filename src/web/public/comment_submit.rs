@@ -124,7 +124,11 @@ async fn receive(
         &headers,
     );
     let (status, hit) = decide(&state, &reader, &new).await?;
-    let new = NewComment { status, ..new };
+    let new = NewComment {
+        status,
+        moderation_note: hit.as_ref().and_then(|h| serde_json::to_string(h).ok()),
+        ..new
+    };
     let id = match store(&state, &new).await {
         Ok(id) => id,
         Err(refusal) => return refuse(&state, &post, &reader, refusal).await,
@@ -318,6 +322,7 @@ fn compose(
     let identity_id = reader.signed_in.as_ref().map(|c| c.id);
     NewComment {
         duplicate_key: Some(duplicate_key(identity_id, &comment.email, &comment.body)),
+        moderation_note: None,
         post_id: post.id,
         parent_id: reader.parent_id(),
         status,
