@@ -856,3 +856,6 @@ rule-field-body = النص
 rule-field-name = الاسم
 rule-field-email = البريد
 rule-field-url = الموقع
+
+## Administration: rules from the configuration
+discussion-fixed-hint = الحقول الرمادية مضبوطة في ملف الإعدادات ([discussion] في tribune.toml).

@@ -707,3 +707,6 @@ rule-field-body = دەق
 rule-field-name = ناو
 rule-field-email = ئیمەیڵ
 rule-field-url = ماڵپەڕ
+
+## Administration: rules from the configuration
+discussion-fixed-hint = ئەو خانانەی بە ڕەنگی خۆڵەمێشی پیشان دەدرێن لە فایلی ڕێکخستندا دیاری کراون ([discussion] لە tribune.toml).

@@ -728,3 +728,6 @@ rule-field-body = text
 rule-field-name = name
 rule-field-email = email
 rule-field-url = website
+
+## Administration: rules from the configuration
+discussion-fixed-hint = Fields shown greyed out are set in the configuration file ([discussion] in tribune.toml).

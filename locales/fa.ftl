@@ -707,3 +707,6 @@ rule-field-body = متن
 rule-field-name = نام
 rule-field-email = ایمیل
 rule-field-url = وب‌سایت
+
+## Administration: rules from the configuration
+discussion-fixed-hint = فیلدهای خاکستری در پروندهٔ پیکربندی تنظیم شده‌اند ([discussion] در tribune.toml).

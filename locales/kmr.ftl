@@ -707,3 +707,6 @@ rule-field-body = nivîsê
 rule-field-name = navê
 rule-field-email = e-nameyê
 rule-field-url = malperê
+
+## Administration: rules from the configuration
+discussion-fixed-hint = Qadên ku bi rengê gewr tên nîşandan di pelê mîhengan de hatine danîn ([discussion] di tribune.toml de).

@@ -707,3 +707,6 @@ rule-field-body = metin
 rule-field-name = ad
 rule-field-email = e-posta
 rule-field-url = web sitesi
+
+## Administration: rules from the configuration
+discussion-fixed-hint = Gri görünen alanlar yapılandırma dosyasında ayarlanmıştır (tribune.toml içinde [discussion]).

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::domain::settings::SiteSettings;
+use crate::domain::settings::{DiscussionConfig, SiteSettings};
 use crate::domain::site_url::SiteUrl;
 
 pub struct Site {
@@ -20,15 +20,27 @@ pub struct Site {
     settings: RwLock<Arc<SiteSettings>>,
     /// Whether the address is `https://`, kept beside it: every response asks.
     https: AtomicBool,
+    /// `[discussion]` from the configuration: applied to every read of the settings.
+    discussion: DiscussionConfig,
 }
 
 impl Site {
     pub fn new(configured: Option<SiteUrl>, settings: SiteSettings) -> Site {
+        Site::with_discussion(configured, DiscussionConfig::default(), settings)
+    }
+
+    /// A site whose discussion rules the configuration fixes where `discussion` says.
+    pub fn with_discussion(
+        configured: Option<SiteUrl>,
+        discussion: DiscussionConfig,
+        settings: SiteSettings,
+    ) -> Site {
         let site = Site {
             configured,
             listening: OnceLock::new(),
             settings: RwLock::new(Arc::new(SiteSettings::default())),
             https: AtomicBool::new(false),
+            discussion,
         };
         site.replace(settings);
         site
@@ -41,6 +53,7 @@ impl Site {
 
     /// Takes settings read afresh (after a change here or elsewhere).
     pub fn replace(&self, settings: SiteSettings) {
+        let settings = self.discussion.apply(settings);
         let https = self
             .configured
             .as_ref()
@@ -48,6 +61,11 @@ impl Site {
             .is_some_and(SiteUrl::is_https);
         self.https.store(https, Ordering::Relaxed);
         *self.settings.write().expect("settings lock") = Arc::new(settings);
+    }
+
+    /// The discussion settings the configuration fixes (shown read-only in Settings).
+    pub fn fixed_by_config(&self) -> Vec<&'static str> {
+        self.discussion.fixed()
     }
 
     /// Records the address the server listens on (once).

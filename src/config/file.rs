@@ -23,6 +23,9 @@ pub struct FileConfig {
     pub rate_limit: RateLimitFile,
     #[serde(default)]
     pub auth: AuthFile,
+    /// `[discussion]`: rules fixed here instead of in Settings → Discussion.
+    #[serde(default)]
+    pub discussion: crate::domain::settings::DiscussionConfig,
 }
 
 /// `[auth]`: sign-in providers.

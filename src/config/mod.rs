@@ -189,6 +189,8 @@ pub struct ServeSettings {
     /// First wait before a failed job is tried again; doubles each time (not a flag:
     /// tests shorten it).
     pub job_retry_base: Duration,
+    /// `[discussion]`: rules the configuration fixes.
+    pub discussion: crate::domain::settings::DiscussionConfig,
 }
 
 impl Default for ServeSettings {
@@ -207,6 +209,7 @@ impl Default for ServeSettings {
             smtp_url: None,
             mail_from: DEFAULT_MAIL_FROM.into(),
             job_retry_base: Duration::from_secs(30),
+            discussion: Default::default(),
         }
     }
 }
@@ -281,6 +284,7 @@ impl ServeSettings {
                 .or_else(|| file.mail_from.clone())
                 .unwrap_or(d.mail_from),
             job_retry_base: d.job_retry_base,
+            discussion: file.discussion.clone(),
         })
     }
 }

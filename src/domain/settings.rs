@@ -194,9 +194,106 @@ impl SiteSettings {
     }
 }
 
+/// `[discussion]` in `tribune.toml`: discussion rules fixed by the configuration.
+/// Each key given wins over what Settings → Discussion stored, and that field shows
+/// as set in the configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscussionConfig {
+    pub hold_new_comments: Option<bool>,
+    pub previously_approved: Option<bool>,
+    pub require_name_email: Option<bool>,
+    pub max_links: Option<usize>,
+    pub close_after_days: Option<u32>,
+    /// One word or phrase per entry.
+    pub moderation_keys: Option<Vec<String>>,
+    pub disallowed_keys: Option<Vec<String>>,
+}
+
+impl DiscussionConfig {
+    /// `settings` with the configured rules in place of the stored ones.
+    pub fn apply(&self, mut settings: SiteSettings) -> SiteSettings {
+        let words = |list: &Vec<String>| {
+            let lines: Vec<&str> = list
+                .iter()
+                .map(|w| w.trim())
+                .filter(|w| !w.is_empty())
+                .collect();
+            lines.join("\n")
+        };
+        if let Some(v) = self.hold_new_comments {
+            settings.hold_new_comments = v;
+        }
+        if let Some(v) = self.previously_approved {
+            settings.previously_approved = v;
+        }
+        if let Some(v) = self.require_name_email {
+            settings.require_name_email = v;
+        }
+        if let Some(v) = self.max_links {
+            settings.max_links = v.min(MAX_LINKS);
+        }
+        if let Some(v) = self.close_after_days {
+            settings.close_after_days = v.min(MAX_CLOSE_DAYS);
+        }
+        if let Some(v) = &self.moderation_keys {
+            settings.moderation_keys = words(v);
+        }
+        if let Some(v) = &self.disallowed_keys {
+            settings.disallowed_keys = words(v);
+        }
+        settings
+    }
+
+    /// The settings fields the configuration fixes, by their form names.
+    pub fn fixed(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let fields: [(&'static str, bool); 7] = [
+            ("hold_new_comments", self.hold_new_comments.is_some()),
+            ("previously_approved", self.previously_approved.is_some()),
+            ("require_name_email", self.require_name_email.is_some()),
+            ("max_links", self.max_links.is_some()),
+            ("close_after_days", self.close_after_days.is_some()),
+            ("moderation_keys", self.moderation_keys.is_some()),
+            ("disallowed_keys", self.disallowed_keys.is_some()),
+        ];
+        for (name, set) in fields {
+            if set {
+                out.push(name);
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_configuration_fixes_the_rules_it_names_and_leaves_the_rest() {
+        let stored = SiteSettings {
+            max_links: 5,
+            moderation_keys: "stored".into(),
+            hold_new_comments: true,
+            ..SiteSettings::default()
+        };
+        let config = DiscussionConfig {
+            hold_new_comments: Some(false),
+            disallowed_keys: Some(vec![" viagra ".into(), String::new(), "قومار".into()]),
+            max_links: Some(1000),
+            ..DiscussionConfig::default()
+        };
+        let s = config.apply(stored);
+        assert!(!s.hold_new_comments);
+        assert_eq!(s.disallowed_keys, "viagra\nقومار");
+        assert_eq!(s.max_links, MAX_LINKS, "bounded like the form");
+        assert_eq!(s.moderation_keys, "stored", "not named: as stored");
+        assert_eq!(
+            config.fixed(),
+            ["hold_new_comments", "max_links", "disallowed_keys"]
+        );
+    }
 
     #[test]
     fn settings_survive_a_round_trip_and_bad_values_fall_back() {

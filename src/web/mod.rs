@@ -103,7 +103,11 @@ impl AppState {
         )?);
         let version = store.content_version().await?;
         i18n.set_latin_digits(site_settings.latin_digits);
-        let site = Arc::new(Site::new(settings.base_url.clone(), site_settings));
+        let site = Arc::new(Site::with_discussion(
+            settings.base_url.clone(),
+            settings.discussion.clone(),
+            site_settings,
+        ));
         let mailer = Arc::new(Mailer::new(
             settings.smtp_url.as_deref(),
             &settings.mail_from,

@@ -257,3 +257,75 @@ async fn discussion_rules(s: &TestServer) {
         .await
         .assert_contains("id=\"commentform\"");
 }
+
+/// `[discussion]` in `tribune.toml` wins over Settings → Discussion, whose fields for it
+/// show greyed out, and saving the settings page does not undo it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rules_in_the_config_file_win_and_show_greyed_out() {
+    for backend in crate::support::backends() {
+        let (file, warnings) = tribune::config::FileConfig::parse(
+            "[discussion]\nhold_new_comments = false\nmax_links = 1\n\
+             disallowed_keys = [\"viagra\", \"  \"]\n",
+        )
+        .unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let config = tribune::config::ServeSettings {
+            comments_per_minute: 0,
+            discussion: file.discussion,
+            ..tribune::config::ServeSettings::default()
+        };
+        let s = TestServer::start_with(backend, config).await;
+        s.setup_admin().await;
+        let (post_id, _) = s.publish("Configured", "Text.").await;
+        let reader = client();
+        // Stored, comments are held (the default); configured, they are not.
+        let ok = s.comment(&reader, post_id, 0, "Amina", "Fine words").await;
+        assert_eq!(
+            status_of(&s, comment_id_of(&ok.location())).await,
+            CommentStatus::Approved
+        );
+        let link = s
+            .comment(&reader, post_id, 0, "Sam", "See https://a.example")
+            .await;
+        assert_eq!(
+            status_of(&s, comment_id_of(&link.location())).await,
+            CommentStatus::Pending
+        );
+        let spam = s.comment(&reader, post_id, 0, "Rex", "Cheap VIAGRA").await;
+        assert_eq!(
+            status_of(&s, comment_id_of(&spam.location())).await,
+            CommentStatus::Spam
+        );
+
+        let page = s.get("/admin/settings").await;
+        page.assert_contains("id=\"max_links\" name=\"max_links\" disabled")
+            .assert_contains("id=\"disallowed_keys\" name=\"disallowed_keys\" disabled")
+            .assert_contains("id=\"hold_new_comments\" name=\"hold_new_comments\" disabled")
+            .assert_contains("id=\"moderation_keys\" name=\"moderation_keys\" rows")
+            .assert_contains("[discussion] in tribune.toml");
+        // A save from the page (disabled fields are not sent) changes none of them.
+        save_rules(
+            &s,
+            &[
+                ("discussion_rules", "1"),
+                ("require_name_email", "on"),
+                ("close_after_days", "0"),
+                ("moderation_keys", ""),
+            ],
+        )
+        .await;
+        let again = s
+            .comment(&reader, post_id, 0, "Amina", "More fine words")
+            .await;
+        assert_eq!(
+            status_of(&s, comment_id_of(&again.location())).await,
+            CommentStatus::Approved
+        );
+        let spam = s.comment(&reader, post_id, 0, "Rex", "viagra again").await;
+        assert_eq!(
+            status_of(&s, comment_id_of(&spam.location())).await,
+            CommentStatus::Spam
+        );
+        s.stop().await;
+    }
+}

@@ -114,6 +114,7 @@ async fn settings_page(
             staff_provider => state.settings.staff_provider,
             site_url => site_url,
             site_url_from_config => state.site.url_configured(),
+            fixed => state.site.fixed_by_config(),
             languages => crate::i18n::SHIPPED,
             ..ctx
         },
@@ -155,7 +156,10 @@ pub async fn save(
     let mut errors = Vec::new();
     // The discussion rules came with the form (a page from before them, or a script,
     // leaves them as they are).
-    let rules_sent = form.contains_key("max_links");
+    let rules_sent = form.contains_key("discussion_rules") || form.contains_key("max_links");
+    // Fields `[discussion]` in the configuration fixes keep its value.
+    let fixed = state.site.fixed_by_config();
+    let sent = |field: &str| rules_sent && !fixed.contains(&field);
     let mut number = |key: &str, min: usize, max: usize| -> usize {
         match get(key).parse::<usize>() {
             Ok(n) if (min..=max).contains(&n) => n,
@@ -178,35 +182,39 @@ pub async fn save(
         title: get("title"),
         tagline: get("tagline"),
         language: get("language"),
-        hold_new_comments: form.contains_key("hold_new_comments"),
+        hold_new_comments: if fixed.contains(&"hold_new_comments") {
+            current.hold_new_comments
+        } else {
+            form.contains_key("hold_new_comments")
+        },
         approve_returning_identities: form.contains_key("approve_returning_identities"),
         thread_depth: number("thread_depth", 1, MAX_THREAD_DEPTH),
-        previously_approved: if rules_sent {
+        previously_approved: if sent("previously_approved") {
             form.contains_key("previously_approved")
         } else {
             current.previously_approved
         },
-        require_name_email: if rules_sent {
+        require_name_email: if sent("require_name_email") {
             form.contains_key("require_name_email")
         } else {
             current.require_name_email
         },
-        max_links: if rules_sent {
+        max_links: if sent("max_links") {
             number("max_links", 0, MAX_LINKS)
         } else {
             current.max_links
         },
-        close_after_days: if rules_sent {
+        close_after_days: if sent("close_after_days") {
             number("close_after_days", 0, MAX_CLOSE_DAYS as usize) as u32
         } else {
             current.close_after_days
         },
-        moderation_keys: if rules_sent {
+        moderation_keys: if sent("moderation_keys") {
             word_list(form.get("moderation_keys"))
         } else {
             current.moderation_keys.clone()
         },
-        disallowed_keys: if rules_sent {
+        disallowed_keys: if sent("disallowed_keys") {
             word_list(form.get("disallowed_keys"))
         } else {
             current.disallowed_keys.clone()
