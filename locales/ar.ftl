@@ -859,3 +859,16 @@ rule-field-url = الموقع
 
 ## Administration: rules from the configuration
 discussion-fixed-hint = الحقول الرمادية مضبوطة في ملف الإعدادات ([discussion] في tribune.toml).
+
+## Administration: the spam folder
+action-not-spam = ليس مزعجًا
+empty-spam = أفرغ المزعج
+empty-trash = أفرغ المهملات
+moderated-deleted = { PLURAL($count) ->
+        [zero] لا شيء للحذف.
+        [one] حُذف تعليق واحد نهائيًّا.
+        [two] حُذف تعليقان نهائيًّا.
+        [few] حُذفت { $count } تعليقات نهائيًّا.
+        [many] حُذف { $count } تعليقًا نهائيًّا.
+       *[other] حُذف { $count } تعليق نهائيًّا.
+    }

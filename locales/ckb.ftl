@@ -710,3 +710,12 @@ rule-field-url = ماڵپەڕ
 
 ## Administration: rules from the configuration
 discussion-fixed-hint = ئەو خانانەی بە ڕەنگی خۆڵەمێشی پیشان دەدرێن لە فایلی ڕێکخستندا دیاری کراون ([discussion] لە tribune.toml).
+
+## Administration: the spam folder
+action-not-spam = سپام نییە
+empty-spam = سپام بەتاڵ بکە
+empty-trash = زبڵدان بەتاڵ بکە
+moderated-deleted = { PLURAL($count) ->
+        [one] لێدوانێک بە یەکجاری سڕایەوە.
+       *[other] { $count } لێدوان بە یەکجاری سڕانەوە.
+    }

@@ -731,3 +731,13 @@ rule-field-url = website
 
 ## Administration: rules from the configuration
 discussion-fixed-hint = Fields shown greyed out are set in the configuration file ([discussion] in tribune.toml).
+
+## Administration: the spam folder
+action-not-spam = Not spam
+empty-spam = Empty spam
+empty-trash = Empty trash
+moderated-deleted = { PLURAL($count) ->
+        [0] Nothing to delete.
+        [one] One comment deleted for good.
+       *[other] { $count } comments deleted for good.
+    }

@@ -710,3 +710,12 @@ rule-field-url = وب‌سایت
 
 ## Administration: rules from the configuration
 discussion-fixed-hint = فیلدهای خاکستری در پروندهٔ پیکربندی تنظیم شده‌اند ([discussion] در tribune.toml).
+
+## Administration: the spam folder
+action-not-spam = هرزنامه نیست
+empty-spam = خالی کردن هرزنامه
+empty-trash = خالی کردن زباله‌دان
+moderated-deleted = { PLURAL($count) ->
+        [one] یک دیدگاه برای همیشه پاک شد.
+       *[other] { $count } دیدگاه برای همیشه پاک شد.
+    }

@@ -710,3 +710,12 @@ rule-field-url = malperê
 
 ## Administration: rules from the configuration
 discussion-fixed-hint = Qadên ku bi rengê gewr tên nîşandan di pelê mîhengan de hatine danîn ([discussion] di tribune.toml de).
+
+## Administration: the spam folder
+action-not-spam = Ne spam e
+empty-spam = Spamê vala bike
+empty-trash = Çopê vala bike
+moderated-deleted = { PLURAL($count) ->
+        [one] Şîroveyek bi temamî hat jêbirin.
+       *[other] { $count } şîrove bi temamî hatin jêbirin.
+    }

@@ -710,3 +710,12 @@ rule-field-url = web sitesi
 
 ## Administration: rules from the configuration
 discussion-fixed-hint = Gri görünen alanlar yapılandırma dosyasında ayarlanmıştır (tribune.toml içinde [discussion]).
+
+## Administration: the spam folder
+action-not-spam = İstenmeyen değil
+empty-spam = İstenmeyenleri boşalt
+empty-trash = Çöpü boşalt
+moderated-deleted = { PLURAL($count) ->
+        [one] 1 yorum kalıcı olarak silindi.
+       *[other] { $count } yorum kalıcı olarak silindi.
+    }

@@ -256,6 +256,28 @@ impl Store {
         Ok(counts)
     }
 
+    /// Deletes, for good, the comments in `status` (spam or trash: never shown, so no
+    /// count or page changes) created before `before`; returns how many.
+    pub async fn delete_comments_with_status(
+        &self,
+        status: CommentStatus,
+        before: i64,
+    ) -> StoreResult<u64> {
+        debug_assert!(matches!(status, CommentStatus::Spam | CommentStatus::Trash));
+        self.write(move |tx| {
+            Box::pin(async move {
+                let done =
+                    sqlx::query("DELETE FROM comments WHERE status = $1 AND created_at < $2")
+                        .bind(status)
+                        .bind(before)
+                        .execute(&mut *tx)
+                        .await?;
+                Ok(done.rows_affected())
+            })
+        })
+        .await
+    }
+
     /// Moves comments to `status`; returns how many existed. Counts and the content
     /// version change in the same transaction.
     pub async fn set_comment_status(&self, ids: &[i64], status: CommentStatus) -> StoreResult<u64> {

@@ -136,6 +136,53 @@ async fn discussion_rules(s: &TestServer) {
         .await
         .assert_contains("Hello there")
         .assert_contains("Sent to spam by a rule: “viagra” is a disallowed word (in the name).");
+    // "Not spam" puts it back in the queue; "Empty spam" deletes what is left there.
+    let csrf = s.admin_csrf().await;
+    let res = s
+        .post(
+            "/admin/comments",
+            &[
+                ("csrf", &csrf),
+                ("do", &format!("unapprove:{spam_id}")),
+                ("back", "spam"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(status_of(s, spam_id).await, CommentStatus::Pending);
+    let res = s
+        .post(
+            "/admin/comments",
+            &[
+                ("csrf", &csrf),
+                ("do", &format!("spam:{spam_id}")),
+                ("back", "pending"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    s.get("/admin/comments?status=spam")
+        .await
+        .assert_contains(&format!(
+            "value=\"unapprove:{spam_id}\" class=\"not-spam\">Not spam</button>"
+        ))
+        .assert_contains("name=\"empty\" value=\"spam\"");
+    let res = s
+        .post("/admin/comments", &[("csrf", &csrf), ("empty", "spam")])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    s.get_with(&s.client, &res.location())
+        .await
+        .assert_contains("One comment deleted for good.");
+    assert!(s.store.comment_by_id(spam_id).await.unwrap().is_none());
+    // Approved and held comments are untouched.
+    assert_eq!(status_of(s, held_id).await, CommentStatus::Pending);
+    // Only spam and trash can be emptied.
+    let res = s
+        .post("/admin/comments", &[("csrf", &csrf), ("empty", "approved")])
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+
     // …in Arabic script too.
     let arabic = s
         .comment(&reader, post_id, 0, "زائر", "أفضل مواقع القومار")

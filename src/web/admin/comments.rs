@@ -105,6 +105,7 @@ pub async fn act(State(state): State<AppState>, staff: Staff, body: Bytes) -> Ap
     let mut ids: Vec<i64> = Vec::new();
     let mut action = String::new();
     let mut back = CommentStatus::Pending.as_str().to_string();
+    let mut empty = None;
     for (k, v) in form_urlencoded::parse(&body) {
         match &*k {
             "csrf" => token = v.into_owned(),
@@ -117,10 +118,26 @@ pub async fn act(State(state): State<AppState>, staff: Staff, body: Bytes) -> Ap
                 }
             }
             "back" => back = v.chars().filter(char::is_ascii_alphabetic).collect(),
+            "empty" => empty = Some(v.into_owned()),
             _ => {}
         }
     }
     csrf::verify(Some(&staff.csrf), &token)?;
+    // "Empty spam" / "Empty trash": every comment there, deleted for good.
+    if let Some(which) = empty {
+        let Ok(status @ (CommentStatus::Spam | CommentStatus::Trash)) = which.parse() else {
+            return Err(AppError::bad_request("moderation-choose-action"));
+        };
+        let deleted = state
+            .store
+            .delete_comments_with_status(status, i64::MAX)
+            .await?;
+        tracing::info!(user = staff.user.id, %status, deleted, "comments deleted for good");
+        return Ok(Redirect::to(&format!(
+            "/admin/comments?status={status}&done=deleted&n={deleted}"
+        ))
+        .into_response());
+    }
     // Nothing chosen, or nothing selected: say so, and change nothing (WordPress's
     // "Bulk actions" list starts on no action, so Apply is never destructive by default).
     let problem = if action.is_empty() {
