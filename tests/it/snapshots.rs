@@ -43,6 +43,9 @@ fn redact_hex(text: &str, prefix: &str, placeholder: &str) -> String {
 
 fn redact(s: &TestServer, text: &str) -> String {
     let text = text.replace(&s.base, "http://tribune.test");
+    // A post published by the test today has today's date in its address.
+    let today = tribune::domain::post::permalink(tribune::store::now(), "x");
+    let text = text.replace(today.trim_end_matches("x/"), "/[today]/");
     let text = redact_run(&text, "exp=", "[expires]", |c| c.is_ascii_digit());
     let text = redact_hex(&text, "sig=", "[signature]");
     let text = redact_hex(&text, "?t=", "[token]");
