@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 
-use super::post_page::moved_permanently;
+use super::moved_permanently;
 use super::{cached_response, not_found_page, page_context, site_language, PostView};
 use crate::domain::term::TermKind;
 use crate::i18n::{shipped, Language, SHIPPED};

@@ -177,3 +177,39 @@ pub fn not_found_page(state: &AppState) -> Response {
         Err(err) => super::error::AppError::from(err).into_response(),
     }
 }
+
+/// A path that can only lead to this site: one leading `/`, no backslashes (which
+/// browsers read as `/`), no empty segments; a trailing `/` is kept.
+pub fn site_path(path: &str) -> String {
+    let segments: Vec<&str> = path.split(['/', '\\']).filter(|s| !s.is_empty()).collect();
+    let mut out = format!("/{}", segments.join("/"));
+    if path.ends_with(['/', '\\']) && out.len() > 1 {
+        out.push('/');
+    }
+    out
+}
+
+/// `301 Moved Permanently` to a site path, as WordPress answers old addresses.
+pub fn moved_permanently(path: &str) -> Response {
+    (
+        StatusCode::MOVED_PERMANENTLY,
+        [(axum::http::header::LOCATION, location(path))],
+    )
+        .into_response()
+}
+
+/// Percent-encodes a site path for a `Location` header (slugs may be in any script).
+pub fn location(path: &str) -> String {
+    let path = site_path(path);
+    const PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'<')
+        .add(b'>')
+        .add(b'`')
+        .add(b'#')
+        .add(b'?')
+        .add(b'{')
+        .add(b'}');
+    percent_encoding::utf8_percent_encode(&path, PATH).to_string()
+}

@@ -6,7 +6,7 @@
 
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Redirect, Response};
 use minijinja::context;
 
 use super::{
@@ -225,23 +225,12 @@ async fn translations(
 /// a path on this site first: `//evil.example/x/y` must not become the scheme-relative
 /// `//evil.example/x/y/`, which a browser follows to another host.
 pub async fn add_slash(uri: OriginalUri) -> Redirect {
-    let mut to = site_path(&format!("{}/", uri.path()));
+    let mut to = super::site_path(&format!("{}/", uri.path()));
     if let Some(q) = uri.query() {
         to.push('?');
         to.push_str(q);
     }
     Redirect::permanent(&to)
-}
-
-/// A path that can only lead to this site: one leading `/`, no backslashes (which
-/// browsers read as `/`), no empty segments; a trailing `/` is kept.
-pub fn site_path(path: &str) -> String {
-    let segments: Vec<&str> = path.split(['/', '\\']).filter(|s| !s.is_empty()).collect();
-    let mut out = format!("/{}", segments.join("/"));
-    if path.ends_with(['/', '\\']) && out.len() > 1 {
-        out.push('/');
-    }
-    out
 }
 
 /// A post at `/YYYY/MM/DD/slug/`.
@@ -272,31 +261,6 @@ pub async fn show_page(
         return super::home::language(state, lang, uri, headers).await;
     }
     respond(state, slug, None, query, uri, headers).await
-}
-
-/// `301 Moved Permanently` to a site path, as WordPress answers old addresses.
-pub fn moved_permanently(path: &str) -> Response {
-    (
-        StatusCode::MOVED_PERMANENTLY,
-        [(axum::http::header::LOCATION, location(path))],
-    )
-        .into_response()
-}
-
-/// Percent-encodes a site path for a `Location` header (slugs may be in any script).
-pub fn location(path: &str) -> String {
-    let path = site_path(path);
-    const PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-        .add(b' ')
-        .add(b'"')
-        .add(b'<')
-        .add(b'>')
-        .add(b'`')
-        .add(b'#')
-        .add(b'?')
-        .add(b'{')
-        .add(b'}');
-    percent_encoding::utf8_percent_encode(&path, PATH).to_string()
 }
 
 async fn respond(
@@ -337,7 +301,7 @@ async fn respond(
         _ => false,
     };
     if !address_ok {
-        return Ok(moved_permanently(&post.permalink()));
+        return Ok(super::moved_permanently(&post.permalink()));
     }
 
     let mut personal = Personal {
