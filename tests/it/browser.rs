@@ -423,34 +423,6 @@ async fn a_reader_signs_in_by_clicking_an_icon() {
     s.stop().await;
 }
 
-/// Publishes a post in `lang` through the editor; returns its permalink.
-async fn publish_in(s: &TestServer, lang: &str, title: &str, body: &str) -> String {
-    let csrf = s.admin_csrf().await;
-    let res = s
-        .post(
-            "/admin/posts",
-            &[
-                ("csrf", &csrf),
-                ("title", title),
-                ("body", body),
-                ("lang", lang),
-                ("status", "published"),
-                ("comments_open", "on"),
-                ("action", "save"),
-            ],
-        )
-        .await;
-    let id: i64 = res
-        .location()
-        .trim_start_matches("/admin/posts/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    s.store.post_by_id(id).await.unwrap().unwrap().permalink()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_arabic_post_reads_right_to_left_on_an_english_site() {
     let Some(browser) = Browser::start().await else {
@@ -458,20 +430,20 @@ async fn an_arabic_post_reads_right_to_left_on_an_english_site() {
     };
     let s = TestServer::start(crate::support::Backend::Sqlite).await;
     s.setup_admin().await;
-    let ar = publish_in(
-        &s,
-        "ar",
-        "بيان بشأن الميزانية",
-        "أعلنت الحكومة اليوم عن الميزانية.",
-    )
-    .await;
-    let kmr = publish_in(
-        &s,
-        "kmr",
-        "Daxuyanî li ser budceyê",
-        "Hikûmetê îro budce ragihand.",
-    )
-    .await;
+    let (_, ar) = s
+        .publish_in(
+            "ar",
+            "بيان بشأن الميزانية",
+            "أعلنت الحكومة اليوم عن الميزانية.",
+        )
+        .await;
+    let (_, kmr) = s
+        .publish_in(
+            "kmr",
+            "Daxuyanî li ser budceyê",
+            "Hikûmetê îro budce ragihand.",
+        )
+        .await;
     let post_id = s
         .store
         .post_by_slug("بيان-بشأن-الميزانية")

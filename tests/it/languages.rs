@@ -10,36 +10,6 @@ use tribune::mail::OutgoingEmail;
 use crate::each_backend;
 use crate::support::{client, comment_id_of, TestServer};
 
-/// Publishes a post in `lang` through the editor; returns (id, permalink).
-async fn publish_in(s: &TestServer, lang: &str, title: &str, body: &str) -> (i64, String) {
-    let csrf = s.admin_csrf().await;
-    let res = s
-        .post(
-            "/admin/posts",
-            &[
-                ("csrf", &csrf),
-                ("title", title),
-                ("body", body),
-                ("lang", lang),
-                ("status", "published"),
-                ("comments_open", "on"),
-                ("action", "save"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let id: i64 = res
-        .location()
-        .trim_start_matches("/admin/posts/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let post = s.store.post_by_id(id).await.unwrap().unwrap();
-    (id, post.permalink())
-}
-
 fn encoded(path: &str) -> String {
     path.split('/')
         .map(|seg| {
@@ -70,8 +40,10 @@ each_backend!(
 
 async fn arabic_post_on_english_site(s: &TestServer) {
     s.setup_admin().await;
-    let (ar_id, ar_link) = publish_in(s, "ar", "بيان بشأن الميزانية", "نص البيان.").await;
-    let (_, en_link) = publish_in(s, "en", "Statement on the Budget", "Text.").await;
+    let (ar_id, ar_link) = s
+        .publish_in("ar", "بيان بشأن الميزانية", "نص البيان.")
+        .await;
+    let (_, en_link) = s.publish_in("en", "Statement on the Budget", "Text.").await;
     let reader = client();
 
     let page = s.get_with(&reader, &encoded(&ar_link)).await;
@@ -147,9 +119,9 @@ each_backend!(
 
 async fn language_listings(s: &TestServer) {
     s.setup_admin().await;
-    publish_in(s, "ckb", "ڕاگەیەندراو", "دەق.").await;
-    publish_in(s, "kmr", "Daxuyanî", "Nivîs.").await;
-    publish_in(s, "en", "Statement", "Text.").await;
+    s.publish_in("ckb", "ڕاگەیەندراو", "دەق.").await;
+    s.publish_in("kmr", "Daxuyanî", "Nivîs.").await;
+    s.publish_in("en", "Statement", "Text.").await;
     let ckb = s.get_with(&client(), "/ckb/").await;
     assert_eq!(ckb.status, StatusCode::OK);
     ckb.assert_contains("<html lang=\"ckb\" dir=\"rtl\">")
@@ -177,8 +149,8 @@ each_backend!(linked_translations_point_at_each_other, linked_translations);
 
 async fn linked_translations(s: &TestServer) {
     s.setup_admin().await;
-    let (en_id, en_link) = publish_in(s, "en", "Statement on the Budget", "Text.").await;
-    let (ar_id, ar_link) = publish_in(s, "ar", "بيان بشأن الميزانية", "نص.").await;
+    let (en_id, en_link) = s.publish_in("en", "Statement on the Budget", "Text.").await;
+    let (ar_id, ar_link) = s.publish_in("ar", "بيان بشأن الميزانية", "نص.").await;
     // Link the Arabic one to the English one from the editor.
     let editor = s.get(&format!("/admin/posts/{ar_id}")).await;
     editor.assert_contains(&format!("<option value=\"{en_id}\""));
@@ -255,7 +227,7 @@ async fn staff_and_reader_languages(s: &TestServer) {
         .await
         .assert_contains("<html lang=\"ckb\" dir=\"rtl\">")
         .assert_contains("پرۆفایل");
-    let (ar_id, _) = publish_in(s, "ar", "بيان", "نص.").await;
+    let (ar_id, _) = s.publish_in("ar", "بيان", "نص.").await;
     // A guest comments on the Arabic post and ticks "notify me".
     let res = s
         .post_with(
@@ -323,7 +295,7 @@ each_backend!(
 
 async fn site_language_and_digits(s: &TestServer) {
     s.setup_admin().await;
-    let (_, link) = publish_in(s, "ar", "بيان", "نص.").await;
+    let (_, link) = s.publish_in("ar", "بيان", "نص.").await;
     let settings = |lang: &'static str, digits: &'static str| async move {
         let csrf = s.admin_csrf().await;
         let res = s

@@ -381,8 +381,13 @@ impl TestServer {
         csrf_of(&self.get("/admin/").await.body)
     }
 
-    /// Publishes a post through the editor; returns (id, permalink).
+    /// Publishes an English post through the editor; returns (id, permalink).
     pub async fn publish(&self, title: &str, body: &str) -> (i64, String) {
+        self.publish_in("en", title, body).await
+    }
+
+    /// Publishes a post in `lang` through the editor; returns (id, permalink).
+    pub async fn publish_in(&self, lang: &str, title: &str, body: &str) -> (i64, String) {
         let csrf = self.admin_csrf().await;
         let res = self
             .post(
@@ -391,7 +396,7 @@ impl TestServer {
                     ("csrf", &csrf),
                     ("title", title),
                     ("body", body),
-                    ("lang", "en"),
+                    ("lang", lang),
                     ("status", "published"),
                     ("comments_open", "on"),
                     ("action", "save"),
