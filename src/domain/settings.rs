@@ -194,6 +194,16 @@ impl SiteSettings {
     }
 }
 
+/// A word list as stored: one word or phrase per line, each trimmed, blank ones dropped.
+pub fn word_list<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
+    let lines: Vec<&str> = words
+        .into_iter()
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .collect();
+    lines.join("\n")
+}
+
 /// `[discussion]` in `tribune.toml`: discussion rules fixed by the configuration.
 /// Each key given wins over what Settings → Discussion stored, and that field shows
 /// as set in the configuration.
@@ -213,14 +223,7 @@ pub struct DiscussionConfig {
 impl DiscussionConfig {
     /// `settings` with the configured rules in place of the stored ones.
     pub fn apply(&self, mut settings: SiteSettings) -> SiteSettings {
-        let words = |list: &Vec<String>| {
-            let lines: Vec<&str> = list
-                .iter()
-                .map(|w| w.trim())
-                .filter(|w| !w.is_empty())
-                .collect();
-            lines.join("\n")
-        };
+        let words = |list: &Vec<String>| word_list(list.iter().map(String::as_str));
         if let Some(v) = self.hold_new_comments {
             settings.hold_new_comments = v;
         }

@@ -292,12 +292,9 @@ pub async fn save(
 /// A word list as typed: one word or phrase per line, blank lines and spaces around
 /// each dropped, at most [`MAX_KEYS_CHARS`] characters.
 fn word_list(typed: Option<&String>) -> String {
-    let lines: Vec<&str> = typed
-        .map(String::as_str)
-        .unwrap_or_default()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    lines.join("\n").chars().take(MAX_KEYS_CHARS).collect()
+    let typed = typed.map(String::as_str).unwrap_or_default();
+    crate::domain::settings::word_list(typed.lines())
+        .chars()
+        .take(MAX_KEYS_CHARS)
+        .collect()
 }
