@@ -82,11 +82,15 @@ pub enum Verdict {
 impl DiscussionRules {
     /// The verdict on `s`.
     pub fn judge(&self, s: &Submission<'_>) -> Verdict {
-        if let Some((word, field)) = find_key(&self.disallowed_keys, s) {
-            return Verdict::Spam(RuleHit::DisallowedWord { word, field });
-        }
-        if let Some((word, field)) = find_key(&self.moderation_keys, s) {
-            return Verdict::Hold(RuleHit::ModerationWord { word, field });
+        // Lower-cased once for both lists, and not at all when both are empty.
+        if !(self.disallowed_keys.trim().is_empty() && self.moderation_keys.trim().is_empty()) {
+            let fields = lowered(s);
+            if let Some((word, field)) = find_key(&self.disallowed_keys, &fields) {
+                return Verdict::Spam(RuleHit::DisallowedWord { word, field });
+            }
+            if let Some((word, field)) = find_key(&self.moderation_keys, &fields) {
+                return Verdict::Hold(RuleHit::ModerationWord { word, field });
+            }
         }
         let count = count_links(s.body);
         if self.max_links > 0 && count >= self.max_links {
@@ -99,20 +103,23 @@ impl DiscussionRules {
     }
 }
 
-/// The first line of `keys` found in `s`, and where.
-fn find_key(keys: &str, s: &Submission<'_>) -> Option<(String, Field)> {
-    let fields = [
+/// Every field of `s`, lower-cased, with its name.
+fn lowered(s: &Submission<'_>) -> Vec<(Field, String)> {
+    [
         (Field::Body, s.body),
         (Field::Name, s.name),
         (Field::Email, s.email),
         (Field::Url, s.url),
         (Field::Ip, s.ip),
         (Field::UserAgent, s.user_agent),
-    ];
-    let lowered: Vec<(Field, String)> = fields
-        .iter()
-        .map(|(f, text)| (*f, text.to_lowercase()))
-        .collect();
+    ]
+    .iter()
+    .map(|(f, text)| (*f, text.to_lowercase()))
+    .collect()
+}
+
+/// The first line of `keys` found in the `lowered` fields, and where.
+fn find_key(keys: &str, lowered: &[(Field, String)]) -> Option<(String, Field)> {
     for line in keys.lines() {
         let line = line.trim();
         if line.is_empty() {
@@ -122,7 +129,7 @@ fn find_key(keys: &str, s: &Submission<'_>) -> Option<(String, Field)> {
             Some(inner) if !inner.trim().is_empty() => (inner.trim().to_lowercase(), true),
             _ => (line.to_lowercase(), false),
         };
-        for (field, text) in &lowered {
+        for (field, text) in lowered {
             let found = if whole_words {
                 contains_word(text, &key)
             } else {
