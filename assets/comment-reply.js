@@ -2,6 +2,21 @@
 // Without JavaScript the Reply link opens ?replytocom=ID#respond, which works too.
 (function () {
   "use strict";
+  // The time the form was shown, signed by the server: the page is the same cached
+  // bytes for everyone, so it is fetched here. A form sent without it (no script) is
+  // held for a moderator; one sent a second after the page was drawn is a bot's.
+  var shown = document.getElementById("tribune_shown");
+  var postField = document.getElementById("comment_post_ID");
+  if (shown && postField && !shown.value && window.fetch) {
+    window.fetch("/comments/shown?post=" + encodeURIComponent(postField.value), {
+      credentials: "same-origin",
+      cache: "no-store"
+    }).then(function (res) {
+      return res.ok ? res.text() : "";
+    }).then(function (token) {
+      if (!shown.value) shown.value = token.trim();
+    }).catch(function () {});
+  }
   // A refused comment comes back at #respond: put the reader on what went wrong (after
   // the browser has scrolled to #respond, which would otherwise take the focus back).
   var problem = document.getElementById("comment-errors") || document.getElementById("comment-notice");

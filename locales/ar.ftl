@@ -872,3 +872,60 @@ moderated-deleted = { PLURAL($count) ->
         [many] حُذف { $count } تعليقًا نهائيًّا.
        *[other] حُذف { $count } تعليق نهائيًّا.
     }
+
+## Comment form: the honeypot
+honeypot-label = اترك هذا الحقل فارغًا
+
+## Administration: why Tribune decided before a moderator
+rule-blocked = أُرسل إلى المزعجة: { $field } «{ $value }» في قائمة الحظر.
+trap-honeypot = أرسله فخّ الروبوتات إلى المزعجة: مُلئ الحقل المخفي الذي لا تملؤه إلا البرامج.
+trap-forged = أرسله فخّ الروبوتات إلى المزعجة: وقت النموذج لم يوقّعه هذا الموقع.
+trap-too-fast =
+    أرسله فخّ الروبوتات إلى المزعجة: أُرسل بعد { PLURAL($count) ->
+        [zero] أقل من ثانية
+        [one] ثانية واحدة
+        [two] ثانيتين
+        [few] { $count } ثوانٍ
+        [many] { $count } ثانية
+       *[other] { $count } ثانية
+    } من ظهور النموذج.
+trap-expired =
+    عُلّق: كانت الصفحة مفتوحة { PLURAL($count) ->
+        [zero] أقل من ساعة
+        [one] ساعة واحدة
+        [two] ساعتين
+        [few] { $count } ساعات
+        [many] { $count } ساعة
+       *[other] { $count } ساعة
+    } قبل إرسال التعليق.
+trap-no-script = عُلّق: أُرسل بلا جافاسكربت، فتعذّر التحقق من وقت النموذج.
+filter-score = مرشّح المزعج: احتمال أنه مزعج { $score }٪. أبرز الدلائل: { $clues }
+
+## Administration: blocking from the queue
+block-email = حظر البريد
+block-ip = حظر عنوان IP
+block-name = حظر الاسم
+moderated-blocked =
+    { PLURAL($count) ->
+        [zero] موجود في قائمة الحظر من قبل؛ التعليق في المزعجة.
+        [one] حُظر إدخال واحد؛ التعليق في المزعجة.
+        [two] حُظر إدخالان؛ التعليقات في المزعجة.
+        [few] حُظرت { $count } إدخالات؛ التعليقات في المزعجة.
+        [many] حُظر { $count } إدخالًا؛ التعليقات في المزعجة.
+       *[other] حُظر { $count } إدخال؛ التعليقات في المزعجة.
+    }
+
+## Administration: spam settings
+settings-spam = المزعج
+settings-comments-display = التعليقات في الصفحة
+field-block-list = قائمة الحظر: عناوين البريد وعناوين IP والأسماء التي تذهب تعليقاتها إلى المزعجة
+block-list-hint = واحد في كل سطر: email someone@example.org أو ip 203.0.113.9 أو name الاسم، يُطابَق كاملًا دون اعتبار لحالة الأحرف. أزرار الحظر في التعليقات تضيف إليها.
+filter-learned = يتعلّم مرشّح المزعج من كل «موافقة» و«مزعج» و«ليس مزعجًا». تعلّم حتى الآن من { $spam } تعليقًا مزعجًا و{ $ham } تعليقًا آخر؛ يبدأ القرار حين يتعلّم من { $min } من كلٍّ منهما، ويقيّم كل تعليق حتى ذلك الحين.
+field-spam_threshold = أرسل تعليق الزائر إلى المزعجة عند هذه الدرجة (٪) أو أعلى
+spam-threshold-hint = لا يُرسَل المعلّقون المسجّلون إلى المزعجة بدرجتهم وحدها أبدًا: تُعلَّق تعليقاتهم.
+field-hold_threshold = علّق التعليق للمراجعة عند هذه الدرجة (٪) أو أعلى
+hold-threshold-hint = القيمة 0 تعني ألّا تعلّق الدرجة شيئًا.
+field-form_min_seconds = النموذج المرسَل قبل هذا العدد من الثواني من ظهوره هو من روبوت
+form-min-seconds-hint = تُحفَظ هذه التعليقات في المزعجة، ويمكن استرجاعها منها. القيمة 0 توقف هذا الفحص.
+field-spam_days = احذف المزعج الأقدم من هذا العدد من الأيام
+spam-days-hint = يُفحَص كل ساعة. القيمة 0 تُبقي المزعج حتى يفرغه أحد.

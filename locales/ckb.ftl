@@ -719,3 +719,48 @@ moderated-deleted = { PLURAL($count) ->
         [one] لێدوانێک بە یەکجاری سڕایەوە.
        *[other] { $count } لێدوان بە یەکجاری سڕانەوە.
     }
+
+## Comment form: the honeypot
+honeypot-label = ئەم خانەیە بە بەتاڵی بهێڵەوە
+
+## Administration: why Tribune decided before a moderator
+rule-blocked = نێردرا بۆ سپام: { $field } «{ $value }» لە لیستی بلۆکدایە.
+trap-honeypot = تەڵەی بۆت ناردی بۆ سپام: ئەو خانە شاراوەیەی تەنها بەرنامەکان پڕی دەکەنەوە پڕکرابووەوە.
+trap-forged = تەڵەی بۆت ناردی بۆ سپام: کاتی فۆرمەکە ئەم ماڵپەڕە واژۆی نەکردبوو.
+trap-too-fast =
+    تەڵەی بۆت ناردی بۆ سپام: { PLURAL($count) ->
+        [one] { $count } چرکە
+       *[other] { $count } چرکە
+    } دوای پیشاندانی فۆرمەکە نێردرا.
+trap-expired =
+    ڕاگیرا: پەڕەکە { PLURAL($count) ->
+        [one] { $count } کاتژمێر
+       *[other] { $count } کاتژمێر
+    } کراوە بوو پێش ناردنی لێدوانەکە.
+trap-no-script = ڕاگیرا: بێ JavaScript نێردرا، بۆیە کاتی فۆرمەکە نەپشکنرا.
+filter-score = پاڵێوەری سپام: { $score }٪ ئەگەری سپام. گرنگترین نیشانەکان: { $clues }
+
+## Administration: blocking from the queue
+block-email = بلۆککردنی ئیمەیڵ
+block-ip = بلۆککردنی IP
+block-name = بلۆککردنی ناو
+moderated-blocked =
+    { PLURAL($count) ->
+        [one] { $count } تۆمار بلۆک کرا؛ لێدوانەکە لە سپامدایە.
+       *[other] { $count } تۆمار بلۆک کران؛ لێدوانەکان لە سپامدان.
+    }
+
+## Administration: spam settings
+settings-spam = سپام
+settings-comments-display = لێدوانەکان لە پەڕەدا
+field-block-list = لیستی بلۆک: ئەو ئیمەیڵ و ناونیشانی IP و ناوانەی لێدوانەکانیان دەچن بۆ سپام
+block-list-hint = لە هەر هێڵێکدا یەک: email someone@example.org، ip 203.0.113.9 یان name ناو، بە تەواوی بەراورد دەکرێت، پیتی گەورە و بچووک جیاوازی نییە. دوگمەکانی بلۆک لە لێدوانەکاندا زیادی دەکەن.
+filter-learned = پاڵێوەری سپام لە هەموو پەسەندکردن و سپام و سپام نییەیەک فێر دەبێت. تا ئێستا لە { $spam } سپام و { $ham } لێدوانی تر فێر بووە؛ کاتێک لە { $min } دانە لە هەر یەکێکیان فێر بوو بڕیار دەدات، و تا ئەو کاتە نمرە بە هەموو لێدوانێک دەدات.
+field-spam_threshold = لێدوانی میوان بنێرە بۆ سپام لەم نمرەیەدا (٪) یان زیاتر
+spam-threshold-hint = لێدوانەرانی چووەژوورەوە هەرگیز تەنها بەهۆی نمرەکەیانەوە نانێردرێن بۆ سپام: ڕادەگیرێن.
+field-hold_threshold = لێدوان بۆ چاودێری ڕابگرە لەم نمرەیەدا (٪) یان زیاتر
+hold-threshold-hint = 0 واتە نمرە هیچ ڕاناگرێت.
+field-form_min_seconds = ئەو فۆرمەی زووتر لەم چەند چرکەیە دوای پیشاندانی بنێردرێت هی بۆتە
+form-min-seconds-hint = ئەم لێدوانانە لە سپامدا دەمێننەوە و دەکرێت بگەڕێنرێنەوە. 0 ئەم پشکنینە ناچالاک دەکات.
+field-spam_days = ئەو سپامانە بسڕەوە کە لەم چەند ڕۆژە کۆنترن
+spam-days-hint = هەموو کاتژمێرێک دەپشکنرێت. 0 سپام دەهێڵێتەوە تا کەسێک بەتاڵی دەکاتەوە.

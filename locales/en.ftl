@@ -741,3 +741,50 @@ moderated-deleted = { PLURAL($count) ->
         [one] One comment deleted for good.
        *[other] { $count } comments deleted for good.
     }
+
+## Comment form: the honeypot
+honeypot-label = Leave this field empty
+
+## Administration: why Tribune decided before a moderator
+rule-blocked = Sent to spam: the { $field } “{ $value }” is on the block list.
+trap-honeypot = Sent to spam by a bot trap: the hidden field that only programs fill in was filled in.
+trap-forged = Sent to spam by a bot trap: the form’s time was not signed by this site.
+trap-too-fast =
+    Sent to spam by a bot trap: sent { PLURAL($count) ->
+        [0] less than a second
+        [one] one second
+       *[other] { $count } seconds
+    } after the form was shown.
+trap-expired =
+    Held: the page had been open for { PLURAL($count) ->
+        [one] an hour
+       *[other] { $count } hours
+    } before the comment was sent.
+trap-no-script = Held: sent without JavaScript, so the form’s time could not be checked.
+filter-score = Spam filter: { $score } % likely spam. Most telling: { $clues }
+
+## Administration: blocking from the queue
+block-email = Block email
+block-ip = Block IP
+block-name = Block name
+moderated-blocked =
+    { PLURAL($count) ->
+        [0] Already on the block list; the comment is in spam.
+        [one] Blocked one entry; the comment is in spam.
+       *[other] Blocked { $count } entries; the comments are in spam.
+    }
+
+## Administration: spam settings
+settings-spam = Spam
+settings-comments-display = Comments on the page
+field-block-list = Block list: emails, IP addresses and names whose comments go to spam
+block-list-hint = One per line: email someone@example.org, ip 203.0.113.9 or name Cheap Pills, matched whole, in any case. The Block buttons in Comments add to it.
+filter-learned = The spam filter learns from every Approve, Spam and Not spam. It has learned from { $spam } spam and { $ham } other comments; it decides once it has learned from { $min } of each, and scores every comment until then.
+field-spam_threshold = Send a guest’s comment to spam at this score (%) or above
+spam-threshold-hint = Signed-in commenters are never sent to spam by their score alone: they are held.
+field-hold_threshold = Hold a comment for moderation at this score (%) or above
+hold-threshold-hint = 0 lets the score hold nothing.
+field-form_min_seconds = A form sent sooner than this many seconds after it was shown is a bot’s
+form-min-seconds-hint = Such comments are kept in spam, where they can be restored. 0 turns the check off.
+field-spam_days = Delete spam older than this many days
+spam-days-hint = Checked every hour. 0 keeps spam until someone empties it.

@@ -719,3 +719,48 @@ moderated-deleted = { PLURAL($count) ->
         [one] Şîroveyek bi temamî hat jêbirin.
        *[other] { $count } şîrove bi temamî hatin jêbirin.
     }
+
+## Comment form: the honeypot
+honeypot-label = Vê qadê vala bihêle
+
+## Administration: why Tribune decided before a moderator
+rule-blocked = Hat şandin spamê: { $field } “{ $value }” di lîsteya astengkirinê de ye.
+trap-honeypot = Xefika botan ew şand spamê: qada veşartî ya ku tenê bername tijî dikin hatibû tijîkirin.
+trap-forged = Xefika botan ew şand spamê: dema formê ji aliyê vê malperê ve nehatibû îmzekirin.
+trap-too-fast =
+    Xefika botan ew şand spamê: { PLURAL($count) ->
+        [one] { $count } çirke
+       *[other] { $count } çirke
+    } piştî ku form hat nîşandan hat şandin.
+trap-expired =
+    Hat girtin: rûpel { PLURAL($count) ->
+        [one] { $count } saet
+       *[other] { $count } saet
+    } vekirî bû berî ku şîrove bê şandin.
+trap-no-script = Hat girtin: bê JavaScript hat şandin, ji ber vê dema formê nehat kontrolkirin.
+filter-score = Parzûna spamê: { $score } % îhtîmala spamê. Nîşanên herî girîng: { $clues }
+
+## Administration: blocking from the queue
+block-email = E-nameyê asteng bike
+block-ip = IP-yê asteng bike
+block-name = Navê asteng bike
+moderated-blocked =
+    { PLURAL($count) ->
+        [one] { $count } tomar hat astengkirin; şîrove di spamê de ye.
+       *[other] { $count } tomar hatin astengkirin; şîrove di spamê de ne.
+    }
+
+## Administration: spam settings
+settings-spam = Spam
+settings-comments-display = Şîrove li ser rûpelê
+field-block-list = Lîsteya astengkirinê: e-name, navnîşanên IP û navên ku şîroveyên wan diçin spamê
+block-list-hint = Her rêzekê yek: email someone@example.org, ip 203.0.113.9 an name Nav, bi tevahî tê berhevkirin, tîpên mezin û biçûk ne girîng in. Bişkokên Asteng bike yên di Şîroveyan de lê zêde dikin.
+filter-learned = Parzûna spamê ji her Bipejirîne, Spam û Ne spam e fêr dibe. Heta niha ji { $spam } spam û { $ham } şîroveyên din fêr bûye; gava ji her yekê { $min } fêr bibe biryarê dide, û heta wê demê her şîroveyê puan dike.
+field-spam_threshold = Şîroveya mêvanekî di vê puanê (%) an jortir de bişîne spamê
+spam-threshold-hint = Şîrovekerên têketî qet tenê bi puana xwe naçin spamê: tên girtin.
+field-hold_threshold = Şîroveyê ji bo kontrolê di vê puanê (%) an jortir de bigire
+hold-threshold-hint = 0: puan tiştekî nagire.
+field-form_min_seconds = Forma ku ji van çend çirkeyan zûtir piştî nîşandanê bê şandin ya botekî ye
+form-min-seconds-hint = Şîroveyên wisa di spamê de tên hilanîn, ji wir dikarin werin vegerandin. 0 vê kontrolê digire.
+field-spam_days = Spamên ji van çend rojan kevintir jê bibe
+spam-days-hint = Her saet tê kontrolkirin. 0 spamê dihêle heta ku kesek vala bike.

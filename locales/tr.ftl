@@ -719,3 +719,48 @@ moderated-deleted = { PLURAL($count) ->
         [one] 1 yorum kalıcı olarak silindi.
        *[other] { $count } yorum kalıcı olarak silindi.
     }
+
+## Comment form: the honeypot
+honeypot-label = Bu alanı boş bırakın
+
+## Administration: why Tribune decided before a moderator
+rule-blocked = İstenmeyene gönderildi: { $field } “{ $value }” engel listesinde.
+trap-honeypot = Bot tuzağı istenmeyene gönderdi: yalnızca programların doldurduğu gizli alan doldurulmuştu.
+trap-forged = Bot tuzağı istenmeyene gönderdi: formun zamanı bu site tarafından imzalanmamıştı.
+trap-too-fast =
+    Bot tuzağı istenmeyene gönderdi: form gösterildikten { PLURAL($count) ->
+        [one] { $count } saniye
+       *[other] { $count } saniye
+    } sonra gönderildi.
+trap-expired =
+    Bekletildi: yorum gönderilmeden önce sayfa { PLURAL($count) ->
+        [one] { $count } saat
+       *[other] { $count } saat
+    } açık kalmıştı.
+trap-no-script = Bekletildi: JavaScript olmadan gönderildi, bu yüzden formun zamanı denetlenemedi.
+filter-score = İstenmeyen süzgeci: %{ $score } olasılıkla istenmeyen. En belirleyici: { $clues }
+
+## Administration: blocking from the queue
+block-email = E-postayı engelle
+block-ip = IP’yi engelle
+block-name = Adı engelle
+moderated-blocked =
+    { PLURAL($count) ->
+        [one] { $count } kayıt engellendi; yorum istenmeyenlerde.
+       *[other] { $count } kayıt engellendi; yorumlar istenmeyenlerde.
+    }
+
+## Administration: spam settings
+settings-spam = İstenmeyen yorumlar
+settings-comments-display = Sayfadaki yorumlar
+field-block-list = Engel listesi: yorumları istenmeyene giden e-postalar, IP adresleri ve adlar
+block-list-hint = Her satıra bir tane: email someone@example.org, ip 203.0.113.9 veya name Ad; büyük-küçük harf gözetmeden tam eşleşir. Yorumlar’daki Engelle düğmeleri buna ekler.
+filter-learned = İstenmeyen süzgeci her Onayla, İstenmeyen ve İstenmeyen değil kararından öğrenir. Şimdiye dek { $spam } istenmeyen ve { $ham } başka yorumdan öğrendi; her birinden { $min } tane öğrendiğinde karar verir, o zamana dek her yoruma puan verir.
+field-spam_threshold = Bir ziyaretçinin yorumunu bu puanda (%) veya üstünde istenmeyene gönder
+spam-threshold-hint = Giriş yapmış yorumcular yalnızca puanları yüzünden asla istenmeyene gönderilmez: bekletilirler.
+field-hold_threshold = Yorumu bu puanda (%) veya üstünde denetim için beklet
+hold-threshold-hint = 0: puan hiçbir şeyi bekletmez.
+field-form_min_seconds = Gösterildikten sonra bu kadar saniyeden önce gönderilen form bir bota aittir
+form-min-seconds-hint = Bu yorumlar istenmeyenlerde tutulur ve oradan geri alınabilir. 0 bu denetimi kapatır.
+field-spam_days = Bu kadar günden eski istenmeyenleri sil
+spam-days-hint = Her saat denetlenir. 0, biri boşaltana dek istenmeyenleri tutar.

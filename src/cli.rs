@@ -634,10 +634,22 @@ async fn comments(store: &Store, cmd: CommentsCommand) -> anyhow::Result<()> {
     if !missing.is_empty() {
         bail!(crate::say!("cli-no-comment", ids = missing.join(", ")));
     }
-    let n = store.set_comment_status(&ids, status).await?;
+    let n = store.set_comment_status(&ids, status, &cli_actor()).await?;
     println!(
         "{}",
         crate::say!("cli-moderated", status = status.as_str(), count = n)
     );
     Ok(())
+}
+
+/// Whoever runs the command, for the activity log: the system user's name.
+fn cli_actor() -> crate::domain::activity::Actor {
+    let name = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_default();
+    crate::domain::activity::Actor {
+        user_id: None,
+        name,
+        source: crate::domain::activity::Source::Cli,
+    }
 }

@@ -69,6 +69,23 @@ pub fn confirm_subscriptions(site: &Site, tokens: &[String]) -> String {
         .join(&format!("/subscriptions/confirm?{}", query.join("&")))
 }
 
+/// The signed "form shown at" time the comment form's script fetches
+/// (`domain::bot_trap`), for `post_id` at `at`.
+pub fn form_shown(site: &Site, post_id: i64, at: i64) -> String {
+    crate::domain::bot_trap::shown_token(post_id, at, |text| {
+        let mut sig = site.sign(text);
+        sig.truncate(32);
+        sig
+    })
+}
+
+/// Whether `sig` is our signature of a form-shown `text`.
+pub fn form_shown_signed(site: &Site, text: &str, sig: &str) -> bool {
+    let mut want = site.sign(text);
+    want.truncate(32);
+    crate::token::constant_time_eq(&want, sig)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,6 +147,10 @@ pub struct GuestInput {
     /// "Notify me of new posts via email."
     #[serde(default)]
     pub notify_posts: bool,
+    /// The signed "form shown at" time the page's script put in the form
+    /// (`domain::bot_trap`), kept when the form comes back with a reason.
+    #[serde(default)]
+    pub shown: String,
 }
 
 /// A guest comment that passed every check.

@@ -68,6 +68,111 @@ pub enum RuleHit {
     DisallowedWord { word: String, field: Field },
 }
 
+/// Why a comment was held or sent to spam, or how it scored: what Tribune decided on
+/// it before any moderator, kept with it as JSON (`comments.moderation_note`) and
+/// shown in the queue.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ModerationNote {
+    /// The discussion rule it met.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<RuleHit>,
+    /// The bot trap that caught it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trap: Option<super::bot_trap::Trap>,
+    /// The spam filter's score and reasons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<super::spam_filter::Score>,
+    /// An entry of the block list matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<Blocked>,
+}
+
+impl ModerationNote {
+    /// Reads a stored note; a note from before scores (a bare `RuleHit`) too.
+    pub fn parse(stored: &str) -> Option<ModerationNote> {
+        serde_json::from_str::<ModerationNote>(stored)
+            .ok()
+            .or_else(|| {
+                serde_json::from_str::<RuleHit>(stored)
+                    .ok()
+                    .map(|rule| ModerationNote {
+                        rule: Some(rule),
+                        ..ModerationNote::default()
+                    })
+            })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self == &ModerationNote::default()
+    }
+
+    /// As stored; `None` when there is nothing to say.
+    pub fn to_stored(&self) -> Option<String> {
+        if self.is_empty() {
+            return None;
+        }
+        serde_json::to_string(self).ok()
+    }
+}
+
+/// A block-list entry a comment matched: its email, address or name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Blocked {
+    pub field: Field,
+    pub value: String,
+}
+
+/// The block list: one `email …`, `ip …` or `name …` per line, matched whole and
+/// without regard to case (a line with no such word is taken as an email when it has
+/// an `@`, an address when it parses as one, else a name).
+pub fn blocked(list: &str, s: &Submission<'_>) -> Option<Blocked> {
+    for line in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (field, value) = block_entry(line);
+        let have = match field {
+            Field::Email => s.email,
+            Field::Ip => s.ip,
+            _ => s.name,
+        };
+        if !value.is_empty() && have.trim().to_lowercase() == value.to_lowercase() {
+            return Some(Blocked {
+                field,
+                value: value.to_string(),
+            });
+        }
+    }
+    None
+}
+
+/// What a block-list line blocks.
+pub fn block_entry(line: &str) -> (Field, &str) {
+    let line = line.trim();
+    if let Some((word, rest)) = line.split_once(char::is_whitespace) {
+        match word.to_lowercase().as_str() {
+            "email" => return (Field::Email, rest.trim()),
+            "ip" => return (Field::Ip, rest.trim()),
+            "name" => return (Field::Name, rest.trim()),
+            _ => {}
+        }
+    }
+    if line.contains('@') {
+        (Field::Email, line)
+    } else if line.parse::<std::net::IpAddr>().is_ok() {
+        (Field::Ip, line)
+    } else {
+        (Field::Name, line)
+    }
+}
+
+/// The block-list line for `value` in `field`.
+pub fn block_line(field: Field, value: &str) -> String {
+    let word = match field {
+        Field::Email => "email",
+        Field::Ip => "ip",
+        _ => "name",
+    };
+    format!("{word} {}", value.trim())
+}
+
 /// What the rules make of a comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -357,5 +462,52 @@ mod tests {
         assert!(closed_by_age(Some(now - 14 * day - 1), now, 14));
         assert!(!closed_by_age(Some(now - 1000 * day), now, 0), "0 is never");
         assert!(!closed_by_age(None, now, 14), "not published yet");
+    }
+
+    #[test]
+    fn the_block_list_matches_an_email_an_address_or_a_name_whole() {
+        let s = Submission {
+            body: "hello",
+            name: "Cheap Pills",
+            email: "Bot@Spam.example",
+            ip: "203.0.113.9",
+            ..Submission::default()
+        };
+        let list = "email bot@spam.example";
+        assert_eq!(
+            blocked(list, &s),
+            Some(Blocked {
+                field: Field::Email,
+                value: "bot@spam.example".into()
+            })
+        );
+        assert_eq!(blocked("ip 203.0.113.9", &s).unwrap().field, Field::Ip);
+        assert_eq!(blocked("name cheap pills", &s).unwrap().field, Field::Name);
+        // Whole values, not parts: another address in the same network, part of a name.
+        assert_eq!(
+            blocked("ip 203.0.113.90\nname Cheap\nemail spam.example", &s),
+            None
+        );
+        // Without a leading word, the line says what it is.
+        assert_eq!(blocked("203.0.113.9", &s).unwrap().field, Field::Ip);
+        assert_eq!(blocked("BOT@spam.example", &s).unwrap().field, Field::Email);
+        assert_eq!(block_line(Field::Ip, " 203.0.113.9 "), "ip 203.0.113.9");
+        assert_eq!(
+            block_entry(&block_line(Field::Name, "Cheap Pills")),
+            (Field::Name, "Cheap Pills")
+        );
+    }
+
+    #[test]
+    fn a_note_from_before_scores_still_reads() {
+        let old = r#"{"rule":"links","count":3,"max":2}"#;
+        let note = ModerationNote::parse(old).unwrap();
+        assert_eq!(note.rule, Some(RuleHit::Links { count: 3, max: 2 }));
+        let new = ModerationNote {
+            trap: Some(crate::domain::bot_trap::Trap::Honeypot),
+            ..ModerationNote::default()
+        };
+        assert_eq!(ModerationNote::parse(&new.to_stored().unwrap()), Some(new));
+        assert_eq!(ModerationNote::default().to_stored(), None);
     }
 }

@@ -3,6 +3,8 @@
 //! No I/O here: nothing in this module touches the database, the network or the clock
 //! (callers pass `now`). Everything is testable with plain values.
 
+pub mod activity;
+pub mod bot_trap;
 pub mod comment;
 pub mod discussion;
 pub mod email;
@@ -17,6 +19,7 @@ pub mod role;
 pub mod settings;
 pub mod signin_throttle;
 pub mod site_url;
+pub mod spam_filter;
 pub mod subscription;
 pub mod term;
 pub mod text;

@@ -37,6 +37,19 @@ pub struct SiteSettings {
     pub disallowed_keys: String,
     /// Close comments on posts older than this many days; 0: never.
     pub close_after_days: u32,
+    /// A guest's comment the spam filter scores at this (in %) or more goes to spam.
+    pub spam_threshold: u32,
+    /// A comment the filter scores at this (in %) or more is held with its score; 0:
+    /// the score holds nothing.
+    pub hold_threshold: u32,
+    /// A form sent sooner than this many seconds after it was shown is a bot's; 0
+    /// turns the check off.
+    pub form_min_seconds: u32,
+    /// Emails, addresses and names whose comments go to spam, one per line
+    /// (`email …`, `ip …`, `name …`).
+    pub block_list: String,
+    /// Spam older than this many days is deleted; 0 keeps it.
+    pub spam_days: u32,
     pub avatars: AvatarSource,
     pub posts_per_page: usize,
     pub max_comment_chars: usize,
@@ -67,6 +80,11 @@ impl Default for SiteSettings {
             moderation_keys: String::new(),
             disallowed_keys: String::new(),
             close_after_days: 0,
+            spam_threshold: 90,
+            hold_threshold: 50,
+            form_min_seconds: 3,
+            block_list: String::new(),
+            spam_days: 30,
             avatars: AvatarSource::Identicon,
             posts_per_page: 10,
             max_comment_chars: 10_000,
@@ -80,6 +98,8 @@ impl Default for SiteSettings {
 pub const MAX_THREAD_DEPTH: usize = 10;
 pub const MAX_LINKS: usize = 100;
 pub const MAX_CLOSE_DAYS: u32 = 36_500;
+pub const MAX_FORM_SECONDS: u32 = 600;
+pub const MAX_SPAM_DAYS: u32 = 3650;
 /// Characters in each word list.
 pub const MAX_KEYS_CHARS: usize = 20_000;
 
@@ -103,6 +123,12 @@ impl SiteSettings {
             map.get(k)
                 .and_then(|v| v.parse::<usize>().ok())
                 .filter(|n| (1..=max).contains(n))
+                .unwrap_or(def)
+        };
+        let percent = |k: &str, def: u32, min: u32| {
+            map.get(k)
+                .and_then(|v| v.parse::<u32>().ok())
+                .filter(|n| (min..=100).contains(n))
                 .unwrap_or(def)
         };
         SiteSettings {
@@ -139,6 +165,19 @@ impl SiteSettings {
                 .and_then(|v| v.parse::<u32>().ok())
                 .filter(|n| *n <= MAX_CLOSE_DAYS)
                 .unwrap_or(d.close_after_days),
+            spam_threshold: percent("spam_threshold", d.spam_threshold, 1),
+            hold_threshold: percent("hold_threshold", d.hold_threshold, 0),
+            form_min_seconds: map
+                .get("form_min_seconds")
+                .and_then(|v| v.parse::<u32>().ok())
+                .filter(|n| *n <= MAX_FORM_SECONDS)
+                .unwrap_or(d.form_min_seconds),
+            block_list: map.get("block_list").cloned().unwrap_or_default(),
+            spam_days: map
+                .get("spam_days")
+                .and_then(|v| v.parse::<u32>().ok())
+                .filter(|n| *n <= MAX_SPAM_DAYS)
+                .unwrap_or(d.spam_days),
             avatars: match map.get("avatars").map(String::as_str) {
                 Some("gravatar") => AvatarSource::Gravatar,
                 _ => AvatarSource::Identicon,
@@ -172,6 +211,11 @@ impl SiteSettings {
             ("moderation_keys", self.moderation_keys.clone()),
             ("disallowed_keys", self.disallowed_keys.clone()),
             ("close_after_days", self.close_after_days.to_string()),
+            ("spam_threshold", self.spam_threshold.to_string()),
+            ("hold_threshold", self.hold_threshold.to_string()),
+            ("form_min_seconds", self.form_min_seconds.to_string()),
+            ("block_list", self.block_list.clone()),
+            ("spam_days", self.spam_days.to_string()),
             (
                 "avatars",
                 match self.avatars {
@@ -218,6 +262,10 @@ pub struct DiscussionConfig {
     /// One word or phrase per entry.
     pub moderation_keys: Option<Vec<String>>,
     pub disallowed_keys: Option<Vec<String>>,
+    pub spam_threshold: Option<u32>,
+    pub hold_threshold: Option<u32>,
+    pub form_min_seconds: Option<u32>,
+    pub spam_days: Option<u32>,
 }
 
 impl DiscussionConfig {
@@ -245,13 +293,25 @@ impl DiscussionConfig {
         if let Some(v) = &self.disallowed_keys {
             settings.disallowed_keys = words(v);
         }
+        if let Some(v) = self.spam_threshold {
+            settings.spam_threshold = v.clamp(1, 100);
+        }
+        if let Some(v) = self.hold_threshold {
+            settings.hold_threshold = v.min(100);
+        }
+        if let Some(v) = self.form_min_seconds {
+            settings.form_min_seconds = v.min(MAX_FORM_SECONDS);
+        }
+        if let Some(v) = self.spam_days {
+            settings.spam_days = v.min(MAX_SPAM_DAYS);
+        }
         settings
     }
 
     /// The settings fields the configuration fixes, by their form names.
     pub fn fixed(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
-        let fields: [(&'static str, bool); 7] = [
+        let fields: [(&'static str, bool); 11] = [
             ("hold_new_comments", self.hold_new_comments.is_some()),
             ("previously_approved", self.previously_approved.is_some()),
             ("require_name_email", self.require_name_email.is_some()),
@@ -259,6 +319,10 @@ impl DiscussionConfig {
             ("close_after_days", self.close_after_days.is_some()),
             ("moderation_keys", self.moderation_keys.is_some()),
             ("disallowed_keys", self.disallowed_keys.is_some()),
+            ("spam_threshold", self.spam_threshold.is_some()),
+            ("hold_threshold", self.hold_threshold.is_some()),
+            ("form_min_seconds", self.form_min_seconds.is_some()),
+            ("spam_days", self.spam_days.is_some()),
         ];
         for (name, set) in fields {
             if set {

@@ -8,6 +8,7 @@ use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::{Any, Decode, Encode, FromRow, Row, Type};
 
+use crate::domain::activity::{Action, Source};
 use crate::domain::comment::{Comment, CommentKind, CommentStatus};
 use crate::domain::job::{JobKind, JobStatus};
 use crate::domain::post::{BodyFormat, Post, PostKind, PostStatus};
@@ -55,6 +56,8 @@ stored_as_text!(
     JobKind,
     SubscriptionKind,
     TermKind,
+    Source,
+    Action,
 );
 
 /// Columns for [`Comment`], in [`FromRow`]'s names.

@@ -1,8 +1,11 @@
 //! Comments and the moderation queue. Every status change recounts the post's
 //! approved comments in the same transaction, so `posts.comment_count` is always true.
 
+use super::activity::record;
 use super::codec::COMMENT_COLUMNS;
+use super::spam::{count, learn, stored_features, Deltas, Label};
 use super::{Store, StoreResult};
+use crate::domain::activity::{Action, Actor};
 use crate::domain::comment::{Comment, CommentStatus};
 use crate::domain::job::{CommentApproved, Job};
 
@@ -278,34 +281,82 @@ impl Store {
         .await
     }
 
-    /// Moves comments to `status`; returns how many existed. Counts and the content
-    /// version change in the same transaction.
-    pub async fn set_comment_status(&self, ids: &[i64], status: CommentStatus) -> StoreResult<u64> {
-        let ids = ids.to_vec();
+    /// Moves comments to `status` as `actor` decided; returns how many existed. Counts
+    /// and the content version change in the same transaction, and so does what the
+    /// spam filter learns from the decision ("Approve" teaches it not spam, "Spam"
+    /// spam, "Not spam" — a spam comment back to the queue — not spam) and the
+    /// activity log's entry.
+    pub async fn set_comment_status(
+        &self,
+        ids: &[i64],
+        status: CommentStatus,
+        actor: &Actor,
+    ) -> StoreResult<u64> {
+        let mut ids = ids.to_vec();
+        // In id order, so two moderators' transactions lock rows in the same order.
+        ids.sort_unstable();
+        ids.dedup();
+        let actor = actor.clone();
         self.write(move |tx| {
             Box::pin(async move {
                 let mut posts = Vec::new();
                 let mut changed = 0;
+                let mut deltas = Deltas::new();
                 let now = super::now();
                 for id in ids {
-                    let was: Option<CommentStatus> =
-                        sqlx::query_scalar("SELECT status FROM comments WHERE id = $1")
-                            .bind(id)
-                            .fetch_optional(&mut *tx)
-                            .await?;
+                    let row: Option<LearnRow> = sqlx::query_as(
+                        "SELECT status, trained_as, body, author_name, author_email, author_url, \
+                         user_agent FROM comments WHERE id = $1",
+                    )
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let Some(row) = row else { continue };
+                    let was = row.status;
                     let approved = CommentStatus::Approved;
-                    if status == approved && was.is_some_and(|w| w != approved) {
+                    if status == approved && was != approved {
                         let job = Job::CommentApproved(CommentApproved { comment_id: id });
                         super::jobs::enqueue_in(tx, &job, now).await?;
                     }
+                    let action = match (was, status) {
+                        (_, CommentStatus::Approved) => Action::Approve,
+                        (CommentStatus::Spam, CommentStatus::Pending) => Action::NotSpam,
+                        (_, CommentStatus::Pending) => Action::Unapprove,
+                        (_, CommentStatus::Spam) => Action::Spam,
+                        (_, CommentStatus::Trash) => Action::Trash,
+                    };
+                    let label = match action {
+                        Action::Approve | Action::NotSpam => Some(Label::Ham),
+                        Action::Spam => Some(Label::Spam),
+                        _ => None,
+                    };
+                    let learned = row.trained_as.as_deref().and_then(Label::parse);
+                    let mut trained_as = learned;
+                    if let Some(label) = label.filter(|l| Some(*l) != learned) {
+                        let features = stored_features(
+                            &row.body,
+                            &row.author_name,
+                            &row.author_email,
+                            row.author_url.as_deref(),
+                            &row.user_agent,
+                        );
+                        if let Some(old) = learned {
+                            count(&mut deltas, &features, old, -1);
+                        }
+                        count(&mut deltas, &features, label, 1);
+                        trained_as = Some(label);
+                    }
                     let post: Option<i64> = sqlx::query_scalar(
-                        "UPDATE comments SET status = $1, updated_at = $2 WHERE id = $3 RETURNING post_id",
+                        "UPDATE comments SET status = $1, updated_at = $2, trained_as = $4 \
+                         WHERE id = $3 RETURNING post_id",
                     )
                     .bind(status)
                     .bind(now)
                     .bind(id)
+                    .bind(trained_as.map(Label::as_str))
                     .fetch_optional(&mut *tx)
                     .await?;
+                    record(tx, &actor, action, Some(id), Some(&row.author_email), "").await?;
                     if let Some(post) = post {
                         changed += 1;
                         if !posts.contains(&post) {
@@ -313,6 +364,7 @@ impl Store {
                         }
                     }
                 }
+                learn(tx, &deltas).await?;
                 posts.sort_unstable();
                 for post in &posts {
                     recount(tx, *post).await?;
@@ -330,4 +382,16 @@ impl Store {
             }
         })
     }
+}
+
+/// What a status change reads of a comment to learn from it.
+#[derive(sqlx::FromRow)]
+struct LearnRow {
+    status: CommentStatus,
+    trained_as: Option<String>,
+    body: String,
+    author_name: String,
+    author_email: String,
+    author_url: Option<String>,
+    user_agent: String,
 }

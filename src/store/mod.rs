@@ -4,6 +4,7 @@
 //! driver on both backends. Per-backend SQL lives only in `migrations/{sqlite,postgres}`.
 //! This module maps database errors to [`StoreError`] and never renders anything.
 
+mod activity;
 mod codec;
 mod comments;
 mod export;
@@ -16,9 +17,11 @@ mod posts;
 mod privacy;
 mod sessions;
 mod settings;
+mod spam;
 mod subscriptions;
 mod users;
 
+pub use activity::{ActivityFilter, ActivityRow};
 pub use comments::{Inserted, ModerationRow, NewComment, QueueCounts};
 pub use export::{ExportAuthor, ExportComment, ExportPost, ExportTerm};
 pub use identities::{AuthAttempt, IdentityRow, NewIdentity};
@@ -27,6 +30,7 @@ pub use jobs::{JobRow, NewJob};
 pub use posts::{Listing, PostWrite};
 pub use privacy::{Erased, PersonalData};
 pub use sessions::SessionRow;
+pub use spam::{Label, Learned};
 pub use subscriptions::SubscriptionRow;
 pub use users::UserRow;
 

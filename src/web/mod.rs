@@ -249,6 +249,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tag/{slug}/page/{n}/", get(public::home::tag))
         .route("/{lang}/page/{n}/", get(public::home::language_page))
         .route("/comments", post(public::comment_submit::submit))
+        .route("/comments/shown", get(public::comment_submit::form_shown))
         .route("/avatar/{file}", get(public::avatar::identicon))
         .route("/auth/{provider}/start", post(signin::start))
         .route("/auth/{provider}/callback", get(signin::callback))

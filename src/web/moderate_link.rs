@@ -4,6 +4,7 @@
 //! and one button (mail scanners that open links must not moderate anything), and the
 //! button's POST does the work.
 
+use crate::domain::activity::{Actor, Source};
 use std::collections::HashMap;
 
 use crate::web::input::Form;
@@ -92,7 +93,18 @@ pub async fn apply(
     Form(q): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let status = check(&state, id, &action, &q)?;
-    if state.store.set_comment_status(&[id], status).await? > 0 {
+    // The link names no one: it went to every moderator.
+    let actor = Actor {
+        user_id: None,
+        name: String::new(),
+        source: Source::Email,
+    };
+    if state
+        .store
+        .set_comment_status(&[id], status, &actor)
+        .await?
+        > 0
+    {
         state.content_changed().await;
         tracing::info!(comment = id, action, "moderated from an email link");
     }

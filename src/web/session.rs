@@ -23,6 +23,15 @@ pub struct Staff {
 }
 
 impl Staff {
+    /// This staff member acting from the admin pages, for the activity log.
+    pub fn actor(&self) -> crate::domain::activity::Actor {
+        crate::domain::activity::Actor::staff(
+            self.user.id,
+            &self.user.display_name,
+            crate::domain::activity::Source::Admin,
+        )
+    }
+
     /// Checks an admin form's CSRF token against this session's.
     pub fn verify_form(
         &self,

@@ -153,6 +153,7 @@ pub async fn start(
                 body: get("comment"),
                 notify_comments: !get("subscribe_comments").is_empty(),
                 notify_posts: !get("subscribe_posts").is_empty(),
+                shown: get("tribune_shown"),
             },
         };
         (link, draft)

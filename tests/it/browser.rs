@@ -456,7 +456,11 @@ async fn an_arabic_post_reads_right_to_left_on_an_english_site() {
         .await;
     let first = comment_id_of(&first.location());
     s.store
-        .set_comment_status(&[first], tribune::domain::comment::CommentStatus::Approved)
+        .set_comment_status(
+            &[first],
+            tribune::domain::comment::CommentStatus::Approved,
+            &crate::support::actor(),
+        )
         .await
         .unwrap();
     let reply = s
@@ -470,7 +474,11 @@ async fn an_arabic_post_reads_right_to_left_on_an_english_site() {
         .await;
     let reply = comment_id_of(&reply.location());
     s.store
-        .set_comment_status(&[reply], tribune::domain::comment::CommentStatus::Approved)
+        .set_comment_status(
+            &[reply],
+            tribune::domain::comment::CommentStatus::Approved,
+            &crate::support::actor(),
+        )
         .await
         .unwrap();
 

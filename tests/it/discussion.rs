@@ -242,7 +242,11 @@ async fn discussion_rules(s: &TestServer) {
     let first_id = comment_id_of(&first.location());
     assert_eq!(status_of(s, first_id).await, CommentStatus::Pending);
     s.store
-        .set_comment_status(&[first_id], CommentStatus::Approved)
+        .set_comment_status(
+            &[first_id],
+            CommentStatus::Approved,
+            &crate::support::actor(),
+        )
         .await
         .unwrap();
     let again = s

@@ -304,7 +304,11 @@ async fn a_refused_comment_comes_back_with_everything_typed(s: &TestServer) {
         .await;
     let id = comment_id_of(&res.location());
     s.store
-        .set_comment_status(&[id], tribune::domain::comment::CommentStatus::Approved)
+        .set_comment_status(
+            &[id],
+            tribune::domain::comment::CommentStatus::Approved,
+            &crate::support::actor(),
+        )
         .await
         .unwrap();
     s.state.content_changed().await;
@@ -393,6 +397,7 @@ async fn pages_are_served_from_cache_and_refreshed_on_change(s: &TestServer) {
         .set_comment_status(
             &[comment_id_of(&res.location())],
             tribune::domain::comment::CommentStatus::Trash,
+            &crate::support::actor(),
         )
         .await
         .unwrap();

@@ -677,6 +677,7 @@ async fn readers_confirm_get_notified_and_unsubscribe_in_one_click() {
         .set_comment_status(
             &[first, bo],
             tribune::domain::comment::CommentStatus::Approved,
+            &crate::support::actor(),
         )
         .await
         .unwrap();
@@ -776,7 +777,11 @@ async fn a_lively_thread_sends_subscribers_one_email_then_a_digest() {
     // The first is approved and mailed; the rest are approved a moment later (in a
     // later second: the digest goes by when comments were approved, not written).
     s.store
-        .set_comment_status(&[ids[0]], tribune::domain::comment::CommentStatus::Approved)
+        .set_comment_status(
+            &[ids[0]],
+            tribune::domain::comment::CommentStatus::Approved,
+            &crate::support::actor(),
+        )
         .await
         .unwrap();
     s.store.job_queued();
@@ -785,7 +790,11 @@ async fn a_lively_thread_sends_subscribers_one_email_then_a_digest() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     for id in &ids[1..] {
         s.store
-            .set_comment_status(&[*id], tribune::domain::comment::CommentStatus::Approved)
+            .set_comment_status(
+                &[*id],
+                tribune::domain::comment::CommentStatus::Approved,
+                &crate::support::actor(),
+            )
             .await
             .unwrap();
     }

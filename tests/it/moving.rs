@@ -463,7 +463,11 @@ async fn export_then_import_gives_the_same_site_story(server: &TestServer) {
     let cid = crate::support::comment_id_of(&res.location());
     server
         .store
-        .set_comment_status(&[cid], tribune::domain::comment::CommentStatus::Approved)
+        .set_comment_status(
+            &[cid],
+            tribune::domain::comment::CommentStatus::Approved,
+            &crate::support::actor(),
+        )
         .await
         .unwrap();
     assert!(fresh(server, &url)

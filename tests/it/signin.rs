@@ -358,7 +358,11 @@ async fn readers_sign_in_with_openid_connect_and_keep_their_draft() {
         assert!(row.identity_id.is_some());
         assert_eq!(row.author_name, "Alice Example");
         s.store
-            .set_comment_status(&[first], tribune::domain::comment::CommentStatus::Approved)
+            .set_comment_status(
+                &[first],
+                tribune::domain::comment::CommentStatus::Approved,
+                &crate::support::actor(),
+            )
             .await
             .unwrap();
         let res = s

@@ -167,7 +167,7 @@ async fn discussion(s: &TestServer) -> (i64, String) {
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         let id = crate::support::comment_id_of(&res.location());
         s.store
-            .set_comment_status(&[id], CommentStatus::Approved)
+            .set_comment_status(&[id], CommentStatus::Approved, &crate::support::actor())
             .await
             .unwrap();
     }
@@ -248,7 +248,7 @@ async fn pages_and_emails_read_as_reviewed() {
             .unwrap()[0]
             .id;
         s.store
-            .set_comment_status(&[eve], CommentStatus::Approved)
+            .set_comment_status(&[eve], CommentStatus::Approved, &crate::support::actor())
             .await
             .unwrap();
         let new_comment = email_about(&s, "fan@example.org", "New comment").await;

@@ -265,6 +265,7 @@ impl TestServer {
         if config.data == DataSettings::default() {
             config.data = DataSettings::in_dir(data.path().to_path_buf());
         }
+        seed_form_timing(&db.url).await;
         let store = Store::connect(&db.url).await.expect("connect");
         let state = AppState::new(store.clone(), config).await.expect("state");
         let (tx, rx) = oneshot::channel::<()>();
@@ -431,6 +432,11 @@ impl TestServer {
         let post = post_id.to_string();
         let parent = parent.to_string();
         let email = format!("{}@example.net", name.to_lowercase().replace(' ', "."));
+        // As the page's script does: the signed time the form was shown.
+        let shown = self
+            .get_with(client, &format!("/comments/shown?post={post_id}"))
+            .await
+            .body;
         self.post_with(
             client,
             "/comments",
@@ -441,6 +447,7 @@ impl TestServer {
                 ("email", &email),
                 ("url", ""),
                 ("comment", body),
+                ("tribune_shown", &shown),
             ],
         )
         .await
@@ -487,6 +494,7 @@ impl ServerProcess {
     /// Starts `tribune serve` on a free loopback port over `db_url`, data in `data`,
     /// with `extra` flags; returns once `/healthz` answers.
     pub async fn start(db_url: &str, data: &std::path::Path, extra: &[&str]) -> ServerProcess {
+        seed_form_timing(db_url).await;
         let port = crate::signin::free_port();
         let log = data.join(format!("serve-{port}.log"));
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_tribune"))
@@ -580,7 +588,13 @@ pub async fn prepared_site(store: &Store, hold: bool) -> (i64, String) {
         .await
         .unwrap();
     store
-        .put_settings(&[("hold_new_comments", hold.to_string())], true)
+        .put_settings(
+            &[
+                ("hold_new_comments", hold.to_string()),
+                ("form_min_seconds", "0".into()),
+            ],
+            true,
+        )
         .await
         .unwrap();
     let now = tribune::store::now() - 60;
@@ -608,6 +622,15 @@ pub async fn post_comment(
     post_id: i64,
     body: &str,
 ) -> (StatusCode, Option<i64>, String) {
+    // As the page's script does: the signed time the form was shown.
+    let shown = match client
+        .get(format!("{base}/comments/shown?post={post_id}"))
+        .send()
+        .await
+    {
+        Ok(res) => res.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
     let res = client
         .post(format!("{base}/comments"))
         .form(&[
@@ -615,6 +638,7 @@ pub async fn post_comment(
             ("author", "Load Reader"),
             ("email", "load@example.net"),
             ("comment", body),
+            ("tribune_shown", &shown),
         ])
         .send()
         .await;
@@ -632,4 +656,28 @@ pub async fn post_comment(
         }
         Err(_) => (StatusCode::from_u16(599).unwrap(), None, String::new()),
     }
+}
+
+/// A moderator acting from the command line, for store calls that record who acted.
+pub fn actor() -> tribune::domain::activity::Actor {
+    tribune::domain::activity::Actor {
+        user_id: None,
+        name: "test".into(),
+        source: tribune::domain::activity::Source::Cli,
+    }
+}
+
+/// Test readers post the moment the form is shown: a site under test takes a form at
+/// once unless it says otherwise (the bot-trap tests set the minimum themselves).
+async fn seed_form_timing(db_url: &str) {
+    let store = Store::connect(db_url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let stored = store.all_settings().await.expect("settings");
+    if !stored.iter().any(|(k, _)| k == "form_min_seconds") {
+        store
+            .put_settings(&[("form_min_seconds", "0".into())], false)
+            .await
+            .expect("settings");
+    }
+    store.close().await;
 }

@@ -11,6 +11,7 @@ use minijinja::context;
 
 use super::{page, staff_context};
 use crate::domain::comment::{CommentStatus, ModerationAction};
+use crate::domain::discussion::{block_line, Field, ModerationNote};
 use crate::domain::post::permalink;
 use crate::web::error::{AppError, AppResult};
 use crate::web::public::iso;
@@ -69,8 +70,8 @@ pub async fn queue(
                 body_html => c.body_html,
                 date => state.i18n.datetime(&lang, c.created_at),
                 ago => state.i18n.ago(&lang, c.created_at, now),
-                reason => c.moderation_note.as_deref().and_then(why)
-                    .map(|m| m.in_language(&state.i18n, &lang)),
+                reasons => c.moderation_note.as_deref().map(why).unwrap_or_default()
+                    .iter().map(|m| m.in_language(&state.i18n, &lang)).collect::<Vec<_>>(),
                 iso => iso(c.created_at),
                 post_title => c.post_title,
                 post_url => link,
@@ -153,11 +154,15 @@ pub async fn act(State(state): State<AppState>, staff: Staff, body: Bytes) -> Ap
                 .into_response(),
         );
     }
+    if let Some(field) = action.strip_prefix("block-").and_then(block_field) {
+        return block(&state, &staff, &ids, field, &back).await;
+    }
     let Ok(action) = action.parse::<ModerationAction>() else {
         return Err(AppError::bad_request("moderation-choose-action"));
     };
     let target = action.status();
-    let changed = state.store.set_comment_status(&ids, target).await?;
+    let actor = staff.actor();
+    let changed = state.store.set_comment_status(&ids, target, &actor).await?;
     if changed > 0 {
         state.content_changed().await;
     }
@@ -174,10 +179,65 @@ pub async fn act(State(state): State<AppState>, staff: Staff, body: Bytes) -> Ap
     .into_response())
 }
 
-/// Why a rule held a comment or sent it to spam, from its `moderation_note`.
-fn why(note: &str) -> Option<crate::i18n::Message> {
-    use crate::domain::discussion::{Field, RuleHit};
+/// Which author field a "Block …" button blocks.
+fn block_field(name: &str) -> Option<Field> {
+    match name {
+        "email" => Some(Field::Email),
+        "ip" => Some(Field::Ip),
+        "name" => Some(Field::Name),
+        _ => None,
+    }
+}
+
+/// "Block email" / "Block IP" / "Block name": the comments' authors go on the block
+/// list (Settings → Discussion, editable there) and the comments to spam, which teaches
+/// the filter.
+async fn block(
+    state: &AppState,
+    staff: &Staff,
+    ids: &[i64],
+    field: Field,
+    back: &str,
+) -> AppResult<Response> {
+    let mut lines = Vec::new();
+    for id in ids {
+        let Some((name, email, ip)) = state.store.comment_author(*id).await? else {
+            continue;
+        };
+        let value = match field {
+            Field::Email => email.clone(),
+            Field::Ip => ip,
+            _ => name,
+        };
+        if !value.trim().is_empty() {
+            lines.push((block_line(field, &value), Some(email)));
+        }
+    }
+    let actor = staff.actor();
+    let added = state.store.add_to_block_list(lines, &actor).await?;
+    let changed = state
+        .store
+        .set_comment_status(ids, CommentStatus::Spam, &actor)
+        .await?;
+    state.content_changed().await;
+    tracing::info!(user = staff.user.id, blocked = ?added, changed, "authors blocked");
+    Ok(Redirect::to(&format!(
+        "/admin/comments?status={back}&done=blocked&n={}",
+        added.len()
+    ))
+    .into_response())
+}
+
+/// What Tribune noted on a comment before any moderator (`moderation_note`): the rule,
+/// the block-list entry or the trap that decided, and the spam filter's score with
+/// the features that weighed most.
+fn why(note: &str) -> Vec<crate::i18n::Message> {
+    use crate::domain::bot_trap::Trap;
+    use crate::domain::discussion::RuleHit;
     use crate::i18n::Message;
+    let Some(note) = ModerationNote::parse(note) else {
+        return Vec::new();
+    };
     let field = |f: Field| match f {
         Field::Body => "rule-field-body",
         Field::Name => "rule-field-name",
@@ -186,15 +246,43 @@ fn why(note: &str) -> Option<crate::i18n::Message> {
         Field::Ip => "rule-field-ip",
         Field::UserAgent => "rule-field-user-agent",
     };
-    Some(match serde_json::from_str::<RuleHit>(note).ok()? {
-        RuleHit::Links { count, max } => Message::new("rule-links")
-            .number("count", count as i64)
-            .number("max", max as i64),
-        RuleHit::ModerationWord { word, field: f } => Message::new("rule-moderation-word")
-            .arg("word", word)
-            .arg_key("field", field(f)),
-        RuleHit::DisallowedWord { word, field: f } => Message::new("rule-disallowed-word")
-            .arg("word", word)
-            .arg_key("field", field(f)),
-    })
+    let mut out = Vec::new();
+    if let Some(b) = note.blocked {
+        out.push(
+            Message::new("rule-blocked")
+                .arg_key("field", field(b.field))
+                .arg("value", b.value),
+        );
+    }
+    if let Some(rule) = note.rule {
+        out.push(match rule {
+            RuleHit::Links { count, max } => Message::new("rule-links")
+                .number("count", count as i64)
+                .number("max", max as i64),
+            RuleHit::ModerationWord { word, field: f } => Message::new("rule-moderation-word")
+                .arg("word", word)
+                .arg_key("field", field(f)),
+            RuleHit::DisallowedWord { word, field: f } => Message::new("rule-disallowed-word")
+                .arg("word", word)
+                .arg_key("field", field(f)),
+        });
+    }
+    if let Some(trap) = note.trap {
+        out.push(match trap {
+            Trap::Honeypot => Message::new("trap-honeypot"),
+            Trap::Forged => Message::new("trap-forged"),
+            Trap::TooFast { secs } => Message::new("trap-too-fast").number("count", secs),
+            Trap::Expired { secs } => Message::new("trap-expired").number("count", secs / 3600),
+            Trap::NoScript => Message::new("trap-no-script"),
+        });
+    }
+    if let Some(score) = note.score {
+        let clues: Vec<String> = score.clues.iter().map(|c| c.token.clone()).collect();
+        out.push(
+            Message::new("filter-score")
+                .number("score", (score.spam * 100.0).round() as i64)
+                .arg("clues", clues.join(", ")),
+        );
+    }
+    out
 }

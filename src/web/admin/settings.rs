@@ -10,7 +10,8 @@ use minijinja::context;
 
 use super::{page, staff_context};
 use crate::domain::settings::{
-    AvatarSource, SiteSettings, MAX_CLOSE_DAYS, MAX_KEYS_CHARS, MAX_LINKS, MAX_THREAD_DEPTH,
+    AvatarSource, SiteSettings, MAX_CLOSE_DAYS, MAX_FORM_SECONDS, MAX_KEYS_CHARS, MAX_LINKS,
+    MAX_SPAM_DAYS, MAX_THREAD_DEPTH,
 };
 use crate::domain::site_url::SiteUrl;
 use crate::web::error::AppResult;
@@ -87,6 +88,11 @@ async fn settings_page(
                 moderation_keys => get("moderation_keys"),
                 disallowed_keys => get("disallowed_keys"),
                 close_after_days => get("close_after_days"),
+                spam_threshold => get("spam_threshold"),
+                hold_threshold => get("hold_threshold"),
+                form_min_seconds => get("form_min_seconds"),
+                spam_days => get("spam_days"),
+                block_list => get("block_list"),
             };
             let site_url = if state.site.url_configured() {
                 state.site.url().to_string()
@@ -96,6 +102,7 @@ async fn settings_page(
             (typed, site_url)
         }
     };
+    let learned = state.store.filter_documents().await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -116,6 +123,11 @@ async fn settings_page(
             site_url_from_config => state.site.url_configured(),
             fixed => state.site.fixed_by_config(),
             languages => crate::i18n::SHIPPED,
+            filter => context! {
+                spam => learned.spam,
+                ham => learned.ham,
+                min => crate::domain::spam_filter::MIN_TRAINED,
+            },
             ..ctx
         },
     )?;
@@ -160,6 +172,9 @@ pub async fn save(
     // Fields `[discussion]` in the configuration fixes keep its value.
     let fixed = state.site.fixed_by_config();
     let sent = |field: &str| rules_sent && !fixed.contains(&field);
+    // A number or list the form did not carry keeps its value (a checkbox left out
+    // is unticked, so those use `sent`).
+    let given = |field: &str| sent(field) && form.contains_key(field);
     let mut number = |key: &str, min: usize, max: usize| -> usize {
         match get(key).parse::<usize>() {
             Ok(n) if (min..=max).contains(&n) => n,
@@ -199,25 +214,50 @@ pub async fn save(
         } else {
             current.require_name_email
         },
-        max_links: if sent("max_links") {
+        max_links: if given("max_links") {
             number("max_links", 0, MAX_LINKS)
         } else {
             current.max_links
         },
-        close_after_days: if sent("close_after_days") {
+        close_after_days: if given("close_after_days") {
             number("close_after_days", 0, MAX_CLOSE_DAYS as usize) as u32
         } else {
             current.close_after_days
         },
-        moderation_keys: if sent("moderation_keys") {
+        moderation_keys: if given("moderation_keys") {
             word_list(form.get("moderation_keys"))
         } else {
             current.moderation_keys.clone()
         },
-        disallowed_keys: if sent("disallowed_keys") {
+        disallowed_keys: if given("disallowed_keys") {
             word_list(form.get("disallowed_keys"))
         } else {
             current.disallowed_keys.clone()
+        },
+        spam_threshold: if given("spam_threshold") {
+            number("spam_threshold", 1, 100) as u32
+        } else {
+            current.spam_threshold
+        },
+        hold_threshold: if given("hold_threshold") {
+            number("hold_threshold", 0, 100) as u32
+        } else {
+            current.hold_threshold
+        },
+        form_min_seconds: if given("form_min_seconds") {
+            number("form_min_seconds", 0, MAX_FORM_SECONDS as usize) as u32
+        } else {
+            current.form_min_seconds
+        },
+        spam_days: if given("spam_days") {
+            number("spam_days", 0, MAX_SPAM_DAYS as usize) as u32
+        } else {
+            current.spam_days
+        },
+        block_list: if given("block_list") {
+            word_list(form.get("block_list"))
+        } else {
+            current.block_list.clone()
         },
         avatars: if get("avatars") == "gravatar" {
             AvatarSource::Gravatar
@@ -285,6 +325,19 @@ pub async fn save(
     }
     state.store.put_settings(&provider_pairs, true).await?;
     state.store.put_settings(&new.to_pairs(), true).await?;
+    let changes = rule_changes(&current, &new);
+    if !changes.is_empty() {
+        state
+            .store
+            .record_activity(
+                &staff.actor(),
+                crate::domain::activity::Action::Settings,
+                None,
+                None,
+                &changes.join("; "),
+            )
+            .await?;
+    }
     state.content_changed().await;
     Ok(Redirect::to("/admin/settings?saved=1").into_response())
 }
@@ -297,4 +350,83 @@ fn word_list(typed: Option<&String>) -> String {
         .chars()
         .take(MAX_KEYS_CHARS)
         .collect()
+}
+
+/// The discussion and spam settings that changed, for the activity log: `name: old →
+/// new` for a number or a switch, the name alone for a list.
+fn rule_changes(old: &SiteSettings, new: &SiteSettings) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut value = |name: &str, a: String, b: String| {
+        if a != b {
+            out.push(format!("{name}: {a} → {b}"));
+        }
+    };
+    value(
+        "hold_new_comments",
+        old.hold_new_comments.to_string(),
+        new.hold_new_comments.to_string(),
+    );
+    value(
+        "approve_returning_identities",
+        old.approve_returning_identities.to_string(),
+        new.approve_returning_identities.to_string(),
+    );
+    value(
+        "previously_approved",
+        old.previously_approved.to_string(),
+        new.previously_approved.to_string(),
+    );
+    value(
+        "require_name_email",
+        old.require_name_email.to_string(),
+        new.require_name_email.to_string(),
+    );
+    value(
+        "max_links",
+        old.max_links.to_string(),
+        new.max_links.to_string(),
+    );
+    value(
+        "close_after_days",
+        old.close_after_days.to_string(),
+        new.close_after_days.to_string(),
+    );
+    value(
+        "spam_threshold",
+        old.spam_threshold.to_string(),
+        new.spam_threshold.to_string(),
+    );
+    value(
+        "hold_threshold",
+        old.hold_threshold.to_string(),
+        new.hold_threshold.to_string(),
+    );
+    value(
+        "form_min_seconds",
+        old.form_min_seconds.to_string(),
+        new.form_min_seconds.to_string(),
+    );
+    value(
+        "spam_days",
+        old.spam_days.to_string(),
+        new.spam_days.to_string(),
+    );
+    for (name, a, b) in [
+        (
+            "moderation_keys",
+            &old.moderation_keys,
+            &new.moderation_keys,
+        ),
+        (
+            "disallowed_keys",
+            &old.disallowed_keys,
+            &new.disallowed_keys,
+        ),
+        ("block_list", &old.block_list, &new.block_list),
+    ] {
+        if a != b {
+            out.push(name.to_string());
+        }
+    }
+    out
 }

@@ -13,13 +13,16 @@ use axum_extra::extract::cookie::CookieJar;
 
 use super::post_page::{render, Personal};
 use super::{not_found_page, personal_response};
+use crate::domain::activity::{Action, Actor, Source};
+use crate::domain::bot_trap::{self, Caught, FormTiming, Trap};
 use crate::domain::comment::{
     check_body, check_guest, duplicate_key, normalise_url, parent_accepts_reply, parse_parent,
     BadParent, CommentStatus, Commenter, GuestComment, GuestInput, Limits, ModerationPolicy,
     Problem, DUPLICATE_WINDOW_SECS,
 };
-use crate::domain::discussion::{RuleHit, Submission, Verdict};
+use crate::domain::discussion::{blocked, ModerationNote, Submission, Verdict};
 use crate::domain::post::Post;
+use crate::domain::spam_filter;
 use crate::domain::subscription::SubscriptionKind;
 use crate::domain::text::render_comment;
 use crate::metrics::CommentOutcome;
@@ -49,6 +52,12 @@ pub struct CommentForm {
     comment: String,
     subscribe_comments: Option<String>,
     subscribe_posts: Option<String>,
+    /// The honeypot (`domain::bot_trap::HONEYPOT_FIELD`): no person fills it.
+    #[serde(default)]
+    subject: String,
+    /// The signed time the form was shown, put there by the page's script.
+    #[serde(default)]
+    tribune_shown: String,
 }
 
 pub async fn submit(
@@ -71,12 +80,35 @@ pub async fn submit(
     }
 }
 
+/// `GET /comments/shown?post=ID`: the signed time the comment form was shown, fetched
+/// by the page's script (the page itself is the same cached bytes for everyone). Never
+/// cached; no database work.
+pub async fn form_shown(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let Some(post_id) = q.get("post").and_then(|p| p.trim().parse::<i64>().ok()) else {
+        return (StatusCode::BAD_REQUEST, "post=ID\n").into_response();
+    };
+    let token = crate::links::form_shown(&state.site, post_id, crate::store::now());
+    (
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        token,
+    )
+        .into_response()
+}
+
 /// Who is commenting and what they sent.
 struct Reader {
     input: GuestInput,
     parent: Result<Option<i64>, BadParent>,
     /// Signed in with an identity provider, or a guest (`None`).
     signed_in: Option<IdentityRow>,
+    /// What they put in the honeypot.
+    honeypot: String,
 }
 
 impl Reader {
@@ -108,8 +140,10 @@ async fn receive(
             body: form.comment,
             notify_comments: form.subscribe_comments.is_some(),
             notify_posts: form.subscribe_posts.is_some(),
+            shown: form.tribune_shown,
         },
         signed_in: signin::commenter(&state, &jar).await,
+        honeypot: form.subject,
     };
     let comment = match check(&state, &client, &post, &reader).await? {
         Ok(comment) => comment,
@@ -123,10 +157,11 @@ async fn receive(
         &client,
         &headers,
     );
-    let (status, hit) = decide(&state, &reader, &new).await?;
+    let decision = decide(&state, &post, &reader, &new).await?;
+    let status = decision.status;
     let new = NewComment {
         status,
-        moderation_note: hit.as_ref().and_then(|h| serde_json::to_string(h).ok()),
+        moderation_note: decision.note.to_stored(),
         ..new
     };
     let id = match store(&state, &new).await {
@@ -135,11 +170,13 @@ async fn receive(
     };
     notify(&state, &post, id, &new).await;
     subscribe(&state, &post, &reader, &new).await?;
-    match &hit {
-        Some(rule) => {
-            tracing::info!(comment = id, post = post.id, %status, ?rule, "comment received; a discussion rule decided");
+    record(&state, id, &new, &decision).await;
+    let score = decision.note.score.as_ref().map(|s| s.spam);
+    match decision.by {
+        Some(by) => {
+            tracing::info!(comment = id, post = post.id, %status, ?score, by = by.as_str(), "comment received; decided before moderation");
         }
-        None => tracing::info!(comment = id, post = post.id, %status, "comment received"),
+        None => tracing::info!(comment = id, post = post.id, %status, ?score, "comment received"),
     }
     Ok(answer(&state, jar, &post, id, status).await)
 }
@@ -260,14 +297,27 @@ async fn check(
     Ok(checked.map_err(Refusal::Invalid))
 }
 
-/// Decide: the discussion rules first (a disallowed word sends it to spam; a
-/// moderation word or too many links hold it), then the site's moderation policy:
-/// held for a moderator or approved at once. The rule that decided, if one did.
+/// What [`decide`] made of a comment: its status, what Tribune noted on it, and which
+/// of its checks decided (`None`: the moderation policy).
+struct Decision {
+    status: CommentStatus,
+    note: ModerationNote,
+    by: Option<Source>,
+}
+
+/// Decide: the block list and the discussion rules first (a blocked author or a
+/// disallowed word sends it to spam; a moderation word or too many links hold it),
+/// then the bot traps (a filled honeypot, a forged or too quick form: spam; no form
+/// time, no script ran: held), then the spam filter's score (a guest's at the spam
+/// threshold or above: spam; at the hold threshold: held), then the site's moderation
+/// policy: held for a moderator or approved at once. The score is always noted, so
+/// moderators see the filter learn.
 async fn decide(
     state: &AppState,
+    post: &Post,
     reader: &Reader,
     new: &NewComment,
-) -> AppResult<(CommentStatus, Option<RuleHit>)> {
+) -> AppResult<Decision> {
     let site = state.site();
     let submission = Submission {
         body: &new.body,
@@ -277,10 +327,81 @@ async fn decide(
         ip: &new.ip,
         user_agent: &new.user_agent,
     };
+    let features = spam_filter::features(&submission);
+    let learned = state.store.learned(&features).await?;
+    let mut note = ModerationNote {
+        score: spam_filter::score(&features, learned.documents, |k| {
+            learned.counts.get(&k).copied()
+        }),
+        ..ModerationNote::default()
+    };
+    let spam = |note: ModerationNote, by: Source| Decision {
+        status: CommentStatus::Spam,
+        note,
+        by: Some(by),
+    };
+    if let Some(hit) = blocked(&site.block_list, &submission) {
+        note.blocked = Some(hit);
+        return Ok(spam(note, Source::Rule));
+    }
+    let mut held_by = None;
     match site.discussion_rules().judge(&submission) {
-        Verdict::Spam(hit) => return Ok((CommentStatus::Spam, Some(hit))),
-        Verdict::Hold(hit) => return Ok((CommentStatus::Pending, Some(hit))),
+        Verdict::Spam(hit) => {
+            note.rule = Some(hit);
+            return Ok(spam(note, Source::Rule));
+        }
+        Verdict::Hold(hit) => {
+            note.rule = Some(hit);
+            held_by = Some(Source::Rule);
+        }
         Verdict::Pass => {}
+    }
+    let now = crate::store::now();
+    let caught = if reader.signed_in.is_none() {
+        let shown = bot_trap::read_shown(&reader.input.shown, post.id, |text, sig| {
+            crate::links::form_shown_signed(&state.site, text, sig)
+        });
+        let timing = FormTiming {
+            min_secs: i64::from(site.form_min_seconds),
+            ..FormTiming::default()
+        };
+        bot_trap::judge(&reader.honeypot, shown, now, timing)
+    } else if !reader.honeypot.trim().is_empty() {
+        Caught::Spam(Trap::Honeypot)
+    } else {
+        Caught::Nothing
+    };
+    match caught {
+        Caught::Spam(trap) => {
+            note.trap = Some(trap);
+            return Ok(spam(note, Source::Trap));
+        }
+        Caught::Hold(trap) => {
+            note.trap = Some(trap);
+            held_by = held_by.or(Some(Source::Trap));
+        }
+        Caught::Nothing => {}
+    }
+    let trained = learned.documents.spam >= spam_filter::MIN_TRAINED
+        && learned.documents.ham >= spam_filter::MIN_TRAINED;
+    if let Some(score) = note.score.as_ref().filter(|_| trained) {
+        let percent = score.spam * 100.0;
+        if percent >= f64::from(site.spam_threshold) {
+            // Signed-in commenters are never sent to spam by a score alone: held.
+            if reader.signed_in.is_none() {
+                return Ok(spam(note, Source::Filter));
+            }
+            held_by = held_by.or(Some(Source::Filter));
+        } else if site.hold_threshold > 0 && percent >= f64::from(site.hold_threshold) {
+            held_by = held_by.or(Some(Source::Filter));
+        }
+    }
+    if held_by.is_some() {
+        return Ok(Decision {
+            status: CommentStatus::Pending,
+            note,
+            by: held_by,
+        });
     }
     let policy = ModerationPolicy {
         hold_new_comments: site.hold_new_comments,
@@ -299,8 +420,36 @@ async fn decide(
                     .await?,
         },
     };
-    let status = policy.initial_status(who);
-    Ok((status, None))
+    Ok(Decision {
+        status: policy.initial_status(who),
+        note,
+        by: None,
+    })
+}
+
+/// The activity log's entry for a comment the rules, a trap or the filter decided on
+/// (written just after its commit; a log that cannot be written is only a warning:
+/// the comment is safe).
+async fn record(state: &AppState, id: i64, new: &NewComment, decision: &Decision) {
+    let Some(by) = decision.by else { return };
+    let action = match decision.status {
+        CommentStatus::Spam => Action::Spam,
+        _ => Action::Hold,
+    };
+    let detail = decision.note.to_stored().unwrap_or_default();
+    if let Err(err) = state
+        .store
+        .record_activity(
+            &Actor::tribune(by),
+            action,
+            Some(id),
+            Some(&new.author_email),
+            &detail,
+        )
+        .await
+    {
+        tracing::warn!(comment = id, error = %err, "activity log entry not written");
+    }
 }
 
 /// The row to store: the checked comment, its HTML made once, where it came from.
