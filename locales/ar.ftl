@@ -929,3 +929,57 @@ field-form_min_seconds = النموذج المرسَل قبل هذا العدد 
 form-min-seconds-hint = تُحفَظ هذه التعليقات في المزعجة، ويمكن استرجاعها منها. القيمة 0 توقف هذا الفحص.
 field-spam_days = احذف المزعج الأقدم من هذا العدد من الأيام
 spam-days-hint = يُفحَص كل ساعة. القيمة 0 تُبقي المزعج حتى يفرغه أحد.
+
+## Administration: the activity log
+nav-activity = النشاط
+activity-intro = كل إجراء مراجعة وكل تغيير في القواعد: من قام به، ومتى، ومن أين.
+activity-from = المصدر
+activity-any = الكل
+activity-what = الإجراء
+activity-email = بريد المعلّق
+activity-filter = تصفية
+activity-when = متى
+activity-who = من
+activity-comment = التعليق
+activity-detail = التفاصيل
+activity-someone = شخص يحمل رابط البريد
+activity-none = لم يُسجَّل شيء بعد.
+activity-source-admin = صفحات الإدارة
+activity-source-email = رابط البريد
+activity-source-cli = سطر الأوامر
+activity-source-filter = مرشّح المزعج
+activity-source-rule = قاعدة نقاش
+activity-source-trap = فخّ الروبوتات
+activity-source-job = مهمة مجدولة
+activity-source-service = خدمة المزعج (Akismet)
+activity-action-approve = وافق
+activity-action-unapprove = سُحبت الموافقة
+activity-action-spam = عُلِّم مزعجًا
+activity-action-not-spam = ليس مزعجًا
+activity-action-trash = نُقل إلى المهملات
+activity-action-hold = عُلّق
+activity-action-delete = حُذف نهائيًا
+activity-action-block = حُظر
+activity-action-settings = تغيّرت القواعد
+
+## Jobs: spam
+job-kind-purge_spam = تنظيف المزعج
+job-kind-spam_check = فحص لدى خدمة المزعج
+job-kind-spam_report = إبلاغ خدمة المزعج
+job-summary-purge-spam = حذف المزعج القديم، ثم مرة أخرى بعد ساعة
+job-summary-spam-check = التعليق { $id }
+job-summary-spam-report-spam = التعليق { $id } مزعج
+job-summary-spam-report-ham = التعليق { $id } ليس مزعجًا
+
+## Configuration: spam service and limits
+config-akismet-endpoint = عنوان خدمة المزعج `{ $endpoint }` ليس عنوان http:// أو https://‏ ([akismet] endpoint، TRIBUNE_AKISMET_ENDPOINT)
+config-env-number = { $key } قيمته `{ $value }`، وليست عددًا صحيحًا
+
+## Command line: the activity log
+cli-log-someone = (رابط البريد)
+help-tribune-comments-not-spam = ليس مزعجًا: يعود إلى قائمة المراجعة، ويتعلّم منه مرشّح المزعج
+help-tribune-comments-log = سجل النشاط: كل إجراء مراجعة وكل تغيير في القواعد، الأحدث أولًا
+help-tribune-comments-log--source = admin أو email أو cli أو filter أو rule أو trap أو job أو service
+help-tribune-comments-log--action = approve أو unapprove أو spam أو not-spam أو trash أو hold أو delete أو block أو settings
+help-tribune-comments-log--email = فقط الإدخالات الخاصة ببريد هذا المعلّق
+help-tribune-comments-log--limit = هذا العدد على الأكثر

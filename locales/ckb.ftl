@@ -764,3 +764,57 @@ field-form_min_seconds = ئەو فۆرمەی زووتر لەم چەند چرکە
 form-min-seconds-hint = ئەم لێدوانانە لە سپامدا دەمێننەوە و دەکرێت بگەڕێنرێنەوە. 0 ئەم پشکنینە ناچالاک دەکات.
 field-spam_days = ئەو سپامانە بسڕەوە کە لەم چەند ڕۆژە کۆنترن
 spam-days-hint = هەموو کاتژمێرێک دەپشکنرێت. 0 سپام دەهێڵێتەوە تا کەسێک بەتاڵی دەکاتەوە.
+
+## Administration: the activity log
+nav-activity = چالاکی
+activity-intro = هەموو کردارێکی چاودێری و گۆڕانکارییەکی یاسا: کێ کردی، کەی، و لە کوێوە.
+activity-from = لە
+activity-any = هەر
+activity-what = چی
+activity-email = ئیمەیڵی لێدوانەر
+activity-filter = پاڵاوتن
+activity-when = کەی
+activity-who = کێ
+activity-comment = لێدوان
+activity-detail = وردەکاری
+activity-someone = کەسێک بە بەستەری ئیمەیڵەکە
+activity-none = هێشتا هیچ تۆمار نەکراوە.
+activity-source-admin = پەڕەکانی بەڕێوەبردن
+activity-source-email = بەستەری ئیمەیڵ
+activity-source-cli = هێڵی فەرمان
+activity-source-filter = پاڵێوەری سپام
+activity-source-rule = یاسای گفتوگۆ
+activity-source-trap = تەڵەی بۆت
+activity-source-job = کاری خشتەکراو
+activity-source-service = خزمەتگوزاریی سپام (Akismet)
+activity-action-approve = پەسەندکرا
+activity-action-unapprove = پەسەندکردن لابرا
+activity-action-spam = وەک سپام دیاریکرا
+activity-action-not-spam = سپام نییە
+activity-action-trash = نێردرا بۆ زبڵدان
+activity-action-hold = ڕاگیرا
+activity-action-delete = بە یەکجاری سڕایەوە
+activity-action-block = بلۆک کرا
+activity-action-settings = یاساکان گۆڕدران
+
+## Jobs: spam
+job-kind-purge_spam = پاککردنەوەی سپام
+job-kind-spam_check = پشکنینی خزمەتگوزاریی سپام
+job-kind-spam_report = ڕاپۆرت بۆ خزمەتگوزاریی سپام
+job-summary-purge-spam = سپامی کۆن دەسڕێتەوە، پاشان دوای کاتژمێرێک دووبارە
+job-summary-spam-check = لێدوانی { $id }
+job-summary-spam-report-spam = لێدوانی { $id } سپامە
+job-summary-spam-report-ham = لێدوانی { $id } سپام نییە
+
+## Configuration: spam service and limits
+config-akismet-endpoint = ناونیشانی خزمەتگوزاریی سپام `{ $endpoint }` ناونیشانێکی http:// یان https:// نییە ([akismet] endpoint، TRIBUNE_AKISMET_ENDPOINT)
+config-env-number = { $key } بەهاکەی `{ $value }`ە، ژمارەیەکی تەواو نییە
+
+## Command line: the activity log
+cli-log-someone = (بەستەری ئیمەیڵ)
+help-tribune-comments-not-spam = سپام نییە: دەگەڕێتەوە بۆ ڕیزی چاودێری، و پاڵێوەری سپام لێی فێر دەبێت
+help-tribune-comments-log = تۆماری چالاکی: هەموو کردارێکی چاودێری و گۆڕانکارییەکی یاسا، نوێترین لە سەرەوە
+help-tribune-comments-log--source = admin، email، cli، filter، rule، trap، job یان service
+help-tribune-comments-log--action = approve، unapprove، spam، not-spam، trash، hold، delete، block یان settings
+help-tribune-comments-log--email = تەنها ئەو تۆمارانەی دەربارەی ئیمەیڵی ئەم لێدوانەرەن
+help-tribune-comments-log--limit = زۆرترین ئەم ژمارەیە

@@ -788,3 +788,57 @@ field-form_min_seconds = A form sent sooner than this many seconds after it was 
 form-min-seconds-hint = Such comments are kept in spam, where they can be restored. 0 turns the check off.
 field-spam_days = Delete spam older than this many days
 spam-days-hint = Checked every hour. 0 keeps spam until someone empties it.
+
+## Administration: the activity log
+nav-activity = Activity
+activity-intro = Every moderation action and rule change: who did it, when, and from where.
+activity-from = From
+activity-any = Any
+activity-what = What
+activity-email = Commenter’s email
+activity-filter = Filter
+activity-when = When
+activity-who = Who
+activity-comment = Comment
+activity-detail = Detail
+activity-someone = someone with the email link
+activity-none = Nothing recorded yet.
+activity-source-admin = admin pages
+activity-source-email = email link
+activity-source-cli = command line
+activity-source-filter = spam filter
+activity-source-rule = discussion rule
+activity-source-trap = bot trap
+activity-source-job = scheduled job
+activity-source-service = spam service (Akismet)
+activity-action-approve = Approved
+activity-action-unapprove = Unapproved
+activity-action-spam = Marked spam
+activity-action-not-spam = Not spam
+activity-action-trash = Trashed
+activity-action-hold = Held
+activity-action-delete = Deleted for good
+activity-action-block = Blocked
+activity-action-settings = Rules changed
+
+## Jobs: spam
+job-kind-purge_spam = Spam clean-up
+job-kind-spam_check = Spam service check
+job-kind-spam_report = Report to the spam service
+job-summary-purge-spam = old spam deleted, then again in an hour
+job-summary-spam-check = comment { $id }
+job-summary-spam-report-spam = comment { $id } is spam
+job-summary-spam-report-ham = comment { $id } is not spam
+
+## Configuration: spam service and limits
+config-akismet-endpoint = the spam service endpoint `{ $endpoint }` is not an http:// or https:// address ([akismet] endpoint, TRIBUNE_AKISMET_ENDPOINT)
+config-env-number = { $key } is `{ $value }`, not a whole number
+
+## Command line: the activity log
+cli-log-someone = (email link)
+help-tribune-comments-not-spam = Not spam: back to the moderation queue, and the spam filter learns from it
+help-tribune-comments-log = The activity log: every moderation action and rule change, newest first
+help-tribune-comments-log--source = admin, email, cli, filter, rule, trap, job or service
+help-tribune-comments-log--action = approve, unapprove, spam, not-spam, trash, hold, delete, block or settings
+help-tribune-comments-log--email = Only entries about this commenter's email address
+help-tribune-comments-log--limit = At most this many

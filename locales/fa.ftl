@@ -764,3 +764,57 @@ field-form_min_seconds = فرمی که زودتر از این چند ثانیه 
 form-min-seconds-hint = این دیدگاه‌ها در هرزنامه می‌مانند و می‌توان بازشان گرداند. 0 این بررسی را خاموش می‌کند.
 field-spam_days = هرزنامه‌های قدیمی‌تر از این چند روز را پاک کن
 spam-days-hint = هر ساعت بررسی می‌شود. 0 هرزنامه را نگه می‌دارد تا کسی خالی‌اش کند.
+
+## Administration: the activity log
+nav-activity = فعالیت
+activity-intro = هر کار بررسی و هر تغییر قاعده: چه کسی، کی و از کجا.
+activity-from = از
+activity-any = همه
+activity-what = چه کاری
+activity-email = ایمیل نظردهنده
+activity-filter = پالایش
+activity-when = کی
+activity-who = چه کسی
+activity-comment = دیدگاه
+activity-detail = جزئیات
+activity-someone = کسی با پیوند ایمیل
+activity-none = هنوز چیزی ثبت نشده است.
+activity-source-admin = صفحه‌های مدیریت
+activity-source-email = پیوند ایمیل
+activity-source-cli = خط فرمان
+activity-source-filter = پالایهٔ هرزنامه
+activity-source-rule = قاعدهٔ گفت‌وگو
+activity-source-trap = تلهٔ ربات
+activity-source-job = کار زمان‌بندی‌شده
+activity-source-service = سرویس هرزنامه (Akismet)
+activity-action-approve = پذیرفته شد
+activity-action-unapprove = پذیرش لغو شد
+activity-action-spam = هرزنامه شد
+activity-action-not-spam = هرزنامه نیست
+activity-action-trash = به زباله‌دان رفت
+activity-action-hold = نگه داشته شد
+activity-action-delete = برای همیشه پاک شد
+activity-action-block = مسدود شد
+activity-action-settings = قاعده‌ها تغییر کرد
+
+## Jobs: spam
+job-kind-purge_spam = پاک‌سازی هرزنامه
+job-kind-spam_check = بررسی سرویس هرزنامه
+job-kind-spam_report = گزارش به سرویس هرزنامه
+job-summary-purge-spam = هرزنامهٔ کهنه پاک می‌شود، سپس یک ساعت بعد دوباره
+job-summary-spam-check = دیدگاه { $id }
+job-summary-spam-report-spam = دیدگاه { $id } هرزنامه است
+job-summary-spam-report-ham = دیدگاه { $id } هرزنامه نیست
+
+## Configuration: spam service and limits
+config-akismet-endpoint = نشانی سرویس هرزنامه `{ $endpoint }` نشانی http:// یا https:// نیست ([akismet] endpoint، TRIBUNE_AKISMET_ENDPOINT)
+config-env-number = { $key } برابر `{ $value }` است، نه یک عدد صحیح
+
+## Command line: the activity log
+cli-log-someone = (پیوند ایمیل)
+help-tribune-comments-not-spam = هرزنامه نیست: به صف بررسی برمی‌گردد و پالایهٔ هرزنامه از آن می‌آموزد
+help-tribune-comments-log = گزارش فعالیت: هر کار بررسی و هر تغییر قاعده، تازه‌ترین نخست
+help-tribune-comments-log--source = admin، email، cli، filter، rule، trap، job یا service
+help-tribune-comments-log--action = approve، unapprove، spam، not-spam، trash، hold، delete، block یا settings
+help-tribune-comments-log--email = فقط موارد مربوط به ایمیل این نظردهنده
+help-tribune-comments-log--limit = حداکثر این تعداد

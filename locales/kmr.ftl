@@ -764,3 +764,57 @@ field-form_min_seconds = Forma ku ji van çend çirkeyan zûtir piştî nîşand
 form-min-seconds-hint = Şîroveyên wisa di spamê de tên hilanîn, ji wir dikarin werin vegerandin. 0 vê kontrolê digire.
 field-spam_days = Spamên ji van çend rojan kevintir jê bibe
 spam-days-hint = Her saet tê kontrolkirin. 0 spamê dihêle heta ku kesek vala bike.
+
+## Administration: the activity log
+nav-activity = Çalakî
+activity-intro = Her karê kontrolê û guherîna qaîdeyan: kê kir, kengê û ji ku derê.
+activity-from = Ji
+activity-any = Her
+activity-what = Çi
+activity-email = E-nameya şîrovekerê
+activity-filter = Parzûn
+activity-when = Kengê
+activity-who = Kî
+activity-comment = Şîrove
+activity-detail = Hûrgilî
+activity-someone = kesek bi girêdana e-nameyê
+activity-none = Hê tiştek nehatiye tomarkirin.
+activity-source-admin = rûpelên rêveberiyê
+activity-source-email = girêdana e-nameyê
+activity-source-cli = rêza fermanan
+activity-source-filter = parzûna spamê
+activity-source-rule = qaîdeya gotûbêjê
+activity-source-trap = xefika botan
+activity-source-job = karê demkirî
+activity-source-service = servîsa spamê (Akismet)
+activity-action-approve = Hat pejirandin
+activity-action-unapprove = Pejirandin hat rakirin
+activity-action-spam = Wek spam hat nîşankirin
+activity-action-not-spam = Ne spam e
+activity-action-trash = Çû çopê
+activity-action-hold = Hat girtin
+activity-action-delete = Bi temamî hat jêbirin
+activity-action-block = Hat astengkirin
+activity-action-settings = Qaîde hatin guhertin
+
+## Jobs: spam
+job-kind-purge_spam = Paqijkirina spamê
+job-kind-spam_check = Kontrola servîsa spamê
+job-kind-spam_report = Rapor ji servîsa spamê re
+job-summary-purge-spam = spamên kevin tên jêbirin, paşê piştî saetekê dîsa
+job-summary-spam-check = şîroveya { $id }
+job-summary-spam-report-spam = şîroveya { $id } spam e
+job-summary-spam-report-ham = şîroveya { $id } ne spam e
+
+## Configuration: spam service and limits
+config-akismet-endpoint = navnîşana servîsa spamê `{ $endpoint }` ne navnîşaneke http:// an https:// ye ([akismet] endpoint, TRIBUNE_AKISMET_ENDPOINT)
+config-env-number = { $key } `{ $value }` e, ne hejmareke tam e
+
+## Command line: the activity log
+cli-log-someone = (girêdana e-nameyê)
+help-tribune-comments-not-spam = Ne spam e: vedigere rêza kontrolê, û parzûna spamê jê fêr dibe
+help-tribune-comments-log = Tomara çalakiyan: her karê kontrolê û guherîna qaîdeyan, yê herî nû pêşî
+help-tribune-comments-log--source = admin, email, cli, filter, rule, trap, job an service
+help-tribune-comments-log--action = approve, unapprove, spam, not-spam, trash, hold, delete, block an settings
+help-tribune-comments-log--email = Tenê tomarên li ser e-nameya vî şîrovekerî
+help-tribune-comments-log--limit = Herî zêde ev qas

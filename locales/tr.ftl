@@ -764,3 +764,57 @@ field-form_min_seconds = Gösterildikten sonra bu kadar saniyeden önce gönderi
 form-min-seconds-hint = Bu yorumlar istenmeyenlerde tutulur ve oradan geri alınabilir. 0 bu denetimi kapatır.
 field-spam_days = Bu kadar günden eski istenmeyenleri sil
 spam-days-hint = Her saat denetlenir. 0, biri boşaltana dek istenmeyenleri tutar.
+
+## Administration: the activity log
+nav-activity = Etkinlik
+activity-intro = Her denetim işlemi ve kural değişikliği: kim yaptı, ne zaman ve nereden.
+activity-from = Kaynak
+activity-any = Tümü
+activity-what = Ne
+activity-email = Yorumcunun e-postası
+activity-filter = Süz
+activity-when = Ne zaman
+activity-who = Kim
+activity-comment = Yorum
+activity-detail = Ayrıntı
+activity-someone = e-posta bağlantısına sahip biri
+activity-none = Henüz kaydedilen bir şey yok.
+activity-source-admin = yönetim sayfaları
+activity-source-email = e-posta bağlantısı
+activity-source-cli = komut satırı
+activity-source-filter = istenmeyen süzgeci
+activity-source-rule = tartışma kuralı
+activity-source-trap = bot tuzağı
+activity-source-job = zamanlanmış iş
+activity-source-service = istenmeyen hizmeti (Akismet)
+activity-action-approve = Onaylandı
+activity-action-unapprove = Onay kaldırıldı
+activity-action-spam = İstenmeyen olarak işaretlendi
+activity-action-not-spam = İstenmeyen değil
+activity-action-trash = Çöpe atıldı
+activity-action-hold = Bekletildi
+activity-action-delete = Kalıcı olarak silindi
+activity-action-block = Engellendi
+activity-action-settings = Kurallar değişti
+
+## Jobs: spam
+job-kind-purge_spam = İstenmeyen temizliği
+job-kind-spam_check = İstenmeyen hizmeti denetimi
+job-kind-spam_report = İstenmeyen hizmetine bildirim
+job-summary-purge-spam = eski istenmeyenler silinir, bir saat sonra yeniden
+job-summary-spam-check = yorum { $id }
+job-summary-spam-report-spam = yorum { $id } istenmeyen
+job-summary-spam-report-ham = yorum { $id } istenmeyen değil
+
+## Configuration: spam service and limits
+config-akismet-endpoint = istenmeyen hizmeti adresi `{ $endpoint }` bir http:// veya https:// adresi değil ([akismet] endpoint, TRIBUNE_AKISMET_ENDPOINT)
+config-env-number = { $key } değeri `{ $value }`, tam sayı değil
+
+## Command line: the activity log
+cli-log-someone = (e-posta bağlantısı)
+help-tribune-comments-not-spam = İstenmeyen değil: denetim kuyruğuna döner ve istenmeyen süzgeci bundan öğrenir
+help-tribune-comments-log = Etkinlik kaydı: her denetim işlemi ve kural değişikliği, en yenisi önce
+help-tribune-comments-log--source = admin, email, cli, filter, rule, trap, job veya service
+help-tribune-comments-log--action = approve, unapprove, spam, not-spam, trash, hold, delete, block veya settings
+help-tribune-comments-log--email = Yalnızca bu yorumcunun e-posta adresiyle ilgili kayıtlar
+help-tribune-comments-log--limit = En fazla bu kadar

@@ -140,6 +140,26 @@ enum CommentsCommand {
         #[arg(required = true, value_name = "ID")]
         ids: Vec<i64>,
     },
+    /// Not spam: back to the moderation queue, and the spam filter learns from it
+    NotSpam {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<i64>,
+    },
+    /// The activity log: every moderation action and rule change, newest first
+    Log {
+        /// admin, email, cli, filter, rule, trap, job or service
+        #[arg(long)]
+        source: Option<String>,
+        /// approve, unapprove, spam, not-spam, trash, hold, delete, block or settings
+        #[arg(long)]
+        action: Option<String>,
+        /// Only entries about this commenter's email address
+        #[arg(long)]
+        email: Option<String>,
+        /// At most this many
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
 }
 
 /// Every `TRIBUNE_*` variable a flag reads, from the flags themselves.
@@ -624,6 +644,46 @@ async fn comments(store: &Store, cmd: CommentsCommand) -> anyhow::Result<()> {
         CommentsCommand::Approve { ids } => (ids, CommentStatus::Approved),
         CommentsCommand::Spam { ids } => (ids, CommentStatus::Spam),
         CommentsCommand::Trash { ids } => (ids, CommentStatus::Trash),
+        CommentsCommand::NotSpam { ids } => (ids, CommentStatus::Pending),
+        CommentsCommand::Log {
+            source,
+            action,
+            email,
+            limit,
+        } => {
+            let filter = crate::store::ActivityFilter {
+                source: source.map(|s| s.parse()).transpose()?,
+                action: action.map(|a| a.parse()).transpose()?,
+                comment_id: None,
+                email,
+            };
+            let rows = store.activity(&filter, limit.max(1), 0).await?;
+            let mut out = std::io::stdout().lock();
+            for a in rows {
+                let date = crate::domain::post::format_datetime_local(a.at).replace('T', " ");
+                let who = if a.actor.is_empty() {
+                    crate::say!("cli-log-someone")
+                } else {
+                    a.actor.clone()
+                };
+                let comment = a.comment_id.map(|id| format!("#{id}")).unwrap_or_default();
+                let line = writeln!(
+                    out,
+                    "{:<20} {:<8} {:<20} {:<10} {:<8} {:<28} {}",
+                    date,
+                    a.source.as_str(),
+                    shown(&who),
+                    a.action.as_str(),
+                    comment,
+                    a.email.as_deref().unwrap_or(""),
+                    shown(&a.detail)
+                );
+                if line.is_err() {
+                    break;
+                }
+            }
+            return Ok(());
+        }
     };
     let mut missing = Vec::new();
     for id in &ids {

@@ -7,10 +7,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::domain::job::Job;
+use crate::domain::activity::{Actor, Source};
+use crate::domain::comment::CommentStatus;
+use crate::domain::job::{Job, PurgeSpam};
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
+use crate::spam_service::Asked;
 use crate::store::{JobRow, Store};
 
 /// A running job whose worker has not finished it in this time is taken again.
@@ -33,7 +36,14 @@ pub struct Worker {
     pub metrics: Arc<Metrics>,
     /// First wait before a failed job is tried again; doubles each time.
     pub retry_base: Duration,
+    /// The site's settings and address (the spam clean-up's days, links for the service).
+    pub site: Arc<crate::site::Site>,
+    /// The Akismet-compatible service, when `[akismet]` has a key.
+    pub checker: Option<Arc<crate::spam_service::Checker>>,
 }
+
+/// How often the spam folder is cleaned.
+pub const PURGE_EVERY_SECS: i64 = 3600;
 
 /// How one run of a job ended.
 enum Outcome {
@@ -59,12 +69,115 @@ impl Worker {
                 n.post_published(p).await.map_err(|e| e.to_string())?;
                 None
             }
+            Job::PurgeSpam(_) => {
+                self.purge_spam().await.map_err(|e| e.to_string())?;
+                None
+            }
+            Job::SpamCheck(c) => {
+                self.spam_check(c.comment_id).await?;
+                None
+            }
+            Job::SpamReport(r) => {
+                self.spam_report(r.comment_id, r.spam).await?;
+                None
+            }
         };
         // A digest with nothing left to say (all moderated meanwhile) sends nothing.
         match email {
             Some(email) => self.mailer.send(&email).await,
             None => Ok(()),
         }
+    }
+
+    /// Deletes spam older than `spam_days` and queues the next clean-up.
+    async fn purge_spam(&self) -> crate::store::StoreResult<()> {
+        let now = crate::store::now();
+        let days = self.site.settings().spam_days;
+        if days > 0 {
+            let actor = Actor::tribune(Source::Job);
+            let n = self
+                .store
+                .purge_spam(now - i64::from(days) * 86_400, &actor)
+                .await?;
+            if n > 0 {
+                tracing::info!(deleted = n, days, "old spam deleted");
+            }
+        }
+        self.store
+            .ensure_queued(Job::PurgeSpam(PurgeSpam {}), now + PURGE_EVERY_SECS, "spam")
+            .await?;
+        Ok(())
+    }
+
+    /// What the service is told about comment `id`; `None` if it is gone.
+    async fn asked(&self, id: i64) -> Result<Option<(Asked, crate::store::ModerationRow)>, String> {
+        let Some(row) = self
+            .store
+            .moderation_row(id)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(None);
+        };
+        let site = self.site.url();
+        let permalink =
+            crate::domain::post::permalink(row.post_published_at.unwrap_or(0), &row.post_slug);
+        let asked = Asked {
+            blog: site.to_string(),
+            permalink: site.join(&permalink),
+            user_ip: row.ip.clone(),
+            user_agent: row.user_agent.clone(),
+            author: row.author_name.clone(),
+            author_email: row.author_email.clone(),
+            author_url: row.author_url.clone().unwrap_or_default(),
+            content: row.body.clone(),
+            lang: self.site.settings().language.clone(),
+        };
+        Ok(Some((asked, row)))
+    }
+
+    /// Asks the service about a new comment; one it calls spam goes to spam, unless a
+    /// moderator decided on it meanwhile.
+    async fn spam_check(&self, id: i64) -> Result<(), String> {
+        let Some(checker) = &self.checker else {
+            return Ok(());
+        };
+        let Some((asked, row)) = self.asked(id).await? else {
+            return Ok(());
+        };
+        if !matches!(row.status, CommentStatus::Pending | CommentStatus::Approved) {
+            return Ok(());
+        }
+        let spam = checker.check(&asked).await.map_err(|e| e.to_string())?;
+        tracing::info!(comment = id, spam, "spam service answered");
+        if !spam {
+            return Ok(());
+        }
+        let actor = Actor {
+            user_id: None,
+            name: "Akismet".into(),
+            source: Source::Service,
+        };
+        // Only a comment no person has judged: `set_comment_status_unless_judged`.
+        self.store
+            .spam_unless_judged(id, &actor)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    /// Tells the service a moderator's decision.
+    async fn spam_report(&self, id: i64, spam: bool) -> Result<(), String> {
+        let Some(checker) = &self.checker else {
+            return Ok(());
+        };
+        let Some((asked, _)) = self.asked(id).await? else {
+            return Ok(());
+        };
+        checker
+            .report(&asked, spam)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     async fn run_row(&self, row: &JobRow) -> Outcome {

@@ -28,6 +28,8 @@ pub struct OutcomeLabels {
 pub enum CommentOutcome {
     Approved,
     Held,
+    /// Kept in spam by the block list, a rule, a trap or the filter.
+    Spam,
     /// Refused for its content or its parent.
     Rejected,
     RateLimited,
@@ -43,6 +45,7 @@ impl CommentOutcome {
         match self {
             CommentOutcome::Approved => "approved",
             CommentOutcome::Held => "held",
+            CommentOutcome::Spam => "spam",
             CommentOutcome::Rejected => "rejected",
             CommentOutcome::RateLimited => "rate_limited",
             CommentOutcome::Duplicate => "duplicate",
@@ -60,6 +63,9 @@ pub struct Metrics {
     pub page_cache_hits: Counter,
     pub page_cache_misses: Counter,
     pub jobs: Family<OutcomeLabels, Counter>,
+    /// Time to score a new comment: its features, the one query for their counts,
+    /// the combination.
+    pub spam_scoring: Histogram,
 }
 
 fn duration_histogram() -> Histogram {
@@ -79,6 +85,14 @@ impl Metrics {
         let page_cache_hits = Counter::default();
         let page_cache_misses = Counter::default();
         let jobs = Family::<OutcomeLabels, Counter>::default();
+        let spam_scoring = Histogram::new([
+            0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+        ]);
+        registry.register(
+            "spam_filter_seconds",
+            "Time to score a new comment with the spam filter (features, one query, score)",
+            spam_scoring.clone(),
+        );
         registry.register(
             "jobs_run",
             "Queued jobs run, by outcome (done, failed)",
@@ -96,7 +110,7 @@ impl Metrics {
         );
         registry.register(
             "comments_submitted",
-            "Comments submitted, by outcome (held, approved, rejected, rate_limited)",
+            "Comments submitted, by outcome (held, approved, spam, rejected, rate_limited, …)",
             comments.clone(),
         );
         registry.register(
@@ -117,6 +131,7 @@ impl Metrics {
             page_cache_hits,
             page_cache_misses,
             jobs,
+            spam_scoring,
         }
     }
 

@@ -26,6 +26,16 @@ pub struct FileConfig {
     /// `[discussion]`: rules fixed here instead of in Settings → Discussion.
     #[serde(default)]
     pub discussion: crate::domain::settings::DiscussionConfig,
+    /// `[akismet]`: an Akismet-compatible service asked about new comments.
+    #[serde(default)]
+    pub akismet: AkismetFile,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AkismetFile {
+    pub key: Option<String>,
+    pub endpoint: Option<String>,
 }
 
 /// `[auth]`: sign-in providers.
@@ -72,6 +82,8 @@ pub struct OAuth2File {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct RateLimitFile {
     pub comments_per_minute: Option<u32>,
+    pub comments_per_email_per_hour: Option<u32>,
+    pub comments_per_post_per_minute: Option<u32>,
     pub login_lockout_after: Option<u32>,
 }
 

@@ -175,6 +175,10 @@ pub struct ServeSettings {
     pub json_logs: bool,
     /// Comments one address may post per minute; 0 lifts the limit.
     pub comments_per_minute: u32,
+    /// Comments one email address may post per hour; 0 lifts the limit.
+    pub comments_per_email_per_hour: u32,
+    /// Comments one post may take per minute, from everyone; 0 lifts the limit.
+    pub comments_per_post_per_minute: u32,
     /// Failed staff sign-ins before a lock (per account and per address); 0 lifts it.
     pub login_lockout_after: u32,
     /// Reverse proxies whose forwarding headers are believed.
@@ -191,6 +195,55 @@ pub struct ServeSettings {
     pub job_retry_base: Duration,
     /// `[discussion]`: rules the configuration fixes.
     pub discussion: crate::domain::settings::DiscussionConfig,
+    /// `[akismet]`: an Akismet-compatible service asked about new comments; off
+    /// unless a key is set.
+    pub spam_service: Option<SpamService>,
+}
+
+/// An Akismet-compatible spam-checking service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpamService {
+    pub key: String,
+    /// Its REST base, e.g. `https://rest.akismet.com/1.1`.
+    pub endpoint: url::Url,
+}
+
+pub const DEFAULT_AKISMET_ENDPOINT: &str = "https://rest.akismet.com/1.1";
+
+/// A number from the environment, if set.
+fn env_number(key: &str) -> anyhow::Result<Option<u32>> {
+    match std::env::var(key) {
+        Ok(v) if !v.trim().is_empty() => v.trim().parse().map(Some).map_err(|_| {
+            anyhow::anyhow!(crate::say!(
+                "config-env-number",
+                key = key,
+                value = v.as_str()
+            ))
+        }),
+        _ => Ok(None),
+    }
+}
+
+/// `[akismet]` in the file, `TRIBUNE_AKISMET_KEY` / `TRIBUNE_AKISMET_ENDPOINT` over it.
+fn spam_service(file: &FileConfig) -> anyhow::Result<Option<SpamService>> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let key = env("TRIBUNE_AKISMET_KEY").or_else(|| file.akismet.key.clone());
+    let Some(key) = key.map(|k| k.trim().to_string()).filter(|k| !k.is_empty()) else {
+        return Ok(None);
+    };
+    let endpoint = env("TRIBUNE_AKISMET_ENDPOINT")
+        .or_else(|| file.akismet.endpoint.clone())
+        .unwrap_or_else(|| DEFAULT_AKISMET_ENDPOINT.to_string());
+    let endpoint = url::Url::parse(endpoint.trim_end_matches('/'))
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| {
+            anyhow::anyhow!(crate::say!(
+                "config-akismet-endpoint",
+                endpoint = endpoint.as_str()
+            ))
+        })?;
+    Ok(Some(SpamService { key, endpoint }))
 }
 
 impl Default for ServeSettings {
@@ -202,6 +255,8 @@ impl Default for ServeSettings {
             theme: None,
             json_logs: false,
             comments_per_minute: DEFAULT_COMMENTS_PER_MINUTE,
+            comments_per_email_per_hour: 20,
+            comments_per_post_per_minute: 60,
             login_lockout_after: DEFAULT_LOGIN_LOCKOUT_AFTER,
             trusted_proxies: TrustedProxies::default(),
             providers: Vec::new(),
@@ -210,6 +265,7 @@ impl Default for ServeSettings {
             mail_from: DEFAULT_MAIL_FROM.into(),
             job_retry_base: Duration::from_secs(30),
             discussion: Default::default(),
+            spam_service: None,
         }
     }
 }
@@ -270,6 +326,17 @@ impl ServeSettings {
                 .comments_per_minute
                 .or(file.rate_limit.comments_per_minute)
                 .unwrap_or(d.comments_per_minute),
+            comments_per_email_per_hour: env_number(
+                "TRIBUNE_RATE_LIMIT_COMMENTS_PER_EMAIL_PER_HOUR",
+            )?
+            .or(file.rate_limit.comments_per_email_per_hour)
+            .unwrap_or(d.comments_per_email_per_hour),
+            comments_per_post_per_minute: env_number(
+                "TRIBUNE_RATE_LIMIT_COMMENTS_PER_POST_PER_MINUTE",
+            )?
+            .or(file.rate_limit.comments_per_post_per_minute)
+            .unwrap_or(d.comments_per_post_per_minute),
+            spam_service: spam_service(file)?,
             login_lockout_after: serve
                 .login_lockout_after
                 .or(file.rate_limit.login_lockout_after)

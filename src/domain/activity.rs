@@ -21,6 +21,8 @@ named! {
         Trap = "trap",
         /// A scheduled job (the spam folder's clean-up).
         Job = "job",
+        /// The Akismet-compatible spam service.
+        Service = "service",
     }
 }
 

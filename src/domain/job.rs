@@ -33,6 +33,9 @@ named! {
         CommentDigest = "comment_digest",
         CommentApproved = "comment_approved",
         PostPublished = "post_published",
+        PurgeSpam = "purge_spam",
+        SpamCheck = "spam_check",
+        SpamReport = "spam_report",
     }
 }
 
@@ -49,6 +52,27 @@ pub enum Job {
     CommentApproved(CommentApproved),
     /// A post went public: its subscribers hear of it, once.
     PostPublished(PostPublished),
+    /// Delete spam older than the site's `spam_days`, then come back in an hour.
+    PurgeSpam(PurgeSpam),
+    /// Ask the Akismet-compatible service about a new comment.
+    SpamCheck(SpamCheck),
+    /// Tell the service a moderator's decision ("submit-spam" / "submit-ham").
+    SpamReport(SpamReport),
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PurgeSpam {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SpamCheck {
+    pub comment_id: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SpamReport {
+    pub comment_id: i64,
+    /// True: the moderator called it spam; false: not spam.
+    pub spam: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -100,6 +124,9 @@ impl Job {
             Job::CommentDigest(_) => JobKind::CommentDigest,
             Job::CommentApproved(_) => JobKind::CommentApproved,
             Job::PostPublished(_) => JobKind::PostPublished,
+            Job::PurgeSpam(_) => JobKind::PurgeSpam,
+            Job::SpamCheck(_) => JobKind::SpamCheck,
+            Job::SpamReport(_) => JobKind::SpamReport,
         }
     }
 
@@ -111,6 +138,9 @@ impl Job {
             Job::CommentDigest(p) => json(p),
             Job::CommentApproved(p) => json(p),
             Job::PostPublished(p) => json(p),
+            Job::PurgeSpam(p) => json(p),
+            Job::SpamCheck(p) => json(p),
+            Job::SpamReport(p) => json(p),
         }
     }
 
@@ -137,6 +167,9 @@ impl Job {
             JobKind::CommentApproved => {
                 Job::CommentApproved(serde_json::from_str(payload).map_err(bad)?)
             }
+            JobKind::PurgeSpam => Job::PurgeSpam(serde_json::from_str(payload).map_err(bad)?),
+            JobKind::SpamCheck => Job::SpamCheck(serde_json::from_str(payload).map_err(bad)?),
+            JobKind::SpamReport => Job::SpamReport(serde_json::from_str(payload).map_err(bad)?),
             JobKind::PostPublished => {
                 Job::PostPublished(serde_json::from_str(payload).map_err(bad)?)
             }
@@ -160,6 +193,16 @@ impl Job {
             Job::PostPublished(p) => {
                 Message::new("job-summary-post-published").arg("id", p.post_id.to_string())
             }
+            Job::PurgeSpam(_) => Message::new("job-summary-purge-spam"),
+            Job::SpamCheck(c) => {
+                Message::new("job-summary-spam-check").arg("id", c.comment_id.to_string())
+            }
+            Job::SpamReport(r) => Message::new(if r.spam {
+                "job-summary-spam-report-spam"
+            } else {
+                "job-summary-spam-report-ham"
+            })
+            .arg("id", r.comment_id.to_string()),
         }
     }
 }
@@ -190,6 +233,12 @@ mod tests {
             }),
             Job::CommentApproved(CommentApproved { comment_id: 7 }),
             Job::PostPublished(PostPublished { post_id: 8 }),
+            Job::PurgeSpam(PurgeSpam {}),
+            Job::SpamCheck(SpamCheck { comment_id: 9 }),
+            Job::SpamReport(SpamReport {
+                comment_id: 9,
+                spam: true,
+            }),
         ];
         assert_eq!(jobs.len(), JobKind::ALL.len(), "one example per kind");
         for job in jobs {

@@ -80,7 +80,7 @@ impl Default for SiteSettings {
             moderation_keys: String::new(),
             disallowed_keys: String::new(),
             close_after_days: 0,
-            spam_threshold: 90,
+            spam_threshold: 70,
             hold_threshold: 50,
             form_min_seconds: 3,
             block_list: String::new(),

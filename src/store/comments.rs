@@ -5,9 +5,9 @@ use super::activity::record;
 use super::codec::COMMENT_COLUMNS;
 use super::spam::{count, learn, stored_features, Deltas, Label};
 use super::{Store, StoreResult};
-use crate::domain::activity::{Action, Actor};
+use crate::domain::activity::{Action, Actor, Source};
 use crate::domain::comment::{Comment, CommentStatus};
-use crate::domain::job::{CommentApproved, Job};
+use crate::domain::job::{CommentApproved, Job, SpamReport};
 
 /// A comment as moderators see it: with email, IP and the post it belongs to.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -259,6 +259,62 @@ impl Store {
         Ok(counts)
     }
 
+    /// Sends comment `id` to spam for `actor` (the spam service) if it is still held
+    /// or approved and no person has judged it; returns whether it did.
+    pub async fn spam_unless_judged(&self, id: i64, actor: &Actor) -> StoreResult<bool> {
+        let judged: Option<(CommentStatus, Option<String>)> =
+            sqlx::query_as("SELECT status, trained_as FROM comments WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?;
+        match judged {
+            Some((CommentStatus::Pending | CommentStatus::Approved, None)) => Ok(self
+                .set_comment_status(&[id], CommentStatus::Spam, actor)
+                .await?
+                > 0),
+            _ => Ok(false),
+        }
+    }
+
+    /// One comment as moderators see it.
+    pub async fn moderation_row(&self, id: i64) -> StoreResult<Option<ModerationRow>> {
+        let sql = format!("{MODERATION_SELECT} WHERE c.id = $1");
+        Ok(sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?)
+    }
+
+    /// Deletes, for good, spam that went to spam before `before` (by its last change),
+    /// with the activity log's entry, in one transaction; returns how many.
+    pub async fn purge_spam(&self, before: i64, actor: &Actor) -> StoreResult<u64> {
+        let actor = actor.clone();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let done =
+                    sqlx::query("DELETE FROM comments WHERE status = $1 AND updated_at < $2")
+                        .bind(CommentStatus::Spam)
+                        .bind(before)
+                        .execute(&mut *tx)
+                        .await?;
+                let n = done.rows_affected();
+                if n > 0 {
+                    record(
+                        tx,
+                        &actor,
+                        Action::Delete,
+                        None,
+                        None,
+                        &format!("spam: {n}"),
+                    )
+                    .await?;
+                }
+                Ok(n)
+            })
+        })
+        .await
+    }
+
     /// Deletes, for good, the comments in `status` (spam or trash: never shown, so no
     /// count or page changes) created before `before`; returns how many.
     pub async fn delete_comments_with_status(
@@ -297,6 +353,9 @@ impl Store {
         ids.sort_unstable();
         ids.dedup();
         let actor = actor.clone();
+        // The filter learns from people, not from the spam service or a job.
+        let person = matches!(actor.source, Source::Admin | Source::Email | Source::Cli);
+        let report = person && self.reports_decisions();
         self.write(move |tx| {
             Box::pin(async move {
                 let mut posts = Vec::new();
@@ -326,10 +385,18 @@ impl Store {
                         (_, CommentStatus::Trash) => Action::Trash,
                     };
                     let label = match action {
+                        _ if !person => None,
                         Action::Approve | Action::NotSpam => Some(Label::Ham),
                         Action::Spam => Some(Label::Spam),
                         _ => None,
                     };
+                    if report && matches!(action, Action::Spam | Action::NotSpam) && was != status {
+                        let job = Job::SpamReport(SpamReport {
+                            comment_id: id,
+                            spam: action == Action::Spam,
+                        });
+                        super::jobs::enqueue_in(tx, &job, now).await?;
+                    }
                     let learned = row.trained_as.as_deref().and_then(Label::parse);
                     let mut trained_as = learned;
                     if let Some(label) = label.filter(|l| Some(*l) != learned) {

@@ -106,6 +106,36 @@ impl Store {
         Ok(id)
     }
 
+    /// Queues `job` at `run_at` about `topic` unless one of its kind and topic is
+    /// already queued (a recurring job's next run; two instances starting at once may
+    /// both queue one, which is harmless).
+    pub async fn ensure_queued(&self, job: Job, run_at: i64, topic: &str) -> StoreResult<bool> {
+        let topic = topic.to_string();
+        let queued = self
+            .write(move |tx| {
+                Box::pin(async move {
+                    let waiting: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND topic = $2 AND status = $3",
+                    )
+                    .bind(job.kind())
+                    .bind(&topic)
+                    .bind(JobStatus::Queued)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if waiting > 0 {
+                        return Ok(false);
+                    }
+                    insert(tx, &NewJob::now(job).at(run_at).topic(&topic)).await?;
+                    Ok(true)
+                })
+            })
+            .await?;
+        if queued {
+            self.job_queued();
+        }
+        Ok(queued)
+    }
+
     /// Wakes this process's worker: a job was queued or put back.
     pub fn job_queued(&self) {
         self.jobs_wakeup.notify_one();

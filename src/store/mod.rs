@@ -30,7 +30,7 @@ pub use jobs::{JobRow, NewJob};
 pub use posts::{Listing, PostWrite};
 pub use privacy::{Erased, PersonalData};
 pub use sessions::SessionRow;
-pub use spam::{Label, Learned};
+pub use spam::Label;
 pub use subscriptions::SubscriptionRow;
 pub use users::UserRow;
 
@@ -155,6 +155,8 @@ pub struct Store {
     held: Option<held::HeldWriter>,
     /// Woken when this process queues a job, so its worker need not wait for a poll.
     jobs_wakeup: std::sync::Arc<tokio::sync::Notify>,
+    /// Moderators' Spam / Not spam are reported to the spam service (`[akismet]`).
+    reports: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -164,6 +166,15 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NO
      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
 
 impl Store {
+    /// From now on, queue a `SpamReport` job with every moderator's Spam and Not spam.
+    pub fn report_decisions(&self, on: bool) {
+        self.reports.store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub(crate) fn reports_decisions(&self) -> bool {
+        self.reports.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Connects to the database named by `url`, creating an SQLite file if missing.
     pub async fn connect(url: &str) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
@@ -219,6 +230,7 @@ impl Store {
                     backend,
                     held: None,
                     jobs_wakeup: Default::default(),
+                    reports: Default::default(),
                 };
                 store.held = Some(held::HeldWriter::start(store.clone()));
                 store
@@ -231,6 +243,7 @@ impl Store {
                     backend,
                     held: None,
                     jobs_wakeup: Default::default(),
+                    reports: Default::default(),
                 }
             }
         };

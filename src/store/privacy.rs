@@ -75,6 +75,9 @@ pub struct PersonalData {
     pub staff_account: Option<PersonalAccount>,
     /// Emails queued, sent or failed to this address (the job queue keeps them a while).
     pub emails_on_record: i64,
+    /// Activity-log entries that name this address (moderation of their comments,
+    /// blocks).
+    pub activity: Vec<super::ActivityRow>,
 }
 
 impl PersonalData {
@@ -144,6 +147,13 @@ impl PersonalData {
                 "id": a.id, "display_name": a.display_name, "role": a.role, "created": iso(a.created_at),
             })),
             "emails_on_record": self.emails_on_record,
+            "moderation_log": self.activity.iter().map(|a| serde_json::json!({
+                "date": iso(a.at),
+                "action": a.action,
+                "by": a.source,
+                "comment_id": a.comment_id,
+                "detail": a.detail,
+            })).collect::<Vec<_>>(),
         })
     }
 }
@@ -218,6 +228,16 @@ impl Store {
         .bind(contains_pattern(&email))
         .fetch_one(&self.read)
         .await?;
+        let activity = self
+            .activity(
+                &super::ActivityFilter {
+                    email: Some(email.clone()),
+                    ..Default::default()
+                },
+                10_000,
+                0,
+            )
+            .await?;
         Ok(PersonalData {
             email,
             comments,
@@ -225,6 +245,7 @@ impl Store {
             identities,
             staff_account,
             emails_on_record,
+            activity,
         })
     }
 
@@ -283,6 +304,11 @@ async fn erase(
         .await?
         .rows_affected();
     }
+    // The log keeps what was done, no longer to whom.
+    sqlx::query("UPDATE activity SET email = NULL, detail = '' WHERE email = $1")
+        .bind(email)
+        .execute(&mut *tx)
+        .await?;
     erased.subscriptions = sqlx::query("DELETE FROM subscriptions WHERE lower(email) = $1")
         .bind(email)
         .execute(&mut *tx)

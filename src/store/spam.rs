@@ -3,8 +3,6 @@
 //! each comment was learned as (`comments.trained_as`). Learning happens in the
 //! transaction of the moderator's decision (`comments::set_comment_status`).
 
-use std::collections::HashMap;
-
 use super::{Store, StoreResult};
 use crate::domain::discussion::Submission;
 use crate::domain::spam_filter::{self, Counts, Feature, DOCUMENTS_KEY};
@@ -33,13 +31,8 @@ impl Label {
     }
 }
 
-/// What the filter knows about some features: the comments it learned from, and the
-/// counts of those of `features` it has seen.
-#[derive(Debug, Clone, Default)]
-pub struct Learned {
-    pub documents: Counts,
-    pub counts: HashMap<i64, Counts>,
-}
+/// The row whose `spam` counts the transactions that changed what the filter learned.
+const VERSION_KEY: &str = "#version";
 
 /// Rows per upsert statement (3 parameters each).
 const BATCH: usize = 300;
@@ -62,13 +55,18 @@ pub(super) fn count(deltas: &mut Deltas, features: &[Feature], label: Label, del
     }
 }
 
-/// Writes `deltas` in the caller's transaction, in key order. A count never goes
+/// Writes `deltas` in the caller's transaction, in key order, and bumps the version. A count never goes
 /// below 0 where it exists (reads treat a negative count, possible only for a feature
 /// unlearned that was never learned, as 0).
 pub(super) async fn learn(
     conn: &mut sqlx::AnyConnection,
     deltas: &Deltas,
 ) -> Result<(), sqlx::Error> {
+    if deltas.is_empty() {
+        return Ok(());
+    }
+    let mut deltas = deltas.clone();
+    deltas.insert(spam_filter::key(VERSION_KEY), (1, 0));
     let rows: Vec<(i64, i64, i64)> = deltas
         .iter()
         .filter(|(_, (s, h))| *s != 0 || *h != 0)
@@ -115,35 +113,46 @@ pub(super) fn stored_features(
 }
 
 impl Store {
-    /// What the filter learned about `features`: one query.
-    pub async fn learned(&self, features: &[Feature]) -> StoreResult<Learned> {
-        let documents = spam_filter::key(DOCUMENTS_KEY);
-        let mut keys: Vec<i64> = features.iter().map(|f| f.key).collect();
-        keys.push(documents);
-        let placeholders: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT token, spam, ham FROM spam_tokens WHERE token IN ({})",
-            placeholders.join(", ")
-        );
-        let mut q = sqlx::query_as::<_, (i64, i64, i64)>(&sql);
-        for key in &keys {
-            q = q.bind(*key);
-        }
-        let rows = q.fetch_all(&self.read).await?;
-        let mut learned = Learned::default();
-        for (token, spam, ham) in rows {
-            let c = Counts { spam, ham };
-            if token == documents {
-                learned.documents = c;
-            } else {
-                learned.counts.insert(token, c);
-            }
-        }
-        Ok(learned)
-    }
-
     /// How many comments the filter learned from, of each kind.
     pub async fn filter_documents(&self) -> StoreResult<Counts> {
-        Ok(self.learned(&[]).await?.documents)
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("SELECT spam, ham FROM spam_tokens WHERE token = $1")
+                .bind(spam_filter::key(DOCUMENTS_KEY))
+                .fetch_optional(&self.read)
+                .await?;
+        Ok(row.map_or(Counts::default(), |(spam, ham)| Counts { spam, ham }))
+    }
+
+    /// The version of what the filter learned: it goes up with every decision
+    /// learned from, by any instance.
+    pub async fn filter_version(&self) -> StoreResult<i64> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT spam FROM spam_tokens WHERE token = $1")
+            .bind(spam_filter::key(VERSION_KEY))
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(v.unwrap_or(0))
+    }
+
+    /// Everything the filter learned: its version, the documents it learned from,
+    /// and each feature's (key, spam, ham). One query, read in one transaction.
+    pub async fn filter_model(&self) -> StoreResult<(i64, Counts, Vec<(i64, i64, i64)>)> {
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as("SELECT token, spam, ham FROM spam_tokens")
+            .fetch_all(&self.read)
+            .await?;
+        let (documents, version) = (
+            spam_filter::key(DOCUMENTS_KEY),
+            spam_filter::key(VERSION_KEY),
+        );
+        let mut out = (0, Counts::default(), Vec::with_capacity(rows.len()));
+        for (token, spam, ham) in rows {
+            if token == documents {
+                out.1 = Counts { spam, ham };
+            } else if token == version {
+                out.0 = spam;
+            } else {
+                out.2.push((token, spam, ham));
+            }
+        }
+        Ok(out)
     }
 }

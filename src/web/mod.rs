@@ -62,6 +62,14 @@ pub struct App {
     pub cache: cache::PageCache,
     pub metrics: Arc<Metrics>,
     pub limiter: rate_limit::RateLimiter,
+    /// Comments per email address, per hour.
+    pub email_limiter: rate_limit::RateLimiter<String>,
+    /// Comments per post, per minute, from everyone.
+    pub post_limiter: rate_limit::RateLimiter<i64>,
+    /// What the spam filter learned, held in memory (`crate::filter`).
+    pub filter: crate::filter::Filter,
+    /// The Akismet-compatible service, when configured.
+    pub checker: Option<Arc<crate::spam_service::Checker>>,
     /// Sign-in attempts to start with an identity provider, per address.
     pub signin_starts: rate_limit::RateLimiter,
     pub signin_throttle: signin_throttle::SigninThrottle,
@@ -127,8 +135,31 @@ impl AppState {
                 n
             }
         };
+        let filter = crate::filter::Filter::default();
+        filter.refresh(&store).await?;
+        let checker = settings
+            .spam_service
+            .clone()
+            .map(|s| Arc::new(crate::spam_service::Checker::new(s)));
+        store.report_decisions(checker.is_some());
+        // The spam folder's clean-up runs hourly from the first start on.
+        store
+            .ensure_queued(
+                crate::domain::job::Job::PurgeSpam(crate::domain::job::PurgeSpam {}),
+                crate::store::now(),
+                "spam",
+            )
+            .await?;
         Ok(AppState(Arc::new(App {
+            filter,
+            checker,
             limiter: rate_limit::RateLimiter::new(settings.comments_per_minute),
+            // `comments_per_minute = 0` lifts every comment limit (benchmarks, tests).
+            email_limiter: rate_limit::RateLimiter::per(
+                lift(settings.comments_per_email_per_hour),
+                std::time::Duration::from_secs(3600),
+            ),
+            post_limiter: rate_limit::RateLimiter::new(lift(settings.comments_per_post_per_minute)),
             signin_starts: rate_limit::RateLimiter::new(lift(30)),
             signin_throttle: signin_throttle::SigninThrottle::new(settings.login_lockout_after),
             health: std::sync::Mutex::new(None),
@@ -162,6 +193,9 @@ impl AppState {
 
     /// Re-reads settings from the database (after a change here or elsewhere).
     pub async fn reload_settings(&self) -> anyhow::Result<()> {
+        if let Err(err) = self.filter.refresh(&self.store).await {
+            tracing::warn!(error = %err, "could not read what the spam filter learned");
+        }
         let pairs = self.store.all_settings().await?;
         let providers = admin_providers(&self.settings.providers, &pairs);
         let changed = {
@@ -196,6 +230,8 @@ impl AppState {
             mailer: self.mailer.clone(),
             metrics: self.metrics.clone(),
             retry_base: self.settings.job_retry_base,
+            site: self.site.clone(),
+            checker: self.checker.clone(),
         }
     }
 

@@ -1,45 +1,56 @@
-//! Per-address limits on what a stranger can trigger (posting comments, signing in).
-//! A fixed one-minute window per address, kept in memory; 0 lifts the limit.
+//! Limits on what a stranger can trigger (posting comments, signing in): per address,
+//! per email, per post. A fixed window per key, kept in memory; 0 lifts the limit.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-pub struct RateLimiter {
-    per_minute: u32,
-    windows: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+/// At most `per_window` attempts per key in each `window`.
+pub struct RateLimiter<K = IpAddr> {
+    per_window: u32,
+    window: Duration,
+    windows: Mutex<HashMap<K, (Instant, u32)>>,
 }
 
-const WINDOW: Duration = Duration::from_secs(60);
+const MINUTE: Duration = Duration::from_secs(60);
 
-impl RateLimiter {
+impl<K: Hash + Eq + Clone> RateLimiter<K> {
+    /// `per_minute` attempts per key each minute.
     pub fn new(per_minute: u32) -> Self {
+        Self::per(per_minute, MINUTE)
+    }
+
+    /// `n` attempts per key each `window`.
+    pub fn per(n: u32, window: Duration) -> Self {
         RateLimiter {
-            per_minute,
+            per_window: n,
+            window,
             windows: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Counts one attempt from `ip`; false when it is over the limit.
-    pub fn allow(&self, ip: IpAddr) -> bool {
-        self.allow_at(ip, Instant::now())
+    /// Counts one attempt for `key`; false when it is over the limit.
+    pub fn allow(&self, key: K) -> bool {
+        self.allow_at(key, Instant::now())
     }
 
-    fn allow_at(&self, ip: IpAddr, now: Instant) -> bool {
-        if self.per_minute == 0 {
+    fn allow_at(&self, key: K, now: Instant) -> bool {
+        if self.per_window == 0 {
             return true;
         }
         let mut windows = self.windows.lock().expect("rate limit lock");
         if windows.len() > 50_000 {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+            let window = self.window;
+            windows.retain(|_, (start, _)| now.duration_since(*start) < window);
         }
-        let entry = windows.entry(ip).or_insert((now, 0));
-        if now.duration_since(entry.0) >= WINDOW {
+        let entry = windows.entry(key).or_insert((now, 0));
+        if now.duration_since(entry.0) >= self.window {
             *entry = (now, 0);
         }
         entry.1 += 1;
-        entry.1 <= self.per_minute
+        entry.1 <= self.per_window
     }
 }
 
@@ -56,7 +67,18 @@ mod tests {
         assert!(l.allow_at(ip, t) && l.allow_at(ip, t));
         assert!(!l.allow_at(ip, t));
         assert!(l.allow_at(other, t));
-        assert!(l.allow_at(ip, t + WINDOW));
+        assert!(l.allow_at(ip, t + MINUTE));
+    }
+
+    #[test]
+    fn an_email_has_an_hourly_window() {
+        let hour = Duration::from_secs(3600);
+        let l = RateLimiter::per(1, hour);
+        let t = Instant::now();
+        assert!(l.allow_at("a@example.org".to_string(), t));
+        assert!(!l.allow_at("a@example.org".to_string(), t + MINUTE));
+        assert!(l.allow_at("b@example.org".to_string(), t + MINUTE));
+        assert!(l.allow_at("a@example.org".to_string(), t + hour));
     }
 
     #[test]

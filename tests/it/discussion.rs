@@ -8,7 +8,7 @@ use tribune::domain::job::{Job, JobKind};
 use crate::each_backend;
 use crate::support::{client, comment_id_of, TestServer};
 
-async fn save_rules(s: &TestServer, rules: &[(&str, &str)]) {
+pub(crate) async fn save_rules(s: &TestServer, rules: &[(&str, &str)]) {
     let csrf = s.admin_csrf().await;
     let mut form = vec![
         ("csrf", csrf.as_str()),
@@ -26,7 +26,7 @@ async fn save_rules(s: &TestServer, rules: &[(&str, &str)]) {
 }
 
 /// "Please moderate" emails queued so far.
-async fn moderation_emails(s: &TestServer) -> usize {
+pub(crate) async fn moderation_emails(s: &TestServer) -> usize {
     s.store
         .jobs(None, 1000)
         .await
@@ -37,7 +37,7 @@ async fn moderation_emails(s: &TestServer) -> usize {
         .count()
 }
 
-async fn status_of(s: &TestServer, id: i64) -> CommentStatus {
+pub(crate) async fn status_of(s: &TestServer, id: i64) -> CommentStatus {
     s.store.comment_by_id(id).await.unwrap().unwrap().status
 }
 

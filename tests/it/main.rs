@@ -18,4 +18,5 @@ mod properties;
 mod proxy;
 mod signin;
 mod snapshots;
+mod spam;
 mod support;

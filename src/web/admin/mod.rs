@@ -1,6 +1,7 @@
 //! `/admin/`: setup, sign-in, posts, the comment queue and site settings.
 //! Every page here is personal (never cached) and every form carries a CSRF token.
 
+pub mod activity;
 pub mod comments;
 pub mod jobs;
 pub mod login;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/comments", get(comments::queue).post(comments::act))
         .route("/admin/settings", get(settings::form).post(settings::save))
         .route("/admin/jobs", get(jobs::list))
+        .route("/admin/activity", get(activity::list))
         .route("/admin/privacy", get(privacy::form).post(privacy::act))
         .route("/admin/profile", get(profile::form).post(profile::save))
         .route("/admin/jobs/{id}/retry", post(jobs::retry))

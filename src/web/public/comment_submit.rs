@@ -171,6 +171,18 @@ async fn receive(
     notify(&state, &post, id, &new).await;
     subscribe(&state, &post, &reader, &new).await?;
     record(&state, id, &new, &decision).await;
+    // The spam service is asked from a job, never while the reader waits.
+    if state.checker.is_some() && status != CommentStatus::Spam {
+        let job =
+            crate::domain::job::Job::SpamCheck(crate::domain::job::SpamCheck { comment_id: id });
+        if let Err(err) = state
+            .store
+            .enqueue_job(crate::store::NewJob::now(job))
+            .await
+        {
+            tracing::warn!(comment = id, error = %err, "spam check not queued");
+        }
+    }
     let score = decision.note.score.as_ref().map(|s| s.spam);
     match decision.by {
         Some(by) => {
@@ -265,7 +277,8 @@ async fn check(
     if !post.takes_comments(crate::store::now(), state.site().close_after_days) {
         return Ok(Err(Refusal::Closed));
     }
-    if !state.limiter.allow(client.ip) {
+    // Per address (behind a trusted proxy, the reader's own), then per post.
+    if !state.limiter.allow(client.ip) || !state.post_limiter.allow(post.id) {
         return Ok(Err(Refusal::RateLimited));
     }
     if let Some(parent) = reader.parent_id() {
@@ -294,7 +307,14 @@ async fn check(
         }),
         None => check_guest(&reader.input, limits),
     };
-    Ok(checked.map_err(Refusal::Invalid))
+    let checked = checked.map_err(Refusal::Invalid);
+    // Per email address, once it is known to be one.
+    if let Ok(c) = &checked {
+        if !c.email.is_empty() && !state.email_limiter.allow(c.email.to_lowercase()) {
+            return Ok(Err(Refusal::RateLimited));
+        }
+    }
+    Ok(checked)
 }
 
 /// What [`decide`] made of a comment: its status, what Tribune noted on it, and which
@@ -327,14 +347,17 @@ async fn decide(
         ip: &new.ip,
         user_agent: &new.user_agent,
     };
+    let started = std::time::Instant::now();
+    let model = state.filter.model();
     let features = spam_filter::features(&submission);
-    let learned = state.store.learned(&features).await?;
     let mut note = ModerationNote {
-        score: spam_filter::score(&features, learned.documents, |k| {
-            learned.counts.get(&k).copied()
-        }),
+        score: model.score(&features),
         ..ModerationNote::default()
     };
+    state
+        .metrics
+        .spam_scoring
+        .observe(started.elapsed().as_secs_f64());
     let spam = |note: ModerationNote, by: Source| Decision {
         status: CommentStatus::Spam,
         note,
@@ -382,9 +405,7 @@ async fn decide(
         }
         Caught::Nothing => {}
     }
-    let trained = learned.documents.spam >= spam_filter::MIN_TRAINED
-        && learned.documents.ham >= spam_filter::MIN_TRAINED;
-    if let Some(score) = note.score.as_ref().filter(|_| trained) {
+    if let Some(score) = note.score.as_ref().filter(|_| model.decides()) {
         let percent = score.spam * 100.0;
         if percent >= f64::from(site.spam_threshold) {
             // Signed-in commenters are never sent to spam by a score alone: held.
@@ -582,7 +603,11 @@ async fn answer(
         state.content_changed().await;
         format!("{link}#comment-{id}")
     } else {
-        state.metrics.comment(CommentOutcome::Held);
+        state.metrics.comment(if status == CommentStatus::Spam {
+            CommentOutcome::Spam
+        } else {
+            CommentOutcome::Held
+        });
         format!(
             "{link}?unapproved={id}&moderation-hash={}#comment-{id}",
             crate::links::held_comment_hash(&state.site, id)

@@ -1,0 +1,371 @@
+//! Spam, end to end: the bot traps on the cached comment form, the filter learning
+//! from moderators' decisions and sending spam away from the queue, one-click blocks,
+//! and the activity log of who did what from where.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use tribune::domain::activity::{Action, Source};
+use tribune::domain::comment::CommentStatus;
+use tribune::store::ActivityFilter;
+
+use crate::discussion::{moderation_emails, save_rules, status_of};
+use crate::each_backend;
+use crate::support::{client, comment_id_of, TestServer};
+
+/// Posts the comment form as a browser would, with `extra` fields (the form time, the
+/// honeypot) as given.
+async fn post_form(
+    s: &TestServer,
+    post_id: i64,
+    name: &str,
+    body: &str,
+    extra: &[(&str, &str)],
+) -> crate::support::Response {
+    let post = post_id.to_string();
+    let email = format!("{}@example.net", name.to_lowercase().replace(' ', "."));
+    let mut form = vec![
+        ("comment_post_ID", post.as_str()),
+        ("comment_parent", "0"),
+        ("author", name),
+        ("email", email.as_str()),
+        ("url", ""),
+        ("comment", body),
+    ];
+    form.extend_from_slice(extra);
+    s.post_with(&client(), "/comments", &form).await
+}
+
+async fn shown(s: &TestServer, post_id: i64) -> String {
+    let res = s
+        .get_with(&client(), &format!("/comments/shown?post={post_id}"))
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(
+        res.headers.get("cache-control").unwrap(),
+        "private, no-store",
+        "each form gets its own time"
+    );
+    res.body
+}
+
+fn note_of(s: &str) -> serde_json::Value {
+    serde_json::from_str(s).unwrap()
+}
+
+async fn note(s: &TestServer, id: i64) -> serde_json::Value {
+    let rows = s.store.moderation_queue(None, None, 1000, 0).await.unwrap();
+    let spam = s
+        .store
+        .moderation_queue(Some(CommentStatus::Spam), None, 1000, 0)
+        .await
+        .unwrap();
+    let row = rows
+        .into_iter()
+        .chain(spam)
+        .find(|c| c.id == id)
+        .expect("comment stored");
+    note_of(row.moderation_note.as_deref().unwrap_or("{}"))
+}
+
+each_backend!(bot_traps_catch_bots_and_keep_the_page_cached, bot_traps);
+
+async fn bot_traps(s: &TestServer) {
+    s.setup_admin().await;
+    let (post_id, link) = s.publish("A statement", "Text.").await;
+    save_rules(
+        s,
+        &[
+            ("discussion_rules", "1"),
+            ("form_min_seconds", "2"),
+            ("max_links", "2"),
+            ("close_after_days", "0"),
+            ("spam_threshold", "70"),
+            ("hold_threshold", "50"),
+            ("spam_days", "30"),
+            ("require_name_email", "on"),
+        ],
+    )
+    .await;
+    // The page is the same bytes for every reader: the traps are in it, the time is not.
+    let first = s.get_with(&client(), &link).await;
+    let again = s.get_with(&client(), &link).await;
+    assert_eq!(first.body, again.body);
+    first
+        .assert_contains("name=\"subject\"")
+        .assert_contains("tabindex=\"-1\"")
+        .assert_contains("name=\"tribune_shown\" id=\"tribune_shown\" value=\"\"");
+
+    // A bot fills every field, the honeypot too: a neutral answer, kept in spam.
+    let token = shown(s, post_id).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let emails_before = moderation_emails(s).await;
+    let bot = post_form(
+        s,
+        post_id,
+        "Bot",
+        "Great post, visit my site",
+        &[("tribune_shown", &token), ("subject", "Hello")],
+    )
+    .await;
+    assert_eq!(bot.status, StatusCode::SEE_OTHER);
+    assert!(bot.location().contains("unapproved="), "{}", bot.location());
+    let bot_id = comment_id_of(&bot.location());
+    assert_eq!(status_of(s, bot_id).await, CommentStatus::Spam);
+    assert_eq!(note(s, bot_id).await["trap"]["trap"], "honeypot");
+    // Its author sees what any held comment shows; no moderator is bothered.
+    let seen = s.get_with(&client(), &bot.location()).await;
+    seen.assert_contains("Your comment is awaiting moderation.");
+
+    // Sent the moment the form was shown: spam.
+    let token = shown(s, post_id).await;
+    let fast = post_form(
+        s,
+        post_id,
+        "Quick Bot",
+        "Buy now",
+        &[("tribune_shown", &token)],
+    )
+    .await;
+    let fast_id = comment_id_of(&fast.location());
+    assert_eq!(status_of(s, fast_id).await, CommentStatus::Spam);
+    assert_eq!(note(s, fast_id).await["trap"]["trap"], "too_fast");
+
+    // A time that was not ours (moved back to look patient, or for another post): spam.
+    let token = shown(s, post_id).await;
+    let (at, sig) = token.split_once('.').unwrap();
+    let older = format!("{}.{sig}", at.parse::<i64>().unwrap() - 60);
+    let forged = post_form(
+        s,
+        post_id,
+        "Forger",
+        "Forged time",
+        &[("tribune_shown", &older)],
+    )
+    .await;
+    assert_eq!(
+        status_of(s, comment_id_of(&forged.location())).await,
+        CommentStatus::Spam
+    );
+
+    // No script ran (no time at all): held for a moderator, never refused.
+    let noscript = post_form(s, post_id, "Nadia", "I read this without JavaScript.", &[]).await;
+    assert_eq!(noscript.status, StatusCode::SEE_OTHER);
+    let noscript_id = comment_id_of(&noscript.location());
+    assert_eq!(status_of(s, noscript_id).await, CommentStatus::Pending);
+    assert_eq!(note(s, noscript_id).await["trap"]["trap"], "no_script");
+
+    // A person who took their time: approved (manual approval is off).
+    let token = shown(s, post_id).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let person = post_form(
+        s,
+        post_id,
+        "Amina",
+        "Thank you for the statement.",
+        &[("tribune_shown", &token)],
+    )
+    .await;
+    assert_eq!(
+        status_of(s, comment_id_of(&person.location())).await,
+        CommentStatus::Approved
+    );
+    // Only the held one asked a moderator.
+    assert_eq!(moderation_emails(s).await, emails_before + 1);
+
+    // The spam folder says why, and "Not spam" restores a wrongly trapped comment.
+    let spam_tab = s.get("/admin/comments?status=spam").await;
+    spam_tab
+        .assert_contains("the hidden field that only programs fill in was filled in")
+        .assert_contains("after the form was shown");
+    let queue = s.get("/admin/comments").await;
+    queue
+        .assert_contains("sent without JavaScript")
+        .assert_lacks("Great post, visit my site");
+    let csrf = s.admin_csrf().await;
+    let res = s
+        .post(
+            "/admin/comments",
+            &[("csrf", &csrf), ("do", &format!("unapprove:{bot_id}"))],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(status_of(s, bot_id).await, CommentStatus::Pending);
+    // … and it taught the filter: one comment learned as not spam.
+    assert_eq!(s.store.filter_documents().await.unwrap().ham, 1);
+}
+
+each_backend!(
+    the_filter_learns_from_moderators_and_keeps_spam_out_of_the_queue,
+    filter_learns
+);
+
+const SPAM: [&str; 12] = [
+    "Cheap viagra pills online, best prices, order now",
+    "Buy cheap pills without prescription, discount viagra today",
+    "Casino bonus: win real money now, free spins",
+    "Online casino, free bonus, win money fast",
+    "Make money fast from home, earn cash now",
+    "Cheap replica watches, best discount, buy now",
+    "Loans approved instantly, cash today, no credit check",
+    "Win a free iPhone now, claim your prize today",
+    "Hot singles in your area, click now",
+    "Best SEO services, rank first on Google, cheap",
+    "Free bitcoin, double your money today, invest now",
+    "Discount pharmacy pills, cheap prices, order today",
+];
+
+const HAM: [&str; 12] = [
+    "I disagree with the minister's statement on the budget.",
+    "Thank you for publishing the full statement.",
+    "When will the council vote on the new school plan?",
+    "The water report should be published in full.",
+    "A clear statement; the questions remain open though.",
+    "Our community needs safer roads near the schools.",
+    "Will there be a public hearing on the reform?",
+    "The figures in the second paragraph do not add up.",
+    "I support the plan, but the timeline is too long.",
+    "Please publish the statement in Kurdish as well.",
+    "Who will answer the questions raised by the report?",
+    "The health budget matters more than the roads.",
+];
+
+async fn filter_learns(s: &TestServer) {
+    s.setup_admin().await;
+    let (post_id, _) = s.publish("A statement", "Text.").await;
+    let reader = client();
+    // Held (manual approval, the default), then judged by a moderator in the queue.
+    let mut spam_ids = Vec::new();
+    let mut ham_ids = Vec::new();
+    for (i, text) in SPAM.iter().enumerate() {
+        let res = s
+            .comment(&reader, post_id, 0, &format!("Seller {i}"), text)
+            .await;
+        spam_ids.push(comment_id_of(&res.location()));
+    }
+    for (i, text) in HAM.iter().enumerate() {
+        let res = s
+            .comment(&reader, post_id, 0, &format!("Reader {i}"), text)
+            .await;
+        ham_ids.push(comment_id_of(&res.location()));
+    }
+    let csrf = s.admin_csrf().await;
+    let bulk = |action: &'static str, ids: &[i64]| {
+        let mut form: Vec<(String, String)> = vec![
+            ("csrf".into(), csrf.clone()),
+            ("bulk".into(), action.into()),
+        ];
+        form.extend(ids.iter().map(|id| ("ids".to_string(), id.to_string())));
+        form
+    };
+    for (action, ids) in [("spam", &spam_ids), ("approve", &ham_ids)] {
+        let form = bulk(action, ids);
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let res = s.post("/admin/comments", &pairs).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    let learned = s.store.filter_documents().await.unwrap();
+    assert_eq!((learned.spam, learned.ham), (12, 12));
+    // Settings → Spam says how much it learned.
+    s.get("/admin/settings")
+        .await
+        .assert_contains("It has learned from 12 spam and 12 other comments");
+
+    // A new spam comment goes straight to spam: not in the queue, no email.
+    let emails_before = moderation_emails(s).await;
+    let res = s
+        .comment(
+            &reader,
+            post_id,
+            0,
+            "Another Seller",
+            "Cheap pills and casino bonus, buy now, win money today",
+        )
+        .await;
+    assert!(res.location().contains("unapproved="), "a neutral answer");
+    let spam_id = comment_id_of(&res.location());
+    assert_eq!(status_of(s, spam_id).await, CommentStatus::Spam);
+    let n = note(s, spam_id).await;
+    assert!(n["score"]["spam"].as_f64().unwrap() >= 0.7, "{n}");
+    assert!(!n["score"]["clues"].as_array().unwrap().is_empty(), "{n}");
+    assert_eq!(moderation_emails(s).await, emails_before);
+    s.get("/admin/comments")
+        .await
+        .assert_lacks("Another Seller");
+    s.get("/admin/comments?status=spam")
+        .await
+        .assert_contains("likely spam. Most telling:");
+
+    // A reader's comment waits for a moderator as before, its low score shown.
+    let res = s
+        .comment(
+            &reader,
+            post_id,
+            0,
+            "Layla",
+            "Will the council publish the budget report?",
+        )
+        .await;
+    let ham_id = comment_id_of(&res.location());
+    assert_eq!(status_of(s, ham_id).await, CommentStatus::Pending);
+    assert!(note(s, ham_id).await["score"]["spam"].as_f64().unwrap() < 0.5);
+    // The menu's count is of the queue alone, never spam.
+    let counts = s.store.queue_counts().await.unwrap();
+    assert_eq!((counts.pending, counts.spam), (1, 13));
+    s.get("/admin/")
+        .await
+        .assert_contains("(One comment awaiting moderation)");
+
+    // One click blocks an author's email: the comment goes to spam, the list holds
+    // the address, and their next comment goes to spam too.
+    let csrf = s.admin_csrf().await;
+    let res = s
+        .post(
+            "/admin/comments",
+            &[("csrf", &csrf), ("do", &format!("block-email:{ham_id}"))],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(
+        res.location().contains("done=blocked&n=1"),
+        "{}",
+        res.location()
+    );
+    assert_eq!(status_of(s, ham_id).await, CommentStatus::Spam);
+    s.get("/admin/settings")
+        .await
+        .assert_contains("email layla@example.net</textarea>");
+    let res = s
+        .comment(&reader, post_id, 0, "Layla", "Another question entirely.")
+        .await;
+    let again = comment_id_of(&res.location());
+    assert_eq!(status_of(s, again).await, CommentStatus::Spam);
+    assert_eq!(note(s, again).await["blocked"]["field"], "email");
+
+    // Who did what, from where: the moderator in the admin pages, the filter, the rule.
+    let log = s
+        .store
+        .activity(&ActivityFilter::default(), 1000, 0)
+        .await
+        .unwrap();
+    let by = |source: Source, action: Action| {
+        log.iter()
+            .filter(|e| e.source == source && e.action == action)
+            .count()
+    };
+    assert_eq!(by(Source::Admin, Action::Spam), 12 + 1);
+    assert_eq!(by(Source::Admin, Action::Approve), 12);
+    assert_eq!(by(Source::Admin, Action::Block), 1);
+    assert_eq!(by(Source::Filter, Action::Spam), 1);
+    assert_eq!(by(Source::Rule, Action::Spam), 1);
+    assert!(log
+        .iter()
+        .filter(|e| e.source == Source::Admin)
+        .all(|e| e.actor == "Ada Admin" && e.user_id.is_some()));
+    let layla = ActivityFilter {
+        email: Some("Layla@Example.net".into()),
+        ..ActivityFilter::default()
+    };
+    // Her comments: blocked, moved to spam, and the block list caught the next.
+    assert_eq!(s.store.activity(&layla, 100, 0).await.unwrap().len(), 3);
+}
