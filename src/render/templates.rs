@@ -43,6 +43,7 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "email/confirm.html",
     "subscriptions.html",
     "admin/jobs.html",
+    "admin/activity.html",
     "admin/privacy.html",
     "admin/base.html",
     "admin/setup.html",

@@ -17,7 +17,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 /// Runs `tribune` against `database_url`; returns (success, stdout, stderr).
-fn tribune(database_url: &str, args: &[&str]) -> (bool, String, String) {
+pub(crate) fn tribune(database_url: &str, args: &[&str]) -> (bool, String, String) {
     tribune_stdin(database_url, args, "")
 }
 

@@ -369,3 +369,299 @@ async fn filter_learns(s: &TestServer) {
     // Her comments: blocked, moved to spam, and the block list caught the next.
     assert_eq!(s.store.activity(&layla, 100, 0).await.unwrap().len(), 3);
 }
+
+/// A small server speaking the Akismet API on loopback: `comment-check` calls a
+/// comment spam when its text says "akismet-spam"; every call is recorded.
+async fn akismet_server() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<(String, String)>)>>>,
+) {
+    use axum::routing::post;
+    let calls: std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<(String, String)>)>>> =
+        Default::default();
+    let record = |method: &'static str, calls: std::sync::Arc<std::sync::Mutex<Vec<_>>>| {
+        move |body: axum::body::Bytes| {
+            let calls = calls.clone();
+            async move {
+                let form: Vec<(String, String)> = form_urlencoded::parse(&body)
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+                let spam = form
+                    .iter()
+                    .any(|(k, v)| k == "comment_content" && v.contains("akismet-spam"));
+                let key_ok = form.iter().any(|(k, v)| k == "api_key" && v == "test-key");
+                calls.lock().unwrap().push((method.to_string(), form));
+                match (method, key_ok) {
+                    (_, false) => "invalid".to_string(),
+                    ("comment-check", _) => spam.to_string(),
+                    _ => "Thanks for making the web a better place.".to_string(),
+                }
+            }
+        }
+    };
+    let app = axum::Router::new()
+        .route(
+            "/1.1/comment-check",
+            post(record("comment-check", calls.clone())),
+        )
+        .route(
+            "/1.1/submit-spam",
+            post(record("submit-spam", calls.clone())),
+        )
+        .route("/1.1/submit-ham", post(record("submit-ham", calls.clone())));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/1.1"), calls)
+}
+
+async fn until(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    for _ in 0..200 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_akismet_compatible_service_is_asked_from_a_job_and_told_of_decisions() {
+    for backend in crate::support::backends() {
+        akismet(backend).await;
+    }
+}
+
+async fn akismet(backend: crate::support::Backend) {
+    let (endpoint, calls) = akismet_server().await;
+    let config = tribune::config::ServeSettings {
+        spam_service: Some(tribune::config::SpamService {
+            key: "test-key".into(),
+            endpoint: endpoint.parse().unwrap(),
+        }),
+        ..tribune::config::ServeSettings::default()
+    };
+    let s = TestServer::start_with(backend, config).await;
+    s.setup_admin().await;
+    let (post_id, _) = s.publish("A statement", "Text.").await;
+    let reader = client();
+    let res = s
+        .comment(&reader, post_id, 0, "Sam", "Visit akismet-spam dot example")
+        .await;
+    let flagged = comment_id_of(&res.location());
+    let res = s
+        .comment(
+            &reader,
+            post_id,
+            0,
+            "Amina",
+            "A fair question about the budget.",
+        )
+        .await;
+    let fine = comment_id_of(&res.location());
+    // The reader was answered first; the job then asks, and the service's spam goes.
+    until("the service's verdict", async || {
+        status_of(&s, flagged).await == CommentStatus::Spam
+    })
+    .await;
+    until("both checks", async || {
+        calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(m, _)| m == "comment-check")
+            .count()
+            == 2
+    })
+    .await;
+    let checks: Vec<_> = calls
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(m, _)| m == "comment-check")
+        .cloned()
+        .collect();
+    assert_eq!(checks.len(), 2, "{checks:?}");
+    let sent = &checks[0].1;
+    let field = |k: &str| sent.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    assert_eq!(field("comment_author"), Some("Sam"));
+    assert_eq!(field("user_ip"), Some("127.0.0.1"));
+    assert!(field("permalink").unwrap().starts_with("http://127.0.0.1:"));
+    assert_eq!(status_of(&s, fine).await, CommentStatus::Pending);
+    // What the service decided is logged as its own; the filter did not learn from it.
+    let log = s
+        .store
+        .activity(&ActivityFilter::default(), 100, 0)
+        .await
+        .unwrap();
+    assert!(log.iter().any(|e| e.source == Source::Service
+        && e.action == Action::Spam
+        && e.comment_id == Some(flagged)));
+    assert_eq!(s.store.filter_documents().await.unwrap().spam, 0);
+
+    // A moderator disagrees: "Not spam" is reported as ham, "Spam" as spam.
+    let csrf = s.admin_csrf().await;
+    for action in [format!("unapprove:{flagged}"), format!("spam:{fine}")] {
+        let res = s
+            .post("/admin/comments", &[("csrf", &csrf), ("do", &action)])
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+    }
+    until("both reports", async || {
+        let calls = calls.lock().unwrap();
+        calls.iter().any(|(m, _)| m == "submit-ham")
+            && calls.iter().any(|(m, _)| m == "submit-spam")
+    })
+    .await;
+    // Approving a comment reports nothing.
+    let res = s
+        .post(
+            "/admin/comments",
+            &[("csrf", &csrf), ("do", &format!("approve:{flagged}"))],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(calls.lock().unwrap().len(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn comments_are_limited_per_email_and_per_post() {
+    for backend in crate::support::backends() {
+        limits(backend).await;
+    }
+}
+
+async fn limits(backend: crate::support::Backend) {
+    let config = tribune::config::ServeSettings {
+        comments_per_minute: 100,
+        comments_per_email_per_hour: 2,
+        comments_per_post_per_minute: 4,
+        ..tribune::config::ServeSettings::default()
+    };
+    let s = TestServer::start_with(backend, config).await;
+    s.setup_admin().await;
+    let (post_id, _) = s.publish("A statement", "Text.").await;
+    let (other_post, _) = s.publish("Another statement", "Text.").await;
+    let reader = client();
+    for text in ["First", "Second"] {
+        let res = s.comment(&reader, post_id, 0, "Rana", text).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+    }
+    // A third from the same address within the hour, on any post: refused, text kept.
+    let res = s
+        .comment(&reader, other_post, 0, "Rana", "Third words")
+        .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    res.assert_contains("Third words");
+    // Others may still comment, until the post has taken its four this minute.
+    for name in ["Omar", "Zana"] {
+        let res = s.comment(&reader, post_id, 0, name, "Hello").await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{name}");
+    }
+    let res = s
+        .comment(&reader, post_id, 0, "Leyla", "Too many here")
+        .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    let res = s
+        .comment(&reader, other_post, 0, "Leyla", "Fine here")
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+}
+
+/// Old spam leaves by itself, and the log is on the page, in the CLI and in the export.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_spam_is_deleted_and_the_log_is_everywhere() {
+    let s = TestServer::start(crate::support::Backend::Sqlite).await;
+    s.setup_admin().await;
+    let (post_id, _) = s.publish("A statement", "Text.").await;
+    let res = post_form(
+        &s,
+        post_id,
+        "Bot",
+        "Old spam",
+        &[
+            ("subject", "filled"),
+            ("tribune_shown", &shown(&s, post_id).await),
+        ],
+    )
+    .await;
+    let old = comment_id_of(&res.location());
+    let res = post_form(
+        &s,
+        post_id,
+        "Bot Two",
+        "New spam",
+        &[
+            ("subject", "filled"),
+            ("tribune_shown", &shown(&s, post_id).await),
+        ],
+    )
+    .await;
+    let new = comment_id_of(&res.location());
+    // The first went to spam 31 days ago.
+    let db = tribune::store::Store::connect(&s.db.url).await.unwrap();
+    let month_ago = tribune::store::now() - 31 * 86_400;
+    {
+        use sqlx::Connection;
+        let url = s.db.url.clone();
+        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+        sqlx::query("UPDATE comments SET updated_at = $1 WHERE id = $2")
+            .bind(month_ago)
+            .bind(old)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    db.enqueue_job(tribune::store::NewJob::now(
+        tribune::domain::job::Job::PurgeSpam(tribune::domain::job::PurgeSpam {}),
+    ))
+    .await
+    .unwrap();
+    until("the clean-up", async || {
+        s.store.comment_by_id(old).await.unwrap().is_none()
+    })
+    .await;
+    assert!(
+        s.store.comment_by_id(new).await.unwrap().is_some(),
+        "newer spam stays"
+    );
+
+    // Restored from the command line: the filter learns, the log says who.
+    let (ok, out, err) =
+        crate::moving::tribune(&s.db.url, &["comments", "not-spam", &new.to_string()]);
+    assert!(ok, "{out}{err}");
+    assert_eq!(status_of(&s, new).await, CommentStatus::Pending);
+    let (ok, out, _) = crate::moving::tribune(&s.db.url, &["comments", "log", "--limit", "20"]);
+    assert!(ok);
+    assert!(out.contains(" cli ") && out.contains("not-spam"), "{out}");
+    assert!(out.contains(" job ") && out.contains("spam: 1"), "{out}");
+    assert!(
+        out.contains(" trap ") && out.contains("bot.two@example.net"),
+        "{out}"
+    );
+
+    // Admin → Activity, filtered to one commenter.
+    let page = s.get("/admin/activity?email=bot.two%40example.net").await;
+    page.assert_contains("<td>Not spam</td>")
+        .assert_contains("<small>command line</small>")
+        .assert_contains("<small>bot trap</small>")
+        .assert_lacks("<td>Deleted for good</td>");
+    s.get("/admin/activity?source=job")
+        .await
+        .assert_contains("<td>Deleted for good</td>")
+        .assert_lacks("<td>Not spam</td>");
+    // Their personal-data export carries the entries that name them.
+    let export = s
+        .store
+        .personal_data("bot.two@example.net")
+        .await
+        .unwrap()
+        .to_json();
+    let log = export["moderation_log"].as_array().unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e["action"] == "not-spam" && e["by"] == "cli"),
+        "{log:?}"
+    );
+}

@@ -60,6 +60,7 @@ pub async fn list(
                 source => a.source,
                 action => a.action,
                 comment_id => a.comment_id,
+                email_query => a.email.as_deref().map(encode),
                 email => a.email,
                 detail => a.detail,
             }
@@ -74,6 +75,7 @@ pub async fn list(
             actions => Action::NAMES,
             source => filter.source,
             action => filter.action,
+            email_query => encode(filter.email.as_deref().unwrap_or("")),
             email => filter.email,
             comment => filter.comment_id,
             page => page_no,
@@ -82,4 +84,9 @@ pub async fn list(
         },
     )?;
     Ok(page(StatusCode::OK, html))
+}
+
+/// `s` as a query-string value.
+fn encode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

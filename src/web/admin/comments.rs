@@ -134,6 +134,18 @@ pub async fn act(State(state): State<AppState>, staff: Staff, body: Bytes) -> Ap
             .delete_comments_with_status(status, i64::MAX)
             .await?;
         tracing::info!(user = staff.user.id, %status, deleted, "comments deleted for good");
+        if deleted > 0 {
+            state
+                .store
+                .record_activity(
+                    &staff.actor(),
+                    crate::domain::activity::Action::Delete,
+                    None,
+                    None,
+                    &format!("{status}: {deleted}"),
+                )
+                .await?;
+        }
         return Ok(Redirect::to(&format!(
             "/admin/comments?status={status}&done=deleted&n={deleted}"
         ))
