@@ -370,15 +370,14 @@ async fn filter_learns(s: &TestServer) {
     assert_eq!(s.store.activity(&layla, 100, 0).await.unwrap().len(), 3);
 }
 
+/// Every call the test service received: its method and form.
+type Calls = std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<(String, String)>)>>>;
+
 /// A small server speaking the Akismet API on loopback: `comment-check` calls a
 /// comment spam when its text says "akismet-spam"; every call is recorded.
-async fn akismet_server() -> (
-    String,
-    std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<(String, String)>)>>>,
-) {
+async fn akismet_server() -> (String, Calls) {
     use axum::routing::post;
-    let calls: std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<(String, String)>)>>> =
-        Default::default();
+    let calls: Calls = Default::default();
     let record = |method: &'static str, calls: std::sync::Arc<std::sync::Mutex<Vec<_>>>| {
         move |body: axum::body::Bytes| {
             let calls = calls.clone();
