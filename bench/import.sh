@@ -80,5 +80,7 @@ SECTION=$(
 )
 touch docs/benchmarks.md
 HEAD_PART=$(sed '/^<!-- bench\/import.sh -->/,$d' docs/benchmarks.md)
-{ printf '%s\n\n' "$HEAD_PART"; printf '%s\n' "$SECTION"; } > docs/benchmarks.md
+# Sections written by other scripts after this one stay.
+TAIL_PART=$(sed -n '/^<!-- bench\/spam.sh -->/,$p' docs/benchmarks.md)
+{ printf '%s\n\n' "$HEAD_PART"; printf '%s\n' "$SECTION"; [ -n "$TAIL_PART" ] && printf '\n%s\n' "$TAIL_PART"; } > docs/benchmarks.md
 sed -n '/^<!-- bench\/import.sh -->/,$p' docs/benchmarks.md

@@ -261,7 +261,7 @@ def main():
     print(f"- Spam kept out of the queue (recall): **{100 * recall:.1f} %** (target ≥ 95 %)")
     print(f"- Ham marked spam (false-positive rate): **{100 * fpr:.2f} %** (target ≤ 1 %)")
     print(f"- Precision of \"spam\": **{100 * precision:.2f} %**")
-    print(f"- Scoring on the server (features, the one query, the score), mean of "
+    print(f"- Scoring on the server (features and score, counts held in memory), mean of "
           f"{int(scored)} comments: **{mean_ms:.3f} ms** (target < 1 ms)")
 
 

@@ -63,8 +63,8 @@ pub struct Metrics {
     pub page_cache_hits: Counter,
     pub page_cache_misses: Counter,
     pub jobs: Family<OutcomeLabels, Counter>,
-    /// Time to score a new comment: its features, the one query for their counts,
-    /// the combination.
+    /// Time to score a new comment: its features and the combination (the counts are
+    /// held in memory, `crate::filter`).
     pub spam_scoring: Histogram,
 }
 
@@ -90,7 +90,7 @@ impl Metrics {
         ]);
         registry.register(
             "spam_filter_seconds",
-            "Time to score a new comment with the spam filter (features, one query, score)",
+            "Time to score a new comment with the spam filter (features and score)",
             spam_scoring.clone(),
         );
         registry.register(

@@ -46,8 +46,20 @@ pub struct NewComment {
     /// `domain::comment::duplicate_key` of a comment from the form; `None` skips the
     /// duplicate check.
     pub duplicate_key: Option<String>,
-    /// Why a rule held it or sent it to spam (`domain::discussion::RuleHit` as JSON).
+    /// What Tribune noted on it before any moderator (`domain::discussion::ModerationNote`
+    /// as JSON).
     pub moderation_note: Option<String>,
+    /// The activity log's entry for a decision made on arrival (a rule, a trap, the
+    /// filter), written in the comment's own transaction.
+    pub arrival: Option<Arrival>,
+}
+
+/// Who decided on a comment as it arrived, and what.
+#[derive(Debug, Clone)]
+pub struct Arrival {
+    pub actor: Actor,
+    pub action: Action,
+    pub detail: String,
 }
 
 /// What became of a comment sent to [`Store::insert_comment`].
@@ -137,6 +149,17 @@ pub(super) async fn insert_unless_duplicate(
     .fetch_all(&mut *conn)
     .await?;
     if let Some(id) = ids.first() {
+        if let Some(a) = &c.arrival {
+            record(
+                conn,
+                &a.actor,
+                a.action,
+                Some(*id),
+                Some(&c.author_email),
+                &a.detail,
+            )
+            .await?;
+        }
         return Ok(Inserted::New(*id));
     }
     let earlier: i64 = sqlx::query_scalar(
@@ -190,6 +213,16 @@ impl Store {
         // to its end, is its own transaction.
         if let Some(held) = &self.held {
             return held.insert(c, duplicate_window_secs).await;
+        }
+        // With its log entry it is two statements: one transaction.
+        if c.arrival.is_some() {
+            return self
+                .write(move |tx| {
+                    Box::pin(
+                        async move { insert_unless_duplicate(tx, &c, duplicate_window_secs).await },
+                    )
+                })
+                .await;
         }
         self.write_statement(move |conn| {
             Box::pin(async move { insert_unless_duplicate(conn, &c, duplicate_window_secs).await })

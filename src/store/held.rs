@@ -107,8 +107,16 @@ async fn run(store: Store, mut queue: mpsc::Receiver<Pending>) {
     }
 }
 
-/// One comment, one statement read to its end (see [`Store::write_statement`]).
+/// One comment, one statement read to its end (see [`Store::write_statement`]), or a
+/// transaction when its log entry comes with it.
 async fn one(store: &Store, comment: NewComment, window_secs: i64) -> StoreResult<Inserted> {
+    if comment.arrival.is_some() {
+        return store
+            .write(move |tx| {
+                Box::pin(async move { insert_unless_duplicate(tx, &comment, window_secs).await })
+            })
+            .await;
+    }
     store
         .write_statement(move |conn| {
             Box::pin(async move { insert_unless_duplicate(conn, &comment, window_secs).await })

@@ -22,7 +22,7 @@ mod subscriptions;
 mod users;
 
 pub use activity::{ActivityFilter, ActivityRow};
-pub use comments::{Inserted, ModerationRow, NewComment, QueueCounts};
+pub use comments::{Arrival, Inserted, ModerationRow, NewComment, QueueCounts};
 pub use export::{ExportAuthor, ExportComment, ExportPost, ExportTerm};
 pub use identities::{AuthAttempt, IdentityRow, NewIdentity};
 pub use import::{ImportTx, ImportedComment, ImportedPost};

@@ -328,6 +328,7 @@ async fn listings_never_print_raw_escape_sequences() {
                 user_agent: String::new(),
                 duplicate_key: None,
                 moderation_note: None,
+                arrival: None,
             },
             0,
         )

@@ -573,6 +573,7 @@ async fn one_bad_comment_does_not_fail_its_neighbours(s: &TestServer) {
         user_agent: String::new(),
         duplicate_key: Some(format!("key-{i}")),
         moderation_note: None,
+        arrival: None,
     };
     let tasks: Vec<_> = (0..40)
         .map(|i| {

@@ -87,6 +87,25 @@ async fn bot_traps(s: &TestServer) {
         ],
     )
     .await;
+    // The rule change is in the log, with who made it.
+    let changes = s
+        .store
+        .activity(
+            &ActivityFilter {
+                action: Some(Action::Settings),
+                ..ActivityFilter::default()
+            },
+            10,
+            0,
+        )
+        .await
+        .unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|e| e.actor == "Ada Admin" && e.detail.contains("form_min_seconds: 0 → 2")),
+        "{changes:?}"
+    );
     // The page is the same bytes for every reader: the traps are in it, the time is not.
     let first = s.get_with(&client(), &link).await;
     let again = s.get_with(&client(), &link).await;

@@ -162,6 +162,15 @@ async fn receive(
     let new = NewComment {
         status,
         moderation_note: decision.note.to_stored(),
+        arrival: decision.by.map(|by| crate::store::Arrival {
+            actor: Actor::tribune(by),
+            action: if status == CommentStatus::Spam {
+                Action::Spam
+            } else {
+                Action::Hold
+            },
+            detail: decision.note.to_stored().unwrap_or_default(),
+        }),
         ..new
     };
     let id = match store(&state, &new).await {
@@ -170,7 +179,6 @@ async fn receive(
     };
     notify(&state, &post, id, &new).await;
     subscribe(&state, &post, &reader, &new).await?;
-    record(&state, id, &new, &decision).await;
     // The spam service is asked from a job, never while the reader waits.
     if state.checker.is_some() && status != CommentStatus::Spam {
         let job =
@@ -448,31 +456,6 @@ async fn decide(
     })
 }
 
-/// The activity log's entry for a comment the rules, a trap or the filter decided on
-/// (written just after its commit; a log that cannot be written is only a warning:
-/// the comment is safe).
-async fn record(state: &AppState, id: i64, new: &NewComment, decision: &Decision) {
-    let Some(by) = decision.by else { return };
-    let action = match decision.status {
-        CommentStatus::Spam => Action::Spam,
-        _ => Action::Hold,
-    };
-    let detail = decision.note.to_stored().unwrap_or_default();
-    if let Err(err) = state
-        .store
-        .record_activity(
-            &Actor::tribune(by),
-            action,
-            Some(id),
-            Some(&new.author_email),
-            &detail,
-        )
-        .await
-    {
-        tracing::warn!(comment = id, error = %err, "activity log entry not written");
-    }
-}
-
 /// The row to store: the checked comment, its HTML made once, where it came from.
 fn compose(
     post: &Post,
@@ -493,6 +476,7 @@ fn compose(
     NewComment {
         duplicate_key: Some(duplicate_key(identity_id, &comment.email, &comment.body)),
         moderation_note: None,
+        arrival: None,
         post_id: post.id,
         parent_id: reader.parent_id(),
         status,
