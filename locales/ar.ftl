@@ -983,3 +983,6 @@ help-tribune-comments-log--source = admin أو email أو cli أو filter أو r
 help-tribune-comments-log--action = approve أو unapprove أو spam أو not-spam أو trash أو hold أو delete أو block أو settings
 help-tribune-comments-log--email = فقط الإدخالات الخاصة ببريد هذا المعلّق
 help-tribune-comments-log--limit = هذا العدد على الأكثر
+
+## Administration: a score with nothing to go on
+filter-score-unknown = مرشّح المزعج: لا شيء في هذا التعليق مما تعلّمه حتى الآن.

@@ -818,3 +818,6 @@ help-tribune-comments-log--source = admin، email، cli، filter، rule، trap،
 help-tribune-comments-log--action = approve، unapprove، spam، not-spam، trash، hold، delete، block یان settings
 help-tribune-comments-log--email = تەنها ئەو تۆمارانەی دەربارەی ئیمەیڵی ئەم لێدوانەرەن
 help-tribune-comments-log--limit = زۆرترین ئەم ژمارەیە
+
+## Administration: a score with nothing to go on
+filter-score-unknown = پاڵێوەری سپام: هێشتا هیچ شتێک لەم لێدوانەدا نییە کە لێی فێر بووبێت.

@@ -842,3 +842,6 @@ help-tribune-comments-log--source = admin, email, cli, filter, rule, trap, job o
 help-tribune-comments-log--action = approve, unapprove, spam, not-spam, trash, hold, delete, block or settings
 help-tribune-comments-log--email = Only entries about this commenter's email address
 help-tribune-comments-log--limit = At most this many
+
+## Administration: a score with nothing to go on
+filter-score-unknown = Spam filter: nothing in this comment it has learned about yet.

@@ -818,3 +818,6 @@ help-tribune-comments-log--source = admin، email، cli، filter، rule، trap،
 help-tribune-comments-log--action = approve، unapprove، spam، not-spam، trash، hold، delete، block یا settings
 help-tribune-comments-log--email = فقط موارد مربوط به ایمیل این نظردهنده
 help-tribune-comments-log--limit = حداکثر این تعداد
+
+## Administration: a score with nothing to go on
+filter-score-unknown = پالایهٔ هرزنامه: هنوز چیزی در این دیدگاه نیست که از آن آموخته باشد.

@@ -818,3 +818,6 @@ help-tribune-comments-log--source = admin, email, cli, filter, rule, trap, job a
 help-tribune-comments-log--action = approve, unapprove, spam, not-spam, trash, hold, delete, block an settings
 help-tribune-comments-log--email = Tenê tomarên li ser e-nameya vî şîrovekerî
 help-tribune-comments-log--limit = Herî zêde ev qas
+
+## Administration: a score with nothing to go on
+filter-score-unknown = Parzûna spamê: di vê şîroveyê de hê tiştek tune ku jê fêr bûbe.

@@ -818,3 +818,6 @@ help-tribune-comments-log--source = admin, email, cli, filter, rule, trap, job v
 help-tribune-comments-log--action = approve, unapprove, spam, not-spam, trash, hold, delete, block veya settings
 help-tribune-comments-log--email = Yalnızca bu yorumcunun e-posta adresiyle ilgili kayıtlar
 help-tribune-comments-log--limit = En fazla bu kadar
+
+## Administration: a score with nothing to go on
+filter-score-unknown = İstenmeyen süzgeci: bu yorumda henüz öğrendiği bir şey yok.

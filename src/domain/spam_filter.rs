@@ -152,6 +152,23 @@ pub fn features(s: &Submission<'_>) -> Vec<Feature> {
     out
 }
 
+/// A feature as a moderator reads it: a word as itself, part of a word with an
+/// ellipsis, a linked host or an email domain as such; each kept whole in any
+/// direction of text (isolated), so an Arabic word next to a host stays readable.
+pub fn describe(feature: &str) -> String {
+    let shown = match feature.split_once(':') {
+        Some(("4", gram)) => format!("…{gram}…"),
+        Some(("host", host)) => format!("🔗 {host}"),
+        Some(("email", domain)) => format!("@{domain}"),
+        Some(("website", host)) => format!("⌂ {host}"),
+        Some(("name", name)) => format!("👤 {name}"),
+        Some(("links", n)) => format!("🔗 × {n}"),
+        Some(("agent", agent)) => format!("⚙ {agent}"),
+        Some((_, _)) | None => feature.to_string(),
+    };
+    format!("\u{2068}{shown}\u{2069}")
+}
+
 /// The words of `text`, lower-cased and normalised: letters, digits and the marks and
 /// joiners that belong inside words of Arabic-script languages.
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -455,6 +472,16 @@ mod tests {
         assert!(s.spam > 0.8, "{s:?}");
         let h = t.score(&comment("البيان عن الميزانية"));
         assert!(h.spam < 0.2, "{h:?}");
+    }
+
+    #[test]
+    fn features_read_as_what_they_are() {
+        let plain = |f: &str| describe(f).replace(['\u{2068}', '\u{2069}'], "");
+        assert_eq!(plain("viagra"), "viagra");
+        assert_eq!(plain("4:وزار"), "…وزار…");
+        assert_eq!(plain("email:spam.example"), "@spam.example");
+        assert_eq!(plain("host:pills.example"), "🔗 pills.example");
+        assert!(describe("x").starts_with('\u{2068}') && describe("x").ends_with('\u{2069}'));
     }
 
     #[test]

@@ -664,6 +664,9 @@ async fn old_spam_is_deleted_and_the_log_is_everywhere() {
     page.assert_contains("<td>Not spam</td>")
         .assert_contains("<small>command line</small>")
         .assert_contains("<small>bot trap</small>")
+        // The trap's reason as the queue says it, not the stored note.
+        .assert_contains("the hidden field that only programs fill in was filled in")
+        .assert_lacks("&quot;trap&quot;")
         .assert_lacks("<td>Deleted for good</td>");
     s.get("/admin/activity?source=job")
         .await

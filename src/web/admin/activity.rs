@@ -62,7 +62,16 @@ pub async fn list(
                 comment_id => a.comment_id,
                 email_query => a.email.as_deref().map(encode),
                 email => a.email,
-                detail => a.detail,
+                // A decision on arrival keeps the comment's note: said as the queue says it.
+                reasons => if a.detail.starts_with('{') {
+                    super::comments::why(&a.detail)
+                        .iter()
+                        .map(|m| m.in_language(&state.i18n, &lang))
+                        .collect::<Vec<_>>()
+                } else {
+                    Vec::new()
+                },
+                detail => if a.detail.starts_with('{') { String::new() } else { a.detail },
             }
         })
         .collect();

@@ -243,7 +243,7 @@ async fn block(
 /// What Tribune noted on a comment before any moderator (`moderation_note`): the rule,
 /// the block-list entry or the trap that decided, and the spam filter's score with
 /// the features that weighed most.
-fn why(note: &str) -> Vec<crate::i18n::Message> {
+pub(super) fn why(note: &str) -> Vec<crate::i18n::Message> {
     use crate::domain::bot_trap::Trap;
     use crate::domain::discussion::RuleHit;
     use crate::i18n::Message;
@@ -289,12 +289,18 @@ fn why(note: &str) -> Vec<crate::i18n::Message> {
         });
     }
     if let Some(score) = note.score {
-        let clues: Vec<String> = score.clues.iter().map(|c| c.token.clone()).collect();
-        out.push(
+        let clues: Vec<String> = score
+            .clues
+            .iter()
+            .map(|c| crate::domain::spam_filter::describe(&c.token))
+            .collect();
+        out.push(if clues.is_empty() {
+            Message::new("filter-score-unknown")
+        } else {
             Message::new("filter-score")
                 .number("score", (score.spam * 100.0).round() as i64)
-                .arg("clues", clues.join(", ")),
-        );
+                .arg("clues", clues.join(" · "))
+        });
     }
     out
 }
