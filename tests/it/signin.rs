@@ -746,3 +746,47 @@ crate::each_backend!(
     presets_are_enabled_from_the_admin_settings_page,
     administrators_enable_presets_from_the_settings_page
 );
+
+/// A signed-in reader is scored like anyone, but a score alone only holds their
+/// comment: it never goes to spam without a rule or a trap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_in_readers_are_held_not_sent_to_spam_by_the_filter() {
+    if !idp_available() {
+        return;
+    }
+    for backend in crate::support::backends() {
+        let (s, _idp) = server_with_idp(backend).await;
+        s.setup_admin().await;
+        let (post_id, _) = s.publish("Scored", "x").await;
+        crate::spam::teach(&s, post_id).await;
+        let reader = client();
+        sign_in(&s, &reader, "testid", post_id, "alice", "").await;
+        let spammy = "Cheap pills and casino bonus, buy now, win money today";
+        let res = s.comment(&reader, post_id, 0, "ignored", spammy).await;
+        let id = crate::support::comment_id_of(&res.location());
+        let comment = s.store.comment_by_id(id).await.unwrap().unwrap();
+        assert!(comment.identity_id.is_some(), "signed in");
+        assert_eq!(
+            comment.status,
+            tribune::domain::comment::CommentStatus::Pending
+        );
+        let queue = s.store.moderation_queue(None, None, 100, 0).await.unwrap();
+        let note = queue
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap()
+            .moderation_note
+            .clone()
+            .unwrap();
+        let note: serde_json::Value = serde_json::from_str(&note).unwrap();
+        assert!(note["score"]["spam"].as_f64().unwrap() >= 0.7, "{note}");
+        // A guest saying the same goes to spam.
+        let res = s.comment(&client(), post_id, 0, "Guest", spammy).await;
+        let guest = crate::support::comment_id_of(&res.location());
+        assert_eq!(
+            s.store.comment_by_id(guest).await.unwrap().unwrap().status,
+            tribune::domain::comment::CommentStatus::Spam
+        );
+        s.stop().await;
+    }
+}

@@ -219,7 +219,7 @@ each_backend!(
     filter_learns
 );
 
-const SPAM: [&str; 12] = [
+pub(crate) const SPAM: [&str; 12] = [
     "Cheap viagra pills online, best prices, order now",
     "Buy cheap pills without prescription, discount viagra today",
     "Casino bonus: win real money now, free spins",
@@ -234,7 +234,7 @@ const SPAM: [&str; 12] = [
     "Discount pharmacy pills, cheap prices, order today",
 ];
 
-const HAM: [&str; 12] = [
+pub(crate) const HAM: [&str; 12] = [
     "I disagree with the minister's statement on the budget.",
     "Thank you for publishing the full statement.",
     "When will the council vote on the new school plan?",
@@ -249,11 +249,10 @@ const HAM: [&str; 12] = [
     "The health budget matters more than the roads.",
 ];
 
-async fn filter_learns(s: &TestServer) {
-    s.setup_admin().await;
-    let (post_id, _) = s.publish("A statement", "Text.").await;
+/// Teaches the filter as moderators do: twelve spam and twelve other comments posted
+/// by guests, then judged with the queue's bulk actions.
+pub(crate) async fn teach(s: &TestServer, post_id: i64) {
     let reader = client();
-    // Held (manual approval, the default), then judged by a moderator in the queue.
     let mut spam_ids = Vec::new();
     let mut ham_ids = Vec::new();
     for (i, text) in SPAM.iter().enumerate() {
@@ -269,20 +268,21 @@ async fn filter_learns(s: &TestServer) {
         ham_ids.push(comment_id_of(&res.location()));
     }
     let csrf = s.admin_csrf().await;
-    let bulk = |action: &'static str, ids: &[i64]| {
-        let mut form: Vec<(String, String)> = vec![
-            ("csrf".into(), csrf.clone()),
-            ("bulk".into(), action.into()),
-        ];
-        form.extend(ids.iter().map(|id| ("ids".to_string(), id.to_string())));
-        form
-    };
     for (action, ids) in [("spam", &spam_ids), ("approve", &ham_ids)] {
-        let form = bulk(action, ids);
-        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut form: Vec<(&str, String)> = vec![("csrf", csrf.clone()), ("bulk", action.into())];
+        form.extend(ids.iter().map(|id| ("ids", id.to_string())));
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let res = s.post("/admin/comments", &pairs).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     }
+}
+
+async fn filter_learns(s: &TestServer) {
+    s.setup_admin().await;
+    let (post_id, _) = s.publish("A statement", "Text.").await;
+    let reader = client();
+    // Held (manual approval, the default), then judged by a moderator in the queue.
+    teach(s, post_id).await;
     let learned = s.store.filter_documents().await.unwrap();
     assert_eq!((learned.spam, learned.ham), (12, 12));
     // Settings → Spam says how much it learned.
