@@ -68,53 +68,6 @@ pub enum RuleHit {
     DisallowedWord { word: String, field: Field },
 }
 
-/// Why a comment was held or sent to spam, or how it scored: what Tribune decided on
-/// it before any moderator, kept with it as JSON (`comments.moderation_note`) and
-/// shown in the queue.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ModerationNote {
-    /// The discussion rule it met.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rule: Option<RuleHit>,
-    /// The bot trap that caught it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trap: Option<super::bot_trap::Trap>,
-    /// The spam filter's score and reasons.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<super::spam_filter::Score>,
-    /// An entry of the block list matched.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub blocked: Option<Blocked>,
-}
-
-impl ModerationNote {
-    /// Reads a stored note; a note from before scores (a bare `RuleHit`) too.
-    pub fn parse(stored: &str) -> Option<ModerationNote> {
-        serde_json::from_str::<ModerationNote>(stored)
-            .ok()
-            .or_else(|| {
-                serde_json::from_str::<RuleHit>(stored)
-                    .ok()
-                    .map(|rule| ModerationNote {
-                        rule: Some(rule),
-                        ..ModerationNote::default()
-                    })
-            })
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self == &ModerationNote::default()
-    }
-
-    /// As stored; `None` when there is nothing to say.
-    pub fn to_stored(&self) -> Option<String> {
-        if self.is_empty() {
-            return None;
-        }
-        serde_json::to_string(self).ok()
-    }
-}
-
 /// A block-list entry a comment matched: its email, address or name.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Blocked {
@@ -496,18 +449,5 @@ mod tests {
             block_entry(&block_line(Field::Name, "Cheap Pills")),
             (Field::Name, "Cheap Pills")
         );
-    }
-
-    #[test]
-    fn a_note_from_before_scores_still_reads() {
-        let old = r#"{"rule":"links","count":3,"max":2}"#;
-        let note = ModerationNote::parse(old).unwrap();
-        assert_eq!(note.rule, Some(RuleHit::Links { count: 3, max: 2 }));
-        let new = ModerationNote {
-            trap: Some(crate::domain::bot_trap::Trap::Honeypot),
-            ..ModerationNote::default()
-        };
-        assert_eq!(ModerationNote::parse(&new.to_stored().unwrap()), Some(new));
-        assert_eq!(ModerationNote::default().to_stored(), None);
     }
 }

@@ -13,6 +13,7 @@ pub mod html_guard;
 pub mod identicon;
 pub mod job;
 pub mod language_guess;
+pub mod moderation_note;
 pub mod names;
 pub mod post;
 pub mod role;

@@ -97,6 +97,36 @@ async fn finish(
     }
 }
 
+/// When the site's spam filter has learned enough to decide, every imported comment
+/// gets its score as a note (shown in the queue); its status stays the one it had —
+/// an imported comment is never sent to spam by a score. A filter that has learned
+/// nothing (a new site moving in) costs the import nothing.
+async fn scored(store: &Store, tx: &mut ImportTx) -> Result<(), ImportError> {
+    let filter = crate::filter::Filter::default();
+    filter.refresh(store).await?;
+    let model = filter.model();
+    if !model.decides() {
+        return Ok(());
+    }
+    tx.score_with(Box::new(move |c| {
+        let submission = crate::domain::discussion::Submission {
+            body: &c.body,
+            name: &c.author_name,
+            email: &c.author_email,
+            url: c.author_url.as_deref().unwrap_or(""),
+            ip: &c.ip,
+            user_agent: &c.user_agent,
+        };
+        let score = model.score(&crate::domain::spam_filter::features(&submission))?;
+        crate::domain::moderation_note::ModerationNote {
+            score: Some(score),
+            ..Default::default()
+        }
+        .to_stored()
+    }));
+    Ok(())
+}
+
 /// Imports a WordPress export into `store`. On any error nothing is written; with
 /// `dry_run`, nothing is written either, and the report says what would have been.
 pub async fn wordpress(
@@ -108,6 +138,7 @@ pub async fn wordpress(
 ) -> Result<Report, ImportError> {
     let mut reader = wxr::WxrReader::open(path)?;
     let mut tx = store.begin_import().await?;
+    scored(store, &mut tx).await?;
     let result = wordpress_into(&mut tx, &mut reader, languages, progress).await;
     finish(tx, result, dry_run).await
 }
@@ -496,6 +527,7 @@ pub async fn disqus(
 ) -> Result<Report, ImportError> {
     let mut reader = disqus::DisqusReader::open(path)?;
     let mut tx = store.begin_import().await?;
+    scored(store, &mut tx).await?;
     let result = disqus_into(&mut tx, &mut reader, progress).await;
     finish(tx, result, dry_run).await
 }

@@ -47,11 +47,17 @@ pub struct ImportedComment {
     pub created_at: i64,
 }
 
+/// Notes a comment as it is imported (the spam filter's score), or says nothing.
+pub type ImportScorer = Box<dyn Fn(&ImportedComment) -> Option<String> + Send + Sync>;
+
 pub struct ImportTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     backend: Backend,
     /// Comments waiting to be written together.
     pending: Vec<ImportedComment>,
+    /// The note each comment gets (`comments.moderation_note`), if any.
+    scorer: Option<ImportScorer>,
+    notes: Vec<Option<String>>,
     written: u64,
     duplicates: u64,
 }
@@ -66,6 +72,8 @@ impl Store {
             tx: self.begin_write().await?,
             backend: self.backend,
             pending: Vec::with_capacity(COMMENT_BATCH),
+            scorer: None,
+            notes: Vec::with_capacity(COMMENT_BATCH),
             written: 0,
             duplicates: 0,
         })
@@ -216,7 +224,14 @@ impl ImportTx {
     /// Queues a comment; it is written with others in one statement, unless this
     /// source's comment with that id is already here. No notification is sent for
     /// imported comments.
+    /// Every comment added from now on is noted by `scorer` (the spam filter's score:
+    /// imported comments are scored, and keep the status they had).
+    pub fn score_with(&mut self, scorer: ImportScorer) {
+        self.scorer = Some(scorer);
+    }
+
     pub async fn add_comment(&mut self, c: ImportedComment) -> StoreResult<()> {
+        self.notes.push(self.scorer.as_ref().and_then(|f| f(&c)));
         self.pending.push(c);
         if self.pending.len() >= COMMENT_BATCH {
             self.flush_comments().await?;
@@ -234,11 +249,11 @@ impl ImportTx {
         if self.pending.is_empty() {
             return Ok(());
         }
-        const COLUMNS: usize = 15;
+        const COLUMNS: usize = 16;
         let mut sql = String::from(
             "INSERT INTO comments (post_id, parent_id, status, author_name, author_email, \
              author_url, body, body_html, ip, user_agent, created_at, updated_at, kind, \
-             import_source, import_id, import_parent_id) VALUES ",
+             import_source, import_id, import_parent_id, moderation_note) VALUES ",
         );
         for i in 0..self.pending.len() {
             if i > 0 {
@@ -252,7 +267,7 @@ impl ImportTx {
                 Backend::Postgres => format!("${}", b + n),
             };
             sql.push_str(&format!(
-                "({}, NULL, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+                "({}, NULL, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
                 p(1),
                 p(2),
                 p(3),
@@ -267,12 +282,13 @@ impl ImportTx {
                 p(12),
                 p(13),
                 p(14),
-                p(15)
+                p(15),
+                p(16)
             ));
         }
         sql.push_str(" ON CONFLICT (import_source, import_id) DO NOTHING");
         let mut query = sqlx::query(&sql);
-        for c in &self.pending {
+        for (c, note) in self.pending.iter().zip(&self.notes) {
             query = query
                 .bind(c.post_id)
                 .bind(c.status)
@@ -288,12 +304,14 @@ impl ImportTx {
                 .bind(c.kind)
                 .bind(&c.source)
                 .bind(&c.import_id)
-                .bind(&c.import_parent_id);
+                .bind(&c.import_parent_id)
+                .bind(note);
         }
         let written = query.execute(&mut *self.tx).await?.rows_affected();
         self.written += written;
         self.duplicates += self.pending.len() as u64 - written;
         self.pending.clear();
+        self.notes.clear();
         Ok(())
     }
 

@@ -25,7 +25,7 @@ pub use activity::{ActivityFilter, ActivityRow};
 pub use comments::{Arrival, Inserted, ModerationRow, NewComment, QueueCounts};
 pub use export::{ExportAuthor, ExportComment, ExportPost, ExportTerm};
 pub use identities::{AuthAttempt, IdentityRow, NewIdentity};
-pub use import::{ImportTx, ImportedComment, ImportedPost};
+pub use import::{ImportScorer, ImportTx, ImportedComment, ImportedPost};
 pub use jobs::{JobRow, NewJob};
 pub use posts::{Listing, PostWrite};
 pub use privacy::{Erased, PersonalData};

@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use crate::each_backend;
 use crate::support::{Backend, TestDb, TestServer};
 
-fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)

@@ -686,3 +686,41 @@ async fn old_spam_is_deleted_and_the_log_is_everywhere() {
         "{log:?}"
     );
 }
+
+each_backend!(
+    imported_comments_are_scored_and_keep_their_status,
+    imported_scored
+);
+
+async fn imported_scored(s: &TestServer) {
+    s.setup_admin().await;
+    let (post_id, _) = s.publish("A statement", "Text.").await;
+    teach(s, post_id).await;
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wxr-1.2.xml");
+    let (ok, out, err) =
+        crate::moving::tribune(&s.db.url, &["import", "wordpress", file.to_str().unwrap()]);
+    assert!(ok, "{out}{err}");
+    let approved = s
+        .store
+        .moderation_queue(Some(CommentStatus::Approved), None, 1000, 0)
+        .await
+        .unwrap();
+    let spam = s
+        .store
+        .moderation_queue(Some(CommentStatus::Spam), None, 1000, 0)
+        .await
+        .unwrap();
+    let imported: Vec<_> = approved
+        .iter()
+        .chain(&spam)
+        .filter(|c| c.post_id != post_id)
+        .collect();
+    assert!(imported.len() >= 5, "{}", imported.len());
+    for c in &imported {
+        let n = note_of(c.moderation_note.as_deref().expect("scored"));
+        assert!(n["score"]["spam"].is_number(), "{n}");
+        assert!(n.get("rule").is_none() && n.get("trap").is_none());
+    }
+    // WordPress's one spam comment is still spam, its approved ones still approved.
+    assert_eq!(spam.iter().filter(|c| c.post_id != post_id).count(), 1);
+}

@@ -11,7 +11,8 @@ use minijinja::context;
 
 use super::{page, staff_context};
 use crate::domain::comment::{CommentStatus, ModerationAction};
-use crate::domain::discussion::{block_line, Field, ModerationNote};
+use crate::domain::discussion::{block_line, Field};
+use crate::domain::moderation_note::ModerationNote;
 use crate::domain::post::permalink;
 use crate::web::error::{AppError, AppResult};
 use crate::web::public::iso;

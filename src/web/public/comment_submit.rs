@@ -20,7 +20,8 @@ use crate::domain::comment::{
     BadParent, CommentStatus, Commenter, GuestComment, GuestInput, Limits, ModerationPolicy,
     Problem, DUPLICATE_WINDOW_SECS,
 };
-use crate::domain::discussion::{blocked, ModerationNote, Submission, Verdict};
+use crate::domain::discussion::{blocked, Submission, Verdict};
+use crate::domain::moderation_note::ModerationNote;
 use crate::domain::post::Post;
 use crate::domain::spam_filter;
 use crate::domain::subscription::SubscriptionKind;
