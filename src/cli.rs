@@ -320,6 +320,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let data = DataSettings::resolve(&cli.global, &file);
             let store = open_store(&data, cli.global.create_site).await?;
+            // Moderation here is reported to the spam service too, when one is set.
+            store.report_decisions(crate::config::spam_service(&file)?.is_some());
             let result = match other {
                 Command::User(cmd) => user(&store, cmd).await,
                 Command::Post(cmd) => post(&store, cmd).await,

@@ -225,7 +225,7 @@ fn env_number(key: &str) -> anyhow::Result<Option<u32>> {
 }
 
 /// `[akismet]` in the file, `TRIBUNE_AKISMET_KEY` / `TRIBUNE_AKISMET_ENDPOINT` over it.
-fn spam_service(file: &FileConfig) -> anyhow::Result<Option<SpamService>> {
+pub fn spam_service(file: &FileConfig) -> anyhow::Result<Option<SpamService>> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
     let key = env("TRIBUNE_AKISMET_KEY").or_else(|| file.akismet.key.clone());
     let Some(key) = key.map(|k| k.trim().to_string()).filter(|k| !k.is_empty()) else {

@@ -541,6 +541,41 @@ async fn akismet(backend: crate::support::Backend) {
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(calls.lock().unwrap().len(), 4);
+
+    // Moderation from the command line is reported too, when the service is configured.
+    let res = s
+        .comment(&reader, post_id, 0, "Rex", "Another one for the CLI")
+        .await;
+    let by_cli = comment_id_of(&res.location());
+    until("its check", async || calls.lock().unwrap().len() == 5).await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tribune"))
+        .args([
+            "--database-url",
+            &s.db.url,
+            "comments",
+            "spam",
+            &by_cli.to_string(),
+        ])
+        .env("TRIBUNE_AKISMET_KEY", "test-key")
+        .env("TRIBUNE_AKISMET_ENDPOINT", &endpoint)
+        .env("LANG", "C.UTF-8")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    until("the CLI's report", async || {
+        calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(m, _)| m == "submit-spam")
+            .count()
+            == 2
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
