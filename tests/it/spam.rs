@@ -759,3 +759,48 @@ async fn imported_scored(s: &TestServer) {
     // WordPress's one spam comment is still spam, its approved ones still approved.
     assert_eq!(spam.iter().filter(|c| c.post_id != post_id).count(), 1);
 }
+
+each_backend!(
+    a_decision_from_an_email_link_teaches_the_filter_and_is_logged,
+    email_link
+);
+
+async fn email_link(s: &TestServer) {
+    s.setup_admin().await;
+    let (post_id, _) = s.publish("A statement", "Text.").await;
+    let res = s
+        .comment(&client(), post_id, 0, "Seller", "Cheap pills, buy now")
+        .await;
+    let id = comment_id_of(&res.location());
+    // The link a moderation email carries, confirmed with its button (a POST).
+    let exp = tribune::store::now() + 3600;
+    let path = tribune::links::moderation_path(
+        &s.state.site,
+        id,
+        tribune::domain::comment::ModerationAction::Spam,
+        exp,
+    );
+    let (page, query) = path.split_once('?').unwrap();
+    let form: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = s.post_with(&client(), page, &pairs).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(status_of(s, id).await, CommentStatus::Spam);
+    assert_eq!(s.store.filter_documents().await.unwrap().spam, 1);
+    let log = s
+        .store
+        .activity(
+            &ActivityFilter {
+                source: Some(Source::Email),
+                ..ActivityFilter::default()
+            },
+            10,
+            0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!((log[0].action, log[0].comment_id), (Action::Spam, Some(id)));
+}
