@@ -25,6 +25,43 @@
       window.setTimeout(function () { problem.focus(); }, 0);
     });
   }
+  // "Save my name, email, and website in this browser for the next time I comment":
+  // kept in this browser's storage, filled in here, never sent until the form is — so
+  // the page stays the same cached bytes for everyone.
+  var consent = document.getElementById("wp-comment-cookies-consent");
+  var commentForm = document.getElementById("commentform");
+  var storeKey = "tribune-commenter";
+  var remembered = ["author", "email", "url"];
+  if (consent && commentForm) {
+    var storage = null;
+    try { storage = window.localStorage; } catch (e) { storage = null; }
+    if (storage) {
+      var saved = null;
+      try { saved = JSON.parse(storage.getItem(storeKey) || "null"); } catch (e) { saved = null; }
+      if (saved) {
+        remembered.forEach(function (name) {
+          var field = commentForm.elements[name];
+          if (field && !field.value && typeof saved[name] === "string") field.value = saved[name];
+        });
+        consent.checked = true;
+      }
+      commentForm.addEventListener("submit", function () {
+        try {
+          if (consent.checked) {
+            var details = {};
+            remembered.forEach(function (name) {
+              var field = commentForm.elements[name];
+              details[name] = field ? field.value : "";
+            });
+            storage.setItem(storeKey, JSON.stringify(details));
+          } else {
+            storage.removeItem(storeKey);
+          }
+        } catch (e) { /* storage full or refused: the comment is sent all the same */ }
+      });
+    }
+  }
+
   var respond = document.getElementById("respond");
   var parentField = document.getElementById("comment_parent");
   var cancel = document.getElementById("cancel-comment-reply-link");

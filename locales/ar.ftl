@@ -986,3 +986,6 @@ help-tribune-comments-log--limit = هذا العدد على الأكثر
 
 ## Administration: a score with nothing to go on
 filter-score-unknown = مرشّح المزعج: لا شيء في هذا التعليق مما تعلّمه حتى الآن.
+
+## Comment form: remember me
+save-my-details = احفظ اسمي وبريدي الإلكتروني وموقعي في هذا المتصفح للمرة القادمة التي أعلّق فيها.

@@ -821,3 +821,6 @@ help-tribune-comments-log--limit = زۆرترین ئەم ژمارەیە
 
 ## Administration: a score with nothing to go on
 filter-score-unknown = پاڵێوەری سپام: هێشتا هیچ شتێک لەم لێدوانەدا نییە کە لێی فێر بووبێت.
+
+## Comment form: remember me
+save-my-details = ناو و ئیمەیڵ و ماڵپەڕەکەم لەم وێبگەڕەدا پاشەکەوت بکە بۆ جاری داهاتوو کە لێدوان دەنووسم.

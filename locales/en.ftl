@@ -845,3 +845,6 @@ help-tribune-comments-log--limit = At most this many
 
 ## Administration: a score with nothing to go on
 filter-score-unknown = Spam filter: nothing in this comment it has learned about yet.
+
+## Comment form: remember me
+save-my-details = Save my name, email, and website in this browser for the next time I comment.

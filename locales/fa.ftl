@@ -821,3 +821,6 @@ help-tribune-comments-log--limit = حداکثر این تعداد
 
 ## Administration: a score with nothing to go on
 filter-score-unknown = پالایهٔ هرزنامه: هنوز چیزی در این دیدگاه نیست که از آن آموخته باشد.
+
+## Comment form: remember me
+save-my-details = نام، ایمیل و وب‌سایت مرا در این مرورگر برای دفعهٔ بعد که دیدگاه می‌نویسم ذخیره کن.

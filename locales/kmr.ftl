@@ -821,3 +821,6 @@ help-tribune-comments-log--limit = Herî zêde ev qas
 
 ## Administration: a score with nothing to go on
 filter-score-unknown = Parzûna spamê: di vê şîroveyê de hê tiştek tune ku jê fêr bûbe.
+
+## Comment form: remember me
+save-my-details = Nav, e-name û malpera min di vê gerokê de tomar bike ji bo cara din ku şîrove dinivîsim.

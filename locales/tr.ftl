@@ -821,3 +821,6 @@ help-tribune-comments-log--limit = En fazla bu kadar
 
 ## Administration: a score with nothing to go on
 filter-score-unknown = İstenmeyen süzgeci: bu yorumda henüz öğrendiği bir şey yok.
+
+## Comment form: remember me
+save-my-details = Bir dahaki yorumumda kullanılmak üzere adımı, e-posta adresimi ve web site adresimi bu tarayıcıya kaydet.

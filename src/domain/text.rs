@@ -206,7 +206,72 @@ pub fn render_comment(text: &str) -> String {
         }
         html.push('\n');
     }
-    sanitise_comment_html(&html)
+    sanitise_comment_html(&autolink(&html))
+}
+
+/// Bare addresses in a comment's text become links, as WordPress's `make_clickable`
+/// does: `http://…`, `https://…` and `www.…` (the sanitiser then adds
+/// `rel="nofollow ugc"` and checks the scheme). Text inside tags and inside links is
+/// left alone; where an address ends (trailing punctuation, brackets) is `linkify`'s
+/// call, by GitHub's rules. `html` is escaped text with allowed tags, so every `<` is a
+/// tag.
+fn autolink(html: &str) -> String {
+    let mut finder = linkify::LinkFinder::new();
+    finder
+        .kinds(&[linkify::LinkKind::Url])
+        .url_must_have_scheme(false);
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut in_link = 0usize;
+    let mut rest = html;
+    while !rest.is_empty() {
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let tag = rest[..end].to_ascii_lowercase();
+            if tag.starts_with("<a ") || tag == "<a>" {
+                in_link += 1;
+            } else if tag.starts_with("</a") {
+                in_link = in_link.saturating_sub(1);
+            }
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            continue;
+        }
+        let end = rest.find('<').unwrap_or(rest.len());
+        let text = &rest[..end];
+        if in_link > 0 {
+            out.push_str(text);
+        } else {
+            link_text(&finder, text, &mut out);
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
+fn link_text(finder: &linkify::LinkFinder, text: &str, out: &mut String) {
+    let mut last = 0;
+    for link in finder.links(text) {
+        let found = link.as_str();
+        // An escaped `<`, `>` or `"` typed right after the address ends it.
+        let cut = ["&lt;", "&gt;", "&quot;"]
+            .iter()
+            .filter_map(|e| found.find(e))
+            .min()
+            .unwrap_or(found.len());
+        let address = &found[..cut];
+        let lower = address.to_ascii_lowercase();
+        let href = if lower.starts_with("http://") || lower.starts_with("https://") {
+            address.to_string()
+        } else if lower.starts_with("www.") && address.len() > 4 {
+            format!("https://{address}")
+        } else {
+            continue;
+        };
+        out.push_str(&text[last..link.start()]);
+        out.push_str(&format!("<a href=\"{href}\">{address}</a>"));
+        last = link.start() + cut;
+    }
+    out.push_str(&text[last..]);
 }
 
 #[cfg(test)]
@@ -229,6 +294,35 @@ mod tests {
             html.contains(r#"<a href="https://x.org/" rel="nofollow ugc">this</a>"#),
             "{html}"
         );
+    }
+
+    #[test]
+    fn bare_addresses_become_links_as_wordpress_makes_them() {
+        let html =
+            render_comment("See https://x.org/a?b=1&c=2. Or www.example.org, not example.org");
+        assert!(
+            html.contains(r#"<a href="https://x.org/a?b=1&amp;c=2" rel="nofollow ugc">https://x.org/a?b=1&amp;c=2</a>."#),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                r#"<a href="https://www.example.org" rel="nofollow ugc">www.example.org</a>,"#
+            ),
+            "{html}"
+        );
+        assert!(html.contains("not example.org</p>"), "{html}");
+        // A link written as a link is not linked again; brackets stay outside.
+        let html =
+            render_comment(r#"<a href="https://x.org/">https://x.org/</a> (https://y.org/z)"#);
+        assert_eq!(html.matches("<a ").count(), 2, "{html}");
+        assert!(html.contains(r#">https://y.org/z</a>)"#), "{html}");
+        // Markup typed after an address ends it; nothing but http(s) becomes a link.
+        let html = render_comment("https://x.org<b>bold</b> javascript:alert(1) ftp://old.example");
+        assert!(html.contains(r#">https://x.org</a>"#), "{html}");
+        assert_eq!(html.matches("<a ").count(), 1, "{html}");
+        // Arabic text around an address.
+        let html = render_comment("انظر https://مثال.example/صفحة للمزيد");
+        assert!(html.contains("rel=\"nofollow ugc\""), "{html}");
     }
 
     #[test]

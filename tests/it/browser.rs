@@ -558,3 +558,71 @@ async fn an_arabic_post_reads_right_to_left_on_an_english_site() {
     browser.quit().await;
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_is_remembered_in_this_browser_when_they_ask() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let s = TestServer::start(crate::support::Backend::Sqlite).await;
+    s.setup_admin().await;
+    let (_post_id, link) = s.publish("Remember Me", "Say something.").await;
+    browser.goto(&s.url(&link)).await;
+    // The page's script fetched the form's time (the page itself is the cached one).
+    let mut shown = Value::Null;
+    for _ in 0..40 {
+        shown = browser
+            .script("return document.getElementById('tribune_shown').value")
+            .await;
+        if shown.as_str().is_some_and(|v| v.contains('.')) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(shown.as_str().unwrap().contains('.'), "{shown}");
+    browser.type_into("#comment", "Remember me, please.").await;
+    browser.type_into("#email", "rita@example.org").await;
+    browser.type_into("#author", "Rita Reader").await;
+    browser.type_into("#url", "https://rita.example").await;
+    browser.click("#wp-comment-cookies-consent").await;
+    browser.click("#submit").await;
+    browser.wait_url(|u| u.contains("unapproved=")).await;
+    let queue = s.store.moderation_queue(None, None, 10, 0).await.unwrap();
+    let note = queue[0].moderation_note.clone().unwrap_or_default();
+    assert!(
+        !note.contains("no_script"),
+        "the form time came back: {note}"
+    );
+
+    // Next time, the form is filled in by this browser — not by the server.
+    browser.goto(&s.url(&link)).await;
+    let filled = browser
+        .script(
+            "return [document.getElementById('author').value, document.getElementById('email').value, \
+             document.getElementById('url').value, document.getElementById('wp-comment-cookies-consent').checked]",
+        )
+        .await;
+    assert_eq!(
+        filled,
+        json!([
+            "Rita Reader",
+            "rita@example.org",
+            "https://rita.example",
+            true
+        ])
+    );
+    s.get(&link).await.assert_lacks("rita@example.org");
+
+    // Unticked, it is forgotten.
+    browser.click("#wp-comment-cookies-consent").await;
+    browser.type_into("#comment", "Forget me now.").await;
+    browser.click("#submit").await;
+    browser.wait_url(|u| u.contains("unapproved=")).await;
+    browser.goto(&s.url(&link)).await;
+    let filled = browser
+        .script("return [document.getElementById('author').value, document.getElementById('wp-comment-cookies-consent').checked]")
+        .await;
+    assert_eq!(filled, json!(["", false]));
+    browser.quit().await;
+    s.stop().await;
+}
