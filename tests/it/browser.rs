@@ -623,6 +623,44 @@ async fn a_reader_is_remembered_in_this_browser_when_they_ask() {
         .script("return [document.getElementById('author').value, document.getElementById('wp-comment-cookies-consent').checked]")
         .await;
     assert_eq!(filled, json!(["", false]));
+
+    // On a phone: Reply targets are 44 px tall, "Cancel reply" stays hidden until one
+    // replies, and the honeypot is out of sight.
+    let approved = s
+        .store
+        .moderation_queue(None, None, 10, 0)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect::<Vec<_>>();
+    s.store
+        .set_comment_status(
+            &approved,
+            tribune::domain::comment::CommentStatus::Approved,
+            &crate::support::actor(),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    browser
+        .call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({"width": 390, "height": 900}),
+        )
+        .await;
+    browser.goto(&s.url(&link)).await;
+    browser.find(".comment-reply-link").await;
+    let phone = browser
+        .script(
+            "var r = document.querySelector('.comment-reply-link').getBoundingClientRect(); \
+             var c = getComputedStyle(document.getElementById('cancel-comment-reply-link')).display; \
+             var h = document.querySelector('.comment-form-subject').getBoundingClientRect(); \
+             return [r.height >= 44, c, h.width <= 1 && h.height <= 1]",
+        )
+        .await;
+    assert_eq!(phone, json!([true, "none", true]));
     browser.quit().await;
     s.stop().await;
 }
