@@ -720,6 +720,25 @@ async fn old_spam_is_deleted_and_the_log_is_everywhere() {
             .any(|e| e["action"] == "not-spam" && e["by"] == "cli"),
         "{log:?}"
     );
+    // Erased, the log keeps what was done, no longer to whom.
+    s.store
+        .erase_personal_data("bot.two@example.net", false, "Anonymous")
+        .await
+        .unwrap();
+    let named = ActivityFilter {
+        email: Some("bot.two@example.net".into()),
+        ..ActivityFilter::default()
+    };
+    assert!(s.store.activity(&named, 100, 0).await.unwrap().is_empty());
+    let all = s
+        .store
+        .activity(&ActivityFilter::default(), 100, 0)
+        .await
+        .unwrap();
+    assert!(all
+        .iter()
+        .any(|e| e.comment_id == Some(new) && e.action == Action::NotSpam));
+    assert!(!all.iter().any(|e| e.detail.contains("bot.two@example.net")));
 }
 
 each_backend!(
