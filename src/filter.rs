@@ -35,15 +35,6 @@ impl Model {
         self.documents.spam >= spam_filter::MIN_TRAINED
             && self.documents.ham >= spam_filter::MIN_TRAINED
     }
-
-    /// Features it holds counts for.
-    pub fn len(&self) -> usize {
-        self.counts.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.counts.is_empty()
-    }
 }
 
 /// The current model, swapped whole when a newer one is read.

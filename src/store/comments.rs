@@ -464,7 +464,7 @@ impl Store {
                         }
                     }
                 }
-                learn(tx, &deltas).await?;
+                learn(tx, deltas).await?;
                 posts.sort_unstable();
                 for post in &posts {
                     recount(tx, *post).await?;

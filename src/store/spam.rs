@@ -55,17 +55,16 @@ pub(super) fn count(deltas: &mut Deltas, features: &[Feature], label: Label, del
     }
 }
 
-/// Writes `deltas` in the caller's transaction, in key order, and bumps the version. A count never goes
-/// below 0 where it exists (reads treat a negative count, possible only for a feature
+/// Writes `deltas` in the caller's transaction, in key order, and bumps the version.
+/// A count never goes below 0 where it exists (reads treat a negative count, possible only for a feature
 /// unlearned that was never learned, as 0).
 pub(super) async fn learn(
     conn: &mut sqlx::AnyConnection,
-    deltas: &Deltas,
+    mut deltas: Deltas,
 ) -> Result<(), sqlx::Error> {
     if deltas.is_empty() {
         return Ok(());
     }
-    let mut deltas = deltas.clone();
     deltas.insert(spam_filter::key(VERSION_KEY), (1, 0));
     let rows: Vec<(i64, i64, i64)> = deltas
         .iter()

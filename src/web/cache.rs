@@ -111,6 +111,8 @@ pub async fn watch_content_version(state: AppState) {
             Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "could not read content version"),
         }
+        // Decisions made by other instances or the CLI: one small query a second.
+        state.refresh_filter().await;
         let due = state.cache.next_due.load(Ordering::Acquire);
         if due <= now {
             if due != 0 {

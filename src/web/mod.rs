@@ -192,10 +192,21 @@ impl AppState {
     }
 
     /// Re-reads settings from the database (after a change here or elsewhere).
-    pub async fn reload_settings(&self) -> anyhow::Result<()> {
+    /// After a moderator's decision here: pages change, and the spam filter learned
+    /// (read again at once, not at the next poll).
+    pub async fn moderated(&self) {
+        self.content_changed().await;
+        self.refresh_filter().await;
+    }
+
+    /// Reads what the spam filter learned again if any instance changed it.
+    pub async fn refresh_filter(&self) {
         if let Err(err) = self.filter.refresh(&self.store).await {
             tracing::warn!(error = %err, "could not read what the spam filter learned");
         }
+    }
+
+    pub async fn reload_settings(&self) -> anyhow::Result<()> {
         let pairs = self.store.all_settings().await?;
         let providers = admin_providers(&self.settings.providers, &pairs);
         let changed = {

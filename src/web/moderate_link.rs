@@ -105,7 +105,7 @@ pub async fn apply(
         .await?
         > 0
     {
-        state.content_changed().await;
+        state.moderated().await;
         tracing::info!(comment = id, action, "moderated from an email link");
     }
     page(&state, id, &action, &q, true).await

@@ -34,12 +34,7 @@ pub async fn list(
             .map(|e| e.trim().to_string())
             .filter(|e| !e.is_empty()),
     };
-    let page_no: i64 = q
-        .get("page")
-        .and_then(|p| p.parse().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1)
-        .min(1_000_000);
+    let page_no = super::page_number(&q);
     let rows = state
         .store
         .activity(&filter, PER_PAGE + 1, (page_no - 1) * PER_PAGE)

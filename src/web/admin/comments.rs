@@ -35,13 +35,7 @@ pub async fn queue(
                 .map_err(|_| AppError::bad_request("error-unknown-list"))?,
         ),
     };
-    let page_no: i64 = q
-        .get("page")
-        .and_then(|p| p.parse().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1)
-        // Past any queue there will ever be; keeps the offset a number both databases take.
-        .min(1_000_000);
+    let page_no = super::page_number(&q);
     let rows = state
         .store
         .moderation_queue(
@@ -177,7 +171,7 @@ pub async fn act(State(state): State<AppState>, staff: Staff, body: Bytes) -> Ap
     let actor = staff.actor();
     let changed = state.store.set_comment_status(&ids, target, &actor).await?;
     if changed > 0 {
-        state.content_changed().await;
+        state.moderated().await;
     }
     tracing::info!(
         user = staff.user.id,
@@ -232,7 +226,7 @@ async fn block(
         .store
         .set_comment_status(ids, CommentStatus::Spam, &actor)
         .await?;
-    state.content_changed().await;
+    state.moderated().await;
     tracing::info!(user = staff.user.id, blocked = ?added, changed, "authors blocked");
     Ok(Redirect::to(&format!(
         "/admin/comments?status={back}&done=blocked&n={}",

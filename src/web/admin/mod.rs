@@ -67,6 +67,17 @@ pub async fn staff_context(state: &AppState, staff: &Staff) -> AppResult<Value> 
 }
 
 /// An admin page: never stored by browsers or proxies, never framed.
+/// The `page=N` of a listing's address: 1 unless a number from 1 up, and never past
+/// a million (past any list there will be; keeps the offset a number both databases
+/// take).
+pub fn page_number(q: &std::collections::HashMap<String, String>) -> i64 {
+    q.get("page")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1)
+        .min(1_000_000)
+}
+
 pub fn page(status: StatusCode, html: String) -> Response {
     (
         status,

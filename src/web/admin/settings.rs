@@ -353,80 +353,33 @@ fn word_list(typed: Option<&String>) -> String {
 }
 
 /// The discussion and spam settings that changed, for the activity log: `name: old →
-/// new` for a number or a switch, the name alone for a list.
+/// new` for a number or a switch, the name alone for a list. Read off the settings as
+/// stored (`SiteSettings::to_pairs`), so a new rule needs only its name here.
 fn rule_changes(old: &SiteSettings, new: &SiteSettings) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut value = |name: &str, a: String, b: String| {
-        if a != b {
-            out.push(format!("{name}: {a} → {b}"));
-        }
-    };
-    value(
+    const RULES: [&str; 10] = [
         "hold_new_comments",
-        old.hold_new_comments.to_string(),
-        new.hold_new_comments.to_string(),
-    );
-    value(
         "approve_returning_identities",
-        old.approve_returning_identities.to_string(),
-        new.approve_returning_identities.to_string(),
-    );
-    value(
         "previously_approved",
-        old.previously_approved.to_string(),
-        new.previously_approved.to_string(),
-    );
-    value(
         "require_name_email",
-        old.require_name_email.to_string(),
-        new.require_name_email.to_string(),
-    );
-    value(
         "max_links",
-        old.max_links.to_string(),
-        new.max_links.to_string(),
-    );
-    value(
         "close_after_days",
-        old.close_after_days.to_string(),
-        new.close_after_days.to_string(),
-    );
-    value(
         "spam_threshold",
-        old.spam_threshold.to_string(),
-        new.spam_threshold.to_string(),
-    );
-    value(
         "hold_threshold",
-        old.hold_threshold.to_string(),
-        new.hold_threshold.to_string(),
-    );
-    value(
         "form_min_seconds",
-        old.form_min_seconds.to_string(),
-        new.form_min_seconds.to_string(),
-    );
-    value(
         "spam_days",
-        old.spam_days.to_string(),
-        new.spam_days.to_string(),
-    );
-    for (name, a, b) in [
-        (
-            "moderation_keys",
-            &old.moderation_keys,
-            &new.moderation_keys,
-        ),
-        (
-            "disallowed_keys",
-            &old.disallowed_keys,
-            &new.disallowed_keys,
-        ),
-        ("block_list", &old.block_list, &new.block_list),
-    ] {
-        if a != b {
-            out.push(name.to_string());
-        }
-    }
-    out
+    ];
+    const LISTS: [&str; 3] = ["moderation_keys", "disallowed_keys", "block_list"];
+    let before = old.to_pairs();
+    new.to_pairs()
+        .into_iter()
+        .zip(before)
+        .filter(|((_, b), (_, a))| a != b)
+        .filter_map(|((name, b), (_, a))| {
+            if RULES.contains(&name) {
+                Some(format!("{name}: {a} → {b}"))
+            } else {
+                LISTS.contains(&name).then(|| name.to_string())
+            }
+        })
+        .collect()
 }

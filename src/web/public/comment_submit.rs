@@ -160,9 +160,9 @@ async fn receive(
     );
     let decision = decide(&state, &post, &reader, &new).await?;
     let status = decision.status;
+    let note = decision.note.to_stored();
     let new = NewComment {
         status,
-        moderation_note: decision.note.to_stored(),
         arrival: decision.by.map(|by| crate::store::Arrival {
             actor: Actor::tribune(by),
             action: if status == CommentStatus::Spam {
@@ -170,8 +170,9 @@ async fn receive(
             } else {
                 Action::Hold
             },
-            detail: decision.note.to_stored().unwrap_or_default(),
+            detail: note.clone().unwrap_or_default(),
         }),
+        moderation_note: note,
         ..new
     };
     let id = match store(&state, &new).await {
