@@ -311,6 +311,26 @@ async fn filter_learns(s: &TestServer) {
     s.get("/admin/comments")
         .await
         .assert_lacks("Another Seller");
+    // Staff, signed in to the admin pages in this browser, are held by a score, not spammed.
+    let res = s
+        .comment(
+            &s.client,
+            post_id,
+            0,
+            "Ada Admin",
+            "Cheap pills and casino bonus, buy now, win money today",
+        )
+        .await;
+    let staff_id = comment_id_of(&res.location());
+    assert_eq!(status_of(s, staff_id).await, CommentStatus::Pending);
+    let csrf = s.admin_csrf().await;
+    let res = s
+        .post(
+            "/admin/comments",
+            &[("csrf", &csrf), ("do", &format!("trash:{staff_id}"))],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
     s.get("/admin/comments?status=spam")
         .await
         .assert_contains("likely spam. Most telling:");

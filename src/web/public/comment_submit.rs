@@ -110,6 +110,8 @@ struct Reader {
     signed_in: Option<IdentityRow>,
     /// What they put in the honeypot.
     honeypot: String,
+    /// Signed in to `/admin/` in this browser.
+    staff: bool,
 }
 
 impl Reader {
@@ -145,6 +147,7 @@ async fn receive(
         },
         signed_in: signin::commenter(&state, &jar).await,
         honeypot: form.subject,
+        staff: crate::web::session::current(&state, &jar).await.is_some(),
     };
     let comment = match check(&state, &client, &post, &reader).await? {
         Ok(comment) => comment,
@@ -339,8 +342,9 @@ struct Decision {
 /// disallowed word sends it to spam; a moderation word or too many links hold it),
 /// then the bot traps (a filled honeypot, a forged or too quick form: spam; no form
 /// time, no script ran: held), then the spam filter's score (a guest's at the spam
-/// threshold or above: spam; at the hold threshold: held), then the site's moderation
-/// policy: held for a moderator or approved at once. The score is always noted, so
+/// threshold or above: spam, a signed-in reader's or a staff member's only held; at
+/// the hold threshold: held), then the site's moderation policy: held for a
+/// moderator or approved at once. The score is always noted, so
 /// moderators see the filter learn.
 async fn decide(
     state: &AppState,
@@ -418,8 +422,9 @@ async fn decide(
     if let Some(score) = note.score.as_ref().filter(|_| model.decides()) {
         let percent = score.spam * 100.0;
         if percent >= f64::from(site.spam_threshold) {
-            // Signed-in commenters are never sent to spam by a score alone: held.
-            if reader.signed_in.is_none() {
+            // Signed-in commenters and staff are never sent to spam by a score alone:
+            // held.
+            if reader.signed_in.is_none() && !reader.staff {
                 return Ok(spam(note, Source::Filter));
             }
             held_by = held_by.or(Some(Source::Filter));
