@@ -989,3 +989,142 @@ filter-score-unknown = مرشّح المزعج: لا شيء في هذا التع
 
 ## Comment form: remember me
 save-my-details = احفظ اسمي وبريدي الإلكتروني وموقعي في هذا المتصفح للمرة القادمة التي أعلّق فيها.
+
+## Administration: staff accounts
+nav-users = المستخدمون
+users-name = الاسم
+field-role = الدور
+users-state = الحالة
+users-actions = الإجراءات
+users-you = أنت
+users-change-role = غيّر الدور
+users-state-off = معطَّل
+users-state-invited = مدعوّ، لم يختر كلمة مرور بعد
+users-state-active = نشط منذ { $date }
+users-resend = أعد إرسال الدعوة
+users-deactivate = عطّل
+users-activate = فعّل
+users-delete = احذف
+users-invite = ادعُ شخصًا
+users-invite-help = تصله رسالة فيها رابط ليختار كلمة مروره. يعمل الرابط أسبوعًا.
+users-role-hint = المدير يدير كل شيء؛ المحرر يكتب كل المقالات ويحرّرها ويشرف على التعليقات؛ الكاتب يكتب مقالاته؛ المشرف يعتني بالتعليقات.
+users-send-invitation = أرسل الدعوة
+users-invited = أُرسلت الدعوة.
+users-invitation-resent = أُعيد إرسال الدعوة.
+users-invitation-wait = أُرسلت رسالة إلى هذا العنوان قبل أقل من دقيقة. حاول مجددًا بعد دقيقة.
+users-role-changed = تغيّر الدور.
+users-deactivated = عُطّل الحساب: لم يعد يستطيع الدخول وانتهت جلساته. تبقى مقالاته.
+users-activated = الحساب نشط من جديد.
+users-removed = حُذف الحساب.
+users-delete-title = أتحذف { $name }؟
+users-reassign = { PLURAL($count) ->
+    [zero] مقالاته تنتقل إلى:
+    [one] مقاله ينتقل إلى:
+    [two] مقالاه ينتقلان إلى:
+    [few] مقالاته الـ{ $count } تنتقل إلى:
+    [many] مقالاته الـ{ $count } تنتقل إلى:
+   *[other] مقالاته الـ{ $count } تنتقل إلى:
+}
+users-no-posts = لم يكتب أي مقال.
+users-delete-warning = تنتهي جلساته ويزول الحساب نهائيًا؛ ويحتفظ سجلّ النشاط بما فعله باسمه.
+users-delete-confirm = احذف الحساب
+cancel = إلغاء
+error-last-admin = يحتاج الموقع إلى مدير نشط واحد على الأقل: اجعل شخصًا آخر مديرًا أولًا.
+error-user-has-posts = ما زالت لهذا الحساب مقالات: اختر من يأخذها.
+error-reassign-self = لا يمكن أن تنتقل مقالاته إلى الحساب الذي يُحذف: اختر شخصًا آخر.
+error-not-yourself = لا يمكنك فعل هذا بحسابك أنت هنا: اطلب من مدير آخر، أو استعمل ملفك الشخصي.
+error-already-has-password = لهذا الحساب كلمة مرور؛ يمكن لصاحبه أن يستعمل «نسيت كلمة المرور؟».
+error-unknown-role = اختر أحد الأدوار في القائمة.
+error-unknown-action = هذا الإجراء غير معروف هنا. عُد واستعمل أحد أزرار الصفحة.
+error-user-exists = حساب آخر يستعمل هذا البريد الإلكتروني.
+error-current-password = هذه ليست كلمة مرورك الحالية.
+name-account-link = رابط الحساب
+
+## Administration: lost password and emailed links
+lost-password = نسيت كلمة المرور؟
+lost-password-link = نسيت كلمة المرور؟
+lost-password-help = أدخل البريد الإلكتروني لحسابك في فريق العمل. سيصلك رابط لتختار كلمة مرور جديدة.
+lost-password-send = أرسل إليّ رابطًا
+lost-password-sent = { PLURAL($count) ->
+    [zero] إن كان { $email } لحساب في فريق العمل فرابط اختيار كلمة مرور جديدة في طريقه إليه. يعمل مرة واحدة، لمدة { $count } ساعة.
+    [one] إن كان { $email } لحساب في فريق العمل فرابط اختيار كلمة مرور جديدة في طريقه إليه. يعمل مرة واحدة، لمدة ساعة.
+    [two] إن كان { $email } لحساب في فريق العمل فرابط اختيار كلمة مرور جديدة في طريقه إليه. يعمل مرة واحدة، لمدة ساعتين.
+    [few] إن كان { $email } لحساب في فريق العمل فرابط اختيار كلمة مرور جديدة في طريقه إليه. يعمل مرة واحدة، لمدة { $count } ساعات.
+    [many] إن كان { $email } لحساب في فريق العمل فرابط اختيار كلمة مرور جديدة في طريقه إليه. يعمل مرة واحدة، لمدة { $count } ساعة.
+   *[other] إن كان { $email } لحساب في فريق العمل فرابط اختيار كلمة مرور جديدة في طريقه إليه. يعمل مرة واحدة، لمدة { $count } ساعة.
+}
+back-to-login = العودة إلى تسجيل الدخول
+choose-password = اختر كلمة مرور
+choose-password-welcome = أهلًا { $name }. اختر كلمة المرور التي ستدخل بها.
+choose-password-help = اختر كلمة مرور جديدة. تنتهي كل جلسات هذا الحساب؛ ثم ادخل بها.
+field-new-password = كلمة المرور الجديدة
+save-password = احفظ كلمة المرور
+account-link-gone = لم يعد هذا الرابط يعمل: انتهت مدته أو استُعمل من قبل. اطلب رابطًا جديدًا.
+lost-password-again = اطلب رابطًا جديدًا
+password-set-log-in = حُفظت كلمة مرورك. ادخل بها.
+email-reset-subject = [{ $site }] اختر كلمة مرور جديدة
+email-reset-intro = طلب أحدهم إعادة تعيين كلمة مرور الحساب { $email } في { $site }.
+email-reset-action = اختر كلمة مرور جديدة:
+email-reset-expires = { PLURAL($count) ->
+    [zero] يعمل الرابط مرة واحدة، لمدة { $count } ساعة.
+    [one] يعمل الرابط مرة واحدة، لمدة ساعة.
+    [two] يعمل الرابط مرة واحدة، لمدة ساعتين.
+    [few] يعمل الرابط مرة واحدة، لمدة { $count } ساعات.
+    [many] يعمل الرابط مرة واحدة، لمدة { $count } ساعة.
+   *[other] يعمل الرابط مرة واحدة، لمدة { $count } ساعة.
+}
+email-reset-ignore = إن لم تطلب ذلك فتجاهل هذه الرسالة: تبقى كلمة مرورك كما هي.
+email-invite-subject = [{ $site }] أنت مدعوّ
+email-invite-intro = دعاك { $name } إلى المشاركة في إدارة { $site }.
+email-invite-action = اختر كلمة مرورك:
+email-invite-expires = { PLURAL($count) ->
+    [zero] يعمل الرابط { $count } يوم.
+    [one] يعمل الرابط يومًا واحدًا.
+    [two] يعمل الرابط يومين.
+    [few] يعمل الرابط { $count } أيام.
+    [many] يعمل الرابط { $count } يومًا.
+   *[other] يعمل الرابط { $count } يوم.
+}
+email-account-sign-in = بعد ذلك ادخل بـ{ $email } من
+
+## Administration: your profile and sessions
+profile-about = عنك
+field-current-password = كلمة المرور الحالية
+profile-email-needs-password = لا تلزم إلا لتغيير بريدك الإلكتروني.
+profile-password = كلمة المرور
+profile-password-signs-out = تنتهي جلساتك الأخرى.
+profile-change-password = غيّر كلمة المرور
+profile-password-changed = تغيّرت كلمة المرور. انتهت جلساتك الأخرى.
+profile-signed-out-others = خرجت من كل مكان آخر.
+profile-signed-out-one = انتهت تلك الجلسة.
+profile-sessions = أين أنت مسجَّل الدخول
+profile-sessions-help = كل متصفح دخل إلى هذا الحساب. أنهِ أي جلسة لا تعرفها.
+session-browser = المتصفح
+session-address = العنوان
+session-started = دخل
+session-this = هذا المتصفح
+session-sign-out = اخرج
+sign-out-others = اخرج من كل مكان آخر
+sign-out-everywhere = اخرج من كل مكان
+
+## Command line: staff accounts
+cli-password-set = عُيّنت كلمة مرور { $email }؛ وانتهت جلساته
+cli-role-changed = { $email } الآن { $role }
+cli-user-removed = حُذف { $email }
+cli-posts-reassigned = { PLURAL($count) ->
+    [zero] لا مقالات لنقلها
+    [one] مقال واحد صار لـ{ $email }
+    [two] مقالان صارا لـ{ $email }
+    [few] { $count } مقالات صارت لـ{ $email }
+    [many] { $count } مقالًا صارت لـ{ $email }
+   *[other] { $count } مقال صارت لـ{ $email }
+}
+help-tribune-user-passwd = عيّن كلمة مرور أحد أفراد فريق العمل وأخرجه من كل مكان
+help-tribune-user-passwd--user = بريده الإلكتروني أو رقمه
+help-tribune-user-passwd--password-stdin = اقرأ كلمة المرور من السطر الأول للدخل القياسي (وإلا وُلّدت كلمة وطُبعت)
+help-tribune-user-role = غيّر دور أحد أفراد فريق العمل
+help-tribune-user-role--user = بريده الإلكتروني أو رقمه
+help-tribune-user-role--role = admin (مدير) أو editor (محرر) أو author (كاتب) أو moderator (مشرف)
+help-tribune-user-remove = احذف حسابًا من فريق العمل
+help-tribune-user-remove--user = بريده الإلكتروني أو رقمه
+help-tribune-user-remove--reassign = أعطِ مقالاته لهذا الفرد من فريق العمل (بريد إلكتروني أو رقم)

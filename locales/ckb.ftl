@@ -824,3 +824,122 @@ filter-score-unknown = پاڵێوەری سپام: هێشتا هیچ شتێک ل�
 
 ## Comment form: remember me
 save-my-details = ناو و ئیمەیڵ و ماڵپەڕەکەم لەم وێبگەڕەدا پاشەکەوت بکە بۆ جاری داهاتوو کە لێدوان دەنووسم.
+
+## Administration: staff accounts
+nav-users = بەکارهێنەران
+users-name = ناو
+field-role = ڕۆڵ
+users-state = دۆخ
+users-actions = کردارەکان
+users-you = تۆ
+users-change-role = گۆڕینی ڕۆڵ
+users-state-off = ناچالاککراو
+users-state-invited = بانگهێشتکراو، هێشتا وشەی نهێنی نییە
+users-state-active = چالاکە لە { $date }ەوە
+users-resend = دووبارە ناردنی بانگهێشت
+users-deactivate = ناچالاککردن
+users-activate = چالاککردن
+users-delete = سڕینەوە
+users-invite = بانگهێشتکردنی کەسێک
+users-invite-help = ئیمەیڵێکیان بۆ دێت بە بەستەرێک بۆ هەڵبژاردنی وشەی نهێنی. بەستەرەکە بۆ هەفتەیەک کار دەکات.
+users-role-hint = بەڕێوەبەر هەموو شتێک بەڕێوە دەبات؛ سەرنووسەر هەموو بابەتەکان دەنووسێت و دەستکاری دەکات و چاودێری دەکات؛ نووسەر بابەتەکانی خۆی دەنووسێت؛ چاودێر ئاگای لە لێدوانەکانە.
+users-send-invitation = ناردنی بانگهێشت
+users-invited = بانگهێشتەکە نێردرا.
+users-invitation-resent = بانگهێشتەکە دووبارە نێردرا.
+users-invitation-wait = کەمتر لە خولەکێک لەمەوبەر ئیمەیڵێک بۆ ئەم ناونیشانە نێردرا. دوای خولەکێک دووبارە هەوڵ بدەرەوە.
+users-role-changed = ڕۆڵەکە گۆڕدرا.
+users-deactivated = هەژمارەکە ناچالاک کرا: ئیتر ناتوانێت بچێتە ژوورەوە و دانیشتنەکانی کۆتاییان هات. بابەتەکانی دەمێننەوە.
+users-activated = هەژمارەکە دووبارە چالاکە.
+users-removed = هەژمارەکە سڕایەوە.
+users-delete-title = { $name } بسڕدرێتەوە؟
+users-reassign = { PLURAL($count) ->
+    [one] بابەتەکەی دەدرێت بە:
+   *[other] { $count } بابەتەکەی دەدرێن بە:
+}
+users-no-posts = هیچ بابەتێکی نەنووسیوە.
+users-delete-warning = دانیشتنەکانی کۆتاییان دێت و هەژمارەکە بۆ هەمیشە دەڕوات؛ تۆماری چالاکی ئەوەی کردوویەتی بە ناوی خۆیەوە دەپارێزێت.
+users-delete-confirm = هەژمارەکە بسڕەوە
+cancel = هەڵوەشاندنەوە
+error-last-admin = ماڵپەڕەکە لانیکەم پێویستی بە یەک بەڕێوەبەری چالاک هەیە: سەرەتا کەسێکی تر بکە بە بەڕێوەبەر.
+error-user-has-posts = ئەم هەژمارە هێشتا بابەتی هەیە: هەڵبژێرە کێ وەریاندەگرێت.
+error-reassign-self = بابەتەکانی ناتوانرێت بدرێن بەو هەژمارەی دەسڕدرێتەوە: کەسێکی تر هەڵبژێرە.
+error-not-yourself = لێرە ناتوانیت ئەمە بە هەژمارەکەی خۆت بکەیت: داوا لە بەڕێوەبەرێکی تر بکە، یان پرۆفایلەکەت بەکاربهێنە.
+error-already-has-password = ئەم هەژمارە وشەی نهێنی هەیە؛ خاوەنەکەی دەتوانێت «وشەی نهێنیت لەبیر چووە؟» بەکاربهێنێت.
+error-unknown-role = یەکێک لە ڕۆڵەکانی لیستەکە هەڵبژێرە.
+error-unknown-action = ئەم کردارە لێرە نەناسراوە. بگەڕێوە و یەکێک لە دوگمەکانی پەڕەکە بەکاربهێنە.
+error-user-exists = هەژمارێکی تر ئەم ئیمەیڵە بەکاردەهێنێت.
+error-current-password = ئەمە وشەی نهێنیی ئێستات نییە.
+name-account-link = بەستەری هەژمار
+
+## Administration: lost password and emailed links
+lost-password = وشەی نهێنیت لەبیر چووە؟
+lost-password-link = وشەی نهێنیت لەبیر چووە؟
+lost-password-help = ئیمەیڵی هەژماری ستافەکەت بنووسە. بەستەرێکت بۆ دێت بۆ هەڵبژاردنی وشەی نهێنیی نوێ.
+lost-password-send = بەستەرێکم بۆ بنێرە
+lost-password-sent = { PLURAL($count) ->
+    [one] ئەگەر { $email } هی هەژمارێکی ستاف بێت، بەستەرێک بۆ هەڵبژاردنی وشەی نهێنیی نوێ بەڕێوەیە. تەنها یەک جار و بۆ ماوەی کاتژمێرێک کار دەکات.
+   *[other] ئەگەر { $email } هی هەژمارێکی ستاف بێت، بەستەرێک بۆ هەڵبژاردنی وشەی نهێنیی نوێ بەڕێوەیە. تەنها یەک جار و بۆ ماوەی { $count } کاتژمێر کار دەکات.
+}
+back-to-login = گەڕانەوە بۆ چوونەژوورەوە
+choose-password = وشەیەکی نهێنی هەڵبژێرە
+choose-password-welcome = بەخێربێیت { $name }. ئەو وشە نهێنییە هەڵبژێرە کە پێی دەچیتە ژوورەوە.
+choose-password-help = وشەیەکی نهێنیی نوێ هەڵبژێرە. هەموو دانیشتنەکانی ئەم هەژمارە کۆتاییان دێت؛ پاشان پێی بچۆ ژوورەوە.
+field-new-password = وشەی نهێنیی نوێ
+save-password = پاشەکەوتکردنی وشەی نهێنی
+account-link-gone = ئەم بەستەرە ئیتر کار ناکات: ماوەکەی تەواو بووە یان پێشتر بەکارهاتووە. داوای یەکێکی نوێ بکە.
+lost-password-again = داوای بەستەرێکی نوێ بکە
+password-set-log-in = وشە نهێنییەکەت پاشەکەوت کرا. پێی بچۆ ژوورەوە.
+email-reset-subject = [{ $site }] وشەیەکی نهێنیی نوێ هەڵبژێرە
+email-reset-intro = کەسێک داوای ڕێکخستنەوەی وشەی نهێنیی هەژماری ستاف { $email }ی لە { $site } کردووە.
+email-reset-action = وشەیەکی نهێنیی نوێ هەڵبژێرە:
+email-reset-expires = { PLURAL($count) ->
+    [one] بەستەرەکە یەک جار و بۆ ماوەی کاتژمێرێک کار دەکات.
+   *[other] بەستەرەکە یەک جار و بۆ ماوەی { $count } کاتژمێر کار دەکات.
+}
+email-reset-ignore = ئەگەر داوات نەکردووە، گوێ بەم ئیمەیڵە مەدە: وشە نهێنییەکەت وەک خۆی دەمێنێتەوە.
+email-invite-subject = [{ $site }] بانگهێشت کراویت
+email-invite-intro = { $name } بانگهێشتی کردوویت بۆ یارمەتیدان لە بەڕێوەبردنی { $site }.
+email-invite-action = وشە نهێنییەکەت هەڵبژێرە:
+email-invite-expires = { PLURAL($count) ->
+    [one] بەستەرەکە بۆ ماوەی ڕۆژێک کار دەکات.
+   *[other] بەستەرەکە بۆ ماوەی { $count } ڕۆژ کار دەکات.
+}
+email-account-sign-in = دواتر بە { $email } بچۆ ژوورەوە لە
+
+## Administration: your profile and sessions
+profile-about = دەربارەی تۆ
+field-current-password = وشەی نهێنیی ئێستا
+profile-email-needs-password = تەنها بۆ گۆڕینی ئیمەیڵەکەت پێویستە.
+profile-password = وشەی نهێنی
+profile-password-signs-out = دانیشتنەکانی ترت کۆتاییان دێت.
+profile-change-password = گۆڕینی وشەی نهێنی
+profile-password-changed = وشەی نهێنی گۆڕدرا. دانیشتنەکانی ترت کۆتاییان هات.
+profile-signed-out-others = لە هەموو شوێنەکانی تر چوویتە دەرەوە.
+profile-signed-out-one = ئەو دانیشتنە کۆتایی هات.
+profile-sessions = لە کوێ چوویتە ژوورەوە
+profile-sessions-help = هەموو ئەو وێبگەڕانەی چوونەتە ناو ئەم هەژمارە. هەر یەکێک کە نایناسیتەوە کۆتایی پێبهێنە.
+session-browser = وێبگەڕ
+session-address = ناونیشان
+session-started = چووەتە ژوورەوە
+session-this = ئەم وێبگەڕە
+session-sign-out = چوونەدەرەوە
+sign-out-others = لە هەموو شوێنەکانی تر بچۆ دەرەوە
+sign-out-everywhere = لە هەموو شوێنێک بچۆ دەرەوە
+
+## Command line: staff accounts
+cli-password-set = وشەی نهێنی بۆ { $email } دانرا؛ دانیشتنەکانی کۆتاییان هات
+cli-role-changed = { $email } ئێستا { $role }ە
+cli-user-removed = { $email } سڕایەوە
+cli-posts-reassigned = { PLURAL($count) ->
+    [one] بابەتێک ئێستا هی { $email }ە
+   *[other] { $count } بابەت ئێستا هی { $email }ن
+}
+help-tribune-user-passwd = وشەی نهێنیی ئەندامێکی ستاف دابنێ و لە هەموو شوێنێک دەریبکە
+help-tribune-user-passwd--user = ئیمەیڵ یان ناسنامەکەی
+help-tribune-user-passwd--password-stdin = وشەی نهێنی لە یەکەم هێڵی تێچوونی ستاندارد بخوێنەوە (ئەگەرنا یەکێک دروست دەکرێت و چاپ دەکرێت)
+help-tribune-user-role = ڕۆڵی ئەندامێکی ستاف بگۆڕە
+help-tribune-user-role--user = ئیمەیڵ یان ناسنامەکەی
+help-tribune-user-role--role = admin (بەڕێوەبەر)، editor (سەرنووسەر)، author (نووسەر) یان moderator (چاودێر)
+help-tribune-user-remove = هەژمارێکی ستاف بسڕەوە
+help-tribune-user-remove--user = ئیمەیڵ یان ناسنامەکەی
+help-tribune-user-remove--reassign = بابەتەکانی بدە بەم ئەندامەی ستاف (ئیمەیڵ یان ناسنامە)

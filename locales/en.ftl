@@ -848,3 +848,123 @@ filter-score-unknown = Spam filter: nothing in this comment it has learned about
 
 ## Comment form: remember me
 save-my-details = Save my name, email, and website in this browser for the next time I comment.
+
+## Administration: staff accounts
+nav-users = Users
+users-name = Name
+field-role = Role
+users-state = Status
+users-actions = Actions
+users-you = you
+users-change-role = Change role
+users-state-off = Deactivated
+users-state-invited = Invited, no password yet
+users-state-active = Active since { $date }
+users-resend = Resend invitation
+users-deactivate = Deactivate
+users-activate = Activate
+users-delete = Delete
+users-invite = Invite someone
+users-invite-help = They get an email with a link to choose their password. The link works for a week.
+users-role-hint = Administrators manage everything; editors write and edit every post and moderate; authors write their own posts; moderators look after the comments.
+users-send-invitation = Send invitation
+users-invited = Invitation sent.
+users-invitation-resent = Invitation sent again.
+users-invitation-wait = An email went to this address less than a minute ago. Try again in a minute.
+users-role-changed = Role changed.
+users-deactivated = Account deactivated: it can no longer log in and its sessions have ended. Its posts stay.
+users-activated = Account active again.
+users-removed = Account deleted.
+users-delete-title = Delete { $name }?
+users-reassign = { PLURAL($count) ->
+    [one] Their post goes to:
+   *[other] Their { $count } posts go to:
+}
+users-no-posts = They have written no posts.
+users-delete-warning = Their sessions end and the account is gone for good; the activity log keeps what they did under their name.
+users-delete-confirm = Delete the account
+cancel = Cancel
+error-last-admin = The site needs at least one active administrator: make someone else an administrator first.
+error-user-has-posts = This account still has posts: choose who gets them.
+error-reassign-self = Their posts cannot go to the account being deleted: choose someone else.
+error-not-yourself = You cannot do this to your own account here: ask another administrator, or use your profile.
+error-already-has-password = This account already has a password; its owner can use “Lost your password?”.
+error-unknown-role = Choose one of the roles in the list.
+error-unknown-action = That action is not known here. Go back and use one of the page’s buttons.
+error-user-exists = Another account already uses this email address.
+error-current-password = That is not your current password.
+name-account-link = account link
+
+## Administration: lost password and emailed links
+lost-password = Lost your password?
+lost-password-link = Lost your password?
+lost-password-help = Enter the email address of your staff account. You will get a link to choose a new password.
+lost-password-send = Email me a link
+lost-password-sent = { PLURAL($count) ->
+    [one] If { $email } belongs to a staff account, a link to choose a new password is on its way. It works once, for an hour.
+   *[other] If { $email } belongs to a staff account, a link to choose a new password is on its way. It works once, for { $count } hours.
+}
+back-to-login = Back to log in
+choose-password = Choose a password
+choose-password-welcome = Welcome, { $name }. Choose the password you will log in with.
+choose-password-help = Choose a new password. Every session of this account ends; then log in with it.
+field-new-password = New password
+save-password = Save password
+account-link-gone = This link no longer works: it has expired, or it was used already. Ask for a new one.
+lost-password-again = Ask for a new link
+password-set-log-in = Your password is saved. Log in with it.
+email-reset-subject = [{ $site }] Choose a new password
+email-reset-intro = Someone asked to reset the password of the staff account { $email } on { $site }.
+email-reset-action = Choose a new password:
+email-reset-expires = { PLURAL($count) ->
+    [one] The link works once, for an hour.
+   *[other] The link works once, for { $count } hours.
+}
+email-reset-ignore = If you did not ask, ignore this email: your password stays as it is.
+email-invite-subject = [{ $site }] You are invited
+email-invite-intro = { $name } invited you to help run { $site }.
+email-invite-action = Choose your password:
+email-invite-expires = { PLURAL($count) ->
+    [one] The link works for a day.
+   *[other] The link works for { $count } days.
+}
+email-account-sign-in = Afterwards, log in with { $email } at
+
+## Administration: your profile and sessions
+profile-about = About you
+field-current-password = Current password
+profile-email-needs-password = Needed only to change your email address.
+profile-password = Password
+profile-password-signs-out = Your other sessions end.
+profile-change-password = Change password
+profile-password-changed = Password changed. Your other sessions have ended.
+profile-signed-out-others = Signed out everywhere else.
+profile-signed-out-one = That session has ended.
+profile-sessions = Where you are logged in
+profile-sessions-help = Every browser logged in to this account. End any you do not recognise.
+session-browser = Browser
+session-address = Address
+session-started = Logged in
+session-this = this browser
+session-sign-out = Sign out
+sign-out-others = Sign out everywhere else
+sign-out-everywhere = Sign out everywhere
+
+## Command line: staff accounts
+cli-password-set = password set for { $email }; their sessions have ended
+cli-role-changed = { $email } is now { $role }
+cli-user-removed = removed { $email }
+cli-posts-reassigned = { PLURAL($count) ->
+    [0] no posts to move
+    [one] one post now belongs to { $email }
+   *[other] { $count } posts now belong to { $email }
+}
+help-tribune-user-passwd = Set a staff member's password and sign them out everywhere
+help-tribune-user-passwd--user = Their email address or id
+help-tribune-user-passwd--password-stdin = Read the password from the first line of standard input (otherwise one is generated and printed)
+help-tribune-user-role = Change a staff member's role
+help-tribune-user-role--user = Their email address or id
+help-tribune-user-role--role = admin, editor, author or moderator
+help-tribune-user-remove = Delete a staff account
+help-tribune-user-remove--user = Their email address or id
+help-tribune-user-remove--reassign = Give their posts to this staff member (email address or id)

@@ -824,3 +824,122 @@ filter-score-unknown = پالایهٔ هرزنامه: هنوز چیزی در ا�
 
 ## Comment form: remember me
 save-my-details = نام، ایمیل و وب‌سایت مرا در این مرورگر برای دفعهٔ بعد که دیدگاه می‌نویسم ذخیره کن.
+
+## Administration: staff accounts
+nav-users = کاربران
+users-name = نام
+field-role = نقش
+users-state = وضعیت
+users-actions = کارها
+users-you = شما
+users-change-role = تغییر نقش
+users-state-off = غیرفعال
+users-state-invited = دعوت‌شده، هنوز گذرواژه ندارد
+users-state-active = فعال از { $date }
+users-resend = ارسال دوبارهٔ دعوت
+users-deactivate = غیرفعال کن
+users-activate = فعال کن
+users-delete = حذف
+users-invite = دعوت از کسی
+users-invite-help = ایمیلی با پیوندی برای انتخاب گذرواژه دریافت می‌کند. پیوند یک هفته کار می‌کند.
+users-role-hint = مدیر همه‌چیز را اداره می‌کند؛ ویراستار همهٔ نوشته‌ها را می‌نویسد و ویرایش می‌کند و دیدگاه‌ها را بررسی می‌کند؛ نویسنده نوشته‌های خودش را می‌نویسد؛ ناظر به دیدگاه‌ها رسیدگی می‌کند.
+users-send-invitation = ارسال دعوت
+users-invited = دعوت فرستاده شد.
+users-invitation-resent = دعوت دوباره فرستاده شد.
+users-invitation-wait = کمتر از یک دقیقه پیش ایمیلی به این نشانی رفت. یک دقیقهٔ دیگر دوباره امتحان کنید.
+users-role-changed = نقش تغییر کرد.
+users-deactivated = حساب غیرفعال شد: دیگر نمی‌تواند وارد شود و نشست‌هایش پایان یافت. نوشته‌هایش می‌مانند.
+users-activated = حساب دوباره فعال است.
+users-removed = حساب حذف شد.
+users-delete-title = { $name } حذف شود؟
+users-reassign = { PLURAL($count) ->
+    [one] نوشته‌اش به این کس می‌رسد:
+   *[other] { $count } نوشته‌اش به این کس می‌رسد:
+}
+users-no-posts = هیچ نوشته‌ای ننوشته است.
+users-delete-warning = نشست‌هایش پایان می‌یابد و حساب برای همیشه می‌رود؛ گزارش فعالیت کارهایش را با نام خودش نگه می‌دارد.
+users-delete-confirm = حساب را حذف کن
+cancel = انصراف
+error-last-admin = سایت دست‌کم یک مدیر فعال لازم دارد: نخست کس دیگری را مدیر کنید.
+error-user-has-posts = این حساب هنوز نوشته دارد: انتخاب کنید به چه کسی برسد.
+error-reassign-self = نوشته‌هایش نمی‌تواند به حسابی برسد که حذف می‌شود: کس دیگری را انتخاب کنید.
+error-not-yourself = این کار را این‌جا نمی‌توانید با حساب خودتان بکنید: از مدیر دیگری بخواهید، یا از نمایه‌تان استفاده کنید.
+error-already-has-password = این حساب گذرواژه دارد؛ صاحبش می‌تواند از «گذرواژه را فراموش کرده‌اید؟» استفاده کند.
+error-unknown-role = یکی از نقش‌های فهرست را انتخاب کنید.
+error-unknown-action = این کار این‌جا شناخته نیست. برگردید و یکی از دکمه‌های صفحه را به کار ببرید.
+error-user-exists = حساب دیگری این نشانی ایمیل را به کار می‌برد.
+error-current-password = این گذرواژهٔ کنونی شما نیست.
+name-account-link = پیوند حساب
+
+## Administration: lost password and emailed links
+lost-password = گذرواژه را فراموش کرده‌اید؟
+lost-password-link = گذرواژه را فراموش کرده‌اید؟
+lost-password-help = نشانی ایمیل حساب کارمندی‌تان را وارد کنید. پیوندی برای انتخاب گذرواژهٔ تازه دریافت می‌کنید.
+lost-password-send = پیوندی برایم بفرست
+lost-password-sent = { PLURAL($count) ->
+    [one] اگر { $email } از آنِ حساب کارمندی باشد، پیوندی برای انتخاب گذرواژهٔ تازه در راه است. فقط یک بار و تا یک ساعت کار می‌کند.
+   *[other] اگر { $email } از آنِ حساب کارمندی باشد، پیوندی برای انتخاب گذرواژهٔ تازه در راه است. فقط یک بار و تا { $count } ساعت کار می‌کند.
+}
+back-to-login = بازگشت به ورود
+choose-password = گذرواژه‌ای انتخاب کنید
+choose-password-welcome = خوش آمدید { $name }. گذرواژه‌ای را که با آن وارد می‌شوید انتخاب کنید.
+choose-password-help = گذرواژهٔ تازه‌ای انتخاب کنید. همهٔ نشست‌های این حساب پایان می‌یابد؛ سپس با آن وارد شوید.
+field-new-password = گذرواژهٔ تازه
+save-password = ذخیرهٔ گذرواژه
+account-link-gone = این پیوند دیگر کار نمی‌کند: زمانش گذشته یا پیش‌تر به کار رفته است. پیوند تازه‌ای بخواهید.
+lost-password-again = پیوند تازه بخواهید
+password-set-log-in = گذرواژه‌تان ذخیره شد. با آن وارد شوید.
+email-reset-subject = [{ $site }] گذرواژهٔ تازه‌ای انتخاب کنید
+email-reset-intro = کسی خواسته است گذرواژهٔ حساب کارمندی { $email } در { $site } بازنشانی شود.
+email-reset-action = گذرواژهٔ تازه‌ای انتخاب کنید:
+email-reset-expires = { PLURAL($count) ->
+    [one] پیوند یک بار و تا یک ساعت کار می‌کند.
+   *[other] پیوند یک بار و تا { $count } ساعت کار می‌کند.
+}
+email-reset-ignore = اگر شما نخواسته‌اید، این ایمیل را نادیده بگیرید: گذرواژه‌تان همان می‌ماند.
+email-invite-subject = [{ $site }] شما دعوت شده‌اید
+email-invite-intro = { $name } شما را دعوت کرده است تا در گرداندن { $site } کمک کنید.
+email-invite-action = گذرواژه‌تان را انتخاب کنید:
+email-invite-expires = { PLURAL($count) ->
+    [one] پیوند یک روز کار می‌کند.
+   *[other] پیوند { $count } روز کار می‌کند.
+}
+email-account-sign-in = پس از آن با { $email } وارد شوید در
+
+## Administration: your profile and sessions
+profile-about = دربارهٔ شما
+field-current-password = گذرواژهٔ کنونی
+profile-email-needs-password = فقط برای تغییر نشانی ایمیل لازم است.
+profile-password = گذرواژه
+profile-password-signs-out = نشست‌های دیگرتان پایان می‌یابد.
+profile-change-password = تغییر گذرواژه
+profile-password-changed = گذرواژه تغییر کرد. نشست‌های دیگرتان پایان یافت.
+profile-signed-out-others = از همهٔ جاهای دیگر خارج شدید.
+profile-signed-out-one = آن نشست پایان یافت.
+profile-sessions = کجا وارد شده‌اید
+profile-sessions-help = همهٔ مرورگرهایی که وارد این حساب شده‌اند. هر کدام را که نمی‌شناسید پایان دهید.
+session-browser = مرورگر
+session-address = نشانی
+session-started = ورود
+session-this = همین مرورگر
+session-sign-out = خروج
+sign-out-others = خروج از همهٔ جاهای دیگر
+sign-out-everywhere = خروج از همه‌جا
+
+## Command line: staff accounts
+cli-password-set = گذرواژهٔ { $email } تعیین شد؛ نشست‌هایش پایان یافت
+cli-role-changed = { $email } اکنون { $role } است
+cli-user-removed = { $email } حذف شد
+cli-posts-reassigned = { PLURAL($count) ->
+    [one] یک نوشته اکنون از آنِ { $email } است
+   *[other] { $count } نوشته اکنون از آنِ { $email } است
+}
+help-tribune-user-passwd = گذرواژهٔ یکی از کارکنان را تعیین کن و او را از همه‌جا خارج کن
+help-tribune-user-passwd--user = نشانی ایمیل یا شناسه‌اش
+help-tribune-user-passwd--password-stdin = گذرواژه را از نخستین خط ورودی استاندارد بخوان (وگرنه یکی ساخته و چاپ می‌شود)
+help-tribune-user-role = نقش یکی از کارکنان را تغییر بده
+help-tribune-user-role--user = نشانی ایمیل یا شناسه‌اش
+help-tribune-user-role--role = admin (مدیر)، editor (ویراستار)، author (نویسنده) یا moderator (ناظر)
+help-tribune-user-remove = حساب یکی از کارکنان را حذف کن
+help-tribune-user-remove--user = نشانی ایمیل یا شناسه‌اش
+help-tribune-user-remove--reassign = نوشته‌هایش را به این کارمند بده (نشانی ایمیل یا شناسه)

@@ -824,3 +824,122 @@ filter-score-unknown = Parzûna spamê: di vê şîroveyê de hê tiştek tune k
 
 ## Comment form: remember me
 save-my-details = Nav, e-name û malpera min di vê gerokê de tomar bike ji bo cara din ku şîrove dinivîsim.
+
+## Administration: staff accounts
+nav-users = Bikarhêner
+users-name = Nav
+field-role = Rol
+users-state = Rewş
+users-actions = Çalakî
+users-you = tu
+users-change-role = Rolê biguherîne
+users-state-off = Neçalak
+users-state-invited = Hatiye vexwendin, hêj şîfre tune
+users-state-active = Ji { $date } ve çalak e
+users-resend = Vexwendinê dîsa bişîne
+users-deactivate = Neçalak bike
+users-activate = Çalak bike
+users-delete = Jê bibe
+users-invite = Kesekî vexwîne
+users-invite-help = E-nameyek bi girêdanekê ji bo hilbijartina şîfreyê digihêje wan. Girêdan hefteyekê dixebite.
+users-role-hint = Rêvebir her tiştî birêve dibe; edîtor hemû nivîsan dinivîse, sererast dike û şîroveyan kontrol dike; nivîskar nivîsên xwe dinivîse; moderator li şîroveyan dinêre.
+users-send-invitation = Vexwendinê bişîne
+users-invited = Vexwendin hat şandin.
+users-invitation-resent = Vexwendin dîsa hat şandin.
+users-invitation-wait = Kêmtir ji deqeyekê berê e-nameyek çû vê navnîşanê. Piştî deqeyekê dîsa biceribîne.
+users-role-changed = Rol hat guhertin.
+users-deactivated = Hesab hat neçalakkirin: êdî nikare têkeve û danişînên wê bi dawî bûn. Nivîsên wê dimînin.
+users-activated = Hesab dîsa çalak e.
+users-removed = Hesab hat jêbirin.
+users-delete-title = { $name } were jêbirin?
+users-reassign = { PLURAL($count) ->
+    [one] Nivîsa wî/wê diçe ba:
+   *[other] { $count } nivîsên wî/wê diçin ba:
+}
+users-no-posts = Tu nivîs nenivîsandine.
+users-delete-warning = Danişînên wî/wê bi dawî dibin û hesab bi carekê diçe; tomara çalakiyê tiştên wî/wê kirine bi navê wî/wê diparêze.
+users-delete-confirm = Hesab jê bibe
+cancel = Betal bike
+error-last-admin = Malper herî kêm rêvebirekî çalak hewce dike: pêşî kesekî din bike rêvebir.
+error-user-has-posts = Hê nivîsên vî hesabî hene: hilbijêre ka ew ê biçin ba kê.
+error-reassign-self = Nivîsên wî/wê nikarin biçin ba hesabê ku tê jêbirin: kesekî din hilbijêre.
+error-not-yourself = Tu li vir nikarî vê bi hesabê xwe bikî: ji rêvebirekî din bixwaze, an profîla xwe bikar bîne.
+error-already-has-password = Şîfreya vî hesabî heye; xwediyê wê dikare “Te şîfreya xwe ji bîr kir?” bikar bîne.
+error-unknown-role = Ji lîsteyê rolekê hilbijêre.
+error-unknown-action = Ev çalakî li vir nayê naskirin. Vegere û yek ji bişkojên rûpelê bikar bîne.
+error-user-exists = Hesabekî din vê navnîşana e-nameyê bikar tîne.
+error-current-password = Ev ne şîfreya te ya niha ye.
+name-account-link = girêdana hesab
+
+## Administration: lost password and emailed links
+lost-password = Te şîfreya xwe ji bîr kir?
+lost-password-link = Te şîfreya xwe ji bîr kir?
+lost-password-help = Navnîşana e-nameyê ya hesabê xwe yê karmendiyê binivîse. Girêdanek ji bo hilbijartina şîfreyeke nû dê bigihêje te.
+lost-password-send = Girêdanekê ji min re bişîne
+lost-password-sent = { PLURAL($count) ->
+    [one] Heke { $email } yê hesabekî karmendiyê be, girêdanek ji bo hilbijartina şîfreyeke nû di rê de ye. Tenê carekê û saetekê dixebite.
+   *[other] Heke { $email } yê hesabekî karmendiyê be, girêdanek ji bo hilbijartina şîfreyeke nû di rê de ye. Tenê carekê û { $count } saetan dixebite.
+}
+back-to-login = Vegere têketinê
+choose-password = Şîfreyekê hilbijêre
+choose-password-welcome = Bi xêr hatî { $name }. Şîfreya ku tu ê pê têkevî hilbijêre.
+choose-password-help = Şîfreyeke nû hilbijêre. Hemû danişînên vî hesabî bi dawî dibin; paşê pê têkeve.
+field-new-password = Şîfreya nû
+save-password = Şîfreyê tomar bike
+account-link-gone = Ev girêdan êdî naxebite: dema wê qediya an berê hatiye bikaranîn. Yeke nû bixwaze.
+lost-password-again = Girêdaneke nû bixwaze
+password-set-log-in = Şîfreya te hat tomarkirin. Pê têkeve.
+email-reset-subject = [{ $site }] Şîfreyeke nû hilbijêre
+email-reset-intro = Kesekî xwest ku şîfreya hesabê karmendiyê { $email } li ser { $site } were nûkirin.
+email-reset-action = Şîfreyeke nû hilbijêre:
+email-reset-expires = { PLURAL($count) ->
+    [one] Girêdan carekê û saetekê dixebite.
+   *[other] Girêdan carekê û { $count } saetan dixebite.
+}
+email-reset-ignore = Heke te nexwestibe, guh nede vê e-nameyê: şîfreya te wek xwe dimîne.
+email-invite-subject = [{ $site }] Tu hatî vexwendin
+email-invite-intro = { $name } tu vexwendî ku di birêvebirina { $site } de alîkarî bikî.
+email-invite-action = Şîfreya xwe hilbijêre:
+email-invite-expires = { PLURAL($count) ->
+    [one] Girêdan rojekê dixebite.
+   *[other] Girêdan { $count } rojan dixebite.
+}
+email-account-sign-in = Paşê bi { $email } têkeve li
+
+## Administration: your profile and sessions
+profile-about = Derbarê te de
+field-current-password = Şîfreya niha
+profile-email-needs-password = Tenê ji bo guhertina navnîşana e-nameya te pêwîst e.
+profile-password = Şîfre
+profile-password-signs-out = Danişînên te yên din bi dawî dibin.
+profile-change-password = Şîfreyê biguherîne
+profile-password-changed = Şîfre hat guhertin. Danişînên te yên din bi dawî bûn.
+profile-signed-out-others = Tu ji her derê din derketî.
+profile-signed-out-one = Ew danişîn bi dawî bû.
+profile-sessions = Tu li ku derê têketî yî
+profile-sessions-help = Her gerokê ku ketiye vî hesabî. Yên ku tu nas nakî bi dawî bike.
+session-browser = Gerok
+session-address = Navnîşan
+session-started = Têketin
+session-this = ev gerok
+session-sign-out = Derkeve
+sign-out-others = Ji her derê din derkeve
+sign-out-everywhere = Ji her derê derkeve
+
+## Command line: staff accounts
+cli-password-set = şîfre ji bo { $email } hat danîn; danişînên wî/wê bi dawî bûn
+cli-role-changed = { $email } niha { $role } e
+cli-user-removed = { $email } hat jêbirin
+cli-posts-reassigned = { PLURAL($count) ->
+    [one] nivîsek niha ya { $email } e
+   *[other] { $count } nivîs niha yên { $email } in
+}
+help-tribune-user-passwd = Şîfreya karmendekî deyne û wî/wê ji her derê derxe
+help-tribune-user-passwd--user = Navnîşana e-nameyê an id ya wî/wê
+help-tribune-user-passwd--password-stdin = Şîfreyê ji rêza yekem a têketina standard bixwîne (wekî din yek tê çêkirin û çapkirin)
+help-tribune-user-role = Rolê karmendekî biguherîne
+help-tribune-user-role--user = Navnîşana e-nameyê an id ya wî/wê
+help-tribune-user-role--role = admin (rêvebir), editor (edîtor), author (nivîskar) an moderator (moderator)
+help-tribune-user-remove = Hesabekî karmendiyê jê bibe
+help-tribune-user-remove--user = Navnîşana e-nameyê an id ya wî/wê
+help-tribune-user-remove--reassign = Nivîsên wî/wê bide vî karmendî (navnîşana e-nameyê an id)

@@ -824,3 +824,122 @@ filter-score-unknown = İstenmeyen süzgeci: bu yorumda henüz öğrendiği bir 
 
 ## Comment form: remember me
 save-my-details = Bir dahaki yorumumda kullanılmak üzere adımı, e-posta adresimi ve web site adresimi bu tarayıcıya kaydet.
+
+## Administration: staff accounts
+nav-users = Kullanıcılar
+users-name = Ad
+field-role = Rol
+users-state = Durum
+users-actions = İşlemler
+users-you = siz
+users-change-role = Rolü değiştir
+users-state-off = Devre dışı
+users-state-invited = Davet edildi, henüz parolası yok
+users-state-active = { $date } tarihinden beri etkin
+users-resend = Daveti yeniden gönder
+users-deactivate = Devre dışı bırak
+users-activate = Etkinleştir
+users-delete = Sil
+users-invite = Birini davet et
+users-invite-help = Parolasını seçmesi için bağlantı içeren bir e-posta alır. Bağlantı bir hafta geçerlidir.
+users-role-hint = Yönetici her şeyi yönetir; editör tüm yazıları yazar, düzenler ve yorumları denetler; yazar kendi yazılarını yazar; moderatör yorumlarla ilgilenir.
+users-send-invitation = Daveti gönder
+users-invited = Davet gönderildi.
+users-invitation-resent = Davet yeniden gönderildi.
+users-invitation-wait = Bu adrese bir dakikadan kısa süre önce e-posta gitti. Bir dakika sonra yeniden deneyin.
+users-role-changed = Rol değiştirildi.
+users-deactivated = Hesap devre dışı bırakıldı: artık giriş yapamaz ve oturumları sona erdi. Yazıları kalır.
+users-activated = Hesap yeniden etkin.
+users-removed = Hesap silindi.
+users-delete-title = { $name } silinsin mi?
+users-reassign = { PLURAL($count) ->
+    [one] Yazısı şu kişiye geçer:
+   *[other] { $count } yazısı şu kişiye geçer:
+}
+users-no-posts = Hiç yazı yazmamış.
+users-delete-warning = Oturumları sona erer ve hesap kalıcı olarak gider; etkinlik günlüğü yaptıklarını onun adıyla saklar.
+users-delete-confirm = Hesabı sil
+cancel = Vazgeç
+error-last-admin = Sitenin en az bir etkin yöneticisi olmalı: önce başka birini yönetici yapın.
+error-user-has-posts = Bu hesabın hâlâ yazıları var: kime geçeceğini seçin.
+error-reassign-self = Yazıları silinen hesaba geçemez: başka birini seçin.
+error-not-yourself = Bunu burada kendi hesabınıza yapamazsınız: başka bir yöneticiden isteyin ya da profilinizi kullanın.
+error-already-has-password = Bu hesabın zaten parolası var; sahibi “Parolanızı mı unuttunuz?” bağlantısını kullanabilir.
+error-unknown-role = Listeden bir rol seçin.
+error-unknown-action = Bu işlem burada bilinmiyor. Geri dönüp sayfadaki düğmelerden birini kullanın.
+error-user-exists = Bu e-posta adresini başka bir hesap kullanıyor.
+error-current-password = Bu, şu anki parolanız değil.
+name-account-link = hesap bağlantısı
+
+## Administration: lost password and emailed links
+lost-password = Parolanızı mı unuttunuz?
+lost-password-link = Parolanızı mı unuttunuz?
+lost-password-help = Ekip hesabınızın e-posta adresini girin. Yeni parola seçmeniz için bir bağlantı alacaksınız.
+lost-password-send = Bana bağlantı gönder
+lost-password-sent = { PLURAL($count) ->
+    [one] { $email } bir ekip hesabına aitse yeni parola seçmek için bir bağlantı yolda. Bir kez ve bir saat boyunca çalışır.
+   *[other] { $email } bir ekip hesabına aitse yeni parola seçmek için bir bağlantı yolda. Bir kez ve { $count } saat boyunca çalışır.
+}
+back-to-login = Girişe dön
+choose-password = Bir parola seçin
+choose-password-welcome = Hoş geldiniz { $name }. Giriş yapacağınız parolayı seçin.
+choose-password-help = Yeni bir parola seçin. Bu hesabın tüm oturumları sona erer; sonra onunla giriş yapın.
+field-new-password = Yeni parola
+save-password = Parolayı kaydet
+account-link-gone = Bu bağlantı artık çalışmıyor: süresi doldu ya da daha önce kullanıldı. Yenisini isteyin.
+lost-password-again = Yeni bağlantı iste
+password-set-log-in = Parolanız kaydedildi. Onunla giriş yapın.
+email-reset-subject = [{ $site }] Yeni bir parola seçin
+email-reset-intro = Birisi { $site } sitesindeki { $email } ekip hesabının parolasını sıfırlamak istedi.
+email-reset-action = Yeni bir parola seçin:
+email-reset-expires = { PLURAL($count) ->
+    [one] Bağlantı bir kez ve bir saat boyunca çalışır.
+   *[other] Bağlantı bir kez ve { $count } saat boyunca çalışır.
+}
+email-reset-ignore = Siz istemediyseniz bu e-postayı yok sayın: parolanız olduğu gibi kalır.
+email-invite-subject = [{ $site }] Davet edildiniz
+email-invite-intro = { $name } sizi { $site } sitesini yönetmeye yardım etmeye davet etti.
+email-invite-action = Parolanızı seçin:
+email-invite-expires = { PLURAL($count) ->
+    [one] Bağlantı bir gün geçerlidir.
+   *[other] Bağlantı { $count } gün geçerlidir.
+}
+email-account-sign-in = Ardından { $email } ile şuradan giriş yapın:
+
+## Administration: your profile and sessions
+profile-about = Hakkınızda
+field-current-password = Şu anki parola
+profile-email-needs-password = Yalnızca e-posta adresinizi değiştirmek için gerekir.
+profile-password = Parola
+profile-password-signs-out = Diğer oturumlarınız sona erer.
+profile-change-password = Parolayı değiştir
+profile-password-changed = Parola değiştirildi. Diğer oturumlarınız sona erdi.
+profile-signed-out-others = Diğer her yerden çıkış yapıldı.
+profile-signed-out-one = O oturum sona erdi.
+profile-sessions = Nerede oturum açıksınız
+profile-sessions-help = Bu hesaba giriş yapmış her tarayıcı. Tanımadıklarınızı sonlandırın.
+session-browser = Tarayıcı
+session-address = Adres
+session-started = Giriş
+session-this = bu tarayıcı
+session-sign-out = Çıkış yap
+sign-out-others = Diğer her yerden çıkış yap
+sign-out-everywhere = Her yerden çıkış yap
+
+## Command line: staff accounts
+cli-password-set = { $email } için parola ayarlandı; oturumları sona erdi
+cli-role-changed = { $email } artık { $role }
+cli-user-removed = { $email } silindi
+cli-posts-reassigned = { PLURAL($count) ->
+    [one] bir yazı artık { $email } hesabına ait
+   *[other] { $count } yazı artık { $email } hesabına ait
+}
+help-tribune-user-passwd = Bir ekip üyesinin parolasını ayarla ve her yerden çıkışını yap
+help-tribune-user-passwd--user = E-posta adresi ya da kimliği
+help-tribune-user-passwd--password-stdin = Parolayı standart girdinin ilk satırından oku (yoksa biri üretilip yazdırılır)
+help-tribune-user-role = Bir ekip üyesinin rolünü değiştir
+help-tribune-user-role--user = E-posta adresi ya da kimliği
+help-tribune-user-role--role = admin (yönetici), editor (editör), author (yazar) veya moderator (moderatör)
+help-tribune-user-remove = Bir ekip hesabını sil
+help-tribune-user-remove--user = E-posta adresi ya da kimliği
+help-tribune-user-remove--reassign = Yazılarını bu ekip üyesine ver (e-posta adresi ya da kimlik)

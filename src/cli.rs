@@ -82,6 +82,29 @@ enum UserCommand {
     },
     /// List staff accounts
     List,
+    /// Set a staff member's password and sign them out everywhere
+    Passwd {
+        /// Their email address or id
+        user: String,
+        /// Read the password from the first line of standard input (otherwise one is generated and printed)
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Change a staff member's role
+    Role {
+        /// Their email address or id
+        user: String,
+        /// admin, editor, author or moderator
+        role: String,
+    },
+    /// Delete a staff account
+    Remove {
+        /// Their email address or id
+        user: String,
+        /// Give their posts to this staff member (email address or id)
+        #[arg(long)]
+        reassign: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -226,6 +249,8 @@ fn explain(err: &anyhow::Error) -> String {
                         .arg("value", e.value.as_str())
                         .arg("choices", e.expected.join(", ")),
                 )
+            } else if let Some(StoreError::Refused(key)) = cause.downcast_ref::<StoreError>() {
+                terminal::tell(&Message::new(key))
             } else if let Some(e) = cause.downcast_ref::<BadSiteUrl>() {
                 crate::say!("cli-bad-site-url", url = e.0.as_str())
             } else {
@@ -415,22 +440,12 @@ async fn user(store: &Store, cmd: UserCommand) -> anyhow::Result<()> {
             let role = if admin { Role::Admin } else { role.parse()? };
             let name =
                 name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
-            let (password, generated) = if password_stdin {
-                let mut line = String::new();
-                std::io::stdin()
-                    .lock()
-                    .read_line(&mut line)
-                    .with_context(|| crate::say!("cli-cannot-read-password"))?;
-                (line.trim_end_matches(['\r', '\n']).to_string(), false)
-            } else {
-                (crate::token::random_hex(12), true)
-            };
-            let min = crate::passwords::MIN_CHARS;
-            if password.chars().count() < min {
-                bail!(crate::say!("error-password-short", min = min as i64));
-            }
+            let (password, generated) = read_password(password_stdin)?;
             let hash = crate::passwords::hash(&password)?;
-            match store.insert_user(&email, &name, &hash, role, false).await {
+            match store
+                .insert_user(&email, &name, Some(&hash), role, false)
+                .await
+            {
                 Ok(id) => {
                     println!(
                         "{}",
@@ -481,7 +496,98 @@ async fn user(store: &Store, cmd: UserCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        UserCommand::Passwd {
+            user,
+            password_stdin,
+        } => {
+            let user = staff_account(store, &user).await?;
+            let (password, generated) = read_password(password_stdin)?;
+            let hash = crate::passwords::hash(&password)?;
+            store.set_password(user.id, &hash, None).await?;
+            println!(
+                "{}",
+                crate::say!("cli-password-set", email = user.email.as_str())
+            );
+            if generated {
+                println!(
+                    "{}",
+                    crate::say!("cli-generated-password", password = password.as_str())
+                );
+            }
+            Ok(())
+        }
+        UserCommand::Role { user, role } => {
+            let user = staff_account(store, &user).await?;
+            let role: Role = role.parse()?;
+            store
+                .change_user(user.id, crate::store::StaffChange::Role(role))
+                .await?;
+            println!(
+                "{}",
+                crate::say!(
+                    "cli-role-changed",
+                    email = user.email.as_str(),
+                    role = crate::say!("cli-role", role = role.as_str())
+                )
+            );
+            Ok(())
+        }
+        UserCommand::Remove { user, reassign } => {
+            let user = staff_account(store, &user).await?;
+            let heir = match reassign {
+                Some(who) => Some(staff_account(store, &who).await?),
+                None => None,
+            };
+            let posts = store
+                .remove_user(user.id, heir.as_ref().map(|h| h.id))
+                .await?;
+            println!(
+                "{}",
+                crate::say!("cli-user-removed", email = user.email.as_str())
+            );
+            if let Some(heir) = heir {
+                println!(
+                    "{}",
+                    crate::say!(
+                        "cli-posts-reassigned",
+                        count = posts,
+                        email = heir.email.as_str()
+                    )
+                );
+            }
+            Ok(())
+        }
     }
+}
+
+/// A new password: the first line of standard input, or a generated one (`true`).
+fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    let (password, generated) = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .with_context(|| crate::say!("cli-cannot-read-password"))?;
+        (line.trim_end_matches(['\r', '\n']).to_string(), false)
+    } else {
+        (crate::token::random_hex(12), true)
+    };
+    use crate::domain::account::{check_new_password, MIN_PASSWORD_CHARS};
+    if let Err(problem) = check_new_password(&password, None) {
+        bail!(crate::i18n::terminal::say(
+            problem.key(),
+            &[("min", (MIN_PASSWORD_CHARS as i64).into())]
+        ));
+    }
+    Ok((password, generated))
+}
+
+/// The staff account `who` names (email or id), or the error that says none does.
+async fn staff_account(store: &Store, who: &str) -> anyhow::Result<crate::store::UserRow> {
+    store
+        .user_by_ref(who)
+        .await?
+        .with_context(|| crate::say!("cli-no-staff-account", email = who))
 }
 
 async fn post(store: &Store, cmd: PostCommand) -> anyhow::Result<()> {

@@ -2,8 +2,10 @@
 //! emails, the key that shows a reader their own held comment, and the addresses of
 //! the subscription pages. Written and checked here, nowhere else.
 
+use crate::domain::account::AccountLink;
 use crate::domain::comment::ModerationAction;
 use crate::site::Site;
+use crate::store::UserRow;
 
 /// How long a link in a moderation email works.
 pub const MODERATION_LINK_TTL_SECS: i64 = 7 * 24 * 3600;
@@ -84,6 +86,41 @@ pub fn form_shown_signed(site: &Site, text: &str, sig: &str) -> bool {
     let mut want = site.sign(text);
     want.truncate(32);
     crate::token::constant_time_eq(&want, sig)
+}
+
+/// The page where an account email's reader chooses a password
+/// (`/admin/password?u=…&p=reset|invite&exp=…&sig=…`). The signature covers the
+/// account's [`link_state`](crate::domain::account::link_state), so the link stops
+/// working once it has been used, and at `expires`.
+pub fn account(site: &Site, purpose: AccountLink, user: &UserRow, expires: i64) -> String {
+    let sig = account_signature(site, purpose, user, expires);
+    site.url().join(&format!(
+        "/admin/password?u={}&p={purpose}&exp={expires}&sig={sig}",
+        user.id
+    ))
+}
+
+fn account_signature(site: &Site, purpose: AccountLink, user: &UserRow, expires: i64) -> String {
+    let state = crate::domain::account::link_state(
+        user.password_hash.as_deref(),
+        &user.email,
+        user.active(),
+    );
+    site.sign(&format!("account:{purpose}:{}:{expires}:{state}", user.id))
+}
+
+/// Whether an account link still works for `user` at `now`.
+pub fn account_valid(
+    site: &Site,
+    purpose: AccountLink,
+    user: &UserRow,
+    expires: i64,
+    sig: &str,
+    now: i64,
+) -> bool {
+    now < expires
+        && user.active()
+        && crate::token::constant_time_eq(&account_signature(site, purpose, user, expires), sig)
 }
 
 #[cfg(test)]

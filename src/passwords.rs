@@ -3,9 +3,6 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 
-/// The shortest password a staff account may have (setup form and `tribune user add`).
-pub const MIN_CHARS: usize = 10;
-
 pub fn hash(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut rand_core::OsRng);
     Argon2::default()

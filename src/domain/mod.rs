@@ -3,6 +3,7 @@
 //! No I/O here: nothing in this module touches the database, the network or the clock
 //! (callers pass `now`). Everything is testable with plain values.
 
+pub mod account;
 pub mod activity;
 pub mod bot_trap;
 pub mod comment;
@@ -25,3 +26,4 @@ pub mod subscription;
 pub mod term;
 pub mod text;
 pub mod thread;
+pub mod user_agent;

@@ -11,11 +11,13 @@
 mod burst;
 mod moderators;
 mod readers;
+mod staff;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 pub use burst::{Notify, WINDOW_SECS};
+pub use staff::ACCOUNT_EMAIL_GAP_SECS;
 
 use crate::domain::email::OutgoingEmail;
 use crate::domain::job::{Job, JobKind};

@@ -29,10 +29,10 @@ pub use import::{ImportScorer, ImportTx, ImportedComment, ImportedPost};
 pub use jobs::{JobRow, NewJob};
 pub use posts::{Listing, PostWrite};
 pub use privacy::{Erased, PersonalData};
-pub use sessions::SessionRow;
+pub use sessions::{SessionInfo, SessionRow};
 pub use spam::Label;
 pub use subscriptions::SubscriptionRow;
-pub use users::UserRow;
+pub use users::{StaffChange, UserRow};
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -65,6 +65,10 @@ pub enum StoreError {
     NotFound,
     #[error("conflicts with an existing row ({0})")]
     Conflict(String),
+    /// A rule kept in the transaction refused the change (the last administrator,
+    /// an account that still has posts): the catalogue key says which, and what to do.
+    #[error("refused: {0}")]
+    Refused(&'static str),
     /// The database cannot take this request now but may soon: busy or locked (a long
     /// import, a backup), out of connections, unreachable, out of disk, read-only.
     /// Nothing was written; the same request can be sent again.

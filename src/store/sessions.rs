@@ -9,6 +9,17 @@ pub struct SessionRow {
     pub csrf_token: String,
 }
 
+/// One of a staff member's sessions, as their profile lists it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct SessionInfo {
+    /// The stored hash of its token (never the token): names it in "sign out".
+    pub id_hash: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub user_agent: String,
+    pub ip: String,
+}
+
 #[derive(sqlx::FromRow)]
 struct Joined {
     id: i64,
@@ -27,20 +38,25 @@ impl Store {
         user_id: i64,
         csrf_token: &str,
         ttl_secs: i64,
+        (user_agent, ip): (&str, &str),
     ) -> StoreResult<()> {
         let (id_hash, csrf_token) = (id_hash.to_string(), csrf_token.to_string());
+        let user_agent: String = user_agent.chars().take(300).collect();
+        let ip = ip.to_string();
         self.write(move |tx| {
             Box::pin(async move {
                 let now = super::now();
                 sqlx::query(
-                    "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5)",
+                    "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at, \
+                     user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(&id_hash)
                 .bind(user_id)
                 .bind(&csrf_token)
                 .bind(now)
                 .bind(now + ttl_secs)
+                .bind(&user_agent)
+                .bind(&ip)
                 .execute(&mut *tx)
                 .await?;
                 Ok(())
@@ -53,7 +69,7 @@ impl Store {
         let row: Option<Joined> = sqlx::query_as(
             "SELECT u.id, u.email, u.display_name, u.role, u.created_at, u.ui_lang, s.csrf_token \
              FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id_hash = $1 AND s.expires_at > $2",
+             WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL",
         )
         .bind(id_hash)
         .bind(super::now())
@@ -68,6 +84,7 @@ impl Store {
                 role: j.role,
                 created_at: j.created_at,
                 ui_lang: j.ui_lang,
+                deactivated_at: None,
             },
             csrf_token: j.csrf_token,
         }))
@@ -83,6 +100,51 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 Ok(())
+            })
+        })
+        .await
+    }
+
+    /// Their sessions that have not expired, newest first.
+    pub async fn sessions_of(&self, user_id: i64) -> StoreResult<Vec<SessionInfo>> {
+        Ok(sqlx::query_as(
+            "SELECT id_hash, created_at, expires_at, user_agent, ip FROM sessions \
+             WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC, id_hash",
+        )
+        .bind(user_id)
+        .bind(super::now())
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// Ends sessions of `user_id`: the one `only` names, else all but `except`.
+    /// Returns how many ended.
+    pub async fn end_sessions(
+        &self,
+        user_id: i64,
+        only: Option<&str>,
+        except: Option<&str>,
+    ) -> StoreResult<u64> {
+        let (only, except) = (only.map(str::to_string), except.map(str::to_string));
+        self.write(move |tx| {
+            Box::pin(async move {
+                let n = match only {
+                    Some(one) => {
+                        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash = $2")
+                            .bind(user_id)
+                            .bind(&one)
+                            .execute(&mut *tx)
+                            .await?
+                    }
+                    None => {
+                        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+                            .bind(user_id)
+                            .bind(except.as_deref().unwrap_or(""))
+                            .execute(&mut *tx)
+                            .await?
+                    }
+                };
+                Ok(n.rows_affected())
             })
         })
         .await

@@ -48,6 +48,7 @@ impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => AppError::NotFound,
+            StoreError::Refused(key) => AppError::Forbidden(Message::new(key)),
             StoreError::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
                 AppError::Unavailable

@@ -20,6 +20,8 @@ pub struct Staff {
     pub user: UserRow,
     pub role: Role,
     pub csrf: String,
+    /// The stored hash of this browser's session token.
+    pub session: String,
 }
 
 impl Staff {
@@ -82,7 +84,8 @@ impl IntoResponse for SignInFirst {
 
 pub async fn current(state: &AppState, jar: &CookieJar) -> Option<Staff> {
     let token = jar.get(COOKIE)?.value();
-    let session = match state.store.session(&crate::token::sha256_hex(token)).await {
+    let id_hash = crate::token::sha256_hex(token);
+    let session = match state.store.session(&id_hash).await {
         Ok(s) => s?,
         Err(err) => {
             tracing::warn!(error = %err, "could not read session");
@@ -94,6 +97,7 @@ pub async fn current(state: &AppState, jar: &CookieJar) -> Option<Staff> {
         user: session.user,
         role,
         csrf: session.csrf_token,
+        session: id_hash,
     })
 }
 
@@ -114,14 +118,39 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
+/// The browser a session is started from, as its `User-Agent` names it: kept with the
+/// session so its owner can tell their sessions apart.
+pub struct Device(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Device {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        Ok(Device(
+            agent
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(300)
+                .collect(),
+        ))
+    }
+}
+
 /// Starts a session for `user_id`, replacing any session the browser had. The cookie is
 /// `Secure` when the reader came over HTTPS (see [`AppState::secure_cookies`]).
 pub async fn start(
     state: &AppState,
     jar: CookieJar,
     user_id: i64,
-    secure: bool,
+    client: &super::client::Client,
+    device: &Device,
 ) -> Result<CookieJar, AppError> {
+    let secure = state.secure_cookies(client);
     if let Some(old) = jar.get(COOKIE) {
         state
             .store
@@ -132,7 +161,13 @@ pub async fn start(
     let csrf = crate::token::random_hex(32);
     state
         .store
-        .create_session(&crate::token::sha256_hex(&token), user_id, &csrf, TTL_SECS)
+        .create_session(
+            &crate::token::sha256_hex(&token),
+            user_id,
+            &csrf,
+            TTL_SECS,
+            (&device.0, &client.ip.to_string()),
+        )
         .await?;
     let cookie = Cookie::build((COOKIE, token))
         .path("/")

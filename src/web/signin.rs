@@ -217,6 +217,7 @@ pub async fn callback(
     Path(name): Path<String>,
     Query(q): Query<HashMap<String, String>>,
     client: Client,
+    device: session::Device,
     jar: CookieJar,
 ) -> AppResult<Response> {
     let attempt = match browser_hash(&jar) {
@@ -281,12 +282,12 @@ pub async fn callback(
             Some(email) => state.store.user_by_email(email).await?,
             None => None,
         };
-        let Some(user) = user else {
+        let Some(user) = user.filter(crate::store::UserRow::active) else {
             tracing::warn!(provider = name, email = ?identity.email, "single sign-on: no staff account with this verified email");
             return Ok(Redirect::to("/admin/login?auth_error=nostaff").into_response());
         };
         state.store.delete_auth_attempt(&hash).await?;
-        let jar = session::start(&state, jar, user.id, state.secure_cookies(&client)).await?;
+        let jar = session::start(&state, jar, user.id, &client, &device).await?;
         tracing::info!(
             user = user.id,
             provider = name,

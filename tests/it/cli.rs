@@ -77,6 +77,9 @@ fn every_command_has_help() {
         vec!["serve", "--help"],
         vec!["user", "--help"],
         vec!["user", "add", "--help"],
+        vec!["user", "passwd", "--help"],
+        vec!["user", "role", "--help"],
+        vec!["user", "remove", "--help"],
         vec!["post", "new", "--help"],
         vec!["comments", "--help"],
         vec!["comments", "list", "--help"],
@@ -94,6 +97,112 @@ fn every_command_has_help() {
     assert!(cli
         .ok(&["serve", "--help"], None)
         .contains("TRIBUNE_BASE_URL"));
+}
+
+/// `tribune user passwd`, `user role`, `user remove`: the web's staff management from
+/// the shell, with the same rules (never no administrator; posts go to someone).
+#[test]
+fn staff_accounts_are_managed_from_the_shell() {
+    let cli = Cli::new();
+    cli.ok(
+        &[
+            "--create-site",
+            "user",
+            "add",
+            "--admin",
+            "--email",
+            "ada@example.org",
+            "--password-stdin",
+        ],
+        Some("a long password\n"),
+    );
+    cli.ok(
+        &[
+            "user",
+            "add",
+            "--email",
+            "bob@example.org",
+            "--password-stdin",
+        ],
+        Some("bob's password\n"),
+    );
+    std::fs::write(cli.dir.path().join("b.md"), "Bob's words.").unwrap();
+    cli.ok(
+        &[
+            "post",
+            "new",
+            "--title",
+            "By Bob",
+            "b.md",
+            "--author",
+            "bob@example.org",
+        ],
+        None,
+    );
+
+    // The only administrator cannot stop being one.
+    let err = cli.fails(&["user", "role", "ada@example.org", "editor"], None);
+    assert!(err.contains("at least one active administrator"), "{err}");
+    let err = cli.fails(&["user", "remove", "1"], None);
+    assert!(err.contains("at least one active administrator"), "{err}");
+    let err = cli.fails(&["user", "role", "bob@example.org", "king"], None);
+    assert!(err.contains("unknown role `king`"), "{err}");
+    let out = cli.ok(&["user", "role", "bob@example.org", "admin"], None);
+    assert!(out.contains("bob@example.org is now admin"), "{out}");
+    let out = cli.ok(&["user", "role", "1", "editor"], None);
+    assert!(out.contains("ada@example.org is now editor"), "{out}");
+    assert!(cli.ok(&["user", "list"], None).contains("editor"));
+
+    // A password from standard input, checked like any other; or a generated one.
+    let err = cli.fails(
+        &["user", "passwd", "bob@example.org", "--password-stdin"],
+        Some("short\n"),
+    );
+    assert!(err.contains("at least 10 characters"), "{err}");
+    let out = cli.ok(
+        &["user", "passwd", "Bob@Example.org", "--password-stdin"],
+        Some("a new password\n"),
+    );
+    assert!(out.contains("password set for bob@example.org"), "{out}");
+    let out = cli.ok(&["user", "passwd", "ada@example.org"], None);
+    assert!(out.contains("password: "), "{out}");
+    let err = cli.fails(&["user", "passwd", "nobody@example.org"], None);
+    assert!(err.contains("no staff account"), "{err}");
+
+    // Removing someone with posts needs someone to give them to.
+    cli.ok(&["user", "role", "ada@example.org", "admin"], None);
+    let err = cli.fails(&["user", "remove", "bob@example.org"], None);
+    assert!(err.contains("still has posts"), "{err}");
+    let err = cli.fails(
+        &[
+            "user",
+            "remove",
+            "bob@example.org",
+            "--reassign",
+            "bob@example.org",
+        ],
+        None,
+    );
+    assert!(
+        err.contains("cannot go to the account being deleted"),
+        "{err}"
+    );
+    let out = cli.ok(
+        &[
+            "user",
+            "remove",
+            "bob@example.org",
+            "--reassign",
+            "ada@example.org",
+        ],
+        None,
+    );
+    assert!(out.contains("removed bob@example.org"), "{out}");
+    assert!(
+        out.contains("one post now belongs to ada@example.org"),
+        "{out}"
+    );
+    assert!(!cli.ok(&["user", "list"], None).contains("bob@example.org"));
 }
 
 #[test]

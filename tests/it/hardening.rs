@@ -328,7 +328,7 @@ async fn guessing_passwords_is_slowed_then_locked(s: &TestServer) {
         .insert_user(
             "mo@example.org",
             "Mo",
-            &hash,
+            Some(&hash),
             tribune::domain::role::Role::Moderator,
             false,
         )

@@ -149,7 +149,7 @@ fn config(smtp: &Smtp) -> ServeSettings {
     }
 }
 
-fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
+pub fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
     message
         .lines()
         .find(|l| {
@@ -174,7 +174,7 @@ async fn moderators_get_an_email_and_moderate_from_it() {
             .insert_user(
                 "mo@example.org",
                 "Mo",
-                &hash,
+                Some(&hash),
                 tribune::domain::role::Role::Moderator,
                 false,
             )
@@ -184,7 +184,7 @@ async fn moderators_get_an_email_and_moderate_from_it() {
             .insert_user(
                 "au@example.org",
                 "Au",
-                &hash,
+                Some(&hash),
                 tribune::domain::role::Role::Author,
                 false,
             )
@@ -553,7 +553,7 @@ fn to_whom<'a>(messages: &'a [String], who: &str) -> Vec<&'a String> {
         .collect()
 }
 
-async fn wait_for_to(smtp: &Smtp, who: &str, n: usize) -> Vec<String> {
+pub async fn wait_for_to(smtp: &Smtp, who: &str, n: usize) -> Vec<String> {
     for _ in 0..150 {
         let all = smtp.messages();
         let mine: Vec<String> = to_whom(&all, who).into_iter().cloned().collect();
@@ -568,7 +568,7 @@ async fn wait_for_to(smtp: &Smtp, who: &str, n: usize) -> Vec<String> {
     );
 }
 
-fn link_in(message: &str, needle: &str) -> String {
+pub fn link_in(message: &str, needle: &str) -> String {
     message
         .split(|c: char| c.is_whitespace() || c == '"' || c == '<' || c == '>')
         .find(|w| w.contains(needle))

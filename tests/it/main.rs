@@ -19,4 +19,5 @@ mod proxy;
 mod signin;
 mod snapshots;
 mod spam;
+mod staff;
 mod support;

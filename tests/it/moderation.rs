@@ -32,7 +32,7 @@ async fn sign_in(
 async fn add_staff(s: &TestServer, email: &str, role: &str) {
     let hash = tribune::passwords::hash("staff password 1").unwrap();
     s.store
-        .insert_user(email, role, &hash, role.parse().unwrap(), false)
+        .insert_user(email, role, Some(&hash), role.parse().unwrap(), false)
         .await
         .unwrap();
 }

@@ -303,6 +303,33 @@ async fn pages_and_emails_read_as_reviewed() {
             .unwrap();
         let new_post = email_about(&s, "news@example.org", "The Road Plan").await;
         insta::assert_snapshot!("email_new_post", email_snapshot(&s, &new_post));
+
+        // The two account emails: an invitation, and "Lost your password?".
+        let csrf = s.admin_csrf().await;
+        s.post(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("action", "invite"),
+                ("email", "new@example.org"),
+                ("name", "Nour"),
+                ("role", "editor"),
+            ],
+        )
+        .await;
+        let invite = email_about(&s, "new@example.org", "You are invited").await;
+        insta::assert_snapshot!("email_invite", email_snapshot(&s, &invite));
+        let stranger = crate::support::client();
+        let page = s.get_with(&stranger, "/admin/lost-password").await;
+        let csrf = crate::support::csrf_of(&page.body);
+        s.post_with(
+            &stranger,
+            "/admin/lost-password",
+            &[("csrf", &csrf), ("email", "ada@example.org")],
+        )
+        .await;
+        let reset = email_about(&s, "ada@example.org", "Choose a new password").await;
+        insta::assert_snapshot!("email_reset", email_snapshot(&s, &reset));
         s.stop().await;
     }
 }

@@ -581,7 +581,7 @@ pub async fn prepared_site(store: &Store, hold: bool) -> (i64, String) {
         .insert_user(
             "ada@example.org",
             "Ada",
-            "unusable-hash",
+            Some("unusable-hash"),
             tribune::domain::role::Role::Admin,
             false,
         )

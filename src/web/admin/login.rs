@@ -18,6 +18,8 @@ use crate::web::{csrf, session, AppState};
 
 struct LoginPage<'a> {
     email: &'a str,
+    /// Arrived from choosing a password through an emailed link.
+    password_set: bool,
     next: &'a str,
     error: Option<String>,
     status: StatusCode,
@@ -33,6 +35,7 @@ fn login_page(
     let site = state.site();
     let LoginPage {
         email,
+        password_set: p_set,
         next,
         error,
         status,
@@ -44,6 +47,7 @@ fn login_page(
             email => email,
             next => next,
             error => error,
+            password_set => p_set,
             sso => state.settings.staff_provider.as_deref().and_then(|n| {
                 state.auth().get(n).map(|p| context! { name => p.name, label => p.label })
             }),
@@ -78,6 +82,7 @@ pub async fn form(
     };
     let page = LoginPage {
         email: "",
+        password_set: q.get("password").is_some_and(|v| v == "set"),
         next: &next,
         error,
         status,
@@ -105,6 +110,7 @@ fn wait_message(state: &AppState, lang: &str, verdict: Verdict) -> String {
 pub async fn submit(
     State(state): State<AppState>,
     client: Client,
+    device: session::Device,
     jar: CookieJar,
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
@@ -129,6 +135,7 @@ pub async fn submit(
         let wait = verdict.wait_secs().unwrap_or(1);
         let page = LoginPage {
             email: &email,
+            password_set: false,
             next: &next,
             error: Some(wait_message(&state, &lang, verdict)),
             status: StatusCode::TOO_MANY_REQUESTS,
@@ -139,7 +146,13 @@ pub async fn submit(
         }
         return Ok(res);
     }
-    let user = state.store.user_by_email(&email).await?;
+    // A switched-off account is refused like a wrong password: the page does not
+    // say which accounts exist.
+    let user = state
+        .store
+        .user_by_email(&email)
+        .await?
+        .filter(crate::store::UserRow::active);
     let password = get("password");
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let ok =
@@ -150,7 +163,7 @@ pub async fn submit(
         (true, Some(user)) => {
             tracing::info!(user = user.id, "staff signed in");
             state.signin_throttle.succeeded(&email, client.ip);
-            let jar = session::start(&state, jar, user.id, state.secure_cookies(&client)).await?;
+            let jar = session::start(&state, jar, user.id, &client, &device).await?;
             Ok((jar, Redirect::to(&next)).into_response())
         }
         _ => {
@@ -158,6 +171,7 @@ pub async fn submit(
             state.signin_throttle.failed(&email, client.ip);
             let page = LoginPage {
                 email: &email,
+                password_set: false,
                 next: &next,
                 error: Some(state.i18n.t(&lang, "error-login-failed", None)),
                 status: StatusCode::UNAUTHORIZED,

@@ -5,11 +5,13 @@ pub mod activity;
 pub mod comments;
 pub mod jobs;
 pub mod login;
+pub mod password;
 pub mod posts;
 pub mod privacy;
 pub mod profile;
 pub mod settings;
 pub mod setup;
+pub mod users;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -28,6 +30,19 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/setup", post(setup::submit))
         .route("/admin/login", get(login::form).post(login::submit))
         .route("/admin/logout", post(login::logout))
+        .route(
+            "/admin/lost-password",
+            get(password::lost_form).post(password::lost_submit),
+        )
+        .route(
+            "/admin/password",
+            get(password::set_form).post(password::set_submit),
+        )
+        .route("/admin/users", get(users::list).post(users::act))
+        .route(
+            "/admin/users/{id}/delete",
+            get(users::delete_form).post(users::delete),
+        )
         .route("/admin/posts", get(posts::list).post(posts::create))
         .route("/admin/posts/new", get(posts::new_form))
         .route(

@@ -17,7 +17,7 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::public::base_context;
 use crate::web::{csrf, session, AppState};
 
-use crate::passwords::MIN_CHARS as MIN_PASSWORD_CHARS;
+use crate::domain::account::{check_new_password, MIN_PASSWORD_CHARS};
 
 /// Hashes a password with Argon2id on a blocking thread.
 pub async fn hash_password(password: String) -> AppResult<String> {
@@ -95,6 +95,7 @@ fn address_used(client: &Client, headers: &HeaderMap) -> Option<SiteUrl> {
 pub async fn submit(
     State(state): State<AppState>,
     client: Client,
+    device: session::Device,
     headers: HeaderMap,
     jar: CookieJar,
     Form(form): Form<HashMap<String, String>>,
@@ -127,14 +128,15 @@ pub async fn submit(
     if !plausible_email(&email) {
         errors.push(t("error-email-invalid"));
     }
-    if password.chars().count() < MIN_PASSWORD_CHARS {
+    if let Err(problem) = check_new_password(
+        &password,
+        Some(form.get("password2").map(String::as_str).unwrap_or("")),
+    ) {
         errors.push(state.i18n.tr(
             &lang,
-            "error-password-short",
+            problem.key(),
             &[("min", (MIN_PASSWORD_CHARS as i64).into())],
         ));
-    } else if form.get("password2") != Some(&password) {
-        errors.push(t("error-password-mismatch"));
     }
     if !errors.is_empty() {
         let mut values = form.clone();
@@ -145,7 +147,13 @@ pub async fn submit(
     let hash = hash_password(password).await?;
     let id = match state
         .store
-        .insert_user(&email, &name, &hash, crate::domain::role::Role::Admin, true)
+        .insert_user(
+            &email,
+            &name,
+            Some(&hash),
+            crate::domain::role::Role::Admin,
+            true,
+        )
         .await
     {
         Ok(id) => id,
@@ -167,6 +175,6 @@ pub async fn submit(
     state.store.put_settings(&settings, true).await?;
     state.content_changed().await;
     tracing::info!(user = id, "site set up; first admin account created");
-    let jar = session::start(&state, jar, id, state.secure_cookies(&client)).await?;
+    let jar = session::start(&state, jar, id, &client, &device).await?;
     Ok((jar, Redirect::to("/admin/")).into_response())
 }
