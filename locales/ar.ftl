@@ -1128,3 +1128,20 @@ help-tribune-user-role--role = admin (مدير) أو editor (محرر) أو auth
 help-tribune-user-remove = احذف حسابًا من فريق العمل
 help-tribune-user-remove--user = بريده الإلكتروني أو رقمه
 help-tribune-user-remove--reassign = أعطِ مقالاته لهذا الفرد من فريق العمل (بريد إلكتروني أو رقم)
+
+## Comment pages
+comment-pages = صفحات التعليقات
+comment-pages-below = أسفل التعليقات
+comment-page-of = صفحة التعليقات { $page } من { $count }
+older-comments = تعليقات أقدم
+newer-comments = تعليقات أحدث
+field-page_comments = قسّم التعليقات إلى صفحات
+field-comments_per_page = عدد التعليقات الرئيسية في كل صفحة
+field-default_comments_page = الصفحة التي تُعرض أولًا
+comments-page-newest = الصفحة الأخيرة (أحدث التعليقات)
+comments-page-oldest = الصفحة الأولى (أقدم التعليقات)
+field-comment_order = في أعلى كل صفحة
+comment-order-asc = أقدم تعليق
+comment-order-desc = أحدث تعليق
+field-edit_minutes = يستطيع المعلّق تعديل تعليقه أو حذفه خلال (دقائق)
+edit-minutes-hint = من المتصفح الذي كُتب منه. 0: أبدًا.

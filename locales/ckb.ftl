@@ -943,3 +943,20 @@ help-tribune-user-role--role = admin (بەڕێوەبەر)، editor (سەرنوو
 help-tribune-user-remove = هەژمارێکی ستاف بسڕەوە
 help-tribune-user-remove--user = ئیمەیڵ یان ناسنامەکەی
 help-tribune-user-remove--reassign = بابەتەکانی بدە بەم ئەندامەی ستاف (ئیمەیڵ یان ناسنامە)
+
+## Comment pages
+comment-pages = پەڕەکانی لێدوان
+comment-pages-below = لە ژێر لێدوانەکان
+comment-page-of = پەڕەی لێدوانی { $page } لە { $count }
+older-comments = لێدوانە کۆنترەکان
+newer-comments = لێدوانە نوێترەکان
+field-page_comments = لێدوانەکان بکە بە چەند پەڕەیەک
+field-comments_per_page = ژمارەی لێدوانی سەرەکی لە هەر پەڕەیەک
+field-default_comments_page = ئەو پەڕەیەی یەکەم جار پیشان دەدرێت
+comments-page-newest = دوا پەڕە (نوێترین لێدوانەکان)
+comments-page-oldest = یەکەم پەڕە (کۆنترین لێدوانەکان)
+field-comment_order = لە سەرەوەی هەر پەڕەیەک
+comment-order-asc = کۆنترین لێدوان
+comment-order-desc = نوێترین لێدوان
+field-edit_minutes = لێدوانەر دەتوانێت لێدوانەکەی دەستکاری بکات یان بیسڕێتەوە بۆ ماوەی (خولەک)
+edit-minutes-hint = لەو وێبگەڕەی پێی نووسراوە. 0: هەرگیز.

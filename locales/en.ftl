@@ -968,3 +968,20 @@ help-tribune-user-role--role = admin, editor, author or moderator
 help-tribune-user-remove = Delete a staff account
 help-tribune-user-remove--user = Their email address or id
 help-tribune-user-remove--reassign = Give their posts to this staff member (email address or id)
+
+## Comment pages
+comment-pages = Comment pages
+comment-pages-below = below the comments
+comment-page-of = Comment page { $page } of { $count }
+older-comments = Older comments
+newer-comments = Newer comments
+field-page_comments = Break comments into pages
+field-comments_per_page = Top-level comments per page
+field-default_comments_page = Page shown first
+comments-page-newest = The last page (newest comments)
+comments-page-oldest = The first page (oldest comments)
+field-comment_order = On each page, at the top
+comment-order-asc = The oldest comment
+comment-order-desc = The newest comment
+field-edit_minutes = Commenters may edit or delete their comment for (minutes)
+edit-minutes-hint = From the browser that wrote it. 0: never.

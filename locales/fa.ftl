@@ -943,3 +943,20 @@ help-tribune-user-role--role = admin (مدیر)، editor (ویراستار)، au
 help-tribune-user-remove = حساب یکی از کارکنان را حذف کن
 help-tribune-user-remove--user = نشانی ایمیل یا شناسه‌اش
 help-tribune-user-remove--reassign = نوشته‌هایش را به این کارمند بده (نشانی ایمیل یا شناسه)
+
+## Comment pages
+comment-pages = صفحه‌های دیدگاه
+comment-pages-below = زیر دیدگاه‌ها
+comment-page-of = صفحهٔ دیدگاه { $page } از { $count }
+older-comments = دیدگاه‌های قدیمی‌تر
+newer-comments = دیدگاه‌های تازه‌تر
+field-page_comments = دیدگاه‌ها را صفحه‌بندی کن
+field-comments_per_page = شمار دیدگاه‌های سطح بالا در هر صفحه
+field-default_comments_page = صفحه‌ای که نخست نشان داده می‌شود
+comments-page-newest = آخرین صفحه (تازه‌ترین دیدگاه‌ها)
+comments-page-oldest = نخستین صفحه (قدیمی‌ترین دیدگاه‌ها)
+field-comment_order = در بالای هر صفحه
+comment-order-asc = قدیمی‌ترین دیدگاه
+comment-order-desc = تازه‌ترین دیدگاه
+field-edit_minutes = نویسندهٔ دیدگاه می‌تواند دیدگاهش را ویرایش یا حذف کند تا (دقیقه)
+edit-minutes-hint = از همان مرورگری که با آن نوشته شده است. 0: هرگز.

@@ -943,3 +943,20 @@ help-tribune-user-role--role = admin (rêvebir), editor (edîtor), author (nivî
 help-tribune-user-remove = Hesabekî karmendiyê jê bibe
 help-tribune-user-remove--user = Navnîşana e-nameyê an id ya wî/wê
 help-tribune-user-remove--reassign = Nivîsên wî/wê bide vî karmendî (navnîşana e-nameyê an id)
+
+## Comment pages
+comment-pages = Rûpelên şîroveyan
+comment-pages-below = li binê şîroveyan
+comment-page-of = Rûpela şîroveyan { $page } ji { $count }
+older-comments = Şîroveyên kevintir
+newer-comments = Şîroveyên nûtir
+field-page_comments = Şîroveyan li rûpelan parve bike
+field-comments_per_page = Şîroveyên asta jor di her rûpelê de
+field-default_comments_page = Rûpela ku pêşî tê nîşandan
+comments-page-newest = Rûpela dawî (şîroveyên herî nû)
+comments-page-oldest = Rûpela yekem (şîroveyên herî kevn)
+field-comment_order = Li serê her rûpelê
+comment-order-asc = Şîroveya herî kevn
+comment-order-desc = Şîroveya herî nû
+field-edit_minutes = Şîrovekar dikare şîroveya xwe sererast bike an jê bibe heta (deqe)
+edit-minutes-hint = Ji geroka ku pê hatiye nivîsandin. 0: qet.

@@ -943,3 +943,20 @@ help-tribune-user-role--role = admin (yönetici), editor (editör), author (yaza
 help-tribune-user-remove = Bir ekip hesabını sil
 help-tribune-user-remove--user = E-posta adresi ya da kimliği
 help-tribune-user-remove--reassign = Yazılarını bu ekip üyesine ver (e-posta adresi ya da kimlik)
+
+## Comment pages
+comment-pages = Yorum sayfaları
+comment-pages-below = yorumların altında
+comment-page-of = Yorum sayfası { $page } / { $count }
+older-comments = Daha eski yorumlar
+newer-comments = Daha yeni yorumlar
+field-page_comments = Yorumları sayfalara böl
+field-comments_per_page = Sayfa başına üst düzey yorum
+field-default_comments_page = İlk gösterilen sayfa
+comments-page-newest = Son sayfa (en yeni yorumlar)
+comments-page-oldest = İlk sayfa (en eski yorumlar)
+field-comment_order = Her sayfanın üstünde
+comment-order-asc = En eski yorum
+comment-order-desc = En yeni yorum
+field-edit_minutes = Yorumcular yorumlarını şu süre boyunca düzenleyip silebilir (dakika)
+edit-minutes-hint = Yazıldığı tarayıcıdan. 0: hiçbir zaman.

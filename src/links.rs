@@ -53,6 +53,12 @@ pub fn avatar_key(site: &Site, email: &str) -> String {
     sig
 }
 
+/// A comment's own address, `/comment/ID/`: it sends the reader to the comment page
+/// that holds the comment, however the thread is paged by then.
+pub fn comment(site: &Site, comment_id: i64) -> String {
+    site.url().join(&format!("/comment/{comment_id}/"))
+}
+
 /// One-click unsubscribe (RFC 8058) for a subscription's token.
 pub fn unsubscribe(site: &Site, token: &str) -> String {
     site.url()

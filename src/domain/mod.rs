@@ -7,6 +7,7 @@ pub mod account;
 pub mod activity;
 pub mod bot_trap;
 pub mod comment;
+pub mod comment_pages;
 pub mod discussion;
 pub mod email;
 pub mod html;

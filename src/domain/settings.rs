@@ -26,6 +26,18 @@ pub struct SiteSettings {
     /// default here, since comments are held by default anyway).
     pub previously_approved: bool,
     pub thread_depth: usize,
+    /// WordPress's "Break comments into pages": on here (a long thread must not be
+    /// one page of unbounded size), with `comments_per_page` top-level comments each.
+    pub page_comments: bool,
+    pub comments_per_page: usize,
+    /// Which page a post shows first: the last, with the newest comments (WordPress's
+    /// default), or the first.
+    pub newest_page_first: bool,
+    /// Within a page, the newest comment at the top instead of the oldest.
+    pub newest_comments_first: bool,
+    /// How long a guest may edit or delete their own comment from the browser that
+    /// wrote it, in minutes; 0: never.
+    pub edit_minutes: u32,
     /// WordPress's "Comment author must fill out name and email"; off, a guest may
     /// leave both empty (shown as "Anonymous").
     pub require_name_email: bool,
@@ -75,6 +87,11 @@ impl Default for SiteSettings {
             approve_returning_identities: true,
             previously_approved: false,
             thread_depth: 5,
+            page_comments: true,
+            comments_per_page: 50,
+            newest_page_first: true,
+            newest_comments_first: false,
+            edit_minutes: 15,
             require_name_email: true,
             max_links: 2,
             moderation_keys: String::new(),
@@ -96,6 +113,8 @@ impl Default for SiteSettings {
 }
 
 pub const MAX_THREAD_DEPTH: usize = 10;
+pub const MAX_COMMENTS_PER_PAGE: usize = 500;
+pub const MAX_EDIT_MINUTES: u32 = 1440;
 pub const MAX_LINKS: usize = 100;
 pub const MAX_CLOSE_DAYS: u32 = 36_500;
 pub const MAX_FORM_SECONDS: u32 = 600;
@@ -148,6 +167,28 @@ impl SiteSettings {
                 .map(|v| v == "true")
                 .unwrap_or(d.previously_approved),
             thread_depth: num("thread_depth", d.thread_depth, MAX_THREAD_DEPTH),
+            page_comments: map
+                .get("page_comments")
+                .map(|v| v != "false")
+                .unwrap_or(d.page_comments),
+            comments_per_page: num(
+                "comments_per_page",
+                d.comments_per_page,
+                MAX_COMMENTS_PER_PAGE,
+            ),
+            newest_page_first: map
+                .get("default_comments_page")
+                .map(|v| v != "oldest")
+                .unwrap_or(d.newest_page_first),
+            newest_comments_first: map
+                .get("comment_order")
+                .map(|v| v == "desc")
+                .unwrap_or(d.newest_comments_first),
+            edit_minutes: map
+                .get("edit_minutes")
+                .and_then(|v| v.parse::<u32>().ok())
+                .filter(|n| *n <= MAX_EDIT_MINUTES)
+                .unwrap_or(d.edit_minutes),
             require_name_email: map
                 .get("require_name_email")
                 .map(|v| v != "false")
@@ -205,6 +246,27 @@ impl SiteSettings {
                 self.approve_returning_identities.to_string(),
             ),
             ("thread_depth", self.thread_depth.to_string()),
+            ("page_comments", self.page_comments.to_string()),
+            ("comments_per_page", self.comments_per_page.to_string()),
+            (
+                "default_comments_page",
+                if self.newest_page_first {
+                    "newest"
+                } else {
+                    "oldest"
+                }
+                .into(),
+            ),
+            (
+                "comment_order",
+                if self.newest_comments_first {
+                    "desc"
+                } else {
+                    "asc"
+                }
+                .into(),
+            ),
+            ("edit_minutes", self.edit_minutes.to_string()),
             ("require_name_email", self.require_name_email.to_string()),
             ("previously_approved", self.previously_approved.to_string()),
             ("max_links", self.max_links.to_string()),

@@ -39,10 +39,7 @@ impl Notifier {
             return Ok(());
         };
         let site = self.site.settings();
-        let link = self
-            .site
-            .url()
-            .join(&format!("{}#comment-{}", post.permalink(), c.id));
+        let link = links::comment(&self.site, c.id);
         let body_text = email_text(&c.body_html);
         // (address, subscription token, the language they read)
         let mut recipients: Vec<(String, Option<String>, &Language)> = Vec::new();

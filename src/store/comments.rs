@@ -242,6 +242,49 @@ impl Store {
             .await?)
     }
 
+    /// Every approved comment's id and parent on a post, in the order written: what
+    /// comment pages are cut from (`domain::comment_pages`), without the bodies.
+    pub async fn approved_comment_shape(
+        &self,
+        post_id: i64,
+    ) -> StoreResult<Vec<(i64, Option<i64>)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, parent_id FROM comments WHERE post_id = $1 AND status = $2 ORDER BY id",
+        )
+        .bind(post_id)
+        .bind(CommentStatus::Approved)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// The approved comments of a post among `ids`, in the order written (a few
+    /// hundred ids a query, so a long page never makes one enormous statement).
+    pub async fn approved_comments_among(
+        &self,
+        post_id: i64,
+        ids: &[i64],
+    ) -> StoreResult<Vec<Comment>> {
+        let mut sorted = ids.to_vec();
+        sorted.sort_unstable();
+        let mut out = Vec::with_capacity(sorted.len());
+        for chunk in sorted.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+            let sql = format!(
+                "SELECT {COMMENT_COLUMNS} FROM comments WHERE post_id = $1 AND status = $2 \
+                 AND id IN ({}) ORDER BY id",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query_as(&sql)
+                .bind(post_id)
+                .bind(CommentStatus::Approved);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            out.extend(q.fetch_all(&self.read).await?);
+        }
+        Ok(out)
+    }
+
     pub async fn comment_by_id(&self, id: i64) -> StoreResult<Option<Comment>> {
         let sql = format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE id = $1");
         Ok(sqlx::query_as(&sql)

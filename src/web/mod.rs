@@ -290,6 +290,14 @@ pub fn router(state: AppState) -> Router {
         .route("/{y}/{m}/{d}/{slug}/", get(public::post_page::show))
         .route("/{y}/{m}/{d}/{slug}", get(public::post_page::add_slash))
         .route("/{slug}/", get(public::post_page::show_page))
+        .route(
+            "/{y}/{m}/{d}/{slug}/{cpage}/",
+            get(public::post_page::show_comment_page),
+        )
+        .route(
+            "/{slug}/{cpage}/",
+            get(public::post_page::show_page_comment_page),
+        )
         .route("/category/{slug}/", get(public::home::category))
         .route("/category/{slug}/page/{n}/", get(public::home::category))
         .route("/tag/{slug}/", get(public::home::tag))
@@ -297,6 +305,7 @@ pub fn router(state: AppState) -> Router {
         .route("/{lang}/page/{n}/", get(public::home::language_page))
         .route("/comments", post(public::comment_submit::submit))
         .route("/comments/shown", get(public::comment_submit::form_shown))
+        .route("/comment/{id}/", get(public::comment_link::show))
         .route("/avatar/{file}", get(public::avatar::identicon))
         .route("/auth/{provider}/start", post(signin::start))
         .route("/auth/{provider}/callback", get(signin::callback))

@@ -10,8 +10,8 @@ use minijinja::context;
 
 use super::{page, staff_context};
 use crate::domain::settings::{
-    AvatarSource, SiteSettings, MAX_CLOSE_DAYS, MAX_FORM_SECONDS, MAX_KEYS_CHARS, MAX_LINKS,
-    MAX_SPAM_DAYS, MAX_THREAD_DEPTH,
+    AvatarSource, SiteSettings, MAX_CLOSE_DAYS, MAX_COMMENTS_PER_PAGE, MAX_EDIT_MINUTES,
+    MAX_FORM_SECONDS, MAX_KEYS_CHARS, MAX_LINKS, MAX_SPAM_DAYS, MAX_THREAD_DEPTH,
 };
 use crate::domain::site_url::SiteUrl;
 use crate::web::error::AppResult;
@@ -77,6 +77,11 @@ async fn settings_page(
                 language => get("language"),
                 posts_per_page => get("posts_per_page"),
                 thread_depth => get("thread_depth"),
+                page_comments => form.contains_key("page_comments"),
+                comments_per_page => get("comments_per_page"),
+                newest_page_first => get("default_comments_page") != "oldest",
+                newest_comments_first => get("comment_order") == "desc",
+                edit_minutes => get("edit_minutes"),
                 max_comment_chars => get("max_comment_chars"),
                 avatars => get("avatars"),
                 latin_digits => get("digits") == "latin",
@@ -204,6 +209,30 @@ pub async fn save(
         },
         approve_returning_identities: form.contains_key("approve_returning_identities"),
         thread_depth: number("thread_depth", 1, MAX_THREAD_DEPTH),
+        // The comment display fields came later: a form without them keeps them.
+        page_comments: if form.contains_key("comments_display") {
+            form.contains_key("page_comments")
+        } else {
+            current.page_comments
+        },
+        comments_per_page: if form.contains_key("comments_per_page") {
+            number("comments_per_page", 1, MAX_COMMENTS_PER_PAGE)
+        } else {
+            current.comments_per_page
+        },
+        newest_page_first: match form.get("default_comments_page").map(String::as_str) {
+            Some(v) => v != "oldest",
+            None => current.newest_page_first,
+        },
+        newest_comments_first: match form.get("comment_order").map(String::as_str) {
+            Some(v) => v == "desc",
+            None => current.newest_comments_first,
+        },
+        edit_minutes: if form.contains_key("edit_minutes") {
+            number("edit_minutes", 0, MAX_EDIT_MINUTES as usize) as u32
+        } else {
+            current.edit_minutes
+        },
         previously_approved: if sent("previously_approved") {
             form.contains_key("previously_approved")
         } else {

@@ -203,7 +203,7 @@ async fn receive(
         }
         None => tracing::info!(comment = id, post = post.id, %status, ?score, "comment received"),
     }
-    Ok(answer(&state, jar, &post, id, status).await)
+    Ok(answer(&state, jar, &post, (id, reader.parent_id()), status).await)
 }
 
 /// Why a comment was not taken; each says so in the form, with the reader's text.
@@ -585,13 +585,23 @@ async fn answer(
     state: &AppState,
     jar: CookieJar,
     post: &Post,
-    id: i64,
+    (id, parent): (i64, Option<i64>),
     status: CommentStatus,
 ) -> Response {
-    let link = post.permalink();
+    if status == CommentStatus::Approved {
+        state.content_changed().await;
+    }
+    // The comment page that holds it; the post's own address if that cannot be read
+    // (the comment is stored: the answer must not fail now).
+    let link = match super::comment_link::page_path(state, post, id, parent).await {
+        Ok(path) => path,
+        Err(err) => {
+            tracing::warn!(error = %err, comment = id, "could not find the comment's page");
+            post.permalink()
+        }
+    };
     let to = if status == CommentStatus::Approved {
         state.metrics.comment(CommentOutcome::Approved);
-        state.content_changed().await;
         format!("{link}#comment-{id}")
     } else {
         state.metrics.comment(if status == CommentStatus::Spam {
@@ -632,9 +642,10 @@ async fn refuse(
         pending: None,
         commenter: reader.signed_in.clone(),
     };
-    let page = render(state, post, personal).await;
+    let page = render(state, post, None, personal).await;
     let mut res = match page {
-        Ok(html) => personal_response(status, html),
+        Ok(Some(html)) => personal_response(status, html),
+        Ok(None) => kept_text_page(state, lang, &reader.input.body),
         // Nothing was stored and even the post cannot be drawn: the text comes back
         // on a plain page.
         Err(_) if status.is_server_error() => kept_text_page(state, lang, &reader.input.body),

@@ -15,6 +15,7 @@ use super::{
 };
 use crate::domain::comment::{Comment, CommentKind, CommentStatus};
 use crate::domain::comment::{GuestInput, Problem};
+use crate::domain::comment_pages::{parse_segment, CommentPages};
 use crate::domain::post::date_matches;
 use crate::domain::post::{Post, PostKind};
 use crate::domain::thread::{self, ThreadNode};
@@ -96,23 +97,108 @@ fn comment_views(state: &AppState, ui_lang: &str, nodes: Vec<ThreadNode>) -> Vec
         .collect()
 }
 
-/// Renders the post page; `personal` adds what only one reader sees.
-pub async fn render(state: &AppState, post: &Post, personal: Personal) -> AppResult<String> {
-    let site = state.site();
-    let lang = post_language(&site, post);
-    let ui_lang = lang.tag;
-    let mut comments = state.store.approved_comments(post.id).await?;
-    if let Some(p) = personal.pending.clone() {
+/// The comments of one comment page, and where that page sits among the others
+/// (`None`: the thread is one page).
+struct PageOfComments {
+    comments: Vec<Comment>,
+    nav: Option<(usize, usize, usize)>,
+}
+
+/// Reads the comments of comment page `page` (`None`: the page the post shows first,
+/// or the one holding the comment being replied to). `None` when there is no such page.
+async fn comments_of_page(
+    state: &AppState,
+    site: &crate::domain::settings::SiteSettings,
+    post: &Post,
+    page: Option<usize>,
+    personal: &Personal,
+) -> AppResult<Option<PageOfComments>> {
+    let paging = super::comment_link::paging(site);
+    let mut comments;
+    let mut nav = None;
+    let pending_here;
+    if paging.may_split(post.comment_count.max(0) as usize) {
+        let shape = state.store.approved_comment_shape(post.id).await?;
+        let pages = CommentPages::new(&shape, paging);
+        let page = page
+            .or_else(|| personal.reply_to.and_then(|id| pages.page_of(id)))
+            .unwrap_or_else(|| pages.default_page());
+        let Some(ids) = pages.on_page(page) else {
+            return Ok(None);
+        };
+        let ids: Vec<i64> = ids.into_iter().collect();
+        comments = state.store.approved_comments_among(post.id, &ids).await?;
+        pending_here = personal
+            .pending
+            .as_ref()
+            // One that would start a new page shows on the last page there is.
+            .is_some_and(|p| pages.page_for_new(p.parent_id).min(pages.count()) == page);
+        if pages.count() > 1 {
+            nav = Some((page, pages.count(), pages.default_page()));
+        }
+    } else {
+        if page.is_some_and(|p| p > 1) {
+            return Ok(None);
+        }
+        comments = state.store.approved_comments(post.id).await?;
+        pending_here = personal.pending.is_some();
+    }
+    if let Some(p) = personal.pending.clone().filter(|_| pending_here) {
         let at = comments.partition_point(|c| c.id < p.id);
         comments.insert(at, p);
     }
+    Ok(Some(PageOfComments { comments, nav }))
+}
+
+/// The links between comment pages: WordPress's "Older comments" / "Newer comments"
+/// and the page numbers, page `n` at `…/comment-page-n/` (the page shown first at
+/// the post's own address).
+fn page_links(post: &Post, (page, count, default): (usize, usize, usize)) -> minijinja::Value {
+    let url = |n: usize| {
+        if n == default {
+            format!("{}#comments", post.permalink())
+        } else {
+            format!("{}comment-page-{n}/#comments", post.permalink())
+        }
+    };
+    let pages: Vec<_> = (1..=count)
+        .map(|n| context! { n => n, url => url(n), current => n == page })
+        .collect();
+    context! {
+        page => page,
+        count => count,
+        older => (page > 1).then(|| url(page - 1)),
+        newer => (page < count).then(|| url(page + 1)),
+        pages => pages,
+    }
+}
+
+/// Renders the post page at comment page `page` (`None`: the one shown first);
+/// `personal` adds what only one reader sees. `None` when that page does not exist.
+pub async fn render(
+    state: &AppState,
+    post: &Post,
+    page: Option<usize>,
+    personal: Personal,
+) -> AppResult<Option<String>> {
+    let site = state.site();
+    let lang = post_language(&site, post);
+    let ui_lang = lang.tag;
+    let Some(PageOfComments { comments, nav }) =
+        comments_of_page(state, &site, post, page, &personal).await?
+    else {
+        return Ok(None);
+    };
     let reply_to = personal.reply_to.and_then(|id| {
         comments
             .iter()
             .find(|c| c.id == id && c.status == CommentStatus::Approved)
             .map(|c| (c.id, c.author_name.clone()))
     });
-    let tree = thread::build(comments, site.thread_depth);
+    let mut tree = thread::build(comments, site.thread_depth);
+    if site.newest_comments_first {
+        tree.reverse();
+    }
     let views = comment_views(state, ui_lang, tree);
     let messages: Vec<(&str, String)> = personal
         .problems
@@ -148,9 +234,10 @@ pub async fn render(state: &AppState, post: &Post, personal: Personal) -> AppRes
     });
     let (alternates, also_in, x_default) = translations(state, &site, post).await?;
     let ctx = page_context(&site, lang);
-    Ok(state.templates.render(
+    Ok(Some(state.templates.render(
         "post.html",
         context! {
+            comment_pages => nav.map(|n| page_links(post, n)),
             post => view,
             terms => terms,
             comments => views,
@@ -169,7 +256,7 @@ pub async fn render(state: &AppState, post: &Post, personal: Personal) -> AppRes
             also_in => also_in,
             x_default => x_default, ..ctx
         },
-    )?)
+    )?))
 }
 
 /// A post's translations that readers can see: every version for
@@ -245,7 +332,39 @@ pub async fn show(
         (Ok(y), Ok(m), Ok(d)) => Some((y, m, d)),
         _ => Some((0, 0, 0)),
     };
-    respond(state, slug, date, query, uri, headers).await
+    respond(state, slug, date, None, query, uri, headers).await
+}
+
+/// A comment page of a post: `/YYYY/MM/DD/slug/comment-page-N/`.
+pub async fn show_comment_page(
+    State(state): State<AppState>,
+    Path((y, m, d, slug, segment)): Path<(String, String, String, String, String)>,
+    Query(query): Query<PostQuery>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let Some(page) = parse_segment(&segment) else {
+        return Ok(not_found_page(&state));
+    };
+    let date = match (y.parse(), m.parse(), d.parse()) {
+        (Ok(y), Ok(m), Ok(d)) => Some((y, m, d)),
+        _ => Some((0, 0, 0)),
+    };
+    respond(state, slug, date, Some(page), query, uri, headers).await
+}
+
+/// A comment page of a page: `/slug/comment-page-N/`.
+pub async fn show_page_comment_page(
+    State(state): State<AppState>,
+    Path((slug, segment)): Path<(String, String)>,
+    Query(query): Query<PostQuery>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let Some(page) = parse_segment(&segment) else {
+        return Ok(not_found_page(&state));
+    };
+    respond(state, slug, None, Some(page), query, uri, headers).await
 }
 
 /// A page at `/slug/` (a post asked for that way is sent to its dated address).
@@ -260,13 +379,14 @@ pub async fn show_page(
     if let Some(lang) = crate::i18n::SHIPPED.iter().find(|l| l.tag == slug) {
         return super::home::language(state, lang, uri, headers).await;
     }
-    respond(state, slug, None, query, uri, headers).await
+    respond(state, slug, None, None, query, uri, headers).await
 }
 
 async fn respond(
     state: AppState,
     slug: String,
     date: Option<(i32, u8, u8)>,
+    page: Option<usize>,
     query: PostQuery,
     uri: OriginalUri,
     headers: HeaderMap,
@@ -301,7 +421,11 @@ async fn respond(
         _ => false,
     };
     if !address_ok {
-        return Ok(super::moved_permanently(&post.permalink()));
+        let to = match page {
+            Some(n) => format!("{}comment-page-{n}/", post.permalink()),
+            None => post.permalink(),
+        };
+        return Ok(super::moved_permanently(&to));
     }
 
     let mut personal = Personal {
@@ -343,7 +467,9 @@ async fn respond(
     }
     let personal_page =
         !personal.is_empty() || query.replytocom.is_some() || query.unapproved.is_some();
-    let html = render(&state, &post, personal).await?;
+    let Some(html) = render(&state, &post, page, personal).await? else {
+        return Ok(not_found_page(&state));
+    };
     if personal_page {
         return Ok(personal_response(StatusCode::OK, html));
     }
