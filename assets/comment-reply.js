@@ -111,4 +111,23 @@
     setTitle(null);
     document.getElementById("comment").focus();
   });
+  // The reader's own comments, still open to change from this browser: the cookie
+  // (written when each was stored, signed, checked again on the server) lists them.
+  var tools = document.getElementById("own-comment-tools");
+  var own = document.cookie.split("; ").filter(function (c) {
+    return c.indexOf("tribune_own=") === 0;
+  })[0];
+  if (tools && own && tools.content) {
+    var now = Date.now() / 1000;
+    own.slice("tribune_own=".length).split("~").forEach(function (entry) {
+      var parts = entry.split(".");
+      var id = parseInt(parts[0], 10), until = parseInt(parts[1], 10);
+      var body = document.getElementById("div-comment-" + id);
+      if (!id || !(until > now) || !body || body.querySelector(".comment-own")) return;
+      var node = tools.content.firstElementChild.cloneNode(true);
+      var link = node.querySelector("a");
+      link.setAttribute("href", "/comments/" + id + "/edit");
+      body.appendChild(node);
+    });
+  }
 })();

@@ -1145,3 +1145,23 @@ comment-order-asc = أقدم تعليق
 comment-order-desc = أحدث تعليق
 field-edit_minutes = يستطيع المعلّق تعديل تعليقه أو حذفه خلال (دقائق)
 edit-minutes-hint = من المتصفح الذي كُتب منه. 0: أبدًا.
+
+## Comments: editing your own
+edit-your-comment = عدّل تعليقك
+edit-comment-on = على «{ $title }»
+back-to-post = العودة إلى المقال
+edit-until = { PLURAL($count) ->
+    [zero] يمكنك تغييره أو حذفه حتى { $until } (بقيت { $count } دقيقة تقريبًا).
+    [one] يمكنك تغييره أو حذفه حتى { $until } (بقيت دقيقة تقريبًا).
+    [two] يمكنك تغييره أو حذفه حتى { $until } (بقيت دقيقتان تقريبًا).
+    [few] يمكنك تغييره أو حذفه حتى { $until } (بقيت { $count } دقائق تقريبًا).
+    [many] يمكنك تغييره أو حذفه حتى { $until } (بقيت { $count } دقيقة تقريبًا).
+   *[other] يمكنك تغييره أو حذفه حتى { $until } (بقيت { $count } دقيقة تقريبًا).
+}
+save-changes = احفظ التغييرات
+delete-my-comment = احذف تعليقي
+edit-my-comment = عدّل أو احذف
+edit-for-a-while = (تعليقك، لبضع دقائق من هذا المتصفح)
+error-edit-window-over = لم يعد بالإمكان تغيير هذا التعليق من هذا المتصفح: انتهت مدة التعديل، أو كُتب من مكان آخر.
+activity-source-author = صاحب التعليق
+activity-action-edit = عدّله صاحبه

@@ -960,3 +960,19 @@ comment-order-asc = کۆنترین لێدوان
 comment-order-desc = نوێترین لێدوان
 field-edit_minutes = لێدوانەر دەتوانێت لێدوانەکەی دەستکاری بکات یان بیسڕێتەوە بۆ ماوەی (خولەک)
 edit-minutes-hint = لەو وێبگەڕەی پێی نووسراوە. 0: هەرگیز.
+
+## Comments: editing your own
+edit-your-comment = لێدوانەکەت دەستکاری بکە
+edit-comment-on = لەسەر «{ $title }»
+back-to-post = گەڕانەوە بۆ بابەتەکە
+edit-until = { PLURAL($count) ->
+    [one] دەتوانیت تا { $until } بیگۆڕیت یان بیسڕیتەوە (نزیکەی خولەکێک ماوە).
+   *[other] دەتوانیت تا { $until } بیگۆڕیت یان بیسڕیتەوە (نزیکەی { $count } خولەک ماوە).
+}
+save-changes = پاشەکەوتکردنی گۆڕانکارییەکان
+delete-my-comment = لێدوانەکەم بسڕەوە
+edit-my-comment = دەستکاری یان سڕینەوە
+edit-for-a-while = (لێدوانەکەت، بۆ چەند خولەکێک لەم وێبگەڕەوە)
+error-edit-window-over = ئیتر ناتوانرێت ئەم لێدوانە لەم وێبگەڕەوە بگۆڕدرێت: کاتی دەستکاریکردن تەواو بووە، یان لە شوێنێکی ترەوە نووسراوە.
+activity-source-author = لێدوانەر
+activity-action-edit = لەلایەن نووسەرەکەیەوە دەستکاری کرا

@@ -985,3 +985,19 @@ comment-order-asc = The oldest comment
 comment-order-desc = The newest comment
 field-edit_minutes = Commenters may edit or delete their comment for (minutes)
 edit-minutes-hint = From the browser that wrote it. 0: never.
+
+## Comments: editing your own
+edit-your-comment = Edit your comment
+edit-comment-on = On “{ $title }”
+back-to-post = Back to the post
+edit-until = { PLURAL($count) ->
+    [one] You can change or delete it until { $until } (about a minute left).
+   *[other] You can change or delete it until { $until } (about { $count } minutes left).
+}
+save-changes = Save changes
+delete-my-comment = Delete my comment
+edit-my-comment = Edit or delete
+edit-for-a-while = (your comment, for a few minutes from this browser)
+error-edit-window-over = This comment can no longer be changed from this browser: the time to edit it is over, or it was written elsewhere.
+activity-source-author = the commenter
+activity-action-edit = Edited by its author

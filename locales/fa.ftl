@@ -960,3 +960,19 @@ comment-order-asc = قدیمی‌ترین دیدگاه
 comment-order-desc = تازه‌ترین دیدگاه
 field-edit_minutes = نویسندهٔ دیدگاه می‌تواند دیدگاهش را ویرایش یا حذف کند تا (دقیقه)
 edit-minutes-hint = از همان مرورگری که با آن نوشته شده است. 0: هرگز.
+
+## Comments: editing your own
+edit-your-comment = ویرایش دیدگاه شما
+edit-comment-on = دربارهٔ «{ $title }»
+back-to-post = بازگشت به نوشته
+edit-until = { PLURAL($count) ->
+    [one] تا { $until } می‌توانید آن را تغییر دهید یا حذف کنید (حدود یک دقیقه مانده است).
+   *[other] تا { $until } می‌توانید آن را تغییر دهید یا حذف کنید (حدود { $count } دقیقه مانده است).
+}
+save-changes = ذخیرهٔ تغییرها
+delete-my-comment = دیدگاهم را حذف کن
+edit-my-comment = ویرایش یا حذف
+edit-for-a-while = (دیدگاه شما، برای چند دقیقه از همین مرورگر)
+error-edit-window-over = این دیدگاه دیگر از این مرورگر تغییر نمی‌کند: زمان ویرایشش گذشته، یا جای دیگری نوشته شده است.
+activity-source-author = نویسندهٔ دیدگاه
+activity-action-edit = نویسنده‌اش ویرایشش کرد

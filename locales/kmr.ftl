@@ -960,3 +960,19 @@ comment-order-asc = Şîroveya herî kevn
 comment-order-desc = Şîroveya herî nû
 field-edit_minutes = Şîrovekar dikare şîroveya xwe sererast bike an jê bibe heta (deqe)
 edit-minutes-hint = Ji geroka ku pê hatiye nivîsandin. 0: qet.
+
+## Comments: editing your own
+edit-your-comment = Şîroveya xwe sererast bike
+edit-comment-on = Li ser “{ $title }”
+back-to-post = Vegere nivîsê
+edit-until = { PLURAL($count) ->
+    [one] Tu dikarî heta { $until } wê biguherînî an jê bibî (nêzî deqeyekê maye).
+   *[other] Tu dikarî heta { $until } wê biguherînî an jê bibî (nêzî { $count } deqe mane).
+}
+save-changes = Guhertinan tomar bike
+delete-my-comment = Şîroveya min jê bibe
+edit-my-comment = Sererast bike an jê bibe
+edit-for-a-while = (şîroveya te, ji bo çend deqeyan ji vê gerokê)
+error-edit-window-over = Êdî ev şîrove ji vê gerokê nayê guhertin: dema sererastkirinê qediya, an li cihekî din hatiye nivîsandin.
+activity-source-author = şîrovekar
+activity-action-edit = Ji aliyê nivîskarê xwe ve hat sererastkirin

@@ -960,3 +960,19 @@ comment-order-asc = En eski yorum
 comment-order-desc = En yeni yorum
 field-edit_minutes = Yorumcular yorumlarını şu süre boyunca düzenleyip silebilir (dakika)
 edit-minutes-hint = Yazıldığı tarayıcıdan. 0: hiçbir zaman.
+
+## Comments: editing your own
+edit-your-comment = Yorumunuzu düzenleyin
+edit-comment-on = “{ $title }” hakkında
+back-to-post = Yazıya dön
+edit-until = { PLURAL($count) ->
+    [one] { $until } saatine kadar değiştirebilir ya da silebilirsiniz (yaklaşık bir dakika kaldı).
+   *[other] { $until } saatine kadar değiştirebilir ya da silebilirsiniz (yaklaşık { $count } dakika kaldı).
+}
+save-changes = Değişiklikleri kaydet
+delete-my-comment = Yorumumu sil
+edit-my-comment = Düzenle ya da sil
+edit-for-a-while = (yorumunuz, bu tarayıcıdan birkaç dakika boyunca)
+error-edit-window-over = Bu yorum artık bu tarayıcıdan değiştirilemez: düzenleme süresi doldu ya da başka bir yerde yazıldı.
+activity-source-author = yorumcu
+activity-action-edit = Yazarı düzenledi

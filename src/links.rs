@@ -59,6 +59,35 @@ pub fn comment(site: &Site, comment_id: i64) -> String {
     site.url().join(&format!("/comment/{comment_id}/"))
 }
 
+/// One entry of the browser's own-comments cookie: comment `id`, editable by this
+/// browser until `until` (`ID.UNTIL.SIG`).
+pub fn own_comment(site: &Site, id: i64, until: i64) -> String {
+    format!("{id}.{until}.{}", own_comment_signature(site, id, until))
+}
+
+fn own_comment_signature(site: &Site, id: i64, until: i64) -> String {
+    let mut sig = site.sign(&format!("own:{id}:{until}"));
+    sig.truncate(32);
+    sig
+}
+
+/// The entries of an own-comments cookie that are ours and still open at `now`, as
+/// (comment id, until).
+pub fn own_comments(site: &Site, cookie: &str, now: i64) -> Vec<(i64, i64)> {
+    cookie
+        .split(['~', ','])
+        .filter_map(|entry| {
+            let mut parts = entry.splitn(3, '.');
+            let id = parts.next()?.parse::<i64>().ok()?;
+            let until = parts.next()?.parse::<i64>().ok()?;
+            let sig = parts.next()?;
+            (until > now
+                && crate::token::constant_time_eq(&own_comment_signature(site, id, until), sig))
+            .then_some((id, until))
+        })
+        .collect()
+}
+
 /// One-click unsubscribe (RFC 8058) for a subscription's token.
 pub fn unsubscribe(site: &Site, token: &str) -> String {
     site.url()

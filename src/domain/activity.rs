@@ -23,6 +23,8 @@ named! {
         Job = "job",
         /// The Akismet-compatible spam service.
         Service = "service",
+        /// The commenter, changing or deleting their own comment in its edit window.
+        Author = "author",
     }
 }
 
@@ -42,6 +44,8 @@ named! {
         Block = "block",
         /// The discussion settings changed.
         Settings = "settings",
+        /// Its author changed the comment's text.
+        Edit = "edit",
     }
 }
 
@@ -61,6 +65,15 @@ impl Actor {
             user_id: Some(user_id),
             name: name.to_string(),
             source,
+        }
+    }
+
+    /// The commenter, acting on their own comment.
+    pub fn author(name: &str) -> Self {
+        Actor {
+            user_id: None,
+            name: name.to_string(),
+            source: Source::Author,
         }
     }
 

@@ -29,6 +29,7 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "not_found.html",
     "connecting.html",
     "moderate.html",
+    "comment_edit.html",
     "email/held_comment.txt",
     "email/held_comment.html",
     "email/held_digest.txt",

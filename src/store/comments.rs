@@ -285,6 +285,68 @@ impl Store {
         Ok(out)
     }
 
+    /// The text of a comment as its author wrote it (before it became HTML).
+    pub async fn comment_text(&self, id: i64) -> StoreResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT body FROM comments WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?,
+        )
+    }
+
+    /// Its author's new text for comment `id`, in one transaction with the activity
+    /// log's entry: with `hold`, an approved comment goes back to the queue (the new
+    /// text trips a discussion rule). Returns the status it has now, `None` if it is gone.
+    pub async fn edit_own_comment(
+        &self,
+        id: i64,
+        (body, body_html): (&str, &str),
+        hold: bool,
+        actor: &Actor,
+    ) -> StoreResult<Option<CommentStatus>> {
+        let (body, body_html, actor) = (body.to_string(), body_html.to_string(), actor.clone());
+        self.write(move |tx| {
+            Box::pin(async move {
+                let row: Option<(CommentStatus, i64, String)> = sqlx::query_as(
+                    "SELECT status, post_id, author_email FROM comments WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((was, post_id, email)) = row else {
+                    return Ok(None);
+                };
+                let status = if hold && was == CommentStatus::Approved {
+                    CommentStatus::Pending
+                } else {
+                    was
+                };
+                sqlx::query(
+                    "UPDATE comments SET body = $1, body_html = $2, status = $3, updated_at = $4 \
+                     WHERE id = $5",
+                )
+                .bind(&body)
+                .bind(&body_html)
+                .bind(status)
+                .bind(super::now())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                record(tx, &actor, Action::Edit, Some(id), Some(&email), "").await?;
+                if status != was {
+                    record(tx, &actor, Action::Hold, Some(id), Some(&email), "").await?;
+                    recount(tx, post_id).await?;
+                }
+                if was == CommentStatus::Approved {
+                    super::bump_content_version(tx).await?;
+                }
+                Ok(Some(status))
+            })
+        })
+        .await
+    }
+
     pub async fn comment_by_id(&self, id: i64) -> StoreResult<Option<Comment>> {
         let sql = format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE id = $1");
         Ok(sqlx::query_as(&sql)

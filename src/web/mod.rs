@@ -306,6 +306,10 @@ pub fn router(state: AppState) -> Router {
         .route("/comments", post(public::comment_submit::submit))
         .route("/comments/shown", get(public::comment_submit::form_shown))
         .route("/comment/{id}/", get(public::comment_link::show))
+        .route(
+            "/comments/{id}/edit",
+            get(public::comment_edit::form).post(public::comment_edit::submit),
+        )
         .route("/avatar/{file}", get(public::avatar::identicon))
         .route("/auth/{provider}/start", post(signin::start))
         .route("/auth/{provider}/callback", get(signin::callback))

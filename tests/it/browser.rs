@@ -664,3 +664,79 @@ async fn a_reader_is_remembered_in_this_browser_when_they_ask() {
     browser.quit().await;
     s.stop().await;
 }
+
+/// Issue 13, point 5: the commenter's own browser offers to edit or delete the comment
+/// for the site's window; the page itself stays the one every reader gets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_edits_their_own_comment_from_the_same_browser() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let s = TestServer::start(crate::support::Backend::Sqlite).await;
+    s.setup_admin().await;
+    crate::discussion::save_rules(&s, &[("discussion_rules", "1"), ("max_links", "2")]).await;
+    let (_post_id, link) = s.publish("Edit Me", "Say something.").await;
+    let cached = s.get(&link).await.body;
+    browser.goto(&s.url(&link)).await;
+    for _ in 0..40 {
+        let v = browser
+            .script("return document.getElementById('tribune_shown').value")
+            .await;
+        if v.as_str().is_some_and(|v| v.contains('.')) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    browser
+        .type_into("#comment", "I mean the secnod point.")
+        .await;
+    browser.type_into("#email", "tess@example.org").await;
+    browser.type_into("#author", "Tess Typo").await;
+    browser.click("#submit").await;
+    browser.wait_url(|u| u.contains("#comment-")).await;
+    // The script found this browser's entry and offers the edit.
+    let mut offered = Value::Null;
+    for _ in 0..40 {
+        offered = browser
+            .script("var a = document.querySelector('.comment-own a'); return a ? a.getAttribute('href') : null")
+            .await;
+        if offered.is_string() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let href = offered.as_str().expect("an Edit link").to_string();
+    assert!(
+        href.starts_with("/comments/") && href.ends_with("/edit"),
+        "{href}"
+    );
+    browser.click(".comment-own a").await;
+    browser.wait_url(|u| u.ends_with("/edit")).await;
+    browser
+        .script("document.getElementById('comment').value = ''")
+        .await;
+    browser
+        .type_into("#comment", "I mean the second point.")
+        .await;
+    browser.click("button[value=save]").await;
+    browser.wait_url(|u| u.contains("#comment-")).await;
+    let text = browser.text().await;
+    assert!(text.contains("I mean the second point."), "{text}");
+    assert!(!text.contains("secnod"), "{text}");
+    // A stranger reads the corrected comment, on a page with nothing personal in it:
+    // the Edit link lives only in the template the script copies.
+    let page = s.get_with(&crate::support::client(), &link).await;
+    page.assert_contains("I mean the second point.")
+        .assert_lacks("tess@example.org");
+    assert_eq!(
+        page.body.matches("comment-own").count(),
+        1,
+        "only the <template>"
+    );
+    let again = s.get_with(&crate::support::client(), &link).await;
+    assert_eq!(
+        page.body, again.body,
+        "the same bytes for every anonymous reader"
+    );
+    assert!(cached.contains("id=\"own-comment-tools\""));
+}

@@ -5,6 +5,7 @@
 
 mod browser;
 mod cli;
+mod comment_edit;
 mod comment_pages;
 mod discussion;
 mod faults;

@@ -203,6 +203,7 @@ async fn receive(
         }
         None => tracing::info!(comment = id, post = post.id, %status, ?score, "comment received"),
     }
+    let jar = remember_own(&state, jar, id, state.secure_cookies(&client));
     Ok(answer(&state, jar, &post, (id, reader.parent_id()), status).await)
 }
 
@@ -577,6 +578,42 @@ async fn subscribe(
             .await;
     }
     Ok(())
+}
+
+/// Adds comment `id` to this browser's own-comments cookie, so the page's script can
+/// offer to edit or delete it during the site's edit window (`comment_edit`). Entries
+/// whose window closed are dropped; at most the 20 newest are kept.
+fn remember_own(state: &AppState, jar: CookieJar, id: i64, secure: bool) -> CookieJar {
+    let minutes = state.site().edit_minutes;
+    if minutes == 0 {
+        return jar;
+    }
+    let now = crate::store::now();
+    let window = i64::from(minutes) * 60;
+    let mut entries: Vec<String> = jar
+        .get(super::comment_edit::OWN_COOKIE)
+        .map(|c| {
+            crate::links::own_comments(&state.site, c.value(), now)
+                .into_iter()
+                .map(|(id, until)| crate::links::own_comment(&state.site, id, until))
+                .collect()
+        })
+        .unwrap_or_default();
+    entries.push(crate::links::own_comment(&state.site, id, now + window));
+    let keep = entries.len().saturating_sub(20);
+    let cookie = axum_extra::extract::cookie::Cookie::build((
+        super::comment_edit::OWN_COOKIE,
+        entries[keep..].join("~"),
+    ))
+    .path("/")
+    .secure(secure)
+    // Read by the page's script (it only says which comments to offer to edit);
+    // every change is checked against the signature on the server.
+    .http_only(false)
+    .same_site(axum_extra::extract::cookie::SameSite::Lax)
+    .max_age(time::Duration::seconds(window))
+    .build();
+    jar.add(cookie)
 }
 
 /// The answer to a stored comment: to it on the post (an approved one), or to the

@@ -1,6 +1,7 @@
 //! Pages every reader sees: the home page, a post with its comments, the comment form.
 
 pub mod avatar;
+pub mod comment_edit;
 pub mod comment_link;
 pub mod comment_submit;
 pub mod home;
