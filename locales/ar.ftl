@@ -1165,3 +1165,22 @@ edit-for-a-while = (تعليقك، لبضع دقائق من هذا المتصف�
 error-edit-window-over = لم يعد بالإمكان تغيير هذا التعليق من هذا المتصفح: انتهت مدة التعديل، أو كُتب من مكان آخر.
 activity-source-author = صاحب التعليق
 activity-action-edit = عدّله صاحبه
+
+## Staff on the public site
+staff-bar = فريق العمل
+staff-bar-dashboard = لوحة التحكم
+staff-bar-new-post = مقال جديد
+staff-bar-edit-post = حرّر هذا المقال
+staff-bar-waiting = { PLURAL($count) ->
+    [zero] لا تعليقات بانتظار المراجعة هنا
+    [one] تعليق واحد بانتظار المراجعة هنا
+    [two] تعليقان بانتظار المراجعة هنا
+    [few] { $count } تعليقات بانتظار المراجعة هنا
+    [many] { $count } تعليقًا بانتظار المراجعة هنا
+   *[other] { $count } تعليق بانتظار المراجعة هنا
+}
+action-edit = حرّر
+edit-comment = تحرير التعليق
+
+## Administration: editing a comment
+comment-edited = حُفظ التعليق.

@@ -976,3 +976,18 @@ edit-for-a-while = (لێدوانەکەت، بۆ چەند خولەکێک لەم �
 error-edit-window-over = ئیتر ناتوانرێت ئەم لێدوانە لەم وێبگەڕەوە بگۆڕدرێت: کاتی دەستکاریکردن تەواو بووە، یان لە شوێنێکی ترەوە نووسراوە.
 activity-source-author = لێدوانەر
 activity-action-edit = لەلایەن نووسەرەکەیەوە دەستکاری کرا
+
+## Staff on the public site
+staff-bar = ستاف
+staff-bar-dashboard = داشبۆرد
+staff-bar-new-post = بابەتی نوێ
+staff-bar-edit-post = دەستکاریی ئەم بابەتە بکە
+staff-bar-waiting = { PLURAL($count) ->
+    [one] لێرە یەک لێدوان چاوەڕێیە
+   *[other] لێرە { $count } لێدوان چاوەڕێن
+}
+action-edit = دەستکاری
+edit-comment = دەستکاریکردنی لێدوان
+
+## Administration: editing a comment
+comment-edited = لێدوانەکە پاشەکەوت کرا.

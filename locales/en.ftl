@@ -1001,3 +1001,19 @@ edit-for-a-while = (your comment, for a few minutes from this browser)
 error-edit-window-over = This comment can no longer be changed from this browser: the time to edit it is over, or it was written elsewhere.
 activity-source-author = the commenter
 activity-action-edit = Edited by its author
+
+## Staff on the public site
+staff-bar = Staff
+staff-bar-dashboard = Dashboard
+staff-bar-new-post = New post
+staff-bar-edit-post = Edit this post
+staff-bar-waiting = { PLURAL($count) ->
+    [0] No comments waiting here
+    [one] One comment waiting here
+   *[other] { $count } comments waiting here
+}
+action-edit = Edit
+edit-comment = Edit comment
+
+## Administration: editing a comment
+comment-edited = Comment saved.

@@ -976,3 +976,18 @@ edit-for-a-while = (دیدگاه شما، برای چند دقیقه از همی
 error-edit-window-over = این دیدگاه دیگر از این مرورگر تغییر نمی‌کند: زمان ویرایشش گذشته، یا جای دیگری نوشته شده است.
 activity-source-author = نویسندهٔ دیدگاه
 activity-action-edit = نویسنده‌اش ویرایشش کرد
+
+## Staff on the public site
+staff-bar = کارکنان
+staff-bar-dashboard = پیشخوان
+staff-bar-new-post = نوشتهٔ تازه
+staff-bar-edit-post = ویرایش این نوشته
+staff-bar-waiting = { PLURAL($count) ->
+    [one] این‌جا یک دیدگاه در انتظار است
+   *[other] این‌جا { $count } دیدگاه در انتظار است
+}
+action-edit = ویرایش
+edit-comment = ویرایش دیدگاه
+
+## Administration: editing a comment
+comment-edited = دیدگاه ذخیره شد.

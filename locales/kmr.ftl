@@ -976,3 +976,18 @@ edit-for-a-while = (şîroveya te, ji bo çend deqeyan ji vê gerokê)
 error-edit-window-over = Êdî ev şîrove ji vê gerokê nayê guhertin: dema sererastkirinê qediya, an li cihekî din hatiye nivîsandin.
 activity-source-author = şîrovekar
 activity-action-edit = Ji aliyê nivîskarê xwe ve hat sererastkirin
+
+## Staff on the public site
+staff-bar = Karmend
+staff-bar-dashboard = Panel
+staff-bar-new-post = Nivîsa nû
+staff-bar-edit-post = Vê nivîsê sererast bike
+staff-bar-waiting = { PLURAL($count) ->
+    [one] Li vir şîroveyek li bendê ye
+   *[other] Li vir { $count } şîrove li bendê ne
+}
+action-edit = Sererast bike
+edit-comment = Şîroveyê sererast bike
+
+## Administration: editing a comment
+comment-edited = Şîrove hat tomarkirin.

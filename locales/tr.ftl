@@ -976,3 +976,18 @@ edit-for-a-while = (yorumunuz, bu tarayıcıdan birkaç dakika boyunca)
 error-edit-window-over = Bu yorum artık bu tarayıcıdan değiştirilemez: düzenleme süresi doldu ya da başka bir yerde yazıldı.
 activity-source-author = yorumcu
 activity-action-edit = Yazarı düzenledi
+
+## Staff on the public site
+staff-bar = Ekip
+staff-bar-dashboard = Pano
+staff-bar-new-post = Yeni yazı
+staff-bar-edit-post = Bu yazıyı düzenle
+staff-bar-waiting = { PLURAL($count) ->
+    [one] Burada bir yorum bekliyor
+   *[other] Burada { $count } yorum bekliyor
+}
+action-edit = Düzenle
+edit-comment = Yorumu düzenle
+
+## Administration: editing a comment
+comment-edited = Yorum kaydedildi.

@@ -18,6 +18,11 @@ const EMBEDDED: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../assets/comment-reply.js"),
     ),
+    (
+        "staff-bar.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/staff-bar.js"),
+    ),
 ];
 
 pub struct Asset {

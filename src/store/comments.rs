@@ -295,17 +295,20 @@ impl Store {
         )
     }
 
-    /// Its author's new text for comment `id`, in one transaction with the activity
-    /// log's entry: with `hold`, an approved comment goes back to the queue (the new
-    /// text trips a discussion rule). Returns the status it has now, `None` if it is gone.
-    pub async fn edit_own_comment(
+    /// New text for comment `id` (and, from a moderator, its author's name, email and
+    /// website), in one transaction with the activity log's entry: with `hold`, an
+    /// approved comment goes back to the queue (its author's new text trips a rule).
+    /// Returns the status it has now, `None` if it is gone.
+    pub async fn edit_comment(
         &self,
         id: i64,
         (body, body_html): (&str, &str),
+        author: Option<(&str, &str, Option<&str>)>,
         hold: bool,
         actor: &Actor,
     ) -> StoreResult<Option<CommentStatus>> {
         let (body, body_html, actor) = (body.to_string(), body_html.to_string(), actor.clone());
+        let author = author.map(|(n, e, u)| (n.to_string(), e.to_string(), u.map(str::to_string)));
         self.write(move |tx| {
             Box::pin(async move {
                 let row: Option<(CommentStatus, i64, String)> = sqlx::query_as(
@@ -333,6 +336,18 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+                if let Some((name, new_email, url)) = &author {
+                    sqlx::query(
+                        "UPDATE comments SET author_name = $1, author_email = $2, author_url = $3 \
+                         WHERE id = $4",
+                    )
+                    .bind(name)
+                    .bind(new_email)
+                    .bind(url)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 record(tx, &actor, Action::Edit, Some(id), Some(&email), "").await?;
                 if status != was {
                     record(tx, &actor, Action::Hold, Some(id), Some(&email), "").await?;

@@ -12,6 +12,9 @@ use crate::domain::role::Role;
 use crate::store::UserRow;
 
 pub const COOKIE: &str = "tribune_session";
+/// Says "a staff member uses this browser" to the public pages' script, which then
+/// asks for the staff bar. Not a credential: the bar is only given for a session.
+pub const HINT_COOKIE: &str = "tribune_staff";
 const TTL_SECS: i64 = 14 * 24 * 3600;
 
 /// A signed-in staff member.
@@ -176,7 +179,19 @@ pub async fn start(
         .same_site(SameSite::Lax)
         .max_age(time::Duration::seconds(TTL_SECS))
         .build();
-    Ok(jar.add(cookie))
+    let hint = Cookie::build((HINT_COOKIE, "1"))
+        .path("/")
+        .http_only(false)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::seconds(TTL_SECS))
+        .build();
+    Ok(jar.add(cookie).add(hint))
+}
+
+/// The staff hint cookie, to remove.
+pub fn hint_cookie_removal() -> Cookie<'static> {
+    Cookie::build(HINT_COOKIE).path("/").build()
 }
 
 /// Ends the browser's session, in the database and in the cookie.
@@ -187,7 +202,9 @@ pub async fn end(state: &AppState, jar: CookieJar) -> Result<CookieJar, AppError
             .delete_session(&crate::token::sha256_hex(old.value()))
             .await?;
     }
-    Ok(jar.remove(Cookie::build(COOKIE).path("/").build()))
+    Ok(jar
+        .remove(Cookie::build(COOKIE).path("/").build())
+        .remove(hint_cookie_removal()))
 }
 
 /// A `next` address that can only lead to a page on this site.

@@ -740,3 +740,57 @@ async fn a_reader_edits_their_own_comment_from_the_same_browser() {
     );
     assert!(cached.contains("id=\"own-comment-tools\""));
 }
+
+/// Issue 13, point 4: signed-in staff see the bar and moderate a comment from the post
+/// itself, in a real browser; the page they were served is the one readers get.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_moderate_from_the_public_page_in_a_real_browser() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let s = TestServer::start(crate::support::Backend::Sqlite).await;
+    s.setup_admin().await;
+    crate::discussion::save_rules(&s, &[("discussion_rules", "1"), ("max_links", "2")]).await;
+    let (post, link) = s.publish("Bar Test", "Words.").await;
+    let reader = crate::support::client();
+    s.comment(&reader, post, 0, "Spammer", "Cheap pills here.")
+        .await;
+    browser.goto(&s.url("/admin/login")).await;
+    browser.type_into("#email", "ada@example.org").await;
+    browser
+        .type_into("#password", "correct horse battery")
+        .await;
+    browser.click("button[type=submit]").await;
+    browser.wait_url(|u| u.ends_with("/admin/")).await;
+    browser.goto(&s.url(&link)).await;
+    let mut found = Value::Null;
+    for _ in 0..50 {
+        found = browser
+            .script("var b = document.querySelector('.staff-bar'); var t = document.querySelector('.staff-comment-tools button.spam'); return b && t ? b.textContent : null")
+            .await;
+        if found.is_string() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let bar = found.as_str().expect("the staff bar and the comment tools");
+    assert!(
+        bar.contains("Edit this post") && bar.contains("Dashboard"),
+        "{bar}"
+    );
+    browser.click(".staff-comment-tools button.spam").await;
+    browser.wait_url(|u| u.ends_with("#comments")).await;
+    let text = browser.text().await;
+    assert!(!text.contains("Cheap pills here."), "{text}");
+    let queue = s
+        .store
+        .moderation_queue(
+            Some(tribune::domain::comment::CommentStatus::Spam),
+            None,
+            10,
+            0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(queue.len(), 1);
+}

@@ -22,4 +22,5 @@ mod signin;
 mod snapshots;
 mod spam;
 mod staff;
+mod staff_bar;
 mod support;

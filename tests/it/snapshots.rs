@@ -57,6 +57,7 @@ fn redact(s: &TestServer, text: &str) -> String {
         c != '<'
     });
     let text = redact_hex(&text, "/assets/style.", "[hash]");
+    let text = redact_hex(&text, "/assets/staff-bar.", "[hash]");
     redact_hex(&text, "/assets/comment-reply.", "[hash]")
 }
 

@@ -17,7 +17,7 @@ use crate::domain::post::permalink;
 use crate::web::error::{AppError, AppResult};
 use crate::web::public::iso;
 use crate::web::session::Staff;
-use crate::web::{csrf, AppState};
+use crate::web::{csrf, session, AppState};
 
 const PER_PAGE: i64 = 50;
 
@@ -40,7 +40,7 @@ pub async fn queue(
         .store
         .moderation_queue(
             status,
-            None,
+            q.get("post").and_then(|p| p.parse::<i64>().ok()),
             PER_PAGE + 1,
             (page_no - 1).saturating_mul(PER_PAGE),
         )
@@ -102,6 +102,8 @@ pub async fn act(State(state): State<AppState>, staff: Staff, body: Bytes) -> Ap
     let mut action = String::new();
     let mut back = CommentStatus::Pending.as_str().to_string();
     let mut empty = None;
+    // From the staff tools on a public page: back there afterwards.
+    let mut return_to = None;
     for (k, v) in form_urlencoded::parse(&body) {
         match &*k {
             "csrf" => token = v.into_owned(),
@@ -115,6 +117,7 @@ pub async fn act(State(state): State<AppState>, staff: Staff, body: Bytes) -> Ap
             }
             "back" => back = v.chars().filter(char::is_ascii_alphabetic).collect(),
             "empty" => empty = Some(v.into_owned()),
+            "return_to" => return_to = Some(session::safe_next(Some(&v))),
             _ => {}
         }
     }
@@ -179,6 +182,13 @@ pub async fn act(State(state): State<AppState>, staff: Staff, body: Bytes) -> Ap
         changed,
         "comments moderated"
     );
+    if let Some(back) = return_to {
+        return Ok(Redirect::to(&format!(
+            "{}#comments",
+            super::super::public::location(&back)
+        ))
+        .into_response());
+    }
     Ok(Redirect::to(&format!(
         "/admin/comments?status={back}&done={}&n={changed}",
         target.as_str()
@@ -298,4 +308,128 @@ pub(super) fn why(note: &str) -> Vec<crate::i18n::Message> {
         });
     }
     out
+}
+
+/// `GET /admin/comments/ID/edit`: a moderator changes a comment's text or its author's
+/// name, email and website (WordPress's "Edit Comment").
+pub async fn edit_form(
+    State(state): State<AppState>,
+    staff: Staff,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    staff.require(staff.role.can_moderate())?;
+    let c = state
+        .store
+        .comment_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let text = state.store.comment_text(id).await?.unwrap_or_default();
+    let typed = HashMap::from([
+        ("author".to_string(), c.author_name.clone()),
+        ("email".to_string(), c.author_email.clone()),
+        ("url".to_string(), c.author_url.clone().unwrap_or_default()),
+        ("comment".to_string(), text),
+    ]);
+    let notice = q
+        .contains_key("saved")
+        .then(|| "comment-edited".to_string());
+    edit_page(&state, &staff, &c, &typed, (None, notice)).await
+}
+
+async fn edit_page(
+    state: &AppState,
+    staff: &Staff,
+    c: &crate::domain::comment::Comment,
+    typed: &HashMap<String, String>,
+    (error, notice): (Option<String>, Option<String>),
+) -> AppResult<Response> {
+    let post = state
+        .store
+        .post_by_id(c.post_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let ctx = staff_context(state, staff).await?;
+    let html = state.templates.render(
+        "admin/comment_edit.html",
+        context! {
+            comment => context! { id => c.id, status => c.status },
+            post_title => post.title,
+            post_url => post.permalink(),
+            typed => typed,
+            error => error,
+            saved => notice.is_some(),
+            ..ctx
+        },
+    )?;
+    Ok(page(status, html))
+}
+
+/// `POST /admin/comments/ID/edit`.
+pub async fn edit(
+    State(state): State<AppState>,
+    staff: Staff,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    crate::web::input::Form(form): crate::web::input::Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    staff.require(staff.role.can_moderate())?;
+    staff.verify_form(&form)?;
+    let c = state
+        .store
+        .comment_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let site = state.site();
+    let lang = staff.language(&site).tag.to_string();
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let input = crate::domain::comment::GuestInput {
+        name: get("author"),
+        email: get("email"),
+        url: get("url"),
+        body: get("comment"),
+        ..Default::default()
+    };
+    let limits = crate::domain::comment::Limits {
+        body: site.max_comment_chars,
+        require_name_email: false,
+        ..Default::default()
+    };
+    let checked = match crate::domain::comment::check_guest(&input, limits) {
+        Ok(checked) => checked,
+        Err(problems) => {
+            let error = problems
+                .first()
+                .map(|p| crate::web::public::problem_message(&state, &lang, p));
+            return edit_page(&state, &staff, &c, &form, (error, None)).await;
+        }
+    };
+    let html = crate::domain::text::render_comment(&checked.body);
+    let author = (
+        checked.name.as_str(),
+        checked.email.as_str(),
+        checked.url.as_deref(),
+    );
+    state
+        .store
+        .edit_comment(
+            id,
+            (&checked.body, &html),
+            Some(author),
+            false,
+            &staff.actor(),
+        )
+        .await?
+        .ok_or(AppError::NotFound)?;
+    state.moderated().await;
+    tracing::info!(
+        user = staff.user.id,
+        comment = id,
+        "comment edited by a moderator"
+    );
+    Ok(Redirect::to(&format!("/admin/comments/{id}/edit?saved=1")).into_response())
 }

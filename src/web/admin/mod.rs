@@ -11,6 +11,7 @@ pub mod privacy;
 pub mod profile;
 pub mod settings;
 pub mod setup;
+pub mod staff_bar;
 pub mod users;
 
 use axum::http::{header, StatusCode};
@@ -50,6 +51,11 @@ pub fn routes() -> Router<AppState> {
             get(posts::edit_form).post(posts::update),
         )
         .route("/admin/comments", get(comments::queue).post(comments::act))
+        .route(
+            "/admin/comments/{id}/edit",
+            get(comments::edit_form).post(comments::edit),
+        )
+        .route("/admin/bar", get(staff_bar::bar))
         .route("/admin/settings", get(settings::form).post(settings::save))
         .route("/admin/jobs", get(jobs::list))
         .route("/admin/activity", get(activity::list))

@@ -161,7 +161,7 @@ pub async fn submit(
     let html = crate::domain::text::render_comment(&body);
     let status = state
         .store
-        .edit_own_comment(comment.id, (&body, &html), hold, &actor)
+        .edit_comment(comment.id, (&body, &html), None, hold, &actor)
         .await?
         .ok_or(AppError::NotFound)?;
     if comment.status == CommentStatus::Approved {
