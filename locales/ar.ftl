@@ -1184,3 +1184,33 @@ edit-comment = تحرير التعليق
 
 ## Administration: editing a comment
 comment-edited = حُفظ التعليق.
+
+## Administration: the posts list
+posts-filters = المقالات حسب الحالة
+posts-tab-all = الكل
+posts-tab-published = المنشورة
+posts-tab-draft = المسودات
+posts-tab-private = الخاصة
+posts-tab-trash = المهملات
+posts-search = ابحث في المقالات
+posts-any = الكل
+posts-category = التصنيف
+posts-filter = صفِّ
+posts-found = { PLURAL($count) ->
+    [zero] لا مقالات
+    [one] مقال واحد
+    [two] مقالان
+    [few] { $count } مقالات
+    [many] { $count } مقالًا
+   *[other] { $count } مقال
+}
+posts-restore = استعِد
+posts-delete = احذف نهائيًا
+posts-trashed = نُقل المقال إلى المهملات.
+posts-restored = استُعيد المقال من المهملات.
+posts-deleted = حُذف المقال نهائيًا مع تعليقاته.
+posts-pages = صفحات المقالات
+posts-newer = مقالات أحدث
+posts-older = مقالات أقدم
+posts-page-of = الصفحة { $page } من { $count }
+status-scheduled = مجدوَل

@@ -991,3 +991,29 @@ edit-comment = دەستکاریکردنی لێدوان
 
 ## Administration: editing a comment
 comment-edited = لێدوانەکە پاشەکەوت کرا.
+
+## Administration: the posts list
+posts-filters = بابەتەکان بەپێی دۆخ
+posts-tab-all = هەموو
+posts-tab-published = بڵاوکراوە
+posts-tab-draft = ڕەشنووسەکان
+posts-tab-private = تایبەت
+posts-tab-trash = زبڵدان
+posts-search = گەڕان لە بابەتەکان
+posts-any = هەر کامێک
+posts-category = پۆل
+posts-filter = پاڵاوتن
+posts-found = { PLURAL($count) ->
+    [one] یەک بابەت
+   *[other] { $count } بابەت
+}
+posts-restore = گەڕاندنەوە
+posts-delete = بۆ هەمیشە بسڕەوە
+posts-trashed = بابەتەکە گوازرایەوە بۆ زبڵدان.
+posts-restored = بابەتەکە لە زبڵدانەوە گەڕێندرایەوە.
+posts-deleted = بابەتەکە لەگەڵ لێدوانەکانی بۆ هەمیشە سڕایەوە.
+posts-pages = پەڕەکانی بابەت
+posts-newer = بابەتە نوێترەکان
+posts-older = بابەتە کۆنترەکان
+posts-page-of = پەڕەی { $page } لە { $count }
+status-scheduled = خشتەکراو

@@ -1017,3 +1017,30 @@ edit-comment = Edit comment
 
 ## Administration: editing a comment
 comment-edited = Comment saved.
+
+## Administration: the posts list
+posts-filters = Posts by status
+posts-tab-all = All
+posts-tab-published = Published
+posts-tab-draft = Drafts
+posts-tab-private = Private
+posts-tab-trash = Trash
+posts-search = Search posts
+posts-any = Any
+posts-category = Category
+posts-filter = Filter
+posts-found = { PLURAL($count) ->
+    [0] No posts
+    [one] One post
+   *[other] { $count } posts
+}
+posts-restore = Restore
+posts-delete = Delete permanently
+posts-trashed = Post moved to the Trash.
+posts-restored = Post restored from the Trash.
+posts-deleted = Post deleted permanently, with its comments.
+posts-pages = Pages of posts
+posts-newer = Newer posts
+posts-older = Older posts
+posts-page-of = Page { $page } of { $count }
+status-scheduled = Scheduled

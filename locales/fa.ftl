@@ -991,3 +991,29 @@ edit-comment = ویرایش دیدگاه
 
 ## Administration: editing a comment
 comment-edited = دیدگاه ذخیره شد.
+
+## Administration: the posts list
+posts-filters = نوشته‌ها بر پایهٔ وضعیت
+posts-tab-all = همه
+posts-tab-published = منتشرشده
+posts-tab-draft = پیش‌نویس‌ها
+posts-tab-private = خصوصی
+posts-tab-trash = زباله‌دان
+posts-search = جست‌وجو در نوشته‌ها
+posts-any = همه
+posts-category = دسته
+posts-filter = پالایش
+posts-found = { PLURAL($count) ->
+    [one] یک نوشته
+   *[other] { $count } نوشته
+}
+posts-restore = بازگردانی
+posts-delete = حذف برای همیشه
+posts-trashed = نوشته به زباله‌دان رفت.
+posts-restored = نوشته از زباله‌دان بازگشت.
+posts-deleted = نوشته همراه دیدگاه‌هایش برای همیشه حذف شد.
+posts-pages = صفحه‌های نوشته‌ها
+posts-newer = نوشته‌های تازه‌تر
+posts-older = نوشته‌های قدیمی‌تر
+posts-page-of = صفحهٔ { $page } از { $count }
+status-scheduled = زمان‌بندی‌شده

@@ -991,3 +991,29 @@ edit-comment = Şîroveyê sererast bike
 
 ## Administration: editing a comment
 comment-edited = Şîrove hat tomarkirin.
+
+## Administration: the posts list
+posts-filters = Nivîs li gorî rewşê
+posts-tab-all = Hemû
+posts-tab-published = Weşandî
+posts-tab-draft = Reşnivîs
+posts-tab-private = Taybet
+posts-tab-trash = Çop
+posts-search = Di nivîsan de bigere
+posts-any = Her yek
+posts-category = Kategorî
+posts-filter = Parzûn bike
+posts-found = { PLURAL($count) ->
+    [one] Nivîsek
+   *[other] { $count } nivîs
+}
+posts-restore = Vegerîne
+posts-delete = Bi temamî jê bibe
+posts-trashed = Nivîs çû çopê.
+posts-restored = Nivîs ji çopê hat vegerandin.
+posts-deleted = Nivîs bi şîroveyên xwe ve bi temamî hat jêbirin.
+posts-pages = Rûpelên nivîsan
+posts-newer = Nivîsên nûtir
+posts-older = Nivîsên kevintir
+posts-page-of = Rûpel { $page } ji { $count }
+status-scheduled = Demkirî

@@ -991,3 +991,29 @@ edit-comment = Yorumu düzenle
 
 ## Administration: editing a comment
 comment-edited = Yorum kaydedildi.
+
+## Administration: the posts list
+posts-filters = Duruma göre yazılar
+posts-tab-all = Tümü
+posts-tab-published = Yayımlanan
+posts-tab-draft = Taslaklar
+posts-tab-private = Özel
+posts-tab-trash = Çöp
+posts-search = Yazılarda ara
+posts-any = Hepsi
+posts-category = Kategori
+posts-filter = Süz
+posts-found = { PLURAL($count) ->
+    [one] Bir yazı
+   *[other] { $count } yazı
+}
+posts-restore = Geri yükle
+posts-delete = Kalıcı olarak sil
+posts-trashed = Yazı çöpe taşındı.
+posts-restored = Yazı çöpten geri yüklendi.
+posts-deleted = Yazı yorumlarıyla birlikte kalıcı olarak silindi.
+posts-pages = Yazı sayfaları
+posts-newer = Daha yeni yazılar
+posts-older = Daha eski yazılar
+posts-page-of = Sayfa { $page } / { $count }
+status-scheduled = Zamanlanmış

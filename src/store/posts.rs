@@ -270,6 +270,13 @@ impl Store {
                 if done.rows_affected() == 0 {
                     return Err(super::StoreError::NotFound);
                 }
+                // Saved from the editor, a post in the trash is out of it.
+                sqlx::query(
+                    "UPDATE posts SET trashed_status = NULL, trashed_at = NULL WHERE id = $1",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
                 let notified: Option<i64> =
                     sqlx::query_scalar("SELECT notified_at FROM posts WHERE id = $1")
                         .bind(id)

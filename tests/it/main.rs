@@ -16,6 +16,7 @@ mod mail;
 mod moderation;
 mod moving;
 mod ops;
+mod posts_list;
 mod properties;
 mod proxy;
 mod signin;

@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/posts", get(posts::list).post(posts::create))
         .route("/admin/posts/new", get(posts::new_form))
+        .route("/admin/posts/act", post(posts::act))
         .route(
             "/admin/posts/{id}",
             get(posts::edit_form).post(posts::update),

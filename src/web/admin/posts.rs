@@ -13,25 +13,72 @@ use crate::domain::comment::Problem;
 use crate::domain::post::{format_datetime_local, BodyFormat, Post, PostInput, PostStatus};
 use crate::i18n::{shipped, SHIPPED};
 use crate::publish::{self, SaveError};
+use crate::store::PostFilter;
 use crate::web::error::{AppError, AppResult};
 use crate::web::public::iso;
 use crate::web::session::Staff;
 use crate::web::AppState;
 
-pub async fn list(State(state): State<AppState>, staff: Staff) -> AppResult<Response> {
+const POSTS_PER_PAGE: i64 = 20;
+
+/// Admin → Posts: searched (`s`), filtered by status (`status`, or the trash),
+/// language, category and author, twenty to a page; each row with Edit, View and
+/// Trash (in the trash: Restore, Delete permanently).
+pub async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
     staff.require(staff.role.can_write_posts())?;
+    let get = |k: &str| {
+        q.get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
     let only_own = (!staff.role.can_edit_others_posts()).then_some(staff.user.id);
-    let posts = state.store.all_posts(only_own).await?;
+    let tab = get("status").unwrap_or_else(|| "all".into());
+    let filter = PostFilter {
+        search: get("s").map(|s| s.chars().take(200).collect()),
+        status: tab.parse::<PostStatus>().ok(),
+        trash: tab == "trash",
+        lang: get("lang"),
+        category: get("category"),
+        author: only_own.or_else(|| get("author").and_then(|a| a.parse().ok())),
+    };
+    let page_no = super::page_number(&q);
+    let total = state.store.count_posts(&filter).await?;
+    let posts = state
+        .store
+        .list_posts(
+            &filter,
+            POSTS_PER_PAGE,
+            (page_no - 1).saturating_mul(POSTS_PER_PAGE),
+        )
+        .await?;
+    // The tabs' counts, for what this staff member may see.
+    let mut counts = Vec::new();
+    for name in ["all", "published", "draft", "private", "trash"] {
+        let f = PostFilter {
+            status: name.parse::<PostStatus>().ok(),
+            trash: name == "trash",
+            author: only_own,
+            ..PostFilter::default()
+        };
+        counts.push((name, state.store.count_posts(&f).await?));
+    }
     let site = state.site();
     let lang = staff.language(&site).tag.to_string();
+    let now = crate::store::now();
     let rows: Vec<_> = posts
         .iter()
         .map(|p| {
             let when = p.published_at.unwrap_or(p.updated_at);
+            let scheduled =
+                p.status == PostStatus::Published && p.published_at.is_some_and(|t| t > now);
             context! {
                 id => p.id,
                 title => p.title,
-                status => p.status,
+                status => if scheduled { "scheduled" } else { p.status.as_str() },
                 author => p.author_name,
                 date => state.i18n.datetime(&lang, when),
                 iso => iso(when),
@@ -39,15 +86,107 @@ pub async fn list(State(state): State<AppState>, staff: Staff) -> AppResult<Resp
                 lang => p.lang,
                 lang_dir => shipped(&p.lang).map_or("auto", |l| l.dir),
                 language => shipped(&p.lang).map_or(p.lang.as_str(), |l| l.name),
-                url => p.is_public(crate::store::now()).then(|| p.permalink()),
+                url => p.is_public(now).then(|| p.permalink()),
             }
         })
         .collect();
+    let categories: Vec<_> = state
+        .store
+        .export_terms()
+        .await?
+        .into_iter()
+        .filter(|t| t.kind == crate::domain::term::TermKind::Category)
+        .map(|t| context! { slug => t.slug, name => t.name })
+        .collect();
+    let authors: Vec<_> = if only_own.is_none() {
+        state
+            .store
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| u.role.can_write_posts())
+            .map(|u| context! { id => u.id, name => u.display_name })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // The address of this list with one parameter changed (paging keeps the filters).
+    let keep: Vec<(String, String)> = ["s", "status", "lang", "category", "author"]
+        .iter()
+        .filter_map(|k| get(k).map(|v| (k.to_string(), v)))
+        .collect();
+    let page_url = |n: i64| {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &keep {
+            query.append_pair(k, v);
+        }
+        query.append_pair("page", &n.to_string());
+        format!("/admin/posts?{}", query.finish())
+    };
+    let pages = (total + POSTS_PER_PAGE - 1) / POSTS_PER_PAGE;
     let ctx = staff_context(&state, &staff).await?;
-    let html = state
-        .templates
-        .render("admin/posts.html", context! { posts => rows, ..ctx })?;
+    let html = state.templates.render(
+        "admin/posts.html",
+        context! {
+            posts => rows,
+            total => total,
+            counts => counts.iter().map(|(n, c)| context! { name => n, count => c }).collect::<Vec<_>>(),
+            tab => tab,
+            search => get("s").unwrap_or_default(),
+            lang_filter => get("lang").unwrap_or_default(),
+            category_filter => get("category").unwrap_or_default(),
+            author_filter => get("author").unwrap_or_default(),
+            languages => SHIPPED,
+            categories => categories,
+            authors => authors,
+            page => page_no,
+            pages => pages,
+            older => (page_no < pages).then(|| page_url(page_no + 1)),
+            newer => (page_no > 1).then(|| page_url(page_no - 1)),
+            done => q.get("done").filter(|d| ["trashed", "restored", "deleted"].contains(&d.as_str())),
+            ..ctx
+        },
+    )?;
     Ok(page(StatusCode::OK, html))
+}
+
+/// `POST /admin/posts/act`: `do=trash:ID`, `restore:ID` or `delete:ID` (only from the
+/// trash), for a post this staff member may edit.
+pub async fn act(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    staff.require(staff.role.can_write_posts())?;
+    staff.verify_form(&form)?;
+    let (action, id) = form
+        .get("do")
+        .and_then(|d| d.split_once(':'))
+        .and_then(|(a, id)| Some((a.to_string(), id.parse::<i64>().ok()?)))
+        .ok_or_else(|| AppError::bad_request("error-unknown-action"))?;
+    let post = state
+        .store
+        .post_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    staff.require(staff.role.can_edit_others_posts() || post.author_id == staff.user.id)?;
+    let (done, back) = match action.as_str() {
+        "trash" => (state.store.trash_post(id, true).await?, ("trashed", "all")),
+        "restore" => (
+            state.store.trash_post(id, false).await?,
+            ("restored", "trash"),
+        ),
+        "delete" => (
+            state.store.delete_trashed_post(id).await?,
+            ("deleted", "trash"),
+        ),
+        _ => return Err(AppError::bad_request("error-unknown-action")),
+    };
+    if done {
+        state.content_changed().await;
+        tracing::info!(user = staff.user.id, post = id, action, "post moved");
+    }
+    Ok(Redirect::to(&format!("/admin/posts?status={}&done={}", back.1, back.0)).into_response())
 }
 
 fn input_from_post(p: &Post) -> PostInput {
