@@ -1214,3 +1214,14 @@ posts-newer = مقالات أحدث
 posts-older = مقالات أقدم
 posts-page-of = الصفحة { $page } من { $count }
 status-scheduled = مجدوَل
+
+## Administration: the editor
+post-published = نُشر المقال.
+post-scheduled = جُدول المقال.
+field-new-category = تصنيفات جديدة
+field-tags = الوسوم
+terms-hint = افصل بينها بفواصل.
+update-post = حدّث
+save-draft = احفظ المسودة
+publish-post = انشر
+schedule-post = جدوِل

@@ -1017,3 +1017,14 @@ posts-newer = بابەتە نوێترەکان
 posts-older = بابەتە کۆنترەکان
 posts-page-of = پەڕەی { $page } لە { $count }
 status-scheduled = خشتەکراو
+
+## Administration: the editor
+post-published = بابەتەکە بڵاوکرایەوە.
+post-scheduled = بابەتەکە خشتە کرا.
+field-new-category = پۆلی نوێ
+field-tags = تاگەکان
+terms-hint = بە کۆما لێکیان جیا بکەرەوە.
+update-post = نوێکردنەوە
+save-draft = پاشەکەوتکردنی ڕەشنووس
+publish-post = بڵاوکردنەوە
+schedule-post = خشتەکردن

@@ -1044,3 +1044,14 @@ posts-newer = Newer posts
 posts-older = Older posts
 posts-page-of = Page { $page } of { $count }
 status-scheduled = Scheduled
+
+## Administration: the editor
+post-published = Post published.
+post-scheduled = Post scheduled.
+field-new-category = New categories
+field-tags = Tags
+terms-hint = Separate with commas.
+update-post = Update
+save-draft = Save draft
+publish-post = Publish
+schedule-post = Schedule

@@ -1017,3 +1017,14 @@ posts-newer = نوشته‌های تازه‌تر
 posts-older = نوشته‌های قدیمی‌تر
 posts-page-of = صفحهٔ { $page } از { $count }
 status-scheduled = زمان‌بندی‌شده
+
+## Administration: the editor
+post-published = نوشته منتشر شد.
+post-scheduled = نوشته زمان‌بندی شد.
+field-new-category = دسته‌های تازه
+field-tags = برچسب‌ها
+terms-hint = با ویرگول جدا کنید.
+update-post = به‌روزرسانی
+save-draft = ذخیرهٔ پیش‌نویس
+publish-post = انتشار
+schedule-post = زمان‌بندی

@@ -1017,3 +1017,14 @@ posts-newer = Nivîsên nûtir
 posts-older = Nivîsên kevintir
 posts-page-of = Rûpel { $page } ji { $count }
 status-scheduled = Demkirî
+
+## Administration: the editor
+post-published = Nivîs hat weşandin.
+post-scheduled = Nivîs hat demkirin.
+field-new-category = Kategoriyên nû
+field-tags = Etîket
+terms-hint = Bi bêhnokê ji hev veqetîne.
+update-post = Nû bike
+save-draft = Reşnivîsê tomar bike
+publish-post = Biweşîne
+schedule-post = Dem bike

@@ -1017,3 +1017,14 @@ posts-newer = Daha yeni yazılar
 posts-older = Daha eski yazılar
 posts-page-of = Sayfa { $page } / { $count }
 status-scheduled = Zamanlanmış
+
+## Administration: the editor
+post-published = Yazı yayımlandı.
+post-scheduled = Yazı zamanlandı.
+field-new-category = Yeni kategoriler
+field-tags = Etiketler
+terms-hint = Virgülle ayırın.
+update-post = Güncelle
+save-draft = Taslağı kaydet
+publish-post = Yayımla
+schedule-post = Zamanla

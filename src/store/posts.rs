@@ -199,6 +199,67 @@ impl Store {
 
     /// The public post a WordPress `/?p=ID` (or `/?page_id=ID`) link meant: one imported
     /// with that original id, else one written here with that id.
+    /// The post that used to be at `slug` (its slug changed since).
+    pub async fn post_by_old_slug(&self, slug: &str) -> StoreResult<Option<Post>> {
+        let sql = format!(
+            "{POST_SELECT} WHERE p.id = (SELECT post_id FROM post_old_slugs WHERE slug = $1)"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(slug)
+            .fetch_optional(&self.read)
+            .await?)
+    }
+
+    /// Every category and tag there is, by kind then name: what the editor offers.
+    pub async fn all_terms(&self) -> StoreResult<Vec<(TermKind, String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT kind, slug, name FROM terms ORDER BY kind, name")
+                .fetch_all(&self.read)
+                .await?,
+        )
+    }
+
+    /// Gives post `id` exactly these categories and tags (by name), creating those
+    /// that do not exist yet, in one transaction.
+    pub async fn set_post_terms(&self, id: i64, terms: Vec<(TermKind, String)>) -> StoreResult<()> {
+        self.write(move |tx| {
+            Box::pin(async move {
+                sqlx::query("DELETE FROM post_terms WHERE post_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                for (kind, name) in &terms {
+                    let slug = crate::domain::post::slugify(name);
+                    if slug.is_empty() {
+                        continue;
+                    }
+                    sqlx::query(
+                        "INSERT INTO terms (kind, slug, name) VALUES ($1, $2, $3) \
+                         ON CONFLICT (kind, slug) DO NOTHING",
+                    )
+                    .bind(*kind)
+                    .bind(&slug)
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO post_terms (post_id, term_id) \
+                         SELECT $1, id FROM terms WHERE kind = $2 AND slug = $3 \
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(id)
+                    .bind(*kind)
+                    .bind(&slug)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                super::bump_content_version(tx).await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
     pub async fn post_by_wordpress_id(&self, id: i64) -> StoreResult<Option<Post>> {
         let sql = format!(
             "{POST_SELECT} WHERE (p.import_id = $1 AND p.import_source LIKE 'wordpress:%') \
@@ -262,9 +323,30 @@ impl Store {
                     "UPDATE posts SET ({WRITE_COLUMNS}, updated_at) = \
                      ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) WHERE id = $13"
                 );
+                let before: Option<String> =
+                    sqlx::query_scalar("SELECT slug FROM posts WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
                 let done = bind_write(sqlx::query(&sql), &post)
                     .bind(super::now())
                     .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                // A new slug: the old one keeps answering (a 301 to the new address);
+                // an old slug taken again is nobody's old slug any more.
+                if let Some(old) = before.filter(|old| *old != post.slug) {
+                    sqlx::query(
+                        "INSERT INTO post_old_slugs (slug, post_id) VALUES ($1, $2) \
+                         ON CONFLICT (slug) DO UPDATE SET post_id = excluded.post_id",
+                    )
+                    .bind(&old)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                sqlx::query("DELETE FROM post_old_slugs WHERE slug = $1")
+                    .bind(&post.slug)
                     .execute(&mut *tx)
                     .await?;
                 if done.rows_affected() == 0 {

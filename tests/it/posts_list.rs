@@ -116,3 +116,119 @@ crate::each_backend!(
     the_posts_list_is_searched_filtered_paged_and_has_a_trash,
     posts_list
 );
+
+/// The editor (issue 13, point 2): categories picked or created and tags typed,
+/// Publish / Schedule / Update, and a changed slug whose old address answers 301.
+async fn the_editor(s: &TestServer) {
+    s.setup_admin().await;
+    let csrf = s.admin_csrf().await;
+    let new = s.get("/admin/posts/new").await;
+    new.assert_contains(">Save draft<")
+        .assert_contains(">Publish<");
+    let res = s
+        .post(
+            "/admin/posts",
+            &[
+                ("csrf", &csrf),
+                ("title", "Water Plan"),
+                ("body", "Pipes."),
+                ("lang", "en"),
+                ("status", "draft"),
+                ("new_category", "Infrastructure, Statements"),
+                ("tags", "water، pipes, Water"),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    let edit = res.location();
+    assert!(edit.ends_with("?saved=published"), "{edit}");
+    let page = s.get(&edit).await;
+    page.assert_contains("Post published.")
+        .assert_contains(">Update<")
+        .assert_contains("value=\"pipes, water\"")
+        .assert_contains("name=\"cat_infrastructure\" value=\"Infrastructure\" checked");
+    let id: i64 = edit
+        .trim_start_matches("/admin/posts/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let post = s.store.post_by_id(id).await.unwrap().unwrap();
+    let old = post.permalink();
+    let public = s.get_with(&client(), &old).await;
+    public
+        .assert_contains("href=\"/category/infrastructure/\"")
+        .assert_contains("href=\"/tag/pipes/\"");
+    s.get_with(&client(), "/category/statements/")
+        .await
+        .assert_contains("Water Plan");
+
+    // A new slug: the old address sends readers on; untick a category.
+    let res = s
+        .post(
+            &format!("/admin/posts/{id}"),
+            &[
+                ("csrf", &csrf),
+                ("title", "Water Plan"),
+                ("slug", "water-plan-2027"),
+                ("body", "Pipes."),
+                ("lang", "en"),
+                ("status", "published"),
+                (
+                    "published_at",
+                    &tribune::domain::post::format_datetime_local(post.published_at.unwrap()),
+                ),
+                ("cat_infrastructure", "Infrastructure"),
+                ("tags", ""),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert!(res.location().ends_with("?saved=1"), "{}", res.location());
+    let moved = s.get_with(&client(), &old).await;
+    assert_eq!(moved.status, StatusCode::MOVED_PERMANENTLY);
+    assert!(
+        moved.location().ends_with("/water-plan-2027/"),
+        "{}",
+        moved.location()
+    );
+    let now = s.get_with(&client(), &moved.location()).await;
+    now.assert_contains("Water Plan")
+        .assert_lacks("/tag/pipes/");
+    s.get_with(&client(), "/category/statements/")
+        .await
+        .assert_lacks("Water Plan");
+
+    // A date ahead: the button says Schedule, and the post waits.
+    let later = tribune::domain::post::format_datetime_local(tribune::store::now() + 86_400 * 3);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("title", "Next Week"),
+        ("body", "Soon."),
+        ("lang", "en"),
+        ("status", "draft"),
+        ("published_at", later.as_str()),
+        ("action", "preview"),
+    ];
+    s.post("/admin/posts", &form)
+        .await
+        .assert_contains(">Schedule<");
+    let mut publish = form;
+    publish[6] = ("action", "publish");
+    let res = s.post("/admin/posts", &publish).await;
+    assert!(
+        res.location().ends_with("?saved=scheduled"),
+        "{}",
+        res.location()
+    );
+    s.get(&res.location())
+        .await
+        .assert_contains("Post scheduled.");
+    s.get_with(&client(), "/").await.assert_lacks("Next Week");
+}
+
+crate::each_backend!(
+    the_editor_files_publishes_schedules_and_keeps_old_addresses,
+    the_editor
+);

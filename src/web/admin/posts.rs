@@ -11,6 +11,7 @@ use minijinja::context;
 use super::{page, problem_messages, staff_context};
 use crate::domain::comment::Problem;
 use crate::domain::post::{format_datetime_local, BodyFormat, Post, PostInput, PostStatus};
+use crate::domain::term::TermKind;
 use crate::i18n::{shipped, SHIPPED};
 use crate::publish::{self, SaveError};
 use crate::store::PostFilter;
@@ -287,7 +288,11 @@ struct Editor<'a> {
     problems: Vec<Problem>,
     preview: Option<String>,
     saved: bool,
+    /// How it was saved, for the notice: "published", "scheduled" or plain.
+    saved_as: Option<&'static str>,
     view_url: Option<String>,
+    /// The categories it is filed under and its tags, by name.
+    terms: (Vec<String>, String),
     staff: &'a Staff,
 }
 
@@ -299,7 +304,9 @@ impl<'a> Editor<'a> {
             problems: Vec::new(),
             preview: None,
             saved: false,
+            saved_as: None,
             view_url: None,
+            terms: (Vec::new(), String::new()),
             staff,
         }
     }
@@ -313,9 +320,40 @@ impl<'a> Editor<'a> {
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         };
+        let (checked, tags) = &self.terms;
+        let mut categories: Vec<_> = state
+            .store
+            .all_terms()
+            .await?
+            .into_iter()
+            .filter(|(kind, _, _)| *kind == TermKind::Category)
+            .map(|(_, slug, name)| {
+                let on = checked.contains(&name);
+                context! { field => format!("cat_{slug}"), name => name, checked => on }
+            })
+            .collect();
+        // Typed in a refused form but not created yet: still ticked.
+        for name in checked {
+            if !categories.iter().any(|c| {
+                c.get_attr("name")
+                    .ok()
+                    .and_then(|n| n.as_str().map(str::to_string))
+                    .as_deref()
+                    == Some(name.as_str())
+            }) {
+                categories.push(context! { field => format!("cat_{}", crate::domain::post::slugify(name)), name => name, checked => true });
+            }
+        }
+        let now = crate::store::now();
+        let scheduled = crate::domain::post::parse_datetime_local(&self.input.published_at)
+            .is_some_and(|t| t > now);
         let html = state.templates.render(
             "admin/post_edit.html",
             context! {
+                categories => categories,
+                tags => tags,
+                scheduled => scheduled,
+                saved_as => self.saved_as,
                 post_id => self.id,
                 form => self.input,
                 field_errors => problem_messages(
@@ -375,11 +413,24 @@ pub async fn edit_form(
     let post = load_editable(&state, &staff, &id).await?;
     // "Post saved. View post" after a save (the editor redirects here with ?saved=1);
     // the link only where readers can see the post.
+    let (mut categories, mut tags) = (Vec::new(), Vec::new());
+    for (kind, _, name) in state.store.post_terms(post.id).await? {
+        match kind {
+            TermKind::Category => categories.push(name),
+            TermKind::Tag => tags.push(name),
+        }
+    }
     Editor {
         saved: q.contains_key("saved"),
+        saved_as: match q.get("saved").map(String::as_str) {
+            Some("published") => Some("published"),
+            Some("scheduled") => Some("scheduled"),
+            _ => None,
+        },
         view_url: post
             .is_public(crate::store::now())
             .then(|| post.permalink()),
+        terms: (categories, tags.join(", ")),
         ..Editor::new(&staff, Some(post.id), input_from_post(&post))
     }
     .page(&state)
@@ -405,6 +456,57 @@ pub async fn update(
     save(&state, &staff, Some(&post), form).await
 }
 
+/// The categories ticked (`cat_SLUG`) or typed (`new_category`), and the tags typed
+/// (`tags`), separated by commas (Latin or Arabic), at most 50 of each.
+fn terms_from_form(form: &HashMap<String, String>) -> Vec<(TermKind, String)> {
+    let split = |text: &str| -> Vec<String> {
+        text.split([',', '،'])
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|t| !t.is_empty())
+            .map(|t| t.chars().take(100).collect())
+            .take(50)
+            .collect()
+    };
+    let mut out: Vec<(TermKind, String)> = Vec::new();
+    let mut add = |kind: TermKind, name: String| {
+        let slug = crate::domain::post::slugify(&name);
+        if !slug.is_empty()
+            && !out
+                .iter()
+                .any(|(k, n)| *k == kind && crate::domain::post::slugify(n) == slug)
+        {
+            out.push((kind, name));
+        }
+    };
+    let mut ticked: Vec<(&String, &String)> =
+        form.iter().filter(|(k, _)| k.starts_with("cat_")).collect();
+    ticked.sort();
+    for (_, name) in ticked {
+        add(TermKind::Category, name.trim().to_string());
+    }
+    for name in split(form.get("new_category").map(String::as_str).unwrap_or("")) {
+        add(TermKind::Category, name);
+    }
+    for name in split(form.get("tags").map(String::as_str).unwrap_or("")) {
+        add(TermKind::Tag, name);
+    }
+    out
+}
+
+/// Terms as the editor shows them again: categories ticked, tags in their box.
+fn typed_terms(terms: &[(TermKind, String)]) -> (Vec<String>, String) {
+    let pick = |kind: TermKind| {
+        terms
+            .iter()
+            .filter(move |(k, _)| *k == kind)
+            .map(|(_, n)| n.clone())
+    };
+    (
+        pick(TermKind::Category).collect(),
+        pick(TermKind::Tag).collect::<Vec<_>>().join(", "),
+    )
+}
+
 /// The post the editor asked to link this one to as its translation.
 fn translation_of(form: &HashMap<String, String>, id: i64) -> Option<i64> {
     form.get("translation_of")
@@ -420,7 +522,13 @@ async fn save(
     form: HashMap<String, String>,
 ) -> AppResult<Response> {
     staff.verify_form(&form)?;
-    let input = input_from_form(&form);
+    let mut input = input_from_form(&form);
+    // "Publish" / "Schedule": published, now or at the date given.
+    let publishing = form.get("action").map(String::as_str) == Some("publish");
+    if publishing {
+        input.status = PostStatus::Published.as_str().into();
+    }
+    let terms = terms_from_form(&form);
     let id = existing.map(|p| p.id);
     // Posts brought from WordPress stay HTML; posts written here are Markdown.
     let format = existing.map_or(BodyFormat::Markdown, |p| p.body_format);
@@ -431,6 +539,7 @@ async fn save(
         Ok(write) if preview_only => {
             return Editor {
                 preview: Some(write.body_html),
+                terms: typed_terms(&terms),
                 ..Editor::new(staff, id, input)
             }
             .page(state)
@@ -449,14 +558,31 @@ async fn save(
     };
     match result {
         Ok((id, status)) => {
+            state.store.set_post_terms(id, terms).await?;
             state.content_changed().await;
             tracing::info!(post = id, %status, "post saved");
-            Ok(Redirect::to(&format!("/admin/posts/{id}?saved=1")).into_response())
+            let post = state.store.post_by_id(id).await?;
+            let how = match post {
+                Some(p) if p.status == PostStatus::Published => {
+                    if p.published_at.is_some_and(|t| t > crate::store::now()) {
+                        "scheduled"
+                    } else if publishing
+                        || existing.is_none_or(|e| e.status != PostStatus::Published)
+                    {
+                        "published"
+                    } else {
+                        "1"
+                    }
+                }
+                _ => "1",
+            };
+            Ok(Redirect::to(&format!("/admin/posts/{id}?saved={how}")).into_response())
         }
         Err(SaveError::Store(e)) => Err(e.into()),
         Err(refused) => {
             Editor {
                 problems: refused.problems().unwrap_or_default(),
+                terms: typed_terms(&terms),
                 ..Editor::new(staff, id, input)
             }
             .page(state)

@@ -408,6 +408,16 @@ async fn respond(
     state.metrics.page_cache_misses.inc();
     let generation = state.cache.generation();
     let Some(post) = state.store.post_by_slug(&slug).await? else {
+        // A slug changed in the editor: its old address sends readers on (301).
+        if let Some(moved) = state.store.post_by_old_slug(&slug).await? {
+            if moved.is_public(crate::store::now()) {
+                let to = match page {
+                    Some(n) => format!("{}comment-page-{n}/", moved.permalink()),
+                    None => moved.permalink(),
+                };
+                return Ok(super::moved_permanently(&to));
+            }
+        }
         return Ok(not_found_page(&state));
     };
     let now = crate::store::now();
