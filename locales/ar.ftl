@@ -1225,3 +1225,31 @@ update-post = حدّث
 save-draft = احفظ المسودة
 publish-post = انشر
 schedule-post = جدوِل
+
+## Administration: revisions and autosave
+revisions = المراجعات
+revisions-of = مراجعات «{ $title }»
+revisions-count = { PLURAL($count) ->
+    [zero] لا مراجعات
+    [one] مراجعة واحدة
+    [two] مراجعتان
+    [few] { $count } مراجعات
+    [many] { $count } مراجعة
+   *[other] { $count } مراجعة
+}
+back-to-editor = العودة إلى المحرّر
+compare-title = مراجعة { $date } مقابل المقال كما هو الآن
+compare-part-excerpt = المقتطف
+compare-part-body = النص
+revision-by = حفظه
+revision-autosave = حفظ تلقائي
+revision-current = الحالية
+revision-compare = قارن بالحالي
+revision-restore = استعِد هذه المراجعة
+revision-restored = استُعيدت المراجعة.
+error-revision-invalid = لا يمكن استعادة هذه المراجعة كما هي: افتح المحرّر والصق نصها.
+error-autosave-incomplete = لم يُحفظ تلقائيًا بعد: يحتاج المقال إلى عنوان.
+autosaved-at = حُفظت المسودة في { $time }.
+
+## Administration: revisions, the parts compared
+compare-part-title = العنوان

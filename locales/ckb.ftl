@@ -1028,3 +1028,27 @@ update-post = نوێکردنەوە
 save-draft = پاشەکەوتکردنی ڕەشنووس
 publish-post = بڵاوکردنەوە
 schedule-post = خشتەکردن
+
+## Administration: revisions and autosave
+revisions = پێداچوونەوەکان
+revisions-of = پێداچوونەوەکانی «{ $title }»
+revisions-count = { PLURAL($count) ->
+    [one] یەک پێداچوونەوە
+   *[other] { $count } پێداچوونەوە
+}
+back-to-editor = گەڕانەوە بۆ دەستکاریکەر
+compare-title = پێداچوونەوەی { $date } لە تەنیشت بابەتەکە وەک ئێستا
+compare-part-excerpt = کورتە
+compare-part-body = دەق
+revision-by = پاشەکەوتکراو لەلایەن
+revision-autosave = پاشەکەوتی خۆکار
+revision-current = ئێستا
+revision-compare = بەراوردی بکە لەگەڵ ئێستا
+revision-restore = ئەم پێداچوونەوەیە بگەڕێنەرەوە
+revision-restored = پێداچوونەوەکە گەڕێندرایەوە.
+error-revision-invalid = ئەم پێداچوونەوەیە وەک خۆی ناگەڕێندرێتەوە: دەستکاریکەر بکەرەوە و دەقەکەی بلکێنە.
+error-autosave-incomplete = هێشتا بە خۆکار پاشەکەوت نەکراوە: بابەتەکە ناونیشانی پێویستە.
+autosaved-at = ڕەشنووس لە { $time } پاشەکەوت کرا.
+
+## Administration: revisions, the parts compared
+compare-part-title = ناونیشان

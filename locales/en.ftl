@@ -1055,3 +1055,27 @@ update-post = Update
 save-draft = Save draft
 publish-post = Publish
 schedule-post = Schedule
+
+## Administration: revisions and autosave
+revisions = Revisions
+revisions-of = Revisions of “{ $title }”
+revisions-count = { PLURAL($count) ->
+    [one] One revision
+   *[other] { $count } revisions
+}
+back-to-editor = Back to the editor
+compare-title = The revision of { $date } beside the post as it is now
+compare-part-excerpt = Excerpt
+compare-part-body = Text
+revision-by = Saved by
+revision-autosave = autosave
+revision-current = current
+revision-compare = Compare with now
+revision-restore = Restore this revision
+revision-restored = Revision restored.
+error-revision-invalid = This revision cannot be restored as it is: open the editor and paste its text instead.
+error-autosave-incomplete = Not autosaved yet: the post needs a title.
+autosaved-at = Draft saved at { $time }.
+
+## Administration: revisions, the parts compared
+compare-part-title = Title

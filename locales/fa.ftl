@@ -1028,3 +1028,27 @@ update-post = به‌روزرسانی
 save-draft = ذخیرهٔ پیش‌نویس
 publish-post = انتشار
 schedule-post = زمان‌بندی
+
+## Administration: revisions and autosave
+revisions = بازبینی‌ها
+revisions-of = بازبینی‌های «{ $title }»
+revisions-count = { PLURAL($count) ->
+    [one] یک بازبینی
+   *[other] { $count } بازبینی
+}
+back-to-editor = بازگشت به ویرایشگر
+compare-title = بازبینی { $date } در کنار نوشته آن‌گونه که اکنون هست
+compare-part-excerpt = چکیده
+compare-part-body = متن
+revision-by = ذخیره‌شده به دست
+revision-autosave = ذخیرهٔ خودکار
+revision-current = کنونی
+revision-compare = مقایسه با اکنون
+revision-restore = بازگردانی این بازبینی
+revision-restored = بازبینی بازگردانده شد.
+error-revision-invalid = این بازبینی همان‌گونه که هست بازگردانده نمی‌شود: ویرایشگر را باز کنید و متنش را بچسبانید.
+error-autosave-incomplete = هنوز خودکار ذخیره نشده است: نوشته عنوان لازم دارد.
+autosaved-at = پیش‌نویس در { $time } ذخیره شد.
+
+## Administration: revisions, the parts compared
+compare-part-title = عنوان

@@ -1028,3 +1028,27 @@ update-post = Nû bike
 save-draft = Reşnivîsê tomar bike
 publish-post = Biweşîne
 schedule-post = Dem bike
+
+## Administration: revisions and autosave
+revisions = Guhertoyan
+revisions-of = Guhertoyên “{ $title }”
+revisions-count = { PLURAL($count) ->
+    [one] Guhertoyek
+   *[other] { $count } guherto
+}
+back-to-editor = Vegere edîtorê
+compare-title = Guhertoya { $date } li kêleka nivîsê wek niha
+compare-part-excerpt = Kurte
+compare-part-body = Nivîs
+revision-by = Tomarkirin ji aliyê
+revision-autosave = tomarkirina xweber
+revision-current = niha
+revision-compare = Bi niha re bide ber hev
+revision-restore = Vê guhertoyê vegerîne
+revision-restored = Guherto hat vegerandin.
+error-revision-invalid = Ev guherto wek xwe nayê vegerandin: edîtorê veke û nivîsa wê tê de bike.
+error-autosave-incomplete = Hêj bixweber nehatiye tomarkirin: nivîs sernavekî hewce dike.
+autosaved-at = Reşnivîs di { $time } de hat tomarkirin.
+
+## Administration: revisions, the parts compared
+compare-part-title = Sernav

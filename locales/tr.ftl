@@ -1028,3 +1028,27 @@ update-post = Güncelle
 save-draft = Taslağı kaydet
 publish-post = Yayımla
 schedule-post = Zamanla
+
+## Administration: revisions and autosave
+revisions = Sürümler
+revisions-of = “{ $title }” sürümleri
+revisions-count = { PLURAL($count) ->
+    [one] Bir sürüm
+   *[other] { $count } sürüm
+}
+back-to-editor = Düzenleyiciye dön
+compare-title = { $date } sürümü ile yazının şimdiki hâli
+compare-part-excerpt = Özet
+compare-part-body = Metin
+revision-by = Kaydeden
+revision-autosave = otomatik kayıt
+revision-current = şimdiki
+revision-compare = Şimdikiyle karşılaştır
+revision-restore = Bu sürümü geri yükle
+revision-restored = Sürüm geri yüklendi.
+error-revision-invalid = Bu sürüm olduğu gibi geri yüklenemez: düzenleyiciyi açıp metnini yapıştırın.
+error-autosave-incomplete = Henüz otomatik kaydedilmedi: yazının bir başlığı olmalı.
+autosaved-at = Taslak { $time } itibarıyla kaydedildi.
+
+## Administration: revisions, the parts compared
+compare-part-title = Başlık

@@ -23,6 +23,11 @@ const EMBEDDED: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../assets/staff-bar.js"),
     ),
+    (
+        "editor.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/editor.js"),
+    ),
 ];
 
 pub struct Asset {

@@ -57,6 +57,7 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "admin/staff_bar.html",
     "admin/staff_comment_tools.html",
     "admin/comment_edit.html",
+    "admin/revisions.html",
     "admin/user_delete.html",
     "admin/dashboard.html",
     "admin/posts.html",

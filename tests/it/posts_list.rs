@@ -232,3 +232,121 @@ crate::each_backend!(
     the_editor_files_publishes_schedules_and_keeps_old_addresses,
     the_editor
 );
+
+/// Revisions (list, compare, restore) and autosave (issue 13, point 2).
+async fn revisions_and_autosave(s: &TestServer) {
+    s.setup_admin().await;
+    let csrf = s.admin_csrf().await;
+    // Autosave of a new post: it becomes a draft, nothing public.
+    let res = s
+        .post(
+            "/admin/posts/autosave",
+            &[
+                ("csrf", &csrf),
+                ("title", "Half Written"),
+                ("body", "First line.\nSecond line."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let answer: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    let id = answer["id"].as_i64().unwrap();
+    assert!(answer["said"]
+        .as_str()
+        .unwrap()
+        .starts_with("Draft saved at"));
+    let post = s.store.post_by_id(id).await.unwrap().unwrap();
+    assert_eq!(post.status, tribune::domain::post::PostStatus::Draft);
+    // Without a title there is nothing to autosave; with a forged token, nothing at all.
+    let res = s
+        .post("/admin/posts/autosave", &[("csrf", &csrf), ("title", " ")])
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let res = s
+        .post("/admin/posts/autosave", &[("csrf", "x"), ("title", "T")])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+    // Published, then changed: two revisions, compared line by line.
+    let save = |body: &'static str, status: &'static str, action: &'static str| {
+        let csrf = csrf.clone();
+        async move {
+            s.post(
+                &format!("/admin/posts/{id}"),
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("title", "Half Written"),
+                    ("body", body),
+                    ("lang", "en"),
+                    ("status", status),
+                    ("action", action),
+                ],
+            )
+            .await
+        }
+    };
+    save("First line.\nSecond line.", "draft", "publish").await;
+    let post = s.store.post_by_id(id).await.unwrap().unwrap();
+    save("First line.\nA better second line.", "published", "save").await;
+    let list = s.get(&format!("/admin/posts/{id}/revisions")).await;
+    assert_eq!(
+        list.body.matches("name=\"restore\"").count(),
+        2,
+        "{}",
+        list.body
+    );
+    let revs = s.store.revisions(id).await.unwrap();
+    let first = revs.last().unwrap().id;
+    let diff = s
+        .get(&format!("/admin/posts/{id}/revisions?compare={first}"))
+        .await;
+    diff.assert_contains("<del>− Second line.</del>")
+        .assert_contains("<ins>+ A better second line.</ins>")
+        .assert_contains("  First line.");
+
+    // An autosave of a published post waits aside: readers still read the saved text.
+    let res = s
+        .post(
+            "/admin/posts/autosave",
+            &[
+                ("csrf", &csrf),
+                ("post_id", &id.to_string()),
+                ("title", "Half Written"),
+                ("body", "Not ready for readers."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let link = post.permalink();
+    s.get_with(&client(), &link)
+        .await
+        .assert_contains("A better second line.")
+        .assert_lacks("Not ready");
+    s.get(&format!("/admin/posts/{id}/revisions"))
+        .await
+        .assert_contains("(autosave)");
+
+    // Restore the first revision: the post reads as it did, and that is a revision too.
+    let res = s
+        .post(
+            &format!("/admin/posts/{id}/revisions"),
+            &[("csrf", &csrf), ("restore", &first.to_string())],
+        )
+        .await;
+    assert_eq!(res.location(), format!("/admin/posts/{id}?saved=restored"));
+    s.get(&res.location())
+        .await
+        .assert_contains("Revision restored.");
+    s.get_with(&client(), &link)
+        .await
+        .assert_contains("Second line.")
+        .assert_lacks("A better");
+    let revs = s.store.revisions(id).await.unwrap();
+    assert_eq!(revs.iter().filter(|r| r.autosave == 0).count(), 3);
+    assert!(
+        revs.iter().all(|r| r.autosave == 0),
+        "saving drops the autosave"
+    );
+}
+
+crate::each_backend!(posts_keep_revisions_and_autosave, revisions_and_autosave);

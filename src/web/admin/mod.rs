@@ -9,6 +9,7 @@ pub mod password;
 pub mod posts;
 pub mod privacy;
 pub mod profile;
+pub mod revisions;
 pub mod settings;
 pub mod setup;
 pub mod staff_bar;
@@ -47,6 +48,11 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/posts", get(posts::list).post(posts::create))
         .route("/admin/posts/new", get(posts::new_form))
         .route("/admin/posts/act", post(posts::act))
+        .route("/admin/posts/autosave", post(revisions::autosave))
+        .route(
+            "/admin/posts/{id}/revisions",
+            get(revisions::list).post(revisions::restore),
+        )
         .route(
             "/admin/posts/{id}",
             get(posts::edit_form).post(posts::update),

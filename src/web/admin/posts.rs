@@ -190,7 +190,7 @@ pub async fn act(
     Ok(Redirect::to(&format!("/admin/posts?status={}&done={}", back.1, back.0)).into_response())
 }
 
-fn input_from_post(p: &Post) -> PostInput {
+pub(super) fn input_from_post(p: &Post) -> PostInput {
     PostInput {
         title: p.title.clone(),
         slug: p.slug.clone(),
@@ -353,6 +353,10 @@ impl<'a> Editor<'a> {
                 categories => categories,
                 tags => tags,
                 scheduled => scheduled,
+                revision_count => match self.id {
+                    Some(id) => state.store.revisions(id).await?.len(),
+                    None => 0,
+                },
                 saved_as => self.saved_as,
                 post_id => self.id,
                 form => self.input,
@@ -390,7 +394,7 @@ pub async fn new_form(State(state): State<AppState>, staff: Staff) -> AppResult<
     Editor::new(&staff, None, input).page(&state).await
 }
 
-async fn load_editable(state: &AppState, staff: &Staff, id: &str) -> AppResult<Post> {
+pub(super) async fn load_editable(state: &AppState, staff: &Staff, id: &str) -> AppResult<Post> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let post = state
         .store
@@ -425,6 +429,7 @@ pub async fn edit_form(
         saved_as: match q.get("saved").map(String::as_str) {
             Some("published") => Some("published"),
             Some("scheduled") => Some("scheduled"),
+            Some("restored") => Some("restored"),
             _ => None,
         },
         view_url: post
@@ -559,6 +564,10 @@ async fn save(
     match result {
         Ok((id, status)) => {
             state.store.set_post_terms(id, terms).await?;
+            state
+                .store
+                .add_revision(id, Some(staff.user.id), None)
+                .await?;
             state.content_changed().await;
             tracing::info!(post = id, %status, "post saved");
             let post = state.store.post_by_id(id).await?;
