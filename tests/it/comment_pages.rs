@@ -197,6 +197,27 @@ async fn paged_threads(s: &TestServer) {
             .status,
         StatusCode::NOT_FOUND
     );
+
+    // Many pages: the list shows the ends and two pages either side, not every page
+    // (a 30,000-comment thread has 600). One a page, oldest first (kept from above).
+    save_rules(
+        s,
+        &[
+            ("discussion_rules", "1"),
+            ("max_links", "2"),
+            ("comments_display", "1"),
+            ("page_comments", "on"),
+            ("comments_per_page", "1"),
+        ],
+    )
+    .await;
+    let first = s.get_with(&client(), &link).await;
+    first
+        .assert_contains("Comment page 1 of 7")
+        .assert_contains(&format!("href=\"{link}comment-page-3/#comments\""))
+        .assert_lacks(&format!("href=\"{link}comment-page-4/#comments\""))
+        .assert_contains(&format!("href=\"{link}comment-page-7/#comments\""))
+        .assert_contains("<span class=\"gap\" aria-hidden=\"true\">…</span>");
 }
 
 crate::each_backend!(long_threads_are_paged_with_deep_links, paged_threads);

@@ -161,9 +161,19 @@ fn page_links(post: &Post, (page, count, default): (usize, usize, usize)) -> min
             format!("{}comment-page-{n}/#comments", post.permalink())
         }
     };
-    let pages: Vec<_> = (1..=count)
-        .map(|n| context! { n => n, url => url(n), current => n == page })
-        .collect();
+    // WordPress's paginate_links: the first and last pages, two either side of this
+    // one, and a gap ("…") between, so a thread of 600 pages has a short list.
+    let mut pages = Vec::new();
+    let mut last_shown = 0;
+    for n in 1..=count {
+        if n == 1 || n == count || n.abs_diff(page) <= 2 {
+            if n > last_shown + 1 {
+                pages.push(context! { gap => true });
+            }
+            pages.push(context! { n => n, url => url(n), current => n == page });
+            last_shown = n;
+        }
+    }
     context! {
         page => page,
         count => count,
