@@ -1253,3 +1253,6 @@ autosaved-at = حُفظت المسودة في { $time }.
 
 ## Administration: revisions, the parts compared
 compare-part-title = العنوان
+
+## Administration: the editor, filing
+categories-and-tags = التصنيفات والوسوم

@@ -1052,3 +1052,6 @@ autosaved-at = ڕەشنووس لە { $time } پاشەکەوت کرا.
 
 ## Administration: revisions, the parts compared
 compare-part-title = ناونیشان
+
+## Administration: the editor, filing
+categories-and-tags = پۆل و تاگەکان

@@ -1079,3 +1079,6 @@ autosaved-at = Draft saved at { $time }.
 
 ## Administration: revisions, the parts compared
 compare-part-title = Title
+
+## Administration: the editor, filing
+categories-and-tags = Categories and tags

@@ -1052,3 +1052,6 @@ autosaved-at = پیش‌نویس در { $time } ذخیره شد.
 
 ## Administration: revisions, the parts compared
 compare-part-title = عنوان
+
+## Administration: the editor, filing
+categories-and-tags = دسته‌ها و برچسب‌ها

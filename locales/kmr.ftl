@@ -1052,3 +1052,6 @@ autosaved-at = Reşnivîs di { $time } de hat tomarkirin.
 
 ## Administration: revisions, the parts compared
 compare-part-title = Sernav
+
+## Administration: the editor, filing
+categories-and-tags = Kategorî û etîket

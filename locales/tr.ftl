@@ -1052,3 +1052,6 @@ autosaved-at = Taslak { $time } itibarıyla kaydedildi.
 
 ## Administration: revisions, the parts compared
 compare-part-title = Başlık
+
+## Administration: the editor, filing
+categories-and-tags = Kategoriler ve etiketler
