@@ -75,6 +75,8 @@ pub struct App {
     pub signin_throttle: signin_throttle::SigninThrottle,
     /// When the write probe behind `/healthz` last ran, and what it found.
     pub health: std::sync::Mutex<Option<(std::time::Instant, ops::WriteHealth)>>,
+    /// Long threads' comment pages, as last cut, by post (`public::comment_link`).
+    pub thread_pages: public::comment_link::ThreadPages,
     auth: RwLock<Arc<crate::auth::Providers>>,
 }
 
@@ -163,6 +165,7 @@ impl AppState {
             signin_starts: rate_limit::RateLimiter::new(lift(30)),
             signin_throttle: signin_throttle::SigninThrottle::new(settings.login_lockout_after),
             health: std::sync::Mutex::new(None),
+            thread_pages: Default::default(),
             auth: RwLock::new(Arc::new(crate::auth::Providers::new(admin_providers(
                 &settings.providers,
                 &pairs,

@@ -2,6 +2,9 @@
 //! (`…/comment-page-N/#comment-ID`), and `/comment/ID/`, the address of a comment
 //! that stays right however the thread is paged (emails and the admin link to it).
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -23,6 +26,47 @@ pub fn paging(site: &crate::domain::settings::SiteSettings) -> Paging {
     }
 }
 
+/// Each long thread's comment pages as last cut from its shape, with the page cache's
+/// generation they were cut at: any content change (here, in another process, by the
+/// command line) moves the generation on and the next reader cuts them again. So an
+/// uncached page of a long thread reads only its own comments, not the whole shape.
+#[derive(Default)]
+pub struct ThreadPages(std::sync::Mutex<HashMap<i64, Cut>>);
+
+/// A thread's pages and what they were cut at: the cache generation, the paging.
+type Cut = (u64, Paging, Arc<CommentPages>);
+
+/// How many threads' pages are kept (a few integers a comment each).
+const KEPT_THREADS: usize = 256;
+
+/// The comment pages of `post`'s thread, cut now or as last cut since nothing changed.
+pub async fn pages(state: &AppState, post: &Post, paging: Paging) -> AppResult<Arc<CommentPages>> {
+    let generation = state.cache.generation();
+    if let Some((_, _, pages)) = state
+        .thread_pages
+        .0
+        .lock()
+        .expect("thread pages lock")
+        .get(&post.id)
+        .filter(|(g, p, _)| *g == generation && *p == paging)
+    {
+        return Ok(pages.clone());
+    }
+    let shape = state.store.approved_comment_shape(post.id).await?;
+    let pages = Arc::new(CommentPages::new(&shape, paging));
+    let mut kept = state.thread_pages.0.lock().expect("thread pages lock");
+    if kept.len() >= KEPT_THREADS {
+        kept.retain(|_, (g, _, _)| *g == generation);
+        if kept.len() >= KEPT_THREADS {
+            kept.clear();
+        }
+    }
+    // Cut from a read that began at `generation`: kept under it, so a change that
+    // landed meanwhile makes the next reader cut again.
+    kept.insert(post.id, (generation, paging, pages.clone()));
+    Ok(pages)
+}
+
 /// The path of the comment page that shows comment `id` (approved), or where one not
 /// shown yet — the reader's own, held — would sit, by its `parent`.
 pub async fn page_path(
@@ -37,8 +81,7 @@ pub async fn page_path(
     if !paging.may_split(post.comment_count.max(0) as usize + 1) {
         return Ok(link);
     }
-    let shape = state.store.approved_comment_shape(post.id).await?;
-    let pages = CommentPages::new(&shape, paging);
+    let pages = pages(state, post, paging).await?;
     // A held comment that would start a new page is shown to its author on the last
     // page there is (see `post_page`).
     let page = pages

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::domain::comment::{Comment, CommentKind, CommentStatus};
 use crate::domain::comment::{GuestInput, Problem};
-use crate::domain::comment_pages::{parse_segment, CommentPages};
+use crate::domain::comment_pages::parse_segment;
 use crate::domain::post::date_matches;
 use crate::domain::post::{Post, PostKind};
 use crate::domain::thread::{self, ThreadNode};
@@ -118,8 +118,7 @@ async fn comments_of_page(
     let mut nav = None;
     let pending_here;
     if paging.may_split(post.comment_count.max(0) as usize) {
-        let shape = state.store.approved_comment_shape(post.id).await?;
-        let pages = CommentPages::new(&shape, paging);
+        let pages = super::comment_link::pages(state, post, paging).await?;
         let page = page
             .or_else(|| personal.reply_to.and_then(|id| pages.page_of(id)))
             .unwrap_or_else(|| pages.default_page());
