@@ -68,17 +68,5 @@ a page then reads only its own comments. Reading the shape on every render gave 
 requests/s drawn for one reader (p99 994 ms); with the covering index alone, 30.
 MD
 )
-touch docs/benchmarks.md
-python3 - "$SECTION" <<'PY'
-import sys
-section = sys.argv[1].rstrip() + "\n"
-text = open("docs/benchmarks.md").read()
-start = text.find("<!-- bench/comment_pages.sh -->")
-if start < 0:
-    text = text.rstrip() + "\n\n" + section
-else:
-    nxt = text.find("<!-- bench/", start + 1)
-    text = text[:start] + section + ("\n" + text[nxt:] if nxt >= 0 else "")
-open("docs/benchmarks.md", "w").write(text)
-PY
+python3 bench/write_section.py bench/comment_pages.sh "$SECTION"
 sed -n '/^<!-- bench\/comment_pages.sh -->/,/^<!-- bench\/[a-z_]*.sh -->$/p' docs/benchmarks.md

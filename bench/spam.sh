@@ -72,16 +72,4 @@ SECTION=$(
   echo
   echo "$RESULT"
 )
-touch docs/benchmarks.md
-python3 - "$SECTION" <<'PY'
-import re, sys
-section = sys.argv[1].rstrip() + "\n"
-text = open("docs/benchmarks.md").read()
-start = text.find("<!-- bench/spam.sh -->")
-if start < 0:
-    text = text.rstrip() + "\n\n" + section
-else:
-    nxt = text.find("<!-- bench/", start + 1)
-    text = text[:start] + section + ("\n" + text[nxt:] if nxt >= 0 else "")
-open("docs/benchmarks.md", "w").write(text)
-PY
+python3 bench/write_section.py bench/spam.sh "$SECTION"

@@ -394,6 +394,17 @@ impl Store {
             .await?)
     }
 
+    /// How many comments on one post wait for a moderator.
+    pub async fn pending_count(&self, post_id: i64) -> StoreResult<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE post_id = $1 AND status = $2")
+                .bind(post_id)
+                .bind(CommentStatus::Pending)
+                .fetch_one(&self.read)
+                .await?,
+        )
+    }
+
     pub async fn queue_counts(&self) -> StoreResult<QueueCounts> {
         let rows: Vec<(CommentStatus, i64)> =
             sqlx::query_as("SELECT status, COUNT(*) FROM comments GROUP BY status")

@@ -112,6 +112,16 @@ impl Store {
             .await?)
     }
 
+    /// How many revisions a post has (the editor's link says so).
+    pub async fn count_revisions(&self, post_id: i64) -> StoreResult<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM post_revisions WHERE post_id = $1")
+                .bind(post_id)
+                .fetch_one(&self.read)
+                .await?,
+        )
+    }
+
     pub async fn revision(&self, post_id: i64, id: i64) -> StoreResult<Option<RevisionRow>> {
         let sql = format!("{SELECT} WHERE r.post_id = $1 AND r.id = $2");
         Ok(sqlx::query_as(&sql)

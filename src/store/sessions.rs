@@ -31,6 +31,19 @@ struct Joined {
     csrf_token: String,
 }
 
+/// Ends every session of `user_id` but `except`, in the caller's transaction.
+pub(super) async fn end_all_in(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    except: Option<&str>,
+) -> Result<sqlx::any::AnyQueryResult, sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+        .bind(user_id)
+        .bind(except.unwrap_or(""))
+        .execute(conn)
+        .await
+}
+
 impl Store {
     pub async fn create_session(
         &self,
@@ -136,13 +149,7 @@ impl Store {
                             .execute(&mut *tx)
                             .await?
                     }
-                    None => {
-                        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
-                            .bind(user_id)
-                            .bind(except.as_deref().unwrap_or(""))
-                            .execute(&mut *tx)
-                            .await?
-                    }
+                    None => end_all_in(tx, user_id, except.as_deref()).await?,
                 };
                 Ok(n.rows_affected())
             })

@@ -237,11 +237,7 @@ impl Store {
                 if n == 0 {
                     return Err(super::StoreError::NotFound);
                 }
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
-                    .bind(id)
-                    .bind(keep.as_deref().unwrap_or(""))
-                    .execute(&mut *tx)
-                    .await?;
+                super::sessions::end_all_in(tx, id, keep.as_deref()).await?;
                 Ok(())
             })
         })
@@ -271,10 +267,7 @@ impl Store {
                 .await?
                 .rows_affected();
                 if n == 1 {
-                    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
+                    super::sessions::end_all_in(tx, id, None).await?;
                 }
                 Ok(n == 1)
             })
@@ -316,10 +309,7 @@ impl Store {
                     return Err(super::StoreError::NotFound);
                 }
                 if change == StaffChange::Active(false) {
-                    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
+                    super::sessions::end_all_in(tx, id, None).await?;
                 }
                 Ok(())
             })
@@ -365,10 +355,7 @@ impl Store {
                     }
                     None => {}
                 }
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                super::sessions::end_all_in(tx, id, None).await?;
                 let n = sqlx::query("DELETE FROM users WHERE id = $1")
                     .bind(id)
                     .execute(&mut *tx)

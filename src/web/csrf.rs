@@ -79,3 +79,16 @@ pub fn verify(expected: Option<&str>, submitted: &str) -> Result<(), AppError> {
         _ => Err(AppError::forbidden("error-form-expired")),
     }
 }
+
+/// Checks a form shown before any session (sign-in, setup, lost password) against the
+/// token [`pre_session_token`] put in this browser's cookie.
+pub fn verify_pre_session(
+    jar: &CookieJar,
+    form: &std::collections::HashMap<String, String>,
+) -> Result<(), AppError> {
+    verify(
+        jar.get(COOKIE)
+            .map(axum_extra::extract::cookie::Cookie::value),
+        form.get(FIELD).map(String::as_str).unwrap_or(""),
+    )
+}

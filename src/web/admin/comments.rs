@@ -331,10 +331,7 @@ pub async fn edit_form(
         ("url".to_string(), c.author_url.clone().unwrap_or_default()),
         ("comment".to_string(), text),
     ]);
-    let notice = q
-        .contains_key("saved")
-        .then(|| "comment-edited".to_string());
-    edit_page(&state, &staff, &c, &typed, (None, notice)).await
+    edit_page(&state, &staff, &c, &typed, (None, q.contains_key("saved"))).await
 }
 
 async fn edit_page(
@@ -342,7 +339,7 @@ async fn edit_page(
     staff: &Staff,
     c: &crate::domain::comment::Comment,
     typed: &HashMap<String, String>,
-    (error, notice): (Option<String>, Option<String>),
+    (error, saved): (Option<String>, bool),
 ) -> AppResult<Response> {
     let post = state
         .store
@@ -363,7 +360,7 @@ async fn edit_page(
             post_url => post.permalink(),
             typed => typed,
             error => error,
-            saved => notice.is_some(),
+            saved => saved,
             ..ctx
         },
     )?;
@@ -405,7 +402,7 @@ pub async fn edit(
             let error = problems
                 .first()
                 .map(|p| crate::web::public::problem_message(&state, &lang, p));
-            return edit_page(&state, &staff, &c, &form, (error, None)).await;
+            return edit_page(&state, &staff, &c, &form, (error, false)).await;
         }
     };
     let html = crate::domain::text::render_comment(&checked.body);

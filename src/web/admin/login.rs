@@ -115,11 +115,7 @@ pub async fn submit(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
-    csrf::verify(
-        jar.get(csrf::COOKIE)
-            .map(axum_extra::extract::cookie::Cookie::value),
-        &get(csrf::FIELD),
-    )?;
+    csrf::verify_pre_session(&jar, &form)?;
     let next = session::safe_next(form.get("next").map(String::as_str));
     let email: String = get("email")
         .trim()

@@ -62,11 +62,7 @@ pub async fn lost_submit(
     jar: CookieJar,
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    csrf::verify(
-        jar.get(csrf::COOKIE)
-            .map(axum_extra::extract::cookie::Cookie::value),
-        form.get(csrf::FIELD).map(String::as_str).unwrap_or(""),
-    )?;
+    csrf::verify_pre_session(&jar, &form)?;
     let email: String = form
         .get("email")
         .map(|e| e.trim().to_lowercase())
@@ -201,11 +197,7 @@ pub async fn set_submit(
     jar: CookieJar,
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    csrf::verify(
-        jar.get(csrf::COOKIE)
-            .map(axum_extra::extract::cookie::Cookie::value),
-        form.get(csrf::FIELD).map(String::as_str).unwrap_or(""),
-    )?;
+    csrf::verify_pre_session(&jar, &form)?;
     let Some(found) = linked_user(&state, &form).await? else {
         let p = SetPage {
             q: &form,

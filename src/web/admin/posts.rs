@@ -321,29 +321,28 @@ impl<'a> Editor<'a> {
             StatusCode::UNPROCESSABLE_ENTITY
         };
         let (checked, tags) = &self.terms;
-        let mut categories: Vec<_> = state
+        // (slug, name) of every category, then those typed in a refused form but not
+        // created yet; each ticked when the post is filed under it.
+        let mut known: Vec<(String, String)> = state
             .store
             .all_terms()
             .await?
             .into_iter()
             .filter(|(kind, _, _)| *kind == TermKind::Category)
-            .map(|(_, slug, name)| {
+            .map(|(_, slug, name)| (slug, name))
+            .collect();
+        for name in checked {
+            if !known.iter().any(|(_, n)| n == name) {
+                known.push((crate::domain::post::slugify(name), name.clone()));
+            }
+        }
+        let categories: Vec<_> = known
+            .into_iter()
+            .map(|(slug, name)| {
                 let on = checked.contains(&name);
                 context! { field => format!("cat_{slug}"), name => name, checked => on }
             })
             .collect();
-        // Typed in a refused form but not created yet: still ticked.
-        for name in checked {
-            if !categories.iter().any(|c| {
-                c.get_attr("name")
-                    .ok()
-                    .and_then(|n| n.as_str().map(str::to_string))
-                    .as_deref()
-                    == Some(name.as_str())
-            }) {
-                categories.push(context! { field => format!("cat_{}", crate::domain::post::slugify(name)), name => name, checked => true });
-            }
-        }
         let now = crate::store::now();
         let scheduled = crate::domain::post::parse_datetime_local(&self.input.published_at)
             .is_some_and(|t| t > now);
@@ -354,7 +353,7 @@ impl<'a> Editor<'a> {
                 tags => tags,
                 scheduled => scheduled,
                 revision_count => match self.id {
-                    Some(id) => state.store.revisions(id).await?.len(),
+                    Some(id) => state.store.count_revisions(id).await?,
                     None => 0,
                 },
                 saved_as => self.saved_as,

@@ -192,14 +192,9 @@ pub async fn autosave(
             id
         }
     };
-    let at = state
-        .i18n
-        .datetime(staff.language(&state.site()).tag, crate::store::now());
-    let said = state.i18n.tr(
-        staff.language(&state.site()).tag,
-        "autosaved-at",
-        &[("time", at.into())],
-    );
+    let lang = staff.language(&state.site()).tag;
+    let at = state.i18n.datetime(lang, crate::store::now());
+    let said = state.i18n.tr(lang, "autosaved-at", &[("time", at.into())]);
     let body = serde_json::json!({ "id": id, "said": crate::i18n::plain(&said) }).to_string();
     Ok((
         [

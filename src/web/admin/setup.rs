@@ -105,11 +105,7 @@ pub async fn submit(
             .map(|s| s.trim().to_string())
             .unwrap_or_default()
     };
-    csrf::verify(
-        jar.get(csrf::COOKIE)
-            .map(axum_extra::extract::cookie::Cookie::value),
-        &get(csrf::FIELD),
-    )?;
+    csrf::verify_pre_session(&jar, &form)?;
     if state.store.count_admins().await? > 0 {
         return Err(AppError::forbidden("error-already-set-up"));
     }

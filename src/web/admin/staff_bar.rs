@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use minijinja::context;
 
-use crate::domain::comment::CommentStatus;
 use crate::web::error::AppResult;
 use crate::web::public::page_context;
 use crate::web::session;
@@ -42,11 +41,7 @@ pub async fn bar(
             || (staff.role.can_write_posts() && p.author_id == staff.user.id)
     });
     let waiting = match (&post, staff.role.can_moderate()) {
-        (Some(p), true) => state
-            .store
-            .moderation_queue(Some(CommentStatus::Pending), Some(p.id), 100, 0)
-            .await?
-            .len(),
+        (Some(p), true) => state.store.pending_count(p.id).await?,
         _ => 0,
     };
     let ctx = context! {
