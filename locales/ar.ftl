@@ -1256,3 +1256,76 @@ compare-part-title = العنوان
 
 ## Administration: the editor, filing
 categories-and-tags = التصنيفات والوسوم
+
+## Administration: media
+nav-media = الوسائط
+media-uploaded = رُفع إلى المكتبة.
+media-deleted = حُذف الملف.
+media-choose-files = الملفات المراد رفعها
+media-limits = صور JPEG أو PNG أو WebP أو GIF وملفات PDF، حتى { $max } ميغابايت لكل ملف. لا تُقبل SVG.
+media-alt = النص البديل
+media-alt-hint = صِف الصورة لمن لا يستطيع رؤيتها. اتركه فارغًا فقط إن كانت الصورة للزينة.
+media-upload = رفع
+media-search = البحث في المكتبة
+media-kind = النوع
+media-kind-image = الصور
+media-kind-pdf = ملفات PDF
+media-unused = الملفات غير المستخدمة فقط
+media-found =
+    { PLURAL($count) ->
+        [zero] لا ملفات
+        [one] ملف واحد
+        [two] ملفان
+        [few] { $count } ملفات
+        [many] { $count } ملفًا
+        *[other] { $count } ملف
+    }
+media-no-alt = لا نص بديل
+media-used-count =
+    { PLURAL($count) ->
+        [one] مستخدم في تدوينة واحدة
+        [two] مستخدم في تدوينتين
+        [few] مستخدم في { $count } تدوينات
+        [many] مستخدم في { $count } تدوينة
+        *[other] مستخدم في { $count } تدوينة
+    }
+media-unused-label = غير مستخدم
+media-none = لا ملفات بعد. ارفع أولها أعلاه.
+media-saved = حُفظ.
+media-open-pdf = افتح ملف PDF
+media-address = العنوان
+media-size = الحجم
+media-uploaded-on = رُفع
+media-markdown = في تدوينة
+media-used-in = مستخدم في
+media-delete-when-unused = يمكن حذف الملف متى لم تعد أي تدوينة تعرضه: أزِله من هذه التدوينات أولًا.
+media-used-nowhere = لا تستخدم أي تدوينة هذا الملف.
+media-delete = احذف نهائيًا
+media-size-kb = { $size } ك.ب
+media-size-mb = { $size } م.ب
+media-error-empty = الملف فارغ.
+media-error-too-large = حجم الملف { $size } ميغابايت، والحد { $max } ميغابايت. صغّره (صورة بعرض ٢٠٠٠ بكسل تكفي) ثم ارفعه مجددًا.
+media-error-svg = لا تُقبل صور SVG: قد تحمل شيفرات تُنفَّذ على هذا الموقع. صدّر الصورة بصيغة PNG وارفعها.
+media-error-type = هذا النوع من الملفات غير مقبول. ارفع صور JPEG أو PNG أو WebP أو GIF، أو ملفات PDF.
+media-error-pixels = أبعاد الصورة { $width }×{ $height } بكسل، والحد { $max } ميغابكسل. صغّرها ثم ارفعها مجددًا.
+media-error-unreadable = يبدأ الملف كملف { $kind } لكن تتعذر قراءته: ربما تلف أو نقص. احفظه من جديد ثم ارفعه.
+media-error-broken-upload = لم يصل الملف كاملًا. حاول مجددًا.
+media-error-no-file = اختر ملفًا لرفعه أولًا.
+media-error-storage = تعذر حفظ الملف الآن، ولم يُحتفظ بشيء. حاول بعد قليل.
+media-error-in-use = هذا الملف معروض في تدوينة، لذا لم يُحذف. أزِله من التدوينات المذكورة أدناه أولًا.
+media-uploading = جارٍ الرفع
+media-inserted = أُضيف:
+media-open-library = ارفع الصور والملفات في مكتبة الوسائط (تُفتح في لسان جديد)، ثم الصق شيفرة Markdown الخاصة بها هنا.
+media-add = أضف وسائط
+media-from-library = من المكتبة
+media-drop-hint = أو أفلت الصور في النص أو الصقها فيه
+media-alt-for = النص البديل لـ
+media-alt-save = احفظ النص البديل
+media-insert = أدرج
+media-set-featured = اجعلها الصورة البارزة
+close = إغلاق
+featured-image = الصورة البارزة
+featured-image-choose = الصورة المعروضة أعلى التدوينة وفي معاينات الروابط
+featured-image-none = لا شيء
+config-s3-endpoint = عنوان حاوية الوسائط `{ $endpoint }` ليس عنوان http:// أو https:// ‏([media] s3_endpoint، TRIBUNE_S3_ENDPOINT)
+config-s3-incomplete = تحتاج حاوية S3 للوسائط إلى s3_endpoint وs3_bucket وs3_access_key وs3_secret_key جميعًا ‏([media] أو TRIBUNE_S3_*)

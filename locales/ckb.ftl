@@ -1055,3 +1055,69 @@ compare-part-title = ناونیشان
 
 ## Administration: the editor, filing
 categories-and-tags = پۆل و تاگەکان
+
+## Administration: media
+nav-media = میدیا
+media-uploaded = بارکرا بۆ کتێبخانە.
+media-deleted = فایلەکە سڕایەوە.
+media-choose-files = فایلەکان بۆ بارکردن
+media-limits = وێنەی JPEG، PNG، WebP یان GIF و فایلی PDF، هەتا { $max } مێگابایت بۆ هەر یەکێک. SVG وەرناگیرێت.
+media-alt = دەقی جێگرەوە
+media-alt-hint = وێنەکە بۆ ئەو کەسانە وەسف بکە کە ناتوانن بیبینن. تەنها ئەگەر وێنەکە بۆ جوانکاری بێت بەتاڵی بهێڵەوە.
+media-upload = بارکردن
+media-search = گەڕان لە کتێبخانە
+media-kind = جۆر
+media-kind-image = وێنەکان
+media-kind-pdf = فایلەکانی PDF
+media-unused = تەنها ئەو فایلانەی هیچ بابەتێک بەکاریان نایەنێت
+media-found =
+    { PLURAL($count) ->
+        [one] ١ فایل
+        *[other] { $count } فایل
+    }
+media-no-alt = دەقی جێگرەوە نییە
+media-used-count =
+    { PLURAL($count) ->
+        [one] لە ١ بابەتدا بەکارهاتووە
+        *[other] لە { $count } بابەتدا بەکارهاتووە
+    }
+media-unused-label = بەکارنەهاتووە
+media-none = هێشتا هیچ فایلێک نییە. یەکەمیان لە سەرەوە بار بکە.
+media-saved = پاشەکەوت کرا.
+media-open-pdf = PDFەکە بکەرەوە
+media-address = ناونیشان
+media-size = قەبارە
+media-uploaded-on = بارکرا
+media-markdown = لە بابەتێکدا
+media-used-in = بەکارهاتووە لە
+media-delete-when-unused = فایلێک دەسڕدرێتەوە کاتێک هیچ بابەتێک نیشانی نەدات: سەرەتا لەم بابەتانە لای ببە.
+media-used-nowhere = هیچ بابەتێک ئەم فایلە بەکارناهێنێت.
+media-delete = بە یەکجاری بیسڕەوە
+media-size-kb = { $size } کیلۆبایت
+media-size-mb = { $size } مێگابایت
+media-error-empty = فایلەکە بەتاڵە.
+media-error-too-large = فایلەکە { $size } مێگابایتە؛ سنوور { $max } مێگابایتە. بچووکی بکەرەوە (وێنەیەک بە پانی ٢٠٠٠ پیکسڵ بەسە) و دووبارە باری بکە.
+media-error-svg = وێنەی SVG وەرناگیرێت: دەتوانێت سکریپت هەڵبگرێت کە لەم ماڵپەڕەدا کار بکات. وێنەکە وەک PNG دەربکە و ئەوە بار بکە.
+media-error-type = ئەم جۆرە فایلە وەرناگیرێت. وێنەی JPEG، PNG، WebP یان GIF، یان فایلی PDF بار بکە.
+media-error-pixels = وێنەکە { $width }×{ $height } پیکسڵە؛ سنوور { $max } مێگاپیکسڵە. بچووکی بکەرەوە و دووبارە باری بکە.
+media-error-unreadable = فایلەکە وەک فایلێکی { $kind } دەست پێدەکات بەڵام ناخوێنرێتەوە: لەوانەیە تێکچووبێت یان ناتەواو بێت. دووبارە پاشەکەوتی بکە و باری بکە.
+media-error-broken-upload = بارکردنەکە بە تەواوی نەگەیشت. دووبارە هەوڵ بدەرەوە.
+media-error-no-file = سەرەتا فایلێک بۆ بارکردن هەڵبژێرە.
+media-error-storage = ئێستا فایلەکە هەڵنەگیرا؛ هیچ شتێک نەمایەوە. کەمێکی تر دووبارە هەوڵ بدەرەوە.
+media-error-in-use = ئەم فایلە لە بابەتێکدا نیشان دەدرێت، بۆیە نەسڕایەوە. سەرەتا لەو بابەتانەی خوارەوە لای ببە.
+media-uploading = بار دەکرێت
+media-inserted = زیادکرا:
+media-open-library = وێنە و فایلەکان لە کتێبخانەی میدیا بار بکە (لە تابێکی نوێدا دەکرێتەوە)، پاشان Markdownەکەیان لێرە دابنێ.
+media-add = میدیا زیاد بکە
+media-from-library = لە کتێبخانەوە
+media-drop-hint = یان وێنەکان بخە ناو دەقەکە یان لێی دابنێ
+media-alt-for = دەقی جێگرەوە بۆ
+media-alt-save = دەقی جێگرەوە پاشەکەوت بکە
+media-insert = دایبنێ
+media-set-featured = بیکە بە وێنەی دیار
+close = داخستن
+featured-image = وێنەی دیار
+featured-image-choose = ئەو وێنەیەی لە سەرووی بابەتەکە و لە پێشبینینی بەستەرەکاندا نیشان دەدرێت
+featured-image-none = هیچ
+config-s3-endpoint = ناونیشانی سەتڵی میدیا `{ $endpoint }` ناونیشانێکی http:// یان https:// نییە ([media] s3_endpoint، TRIBUNE_S3_ENDPOINT)
+config-s3-incomplete = سەتڵێکی S3 بۆ میدیا پێویستی بە هەموو s3_endpoint، s3_bucket، s3_access_key و s3_secret_key هەیە ([media] یان TRIBUNE_S3_*)

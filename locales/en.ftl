@@ -1082,3 +1082,70 @@ compare-part-title = Title
 
 ## Administration: the editor, filing
 categories-and-tags = Categories and tags
+
+## Administration: media
+nav-media = Media
+media-uploaded = Uploaded to the library.
+media-deleted = The file was deleted.
+media-choose-files = Files to upload
+media-limits = JPEG, PNG, WebP or GIF images and PDF files, up to { $max } MB each. SVG is not accepted.
+media-alt = Alt text
+media-alt-hint = Describe the image for people who cannot see it. Leave it empty only if the image is decoration.
+media-upload = Upload
+media-search = Search the library
+media-kind = Type
+media-kind-image = Images
+media-kind-pdf = PDF files
+media-unused = Only files no post uses
+media-found =
+    { PLURAL($count) ->
+        [0] No files
+        [one] 1 file
+        *[other] { $count } files
+    }
+media-no-alt = No alt text
+media-used-count =
+    { PLURAL($count) ->
+        [one] Used in 1 post
+        *[other] Used in { $count } posts
+    }
+media-unused-label = Not used
+media-none = No files yet. Upload the first one above.
+media-saved = Saved.
+media-open-pdf = Open the PDF
+media-address = Address
+media-size = Size
+media-uploaded-on = Uploaded
+media-markdown = In a post
+media-used-in = Used in
+media-delete-when-unused = A file can be deleted once no post shows it: take it out of these posts first.
+media-used-nowhere = No post uses this file.
+media-delete = Delete permanently
+media-size-kb = { $size } KB
+media-size-mb = { $size } MB
+media-error-empty = The file is empty.
+media-error-too-large = The file is { $size } MB; the limit is { $max } MB. Make it smaller (a photo of 2,000 pixels across is plenty) and upload it again.
+media-error-svg = SVG images are not accepted: they can carry scripts that would run on this site. Export the image as PNG and upload that.
+media-error-type = This kind of file is not accepted. Upload JPEG, PNG, WebP or GIF images, or PDF files.
+media-error-pixels = The image is { $width }×{ $height } pixels; the limit is { $max } megapixels. Make it smaller and upload it again.
+media-error-unreadable = The file starts like a { $kind } file but cannot be read as one: it may be damaged or cut short. Save it again and upload it.
+media-error-broken-upload = The upload did not arrive whole. Try again.
+media-error-no-file = Choose a file to upload first.
+media-error-storage = The file could not be stored right now; nothing was kept. Try again in a moment.
+media-error-in-use = This file is shown in a post, so it was not deleted. Take it out of the posts listed below first.
+media-uploading = Uploading
+media-inserted = Added:
+media-open-library = Upload images and files in the media library (opens in a new tab), then paste their Markdown here.
+media-add = Add media
+media-from-library = From the library
+media-drop-hint = or drop or paste images into the text
+media-alt-for = Alt text for
+media-alt-save = Save alt text
+media-insert = Insert
+media-set-featured = Set as featured image
+close = Close
+featured-image = Featured image
+featured-image-choose = Image shown above the post and in link previews
+featured-image-none = None
+config-s3-endpoint = the media bucket address `{ $endpoint }` is not an http:// or https:// address ([media] s3_endpoint, TRIBUNE_S3_ENDPOINT)
+config-s3-incomplete = an S3 bucket for media needs all of s3_endpoint, s3_bucket, s3_access_key and s3_secret_key ([media] or TRIBUNE_S3_*)

@@ -1055,3 +1055,69 @@ compare-part-title = عنوان
 
 ## Administration: the editor, filing
 categories-and-tags = دسته‌ها و برچسب‌ها
+
+## Administration: media
+nav-media = رسانه
+media-uploaded = در کتابخانه بارگذاری شد.
+media-deleted = پرونده حذف شد.
+media-choose-files = پرونده‌ها برای بارگذاری
+media-limits = تصویرهای JPEG، PNG، WebP یا GIF و پرونده‌های PDF، هر کدام تا { $max } مگابایت. SVG پذیرفته نمی‌شود.
+media-alt = متن جایگزین
+media-alt-hint = تصویر را برای کسانی که نمی‌توانند آن را ببینند توصیف کنید. فقط اگر تصویر تزئینی است خالی بگذارید.
+media-upload = بارگذاری
+media-search = جستجو در کتابخانه
+media-kind = نوع
+media-kind-image = تصویرها
+media-kind-pdf = پرونده‌های PDF
+media-unused = فقط پرونده‌هایی که هیچ نوشته‌ای به کار نمی‌برد
+media-found =
+    { PLURAL($count) ->
+        [one] ۱ پرونده
+        *[other] { $count } پرونده
+    }
+media-no-alt = بدون متن جایگزین
+media-used-count =
+    { PLURAL($count) ->
+        [one] در ۱ نوشته به کار رفته
+        *[other] در { $count } نوشته به کار رفته
+    }
+media-unused-label = استفاده نشده
+media-none = هنوز پرونده‌ای نیست. نخستین را از بالا بارگذاری کنید.
+media-saved = ذخیره شد.
+media-open-pdf = باز کردن PDF
+media-address = نشانی
+media-size = اندازه
+media-uploaded-on = بارگذاری
+media-markdown = در نوشته
+media-used-in = به کار رفته در
+media-delete-when-unused = پرونده‌ای را وقتی می‌توان حذف کرد که هیچ نوشته‌ای آن را نشان ندهد: نخست آن را از این نوشته‌ها بردارید.
+media-used-nowhere = هیچ نوشته‌ای این پرونده را به کار نمی‌برد.
+media-delete = حذف همیشگی
+media-size-kb = { $size } کیلوبایت
+media-size-mb = { $size } مگابایت
+media-error-empty = پرونده خالی است.
+media-error-too-large = پرونده { $size } مگابایت است؛ حد { $max } مگابایت است. کوچک‌ترش کنید (عکسی با پهنای ۲۰۰۰ پیکسل کافی است) و دوباره بارگذاری کنید.
+media-error-svg = تصویرهای SVG پذیرفته نمی‌شوند: ممکن است اسکریپت‌هایی داشته باشند که روی این سایت اجرا شوند. تصویر را به PNG صادر و آن را بارگذاری کنید.
+media-error-type = این نوع پرونده پذیرفته نمی‌شود. تصویرهای JPEG، PNG، WebP یا GIF، یا پرونده‌های PDF بارگذاری کنید.
+media-error-pixels = تصویر { $width }×{ $height } پیکسل است؛ حد { $max } مگاپیکسل است. کوچک‌ترش کنید و دوباره بارگذاری کنید.
+media-error-unreadable = پرونده مانند یک پرونده { $kind } آغاز می‌شود اما خوانده نمی‌شود: شاید آسیب دیده یا ناقص باشد. دوباره ذخیره و بارگذاری کنید.
+media-error-broken-upload = بارگذاری کامل نرسید. دوباره تلاش کنید.
+media-error-no-file = نخست پرونده‌ای برای بارگذاری برگزینید.
+media-error-storage = اکنون پرونده ذخیره نشد؛ چیزی نگه داشته نشد. کمی بعد دوباره تلاش کنید.
+media-error-in-use = این پرونده در نوشته‌ای نشان داده می‌شود، پس حذف نشد. نخست آن را از نوشته‌های زیر بردارید.
+media-uploading = در حال بارگذاری
+media-inserted = افزوده شد:
+media-open-library = تصویرها و پرونده‌ها را در کتابخانه رسانه بارگذاری کنید (در زبانه‌ای تازه باز می‌شود)، سپس Markdown آن‌ها را این‌جا بچسبانید.
+media-add = افزودن رسانه
+media-from-library = از کتابخانه
+media-drop-hint = یا تصویرها را در متن رها کنید یا بچسبانید
+media-alt-for = متن جایگزین برای
+media-alt-save = ذخیره متن جایگزین
+media-insert = درج
+media-set-featured = تنظیم به‌عنوان تصویر شاخص
+close = بستن
+featured-image = تصویر شاخص
+featured-image-choose = تصویری که بالای نوشته و در پیش‌نمایش پیوندها نشان داده می‌شود
+featured-image-none = هیچ
+config-s3-endpoint = نشانی سطل رسانه `{ $endpoint }` نشانی http:// یا https:// نیست ([media] s3_endpoint، TRIBUNE_S3_ENDPOINT)
+config-s3-incomplete = سطل S3 برای رسانه به همه‌ی s3_endpoint، s3_bucket، s3_access_key و s3_secret_key نیاز دارد ([media] یا TRIBUNE_S3_*)

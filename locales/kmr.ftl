@@ -1055,3 +1055,69 @@ compare-part-title = Sernav
 
 ## Administration: the editor, filing
 categories-and-tags = Kategorî û etîket
+
+## Administration: media
+nav-media = Medya
+media-uploaded = Li pirtûkxaneyê hat barkirin.
+media-deleted = Pel hat jêbirin.
+media-choose-files = Pelên ji bo barkirinê
+media-limits = Wêneyên JPEG, PNG, WebP an GIF û pelên PDF, her yek heta { $max } MB. SVG nayê qebûlkirin.
+media-alt = Nivîsa alternatîf
+media-alt-hint = Wêneyê ji bo kesên ku nikarin bibînin rave bike. Tenê heke wêne ji bo xemilandinê be vala bihêle.
+media-upload = Bar bike
+media-search = Di pirtûkxaneyê de bigere
+media-kind = Cure
+media-kind-image = Wêne
+media-kind-pdf = Pelên PDF
+media-unused = Tenê pelên ku tu nivîs bi kar naynin
+media-found =
+    { PLURAL($count) ->
+        [one] 1 pel
+        *[other] { $count } pel
+    }
+media-no-alt = Nivîsa alternatîf tune
+media-used-count =
+    { PLURAL($count) ->
+        [one] Di 1 nivîsê de tê bikaranîn
+        *[other] Di { $count } nivîsan de tê bikaranîn
+    }
+media-unused-label = Nayê bikaranîn
+media-none = Hê tu pel tune. Yê yekem li jor bar bike.
+media-saved = Hat tomarkirin.
+media-open-pdf = PDFê veke
+media-address = Navnîşan
+media-size = Mezinahî
+media-uploaded-on = Hat barkirin
+media-markdown = Di nivîsê de
+media-used-in = Tê bikaranîn di
+media-delete-when-unused = Pel dikare were jêbirin dema ku tu nivîs wî nîşan nede: pêşî wî ji van nivîsan derxe.
+media-used-nowhere = Tu nivîs vê pelê bi kar nayne.
+media-delete = Bi temamî jê bibe
+media-size-kb = { $size } KB
+media-size-mb = { $size } MB
+media-error-empty = Pel vala ye.
+media-error-too-large = Pel { $size } MB ye; sînor { $max } MB ye. Biçûktir bike (wêneyek bi firehiya 2.000 pîkselan bes e) û dîsa bar bike.
+media-error-svg = Wêneyên SVG nayên qebûlkirin: dikarin skrîptên ku li vê malperê bixebitin hilgirin. Wêneyê wek PNG derxe û wê bar bike.
+media-error-type = Ev cure pel nayê qebûlkirin. Wêneyên JPEG, PNG, WebP an GIF, an pelên PDF bar bike.
+media-error-pixels = Wêne { $width }×{ $height } pîksel e; sînor { $max } megapîksel e. Biçûktir bike û dîsa bar bike.
+media-error-unreadable = Pel wek pelek { $kind } dest pê dike lê nayê xwendin: dibe ku xera bûbe an kêm be. Dîsa tomar bike û bar bike.
+media-error-broken-upload = Barkirin bi temamî negihîşt. Dîsa biceribîne.
+media-error-no-file = Pêşî pelekê ji bo barkirinê hilbijêre.
+media-error-storage = Pel niha nehat hilanîn; tu tişt nehat parastin. Piştî demekê dîsa biceribîne.
+media-error-in-use = Ev pel di nivîsekê de tê nîşandan, ji ber vê nehat jêbirin. Pêşî wî ji nivîsên jêrîn derxe.
+media-uploading = Tê barkirin
+media-inserted = Hat zêdekirin:
+media-open-library = Wêne û pelan di pirtûkxaneya medyayê de bar bike (di hilpekîneke nû de vedibe), paşê Markdowna wan li vir bi cih bike.
+media-add = Medya zêde bike
+media-from-library = Ji pirtûkxaneyê
+media-drop-hint = an wêneyan bavêje nav nivîsê an bi cih bike
+media-alt-for = Nivîsa alternatîf ji bo
+media-alt-save = Nivîsa alternatîf tomar bike
+media-insert = Têxe
+media-set-featured = Wek wêneya sereke deyne
+close = Bigire
+featured-image = Wêneya sereke
+featured-image-choose = Wêneya ku li jora nivîsê û di pêşdîtinên girêdanan de tê nîşandan
+featured-image-none = Tune
+config-s3-endpoint = navnîşana sepeta medyayê `{ $endpoint }` ne navnîşaneke http:// an https:// e ([media] s3_endpoint, TRIBUNE_S3_ENDPOINT)
+config-s3-incomplete = sepeteke S3 ji bo medyayê hewceyî hemû s3_endpoint, s3_bucket, s3_access_key û s3_secret_key ye ([media] an TRIBUNE_S3_*)

@@ -1055,3 +1055,68 @@ compare-part-title = Başlık
 
 ## Administration: the editor, filing
 categories-and-tags = Kategoriler ve etiketler
+
+## Administration: media
+nav-media = Ortam
+media-uploaded = Kitaplığa yüklendi.
+media-deleted = Dosya silindi.
+media-choose-files = Yüklenecek dosyalar
+media-limits = JPEG, PNG, WebP veya GIF görselleri ve PDF dosyaları, her biri en çok { $max } MB. SVG kabul edilmez.
+media-alt = Alternatif metin
+media-alt-hint = Görseli göremeyenler için anlatın. Yalnızca görsel süs amaçlıysa boş bırakın.
+media-upload = Yükle
+media-search = Kitaplıkta ara
+media-kind = Tür
+media-kind-image = Görseller
+media-kind-pdf = PDF dosyaları
+media-unused = Yalnızca hiçbir yazının kullanmadığı dosyalar
+media-found =
+    { PLURAL($count) ->
+        [0] Dosya yok
+        *[other] { $count } dosya
+    }
+media-no-alt = Alternatif metin yok
+media-used-count =
+    { PLURAL($count) ->
+        *[other] { $count } yazıda kullanılıyor
+    }
+media-unused-label = Kullanılmıyor
+media-none = Henüz dosya yok. İlkini yukarıdan yükleyin.
+media-saved = Kaydedildi.
+media-open-pdf = PDF dosyasını aç
+media-address = Adres
+media-size = Boyut
+media-uploaded-on = Yüklenme
+media-markdown = Yazıda
+media-used-in = Kullanıldığı yerler
+media-delete-when-unused = Bir dosya, hiçbir yazı onu göstermediğinde silinebilir: önce bu yazılardan çıkarın.
+media-used-nowhere = Bu dosyayı hiçbir yazı kullanmıyor.
+media-delete = Kalıcı olarak sil
+media-size-kb = { $size } KB
+media-size-mb = { $size } MB
+media-error-empty = Dosya boş.
+media-error-too-large = Dosya { $size } MB; sınır { $max } MB. Küçültüp (2.000 piksel genişliğinde bir fotoğraf yeter) yeniden yükleyin.
+media-error-svg = SVG görselleri kabul edilmez: bu sitede çalışacak betikler taşıyabilirler. Görseli PNG olarak dışa aktarıp onu yükleyin.
+media-error-type = Bu tür dosya kabul edilmez. JPEG, PNG, WebP veya GIF görselleri ya da PDF dosyaları yükleyin.
+media-error-pixels = Görsel { $width }×{ $height } piksel; sınır { $max } megapiksel. Küçültüp yeniden yükleyin.
+media-error-unreadable = Dosya bir { $kind } dosyası gibi başlıyor ama okunamıyor: bozulmuş ya da yarım kalmış olabilir. Yeniden kaydedip yükleyin.
+media-error-broken-upload = Yükleme eksiksiz ulaşmadı. Yeniden deneyin.
+media-error-no-file = Önce yüklenecek bir dosya seçin.
+media-error-storage = Dosya şu anda saklanamadı; hiçbir şey tutulmadı. Birazdan yeniden deneyin.
+media-error-in-use = Bu dosya bir yazıda gösteriliyor, bu yüzden silinmedi. Önce aşağıdaki yazılardan çıkarın.
+media-uploading = Yükleniyor
+media-inserted = Eklendi:
+media-open-library = Görselleri ve dosyaları ortam kitaplığında yükleyin (yeni sekmede açılır), sonra Markdown kodlarını buraya yapıştırın.
+media-add = Ortam ekle
+media-from-library = Kitaplıktan
+media-drop-hint = ya da görselleri metne bırakın veya yapıştırın
+media-alt-for = Alternatif metin:
+media-alt-save = Alternatif metni kaydet
+media-insert = Ekle
+media-set-featured = Öne çıkan görsel yap
+close = Kapat
+featured-image = Öne çıkan görsel
+featured-image-choose = Yazının üstünde ve bağlantı önizlemelerinde gösterilen görsel
+featured-image-none = Yok
+config-s3-endpoint = ortam kovası adresi `{ $endpoint }` bir http:// veya https:// adresi değil ([media] s3_endpoint, TRIBUNE_S3_ENDPOINT)
+config-s3-incomplete = ortam için bir S3 kovası s3_endpoint, s3_bucket, s3_access_key ve s3_secret_key değerlerinin hepsini ister ([media] veya TRIBUNE_S3_*)

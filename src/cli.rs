@@ -651,6 +651,7 @@ async fn post(store: &Store, cmd: PostCommand) -> anyhow::Result<()> {
         published_at: String::new(),
         translation_group: String::new(),
         comments_open: true,
+        featured_media_id: None,
     };
     let saved = match publish::prepare(&input, BodyFormat::Markdown, author.id, crate::store::now())
     {

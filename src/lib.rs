@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod links;
 pub mod logging;
 pub mod mail;
+pub mod media;
 pub mod metrics;
 pub mod notify;
 pub mod passwords;

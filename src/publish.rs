@@ -60,12 +60,17 @@ pub fn prepare(
         author_id,
         comments_open: checked.comments_open,
         published_at: checked.published_at,
+        featured_media_id: input.featured_media_id,
+        media_ids: Vec::new(),
     })
 }
 
 /// Stores a prepared post: a new one (`id` is `None`) or changes to post `id`.
 /// Returns its id once committed.
 pub async fn save(store: &Store, id: Option<i64>, write: &PostWrite) -> Result<i64, SaveError> {
+    let write = &with_media(store, write.clone())
+        .await
+        .map_err(SaveError::Store)?;
     let result = match id {
         Some(id) => store.update_post(id, write).await.map(|()| id),
         None => store.insert_post(write).await,
@@ -74,6 +79,34 @@ pub async fn save(store: &Store, id: Option<i64>, write: &PostWrite) -> Result<i
         StoreError::Conflict(_) => SaveError::SlugTaken(write.slug.clone()),
         other => SaveError::Store(other),
     })
+}
+
+/// `write` with the library's files it shows given their copies (`srcset`, size, alt
+/// text) and recorded as its uses; a featured image that is not an image of the library
+/// is dropped.
+pub async fn with_media(store: &Store, mut write: PostWrite) -> Result<PostWrite, StoreError> {
+    let hashes = crate::domain::media::hashes_in(&write.body_html);
+    let found = if hashes.is_empty() {
+        Default::default()
+    } else {
+        store.pictures(&hashes).await?
+    };
+    let pictures = found
+        .values()
+        .filter_map(|m| m.picture().map(|p| (m.hash.clone(), p)))
+        .collect();
+    write.body_html = crate::domain::media::responsive_images(&write.body_html, &pictures);
+    write.media_ids = found.values().map(|m| m.id).collect();
+    if let Some(featured) = write.featured_media_id {
+        match store.media_by_id(featured).await? {
+            Some(m) if m.kind == crate::domain::media::MediaKind::Image => {
+                write.media_ids.push(m.id);
+            }
+            _ => write.featured_media_id = None,
+        }
+    }
+    write.media_ids.sort_unstable();
+    Ok(write)
 }
 
 /// Links post `id` with post `to` as translations of each other: `id` joins `to`'s

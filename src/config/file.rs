@@ -29,6 +29,21 @@ pub struct FileConfig {
     /// `[akismet]`: an Akismet-compatible service asked about new comments.
     #[serde(default)]
     pub akismet: AkismetFile,
+    /// `[media]`: the upload limit, and an S3-compatible bucket instead of the folder.
+    #[serde(default)]
+    pub media: MediaFile,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaFile {
+    pub max_upload_mb: Option<u32>,
+    pub s3_endpoint: Option<String>,
+    pub s3_bucket: Option<String>,
+    pub s3_region: Option<String>,
+    pub s3_access_key: Option<String>,
+    pub s3_secret_key: Option<String>,
+    pub s3_prefix: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

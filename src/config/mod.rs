@@ -198,6 +198,8 @@ pub struct ServeSettings {
     /// `[akismet]`: an Akismet-compatible service asked about new comments; off
     /// unless a key is set.
     pub spam_service: Option<SpamService>,
+    /// `[media]`: the upload limit and where library files go.
+    pub media: crate::media::MediaConfig,
 }
 
 /// An Akismet-compatible spam-checking service.
@@ -222,6 +224,55 @@ fn env_number(key: &str) -> anyhow::Result<Option<u32>> {
         }),
         _ => Ok(None),
     }
+}
+
+/// `[media]` in the file, `TRIBUNE_MAX_UPLOAD_MB` and `TRIBUNE_S3_*` over it: the
+/// bucket is used when an endpoint and a bucket are both given.
+pub fn media(file: &FileConfig) -> anyhow::Result<crate::media::MediaConfig> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let m = &file.media;
+    let mb = env_number("TRIBUNE_MAX_UPLOAD_MB")?.or(m.max_upload_mb);
+    let max_upload_bytes = mb.map_or(crate::domain::media::DEFAULT_MAX_BYTES, |mb| {
+        u64::from(mb.max(1)) * 1024 * 1024
+    });
+    let endpoint = env("TRIBUNE_S3_ENDPOINT").or_else(|| m.s3_endpoint.clone());
+    let bucket = env("TRIBUNE_S3_BUCKET").or_else(|| m.s3_bucket.clone());
+    let bucket = match (endpoint, bucket) {
+        (None, None) => None,
+        (Some(endpoint), Some(bucket)) => {
+            let parsed = url::Url::parse(endpoint.trim())
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                .ok_or_else(|| {
+                    anyhow::anyhow!(crate::say!(
+                        "config-s3-endpoint",
+                        endpoint = endpoint.as_str()
+                    ))
+                })?;
+            let access_key = env("TRIBUNE_S3_ACCESS_KEY").or_else(|| m.s3_access_key.clone());
+            let secret_key = env("TRIBUNE_S3_SECRET_KEY").or_else(|| m.s3_secret_key.clone());
+            let (Some(access_key), Some(secret_key)) = (access_key, secret_key) else {
+                anyhow::bail!(crate::say!("config-s3-incomplete"));
+            };
+            Some(crate::media::s3::BucketConfig {
+                endpoint: parsed,
+                bucket: bucket.trim().to_string(),
+                region: env("TRIBUNE_S3_REGION")
+                    .or_else(|| m.s3_region.clone())
+                    .unwrap_or_else(|| "us-east-1".into()),
+                access_key,
+                secret_key,
+                prefix: env("TRIBUNE_S3_PREFIX")
+                    .or_else(|| m.s3_prefix.clone())
+                    .unwrap_or_default(),
+            })
+        }
+        _ => anyhow::bail!(crate::say!("config-s3-incomplete")),
+    };
+    Ok(crate::media::MediaConfig {
+        max_upload_bytes,
+        bucket,
+    })
 }
 
 /// `[akismet]` in the file, `TRIBUNE_AKISMET_KEY` / `TRIBUNE_AKISMET_ENDPOINT` over it.
@@ -266,6 +317,7 @@ impl Default for ServeSettings {
             job_retry_base: Duration::from_secs(30),
             discussion: Default::default(),
             spam_service: None,
+            media: Default::default(),
         }
     }
 }
@@ -337,6 +389,7 @@ impl ServeSettings {
             .or(file.rate_limit.comments_per_post_per_minute)
             .unwrap_or(d.comments_per_post_per_minute),
             spam_service: spam_service(file)?,
+            media: media(file)?,
             login_lockout_after: serve
                 .login_lockout_after
                 .or(file.rate_limit.login_lockout_after)

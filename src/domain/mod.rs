@@ -15,6 +15,7 @@ pub mod html_guard;
 pub mod identicon;
 pub mod job;
 pub mod language_guess;
+pub mod media;
 pub mod moderation_note;
 pub mod names;
 pub mod post;

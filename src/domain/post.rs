@@ -55,6 +55,8 @@ pub struct Post {
     pub updated_at: i64,
     pub kind: PostKind,
     pub body_format: BodyFormat,
+    /// The library image shown above it and in link previews.
+    pub featured_media_id: Option<i64>,
 }
 
 impl Post {
@@ -161,6 +163,8 @@ pub struct PostInput {
     pub published_at: String,
     pub translation_group: String,
     pub comments_open: bool,
+    /// The library image shown above the post (Featured image), if any.
+    pub featured_media_id: Option<i64>,
 }
 
 /// A post that passed every check.

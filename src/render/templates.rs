@@ -61,6 +61,8 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "admin/user_delete.html",
     "admin/dashboard.html",
     "admin/posts.html",
+    "admin/media.html",
+    "admin/media_item.html",
     "admin/post_edit.html",
     "admin/comments.html",
     "admin/settings.html",

@@ -58,6 +58,7 @@ stored_as_text!(
     TermKind,
     Source,
     Action,
+    crate::domain::media::MediaKind,
 );
 
 /// Columns for [`Comment`], in [`FromRow`]'s names.
@@ -87,7 +88,7 @@ impl<'r> FromRow<'r, AnyRow> for Comment {
 pub(super) const POST_SELECT: &str = "SELECT p.id, p.slug, p.title, p.excerpt, p.body_md, \
      p.body_html, p.status, p.lang, p.translation_group, p.author_id, \
      u.display_name AS author_name, p.comments_open, p.comment_count, p.published_at, \
-     p.created_at, p.updated_at, p.kind, p.body_format FROM posts p JOIN users u ON u.id = p.author_id";
+     p.created_at, p.updated_at, p.kind, p.body_format, p.featured_media_id FROM posts p JOIN users u ON u.id = p.author_id";
 
 impl<'r> FromRow<'r, AnyRow> for Post {
     fn from_row(row: &'r AnyRow) -> Result<Self, sqlx::Error> {
@@ -110,6 +111,7 @@ impl<'r> FromRow<'r, AnyRow> for Post {
             updated_at: row.try_get("updated_at")?,
             kind: row.try_get("kind")?,
             body_format: row.try_get("body_format")?,
+            featured_media_id: row.try_get("featured_media_id")?,
         })
     }
 }

@@ -20,11 +20,16 @@ pub struct PostWrite {
     pub author_id: i64,
     pub comments_open: bool,
     pub published_at: Option<i64>,
+    /// The library image shown above the post.
+    pub featured_media_id: Option<i64>,
+    /// The library files the post shows (its text and featured image), recorded as
+    /// its uses in the same transaction; `publish::save` fills it in.
+    pub media_ids: Vec<i64>,
 }
 
-/// The columns an editor sets, in the order [`bind_write`] binds them ($1 … $11).
+/// The columns an editor sets, in the order [`bind_write`] binds them ($1 … $12).
 const WRITE_COLUMNS: &str = "slug, title, excerpt, body_md, body_html, status, lang, \
-     translation_group, author_id, comments_open, published_at";
+     translation_group, author_id, comments_open, published_at, featured_media_id";
 
 type PostQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
@@ -41,6 +46,7 @@ fn bind_write<'q>(q: PostQuery<'q>, post: &'q PostWrite) -> PostQuery<'q> {
         .bind(post.author_id)
         .bind(i64::from(post.comments_open))
         .bind(post.published_at)
+        .bind(post.featured_media_id)
 }
 
 /// Queues the "new post" email to subscribers for when a published post goes public.
@@ -299,7 +305,7 @@ impl Store {
             Box::pin(async move {
                 let sql = format!(
                     "INSERT INTO posts ({WRITE_COLUMNS}, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id"
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id"
                 );
                 let row = bind_write(sqlx::query(&sql), &post)
                     .bind(super::now())
@@ -307,6 +313,7 @@ impl Store {
                     .await?;
                 let id: i64 = sqlx::Row::try_get(&row, 0)?;
                 announce(tx, id, &post).await?;
+                super::media::record_uses(tx, id, &post.media_ids).await?;
                 super::bump_content_version(tx).await?;
                 Ok(id)
             })
@@ -321,7 +328,7 @@ impl Store {
             Box::pin(async move {
                 let sql = format!(
                     "UPDATE posts SET ({WRITE_COLUMNS}, updated_at) = \
-                     ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) WHERE id = $13"
+                     ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) WHERE id = $14"
                 );
                 let before: Option<String> =
                     sqlx::query_scalar("SELECT slug FROM posts WHERE id = $1")
@@ -367,6 +374,7 @@ impl Store {
                 if notified.is_none() {
                     announce(tx, id, &post).await?;
                 }
+                super::media::record_uses(tx, id, &post.media_ids).await?;
                 super::bump_content_version(tx).await?;
                 Ok(())
             })

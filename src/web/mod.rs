@@ -60,6 +60,8 @@ pub struct App {
     pub notifier: Arc<Notifier>,
     pub mailer: Arc<Mailer>,
     pub cache: cache::PageCache,
+    /// The media library: its rows and the files beside them.
+    pub media: crate::media::Library,
     pub metrics: Arc<Metrics>,
     pub limiter: rate_limit::RateLimiter,
     /// Comments per email address, per hour.
@@ -171,6 +173,11 @@ impl AppState {
                 &pairs,
             )))),
             cache: cache::PageCache::new(version),
+            media: crate::media::Library::new(
+                store.clone(),
+                &settings.media,
+                &settings.data.data_dir,
+            )?,
             notifier,
             mailer,
             site,
@@ -314,6 +321,19 @@ pub fn router(state: AppState) -> Router {
             get(public::comment_edit::form).post(public::comment_edit::submit),
         )
         .route("/avatar/{file}", get(public::avatar::identicon))
+        .route("/media/{file}", get(public::media::serve))
+        // Uploads may be larger than any other form: the library's own limit, plus
+        // room for the form around the file.
+        .route(
+            "/admin/media",
+            get(admin::media::library)
+                .post(admin::media::upload)
+                .layer(DefaultBodyLimit::max(
+                    usize::try_from(state.media.max_bytes)
+                        .unwrap_or(usize::MAX)
+                        .saturating_add(1024 * 1024),
+                )),
+        )
         .route("/auth/{provider}/start", post(signin::start))
         .route("/auth/{provider}/callback", get(signin::callback))
         .route("/auth/logout", post(signin::logout))

@@ -308,6 +308,8 @@ async fn behind_caddy_with_https_cookies_are_secure_and_the_address_is_recorded(
             author_id: users[0].id,
             comments_open: true,
             published_at: Some(now),
+            featured_media_id: None,
+            media_ids: Vec::new(),
         })
         .await
         .unwrap();

@@ -154,6 +154,8 @@ async fn discussion(s: &TestServer) -> (i64, String) {
             author_id: admin.id,
             comments_open: true,
             published_at: Some(WHEN),
+            featured_media_id: None,
+            media_ids: Vec::new(),
         })
         .await
         .unwrap();
@@ -299,6 +301,8 @@ async fn pages_and_emails_read_as_reviewed() {
                 author_id: admin.id,
                 comments_open: true,
                 published_at: Some(tribune::store::now() - 5),
+                featured_media_id: None,
+                media_ids: Vec::new(),
             })
             .await
             .unwrap();

@@ -610,6 +610,8 @@ pub async fn prepared_site(store: &Store, hold: bool) -> (i64, String) {
         author_id: admin,
         comments_open: true,
         published_at: Some(now),
+        featured_media_id: None,
+        media_ids: Vec::new(),
     };
     let id = store.insert_post(&post).await.unwrap();
     (id, tribune::domain::post::permalink(now, "a-statement"))

@@ -5,6 +5,7 @@ pub mod activity;
 pub mod comments;
 pub mod jobs;
 pub mod login;
+pub mod media;
 pub mod password;
 pub mod posts;
 pub mod privacy;
@@ -63,6 +64,8 @@ pub fn routes() -> Router<AppState> {
             get(comments::edit_form).post(comments::edit),
         )
         .route("/admin/bar", get(staff_bar::bar))
+        .route("/admin/media/pick", get(media::pick))
+        .route("/admin/media/{id}", get(media::detail).post(media::change))
         .route("/admin/settings", get(settings::form).post(settings::save))
         .route("/admin/jobs", get(jobs::list))
         .route("/admin/activity", get(activity::list))

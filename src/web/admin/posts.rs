@@ -204,6 +204,7 @@ pub(super) fn input_from_post(p: &Post) -> PostInput {
             .unwrap_or_default(),
         translation_group: p.translation_group.clone().unwrap_or_default(),
         comments_open: p.comments_open,
+        featured_media_id: p.featured_media_id,
     }
 }
 
@@ -225,6 +226,10 @@ fn input_from_form(form: &HashMap<String, String>) -> PostInput {
         published_at: get("published_at"),
         translation_group: group,
         comments_open: form.contains_key("comments_open"),
+        featured_media_id: form
+            .get("featured_media")
+            .and_then(|v| v.trim().parse().ok())
+            .filter(|id: &i64| *id > 0),
     }
 }
 
@@ -346,9 +351,41 @@ impl<'a> Editor<'a> {
         let now = crate::store::now();
         let scheduled = crate::domain::post::parse_datetime_local(&self.input.published_at)
             .is_some_and(|t| t > now);
+        // Featured image: the one chosen, then the library's newest images.
+        let (recent, _) = state
+            .store
+            .list_media(
+                &crate::store::MediaFilter {
+                    kind: Some(crate::domain::media::MediaKind::Image),
+                    ..Default::default()
+                },
+                100,
+                0,
+            )
+            .await?;
+        let chosen = match self.input.featured_media_id {
+            Some(id) if !recent.iter().any(|m| m.id == id) => state.store.media_by_id(id).await?,
+            _ => None,
+        };
+        let featured_choices: Vec<_> = chosen
+            .iter()
+            .chain(recent.iter())
+            .filter_map(|m| {
+                m.picture().map(|p| {
+                    context! {
+                        id => m.id,
+                        name => m.file_name,
+                        thumb => p.thumbnail(),
+                        alt => m.alt,
+                        selected => self.input.featured_media_id == Some(m.id),
+                    }
+                })
+            })
+            .collect();
         let html = state.templates.render(
             "admin/post_edit.html",
             context! {
+                featured_choices => featured_choices,
                 categories => categories,
                 tags => tags,
                 scheduled => scheduled,

@@ -5,6 +5,7 @@ pub mod comment_edit;
 pub mod comment_link;
 pub mod comment_submit;
 pub mod home;
+pub mod media;
 pub mod post_page;
 
 use axum::extract::State;

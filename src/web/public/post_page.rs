@@ -242,6 +242,7 @@ pub async fn render(
         }
     });
     let (alternates, also_in, x_default) = translations(state, &site, post).await?;
+    let featured = featured_image(state, post).await?;
     let ctx = page_context(&site, lang);
     Ok(Some(state.templates.render(
         "post.html",
@@ -263,9 +264,29 @@ pub async fn render(
             commenter => commenter,
             alternates => alternates,
             also_in => also_in,
-            x_default => x_default, ..ctx
+            x_default => x_default,
+            featured => featured, ..ctx
         },
     )?))
+}
+
+/// The post's featured image as the page shows it above the text: the first thing a
+/// reader sees, so fetched at once rather than lazily.
+pub async fn featured_image(state: &AppState, post: &Post) -> AppResult<Option<String>> {
+    let Some(id) = post.featured_media_id else {
+        return Ok(None);
+    };
+    Ok(state
+        .store
+        .media_by_id(id)
+        .await?
+        .and_then(|m| m.picture())
+        .map(|p| {
+            p.img(
+                None,
+                " class=\"featured-image\" fetchpriority=\"high\" decoding=\"async\"",
+            )
+        }))
 }
 
 /// A post's translations that readers can see: every version for

@@ -1,0 +1,87 @@
+//! `/media/HASH.ext` and `/media/HASH-WIDTH.ext`: library files. A name is a content
+//! hash, so the bytes behind it never change: cached for a year (`immutable`), an ETag
+//! of the name, `304` to a browser that has it, byte ranges (a PDF opens at any page),
+//! `nosniff` and a policy that lets nothing in the file run.
+
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tower::ServiceExt;
+
+use crate::domain::media::{parse_file_name, Format};
+use crate::media::Files;
+use crate::web::AppState;
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+pub async fn serve(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    req: Request,
+) -> Response {
+    let Some((hash, width, format)) = parse_file_name(&file) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let etag = format!(
+        "\"{hash}{}\"",
+        width.map(|w| format!("-{w}")).unwrap_or_default()
+    );
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut res = if matches {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        match &state.media.files {
+            Files::Dir(_) => {
+                let path = state.media.files.path(&file).expect("a folder has paths");
+                let service = tower_http::services::ServeFile::new_with_mime(
+                    path,
+                    &format.mime().parse().expect("a known type"),
+                );
+                match service.oneshot(req).await {
+                    Ok(res) => res.map(Body::new),
+                    Err(never) => match never {},
+                }
+            }
+            Files::Bucket(_) => match state.media.files.get(&file).await {
+                Ok(Some(bytes)) => ([(header::CONTENT_TYPE, format.mime())], bytes).into_response(),
+                Ok(None) => StatusCode::NOT_FOUND.into_response(),
+                Err(e) => {
+                    tracing::warn!(error = %e, file = %file, "a media file could not be read");
+                    StatusCode::SERVICE_UNAVAILABLE.into_response()
+                }
+            },
+        }
+    };
+    let status = res.status();
+    let headers = res.headers_mut();
+    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            headers.insert(header::ETAG, v);
+        }
+    } else {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if format == Format::Pdf {
+        headers.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("inline"),
+        );
+    } else {
+        // Opened on its own, an image still runs nothing and loads nothing.
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; sandbox"),
+        );
+    }
+    res
+}
