@@ -13,6 +13,7 @@ mod hardening;
 mod journey;
 mod languages;
 mod mail;
+mod media;
 mod moderation;
 mod moving;
 mod ops;

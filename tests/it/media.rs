@@ -1,0 +1,577 @@
+//! The media library (issue 13, point 1) over HTTP on both databases: upload (the
+//! editor's JSON answer and the plain form), what is refused and why, the files on disk
+//! (EXIF gone, copies made, nothing left by a failure), serving (types, `immutable`,
+//! `nosniff`, 304, ranges), `srcset` and the featured image on the public page, "used
+//! in", and deleting only what nobody uses.
+
+use std::path::{Path, PathBuf};
+
+use reqwest::multipart::{Form, Part};
+use reqwest::StatusCode;
+use tribune::config::ServeSettings;
+use tribune::media::MediaConfig;
+
+use crate::support::{backends, client, TestServer};
+
+/// A JPEG of `width`×`height` with an EXIF block holding a GPS field ("GPSMARK").
+pub fn photo(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([
+            (x * 7 % 256) as u8,
+            (y * 3 % 256) as u8,
+            ((x + y) % 256) as u8,
+        ])
+    });
+    let mut jpeg = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+            &mut jpeg, 85,
+        ))
+        .unwrap();
+    let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    tiff.extend_from_slice(&0x8825u16.to_le_bytes());
+    tiff.extend_from_slice(&4u16.to_le_bytes());
+    tiff.extend_from_slice(&1u32.to_le_bytes());
+    tiff.extend_from_slice(&26u32.to_le_bytes());
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    tiff.extend_from_slice(&2u16.to_le_bytes());
+    tiff.extend_from_slice(&2u32.to_le_bytes());
+    tiff.extend_from_slice(b"N\0\0\0");
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    tiff.extend_from_slice(b"GPSMARK 35.6892N 51.3890E");
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((tiff.len() + 8) as u16).to_be_bytes());
+    out.extend_from_slice(b"Exif\0\0");
+    out.extend_from_slice(&tiff);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+pub const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// Uploads `bytes` as `name` the way the editor's script does; (status, JSON answer).
+pub async fn upload(
+    s: &TestServer,
+    csrf: &str,
+    name: &str,
+    mime: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, serde_json::Value) {
+    let form = Form::new().text("csrf", csrf.to_string()).part(
+        "file",
+        Part::bytes(bytes)
+            .file_name(name.to_string())
+            .mime_str(mime)
+            .unwrap(),
+    );
+    let res = s
+        .client
+        .post(s.url("/admin/media"))
+        .header("Accept", "application/json")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    let json = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{status}: {body}"));
+    (status, json)
+}
+
+/// Every file under `dir`, recursively (temporary files included).
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn media_dir(s: &TestServer) -> PathBuf {
+    s.state.settings.data.data_dir.join("media")
+}
+
+async fn library(s: &TestServer) {
+    s.setup_admin().await;
+    let csrf = s.admin_csrf().await;
+    let original = photo(1600, 900);
+    assert!(original.windows(7).any(|w| w == b"GPSMARK"));
+
+    // The editor's upload: a JSON answer with what to put in the text.
+    let (status, item) = upload(
+        s,
+        &csrf,
+        "Minister at the press conference.jpg",
+        "image/jpeg",
+        original.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{item}");
+    let id = item["id"].as_i64().unwrap();
+    let url = item["url"].as_str().unwrap().to_string();
+    let hash = url
+        .strip_prefix("/media/")
+        .and_then(|u| u.strip_suffix(".jpg"))
+        .unwrap()
+        .to_string();
+    assert_eq!(hash.len(), 64);
+    assert_eq!(item["markdown"], format!("![]({url})"));
+    assert_eq!(item["width"], 1600);
+    let on_disk = files_under(&media_dir(s));
+    let names: Vec<String> = on_disk
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for w in [320, 640, 960, 1280] {
+        assert!(names.contains(&format!("{hash}-{w}.jpg")), "{names:?}");
+    }
+    assert!(names.contains(&format!("{hash}.jpg")), "{names:?}");
+    assert_eq!(names.len(), 5, "no temporary file left: {names:?}");
+    assert!(on_disk
+        .iter()
+        .all(|p| p.parent().unwrap().ends_with(&hash[..2])));
+
+    // Served: the original without its GPS, the type fixed, cached for a year.
+    let anon = client();
+    let res = anon.get(s.url(&url)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let h = res.headers().clone();
+    assert_eq!(h["content-type"], "image/jpeg");
+    assert_eq!(h["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(h["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("sandbox"));
+    let etag = h["etag"].to_str().unwrap().to_string();
+    let served = res.bytes().await.unwrap();
+    assert!(!served.windows(7).any(|w| w == b"GPSMARK"), "GPS is gone");
+    assert!(!served.windows(4).any(|w| w == b"Exif"), "EXIF is gone");
+    let back = image::load_from_memory(&served).unwrap();
+    assert_eq!((back.width(), back.height()), (1600, 900));
+    let again = anon
+        .get(s.url(&url))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    let part = anon
+        .get(s.url(&url))
+        .header("Range", "bytes=0-9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part.bytes().await.unwrap().len(), 10);
+    let small = anon
+        .get(s.url(&format!("/media/{hash}-640.jpg")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(small.status(), StatusCode::OK);
+    let small = image::load_from_memory(&small.bytes().await.unwrap()).unwrap();
+    assert_eq!((small.width(), small.height()), (640, 360));
+    for missing in [
+        format!("/media/{hash}-700.jpg"),
+        format!("/media/{hash}.png"),
+        format!("/media/{}.jpg", "0".repeat(64)),
+        "/media/..%2ftribune.db".to_string(),
+        format!("/media/{}.jpg", hash.to_uppercase()),
+    ] {
+        let res = anon.get(s.url(&missing)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{missing}");
+    }
+
+    // The same bytes again are the same file.
+    let (_, same) = upload(s, &csrf, "copy.jpg", "image/jpeg", original.clone()).await;
+    assert_eq!(same["id"].as_i64(), Some(id));
+
+    // Alt text, asked after the upload, saved to the library.
+    let res = s
+        .post(
+            &format!("/admin/media/{id}"),
+            &[
+                ("csrf", &csrf),
+                ("do", "save"),
+                ("alt", "The minister <speaks> at the lectern"),
+                ("title", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.location(), format!("/admin/media/{id}?saved=1"));
+
+    // A PDF: served as a PDF, opened in the browser.
+    let (status, pdf) = upload(
+        s,
+        &csrf,
+        "Annual report 2026.pdf",
+        "application/pdf",
+        PDF.to_vec(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{pdf}");
+    let pdf_url = pdf["url"].as_str().unwrap().to_string();
+    assert!(pdf_url.ends_with(".pdf"));
+    assert_eq!(
+        pdf["markdown"],
+        format!("[Annual report 2026.pdf]({pdf_url})")
+    );
+    let res = anon.get(s.url(&pdf_url)).send().await.unwrap();
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert_eq!(res.headers()["content-disposition"], "inline");
+
+    // The library: a grid, searched and filtered; its alt text shown.
+    let page = s.get("/admin/media").await;
+    page.assert_contains("2 files")
+        .assert_contains("Minister at the press conference.jpg")
+        .assert_contains("The minister &lt;speaks&gt; at the lectern")
+        .assert_contains(&format!("/media/{hash}-320.jpg"))
+        .assert_contains("Annual report 2026.pdf");
+    s.get("/admin/media?s=ANNUAL")
+        .await
+        .assert_contains("1 file")
+        .assert_lacks("press conference");
+    s.get("/admin/media?kind=image")
+        .await
+        .assert_contains("1 file")
+        .assert_contains("press conference");
+    let picked: serde_json::Value =
+        serde_json::from_str(&s.get("/admin/media/pick?s=minister").await.body).unwrap();
+    assert_eq!(picked["total"], 1);
+    assert_eq!(picked["items"][0]["id"].as_i64(), Some(id));
+
+    // A post showing the photo, with it as the featured image too, and the PDF.
+    let res = s
+        .post(
+            "/admin/posts",
+            &[
+                ("csrf", &csrf),
+                ("title", "Press conference"),
+                (
+                    "body",
+                    &format!("The minister spoke.\n\n![]({url})\n\n[The report]({pdf_url})"),
+                ),
+                ("lang", "en"),
+                ("status", "published"),
+                ("comments_open", "on"),
+                ("featured_media", &id.to_string()),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let post_id: i64 = res
+        .location()
+        .trim_start_matches("/admin/posts/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let post = s.store.post_by_id(post_id).await.unwrap().unwrap();
+    assert_eq!(post.featured_media_id, Some(id));
+    let public = s
+        .get_with(
+            &anon,
+            &tribune::domain::post::permalink(post.published_at.unwrap(), &post.slug),
+        )
+        .await;
+    public
+        .assert_contains(&format!("srcset=\"/media/{hash}-320.jpg 320w, /media/{hash}-640.jpg 640w, /media/{hash}-960.jpg 960w, /media/{hash}-1280.jpg 1280w, /media/{hash}.jpg 1600w\""))
+        .assert_contains("sizes=\"(max-width: 720px) 100vw, 672px\"")
+        .assert_contains("width=\"1600\" height=\"900\"")
+        .assert_contains("alt=\"The minister &lt;speaks&gt; at the lectern\"")
+        .assert_contains("loading=\"lazy\"")
+        .assert_contains("<figure class=\"featured\">")
+        .assert_contains("fetchpriority=\"high\"")
+        .assert_contains(&format!("href=\"{pdf_url}\""));
+
+    // Used in: the post; so it cannot be deleted, and nothing is lost trying.
+    s.get(&format!("/admin/media/{id}"))
+        .await
+        .assert_contains("Press conference")
+        .assert_lacks("value=\"delete\"");
+    let refused = s
+        .post(
+            &format!("/admin/media/{id}"),
+            &[("csrf", &csrf), ("do", "delete")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    refused.assert_contains("This file is shown in a post");
+    assert_eq!(files_under(&media_dir(s)).len(), 6);
+    s.get("/admin/media?unused=1")
+        .await
+        .assert_contains("No files");
+
+    // Taken out of the post (text and featured image), it can go, files and all.
+    let res = s
+        .post(
+            &format!("/admin/posts/{post_id}"),
+            &[
+                ("csrf", &csrf),
+                ("title", "Press conference"),
+                ("body", "The minister spoke."),
+                ("lang", "en"),
+                ("status", "published"),
+                ("comments_open", "on"),
+                ("featured_media", ""),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    s.get("/admin/media?unused=1")
+        .await
+        .assert_contains("2 files");
+    let res = s
+        .post(
+            &format!("/admin/media/{id}"),
+            &[("csrf", &csrf), ("do", "delete")],
+        )
+        .await;
+    assert_eq!(res.location(), "/admin/media?done=deleted");
+    let left: Vec<_> = files_under(&media_dir(s))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(&hash))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(
+        anon.get(s.url(&url)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(s.store.media_by_id(id).await.unwrap().is_none());
+}
+
+crate::each_backend!(media_upload_resize_serve_and_delete, library);
+
+async fn refusals(s: &TestServer) {
+    s.setup_admin().await;
+    let csrf = s.admin_csrf().await;
+    let before = files_under(&media_dir(s));
+    let svg =
+        b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>"
+            .to_vec();
+    let (status, answer) = upload(s, &csrf, "logo.svg", "image/svg+xml", svg).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("SVG images are not accepted"),
+        "{answer}"
+    );
+    // Named .jpg, sent as image/jpeg: the bytes say what it is.
+    let (status, answer) = upload(
+        s,
+        &csrf,
+        "photo.jpg",
+        "image/jpeg",
+        b"<html><script>alert(1)</script>".to_vec(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("Upload JPEG, PNG, WebP or GIF"),
+        "{answer}"
+    );
+    let mut cut = photo(800, 600);
+    cut.truncate(300);
+    let (status, answer) = upload(s, &csrf, "cut.jpg", "image/jpeg", cut).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("cut.jpg: The file starts like a JPEG file"),
+        "{answer}"
+    );
+    let big: Vec<u8> = photo(64, 64)
+        .into_iter()
+        .chain(std::iter::repeat_n(0u8, 1536 * 1024))
+        .collect();
+    let (status, answer) = upload(s, &csrf, "big.jpg", "image/jpeg", big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("the limit is 1 MB"),
+        "{answer}"
+    );
+    // Past the body limit itself: the same words.
+    let huge: Vec<u8> = photo(64, 64)
+        .into_iter()
+        .chain(std::iter::repeat_n(0u8, 3 * 1024 * 1024))
+        .collect();
+    let (status, answer) = upload(s, &csrf, "huge.jpg", "image/jpeg", huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("the limit is 1 MB"),
+        "{answer}"
+    );
+    assert_eq!(
+        files_under(&media_dir(s)),
+        before,
+        "a refused upload leaves nothing"
+    );
+    s.get("/admin/media").await.assert_contains("No files");
+
+    // The plain form, without a script: refused with the reason, in the page.
+    let form = Form::new().text("csrf", csrf.clone()).part(
+        "file",
+        Part::bytes(b"GIF89a".to_vec()).file_name("tiny.gif"),
+    );
+    let res = s
+        .client
+        .post(s.url("/admin/media"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("tiny.gif: The file starts like a \u{2068}GIF\u{2069} file"),
+        "{body}"
+    );
+    // … and taken, back to the library.
+    let form = Form::new()
+        .text("csrf", csrf.clone())
+        .text("alt", "Two people shaking hands")
+        .part("file", Part::bytes(photo(300, 200)).file_name("hands.jpg"));
+    let res = s
+        .client
+        .post(s.url("/admin/media"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    s.get("/admin/media?done=uploaded")
+        .await
+        .assert_contains("Uploaded to the library.")
+        .assert_contains("Two people shaking hands");
+
+    // No form token, no upload; no session, no upload.
+    let form = Form::new().part("file", Part::bytes(photo(20, 20)).file_name("x.jpg"));
+    let res = s
+        .client
+        .post(s.url("/admin/media"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let form = Form::new().part("file", Part::bytes(photo(20, 20)).file_name("x.jpg"));
+    let res = client()
+        .post(s.url("/admin/media"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(res.status(), StatusCode::CREATED);
+    assert_eq!(
+        s.store
+            .list_media(&Default::default(), 10, 0)
+            .await
+            .unwrap()
+            .1,
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_refuses_what_it_must_and_keeps_nothing_of_it() {
+    for backend in backends() {
+        let s = TestServer::start_with(
+            backend,
+            ServeSettings {
+                comments_per_minute: 0,
+                media: MediaConfig {
+                    max_upload_bytes: 1024 * 1024,
+                    bucket: None,
+                },
+                ..ServeSettings::default()
+            },
+        )
+        .await;
+        refusals(&s).await;
+        s.stop().await;
+    }
+}
+
+/// A disk that stops writing: the folder cannot be made, or the last file cannot be
+/// put in place after its copies were. Either way the reader is told, no row is added,
+/// and no file is left behind.
+async fn storage_fails(s: &TestServer) {
+    s.setup_admin().await;
+    let csrf = s.admin_csrf().await;
+    let dir = media_dir(s);
+    std::fs::write(&dir, b"not a folder").unwrap();
+    let (status, answer) = upload(s, &csrf, "a.jpg", "image/jpeg", photo(700, 400)).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("nothing was kept"),
+        "{answer}"
+    );
+    std::fs::remove_file(&dir).unwrap();
+
+    // The original's place is taken by a folder: the copies are written, then removed.
+    let bytes = photo(700, 400);
+    let prepared = tribune::domain::media::prepare(&bytes, u64::MAX).unwrap();
+    let blocked = dir
+        .join(&prepared.hash[..2])
+        .join(format!("{}.jpg", prepared.hash));
+    std::fs::create_dir_all(blocked.join("x")).unwrap();
+    let (status, answer) = upload(s, &csrf, "b.jpg", "image/jpeg", bytes.clone()).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
+    let left: Vec<_> = files_under(&dir)
+        .into_iter()
+        .filter(|p| !p.starts_with(&blocked))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(
+        s.store
+            .list_media(&Default::default(), 10, 0)
+            .await
+            .unwrap()
+            .1,
+        0
+    );
+
+    // The disk writes again: the same upload works.
+    std::fs::remove_dir_all(&blocked).unwrap();
+    let (status, answer) = upload(s, &csrf, "b.jpg", "image/jpeg", bytes).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert_eq!(files_under(&dir).len(), 3);
+}
+
+crate::each_backend!(
+    an_upload_that_cannot_be_stored_leaves_nothing,
+    storage_fails
+);
