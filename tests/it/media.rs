@@ -575,3 +575,202 @@ crate::each_backend!(
     an_upload_that_cannot_be_stored_leaves_nothing,
     storage_fails
 );
+
+/// moto's S3 server on loopback: an independent implementation of the S3 API.
+struct S3Server {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn s3_available() -> bool {
+    let ok = std::process::Command::new("moto_server")
+        .arg("--help")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let required = std::env::var("TRIBUNE_REQUIRE_S3").is_ok_and(|v| v == "1");
+    if !ok {
+        assert!(
+            !required,
+            "the S3 test is required: pip install 'moto[server]'"
+        );
+        eprintln!("skipping the S3 test: pip install 'moto[server]' to run it");
+    }
+    ok
+}
+
+async fn start_s3() -> S3Server {
+    let port = crate::signin::free_port();
+    // Held at once, so it is stopped (and waited for) however the test ends.
+    let server = S3Server {
+        child: std::process::Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start moto_server"),
+        port,
+    };
+    for _ in 0..150 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return server;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("moto_server did not start");
+}
+
+fn bucket_config(port: u16) -> tribune::media::s3::BucketConfig {
+    tribune::media::s3::BucketConfig {
+        endpoint: format!("http://127.0.0.1:{port}").parse().unwrap(),
+        bucket: "tribune-media".into(),
+        region: "us-east-1".into(),
+        access_key: "tribune-test".into(),
+        secret_key: "tribune-test-secret".into(),
+        prefix: "site/".into(),
+    }
+}
+
+/// An object straight from the bucket (not through Tribune): its status and bytes.
+async fn object(config: &tribune::media::s3::BucketConfig, key: &str) -> (StatusCode, Vec<u8>) {
+    use rusty_s3::S3Action;
+    let bucket = rusty_s3::Bucket::new(
+        config.endpoint.clone(),
+        rusty_s3::UrlStyle::Path,
+        config.bucket.clone(),
+        config.region.clone(),
+    )
+    .unwrap();
+    let creds = rusty_s3::Credentials::new(&config.access_key, &config.secret_key);
+    let url = bucket
+        .get_object(Some(&creds), key)
+        .sign(std::time::Duration::from_secs(60));
+    let res = client().get(url).send().await.unwrap();
+    (res.status(), res.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_in_an_s3_bucket() {
+    use rusty_s3::S3Action;
+    if !s3_available() {
+        return;
+    }
+    for backend in backends() {
+        let s3 = start_s3().await;
+        let config = bucket_config(s3.port);
+        let bucket = rusty_s3::Bucket::new(
+            config.endpoint.clone(),
+            rusty_s3::UrlStyle::Path,
+            config.bucket.clone(),
+            config.region.clone(),
+        )
+        .unwrap();
+        let creds = rusty_s3::Credentials::new(&config.access_key, &config.secret_key);
+        let made = client()
+            .put(
+                bucket
+                    .create_bucket(&creds)
+                    .sign(std::time::Duration::from_secs(60)),
+            )
+            .header("content-length", "0")
+            .body(Vec::<u8>::new())
+            .send()
+            .await
+            .unwrap();
+        assert!(made.status().is_success(), "{}", made.text().await.unwrap());
+
+        let s = TestServer::start_with(
+            backend,
+            ServeSettings {
+                comments_per_minute: 0,
+                media: MediaConfig {
+                    max_upload_bytes: tribune::domain::media::DEFAULT_MAX_BYTES,
+                    bucket: Some(config.clone()),
+                },
+                ..ServeSettings::default()
+            },
+        )
+        .await;
+        s.setup_admin().await;
+        let csrf = s.admin_csrf().await;
+        let (status, item) = upload(&s, &csrf, "harbour.jpg", "image/jpeg", photo(1000, 600)).await;
+        assert_eq!(status, StatusCode::CREATED, "{item}");
+        let id = item["id"].as_i64().unwrap();
+        let url = item["url"].as_str().unwrap().to_string();
+        let hash = url[7..71].to_string();
+        assert!(
+            files_under(&media_dir(&s)).is_empty(),
+            "nothing in the folder"
+        );
+
+        // In the bucket, under the prefix, without its GPS.
+        let (status, stored) = object(&config, &format!("site/{hash}.jpg")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!stored.windows(7).any(|w| w == b"GPSMARK"));
+        assert_eq!(
+            object(&config, &format!("site/{hash}-640.jpg")).await.0,
+            StatusCode::OK
+        );
+
+        // Served by Tribune at the same addresses as from the folder.
+        let res = client()
+            .get(s.url(&format!("/media/{hash}-320.jpg")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-type"], "image/jpeg");
+        assert_eq!(
+            res.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        let small = image::load_from_memory(&res.bytes().await.unwrap()).unwrap();
+        assert_eq!(small.width(), 320);
+
+        // Deleted: gone from the bucket too.
+        let res = s
+            .post(
+                &format!("/admin/media/{id}"),
+                &[("csrf", &csrf), ("do", "delete")],
+            )
+            .await;
+        assert_eq!(res.location(), "/admin/media?done=deleted");
+        assert_eq!(
+            object(&config, &format!("site/{hash}.jpg")).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            object(&config, &format!("site/{hash}-640.jpg")).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            client().get(s.url(&url)).send().await.unwrap().status(),
+            StatusCode::NOT_FOUND
+        );
+
+        // The bucket goes away: the upload is refused with the reason, no row is added.
+        drop(s3);
+        let (status, answer) = upload(&s, &csrf, "late.jpg", "image/jpeg", photo(400, 300)).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
+        assert_eq!(
+            s.store
+                .list_media(&Default::default(), 10, 0)
+                .await
+                .unwrap()
+                .1,
+            0
+        );
+        s.stop().await;
+    }
+}
