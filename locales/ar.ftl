@@ -1329,3 +1329,17 @@ featured-image-choose = الصورة المعروضة أعلى التدوينة 
 featured-image-none = لا شيء
 config-s3-endpoint = عنوان حاوية الوسائط `{ $endpoint }` ليس عنوان http:// أو https:// ‏([media] s3_endpoint، TRIBUNE_S3_ENDPOINT)
 config-s3-incomplete = تحتاج حاوية S3 للوسائط إلى s3_endpoint وs3_bucket وs3_access_key وs3_secret_key جميعًا ‏([media] أو TRIBUNE_S3_*)
+
+## Moving in: media
+help-tribune-import-wordpress--fetch-media = اجلب صور الملف وملفاته إلى مكتبة الوسائط (من عناوينها في ملف التصدير) واعرضها من هنا
+import-label-attachment = السطر { $line }: { $url }
+import-note-media-failed = تعذر جلب مرفق ({ $reason })؛ تبقى التدوينات مرتبطة بعنوانه القديم
+import-media =
+    { PLURAL($count) ->
+        [zero] لم يُجلب أي ملف إلى مكتبة الوسائط.
+        [one] جُلب ملف واحد إلى مكتبة الوسائط.
+        [two] جُلب ملفان إلى مكتبة الوسائط.
+        [few] جُلبت { $count } ملفات إلى مكتبة الوسائط.
+        [many] جُلب { $count } ملفًا إلى مكتبة الوسائط.
+        *[other] جُلب { $count } ملف إلى مكتبة الوسائط.
+    }

@@ -1121,3 +1121,13 @@ featured-image-choose = ئەو وێنەیەی لە سەرووی بابەتەکە
 featured-image-none = هیچ
 config-s3-endpoint = ناونیشانی سەتڵی میدیا `{ $endpoint }` ناونیشانێکی http:// یان https:// نییە ([media] s3_endpoint، TRIBUNE_S3_ENDPOINT)
 config-s3-incomplete = سەتڵێکی S3 بۆ میدیا پێویستی بە هەموو s3_endpoint، s3_bucket، s3_access_key و s3_secret_key هەیە ([media] یان TRIBUNE_S3_*)
+
+## Moving in: media
+help-tribune-import-wordpress--fetch-media = وێنە و فایلەکانی هەناردەکە بهێنە ناو کتێبخانەی میدیا (لە ناونیشانەکانیان لە هەناردەکەدا) و لێرەوە نیشانیان بدە
+import-label-attachment = هێڵی { $line }: { $url }
+import-note-media-failed = هاوپێچێک نەهێنرا ({ $reason })؛ بابەتەکان هێشتا بەستەر بۆ ناونیشانە کۆنەکەی دەدەن
+import-media =
+    { PLURAL($count) ->
+        [one] { $count } فایل هێنرایە ناو کتێبخانەی میدیا.
+        *[other] { $count } فایل هێنرانە ناو کتێبخانەی میدیا.
+    }

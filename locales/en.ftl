@@ -1149,3 +1149,13 @@ featured-image-choose = Image shown above the post and in link previews
 featured-image-none = None
 config-s3-endpoint = the media bucket address `{ $endpoint }` is not an http:// or https:// address ([media] s3_endpoint, TRIBUNE_S3_ENDPOINT)
 config-s3-incomplete = an S3 bucket for media needs all of s3_endpoint, s3_bucket, s3_access_key and s3_secret_key ([media] or TRIBUNE_S3_*)
+
+## Moving in: media
+help-tribune-import-wordpress--fetch-media = Bring the export's images and files into the media library (fetched from their addresses in the export) and show them from here
+import-label-attachment = line { $line }: { $url }
+import-note-media-failed = an attachment could not be fetched ({ $reason }); posts keep linking to its old address
+import-media =
+    { PLURAL($count) ->
+        [one] { $count } file brought into the media library.
+        *[other] { $count } files brought into the media library.
+    }

@@ -1121,3 +1121,13 @@ featured-image-choose = تصویری که بالای نوشته و در پیش�
 featured-image-none = هیچ
 config-s3-endpoint = نشانی سطل رسانه `{ $endpoint }` نشانی http:// یا https:// نیست ([media] s3_endpoint، TRIBUNE_S3_ENDPOINT)
 config-s3-incomplete = سطل S3 برای رسانه به همه‌ی s3_endpoint، s3_bucket، s3_access_key و s3_secret_key نیاز دارد ([media] یا TRIBUNE_S3_*)
+
+## Moving in: media
+help-tribune-import-wordpress--fetch-media = تصویرها و پرونده‌های برون‌بُرد را به کتابخانه رسانه بیاور (از نشانی‌هایشان در برون‌بُرد) و از این‌جا نشان بده
+import-label-attachment = خط { $line }: { $url }
+import-note-media-failed = پیوستی آورده نشد ({ $reason })؛ نوشته‌ها همچنان به نشانی پیشین آن پیوند می‌دهند
+import-media =
+    { PLURAL($count) ->
+        [one] { $count } پرونده به کتابخانه رسانه آورده شد.
+        *[other] { $count } پرونده به کتابخانه رسانه آورده شد.
+    }

@@ -1121,3 +1121,13 @@ featured-image-choose = Wêneya ku li jora nivîsê û di pêşdîtinên girêda
 featured-image-none = Tune
 config-s3-endpoint = navnîşana sepeta medyayê `{ $endpoint }` ne navnîşaneke http:// an https:// e ([media] s3_endpoint, TRIBUNE_S3_ENDPOINT)
 config-s3-incomplete = sepeteke S3 ji bo medyayê hewceyî hemû s3_endpoint, s3_bucket, s3_access_key û s3_secret_key ye ([media] an TRIBUNE_S3_*)
+
+## Moving in: media
+help-tribune-import-wordpress--fetch-media = Wêne û pelên derxistinê bîne pirtûkxaneya medyayê (ji navnîşanên wan ên di derxistinê de) û ji vir nîşan bide
+import-label-attachment = rêza { $line }: { $url }
+import-note-media-failed = pêvekek nehat anîn ({ $reason }); nivîs hê jî girêdana navnîşana wê ya kevn didin
+import-media =
+    { PLURAL($count) ->
+        [one] { $count } pel anîn pirtûkxaneya medyayê.
+        *[other] { $count } pel anîn pirtûkxaneya medyayê.
+    }

@@ -1120,3 +1120,12 @@ featured-image-choose = Yazının üstünde ve bağlantı önizlemelerinde göst
 featured-image-none = Yok
 config-s3-endpoint = ortam kovası adresi `{ $endpoint }` bir http:// veya https:// adresi değil ([media] s3_endpoint, TRIBUNE_S3_ENDPOINT)
 config-s3-incomplete = ortam için bir S3 kovası s3_endpoint, s3_bucket, s3_access_key ve s3_secret_key değerlerinin hepsini ister ([media] veya TRIBUNE_S3_*)
+
+## Moving in: media
+help-tribune-import-wordpress--fetch-media = Dışa aktarımın görsellerini ve dosyalarını ortam kitaplığına getir (dışa aktarımdaki adreslerinden) ve buradan göster
+import-label-attachment = satır { $line }: { $url }
+import-note-media-failed = bir ek getirilemedi ({ $reason }); yazılar eski adresine bağlantı vermeyi sürdürür
+import-media =
+    { PLURAL($count) ->
+        *[other] { $count } dosya ortam kitaplığına getirildi.
+    }

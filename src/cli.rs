@@ -351,7 +351,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::User(cmd) => user(&store, cmd).await,
                 Command::Post(cmd) => post(&store, cmd).await,
                 Command::Comments(cmd) => comments(&store, cmd).await,
-                Command::Import(cmd) => data::import(&store, cmd).await,
+                Command::Import(cmd) => {
+                    let media = crate::config::media(&file)?;
+                    data::import(&store, cmd, &media, &data.data_dir).await
+                }
                 Command::Export(cmd) => data::export(&store, cmd, file.base_url.clone()).await,
                 Command::Backup(cmd) => data::backup(&store, cmd).await,
                 Command::Privacy(cmd) => data::privacy(&store, cmd).await,

@@ -29,6 +29,10 @@ pub enum ImportCommand {
         /// Read the whole file and report what would come in, writing nothing
         #[arg(long)]
         dry_run: bool,
+        /// Bring the export's images and files into the media library (fetched from
+        /// their addresses in the export) and show them from here
+        #[arg(long)]
+        fetch_media: bool,
     },
     /// Import a Disqus export, matching its threads to posts here by URL
     Disqus {
@@ -146,7 +150,12 @@ fn print_summary(report: &Report, started: Instant, dry_run: bool) {
     let _ = writeln!(std::io::stdout(), "{text}{took}");
 }
 
-pub async fn import(store: &Store, cmd: ImportCommand) -> anyhow::Result<()> {
+pub async fn import(
+    store: &Store,
+    cmd: ImportCommand,
+    media: &crate::media::MediaConfig,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<()> {
     let started = Instant::now();
     let bar = progress_bar();
     let mut progress = |done: u64, total: u64| {
@@ -163,6 +172,7 @@ pub async fn import(store: &Store, cmd: ImportCommand) -> anyhow::Result<()> {
             file,
             lang,
             dry_run,
+            fetch_media,
         } => {
             if let Some(l) = &lang {
                 if !crate::i18n::valid_language_tag(l) {
@@ -174,7 +184,25 @@ pub async fn import(store: &Store, cmd: ImportCommand) -> anyhow::Result<()> {
                 forced: lang,
                 fallback: site.language,
             };
-            crate::import::wordpress(store, &file, &languages, dry_run, &mut progress).await
+            let fetch = if fetch_media {
+                let library = crate::media::Library::new(store.clone(), media, data_dir)?;
+                let http = reqwest::Client::builder()
+                    .timeout(std::time::Duration::from_secs(120))
+                    .user_agent(concat!("Tribune/", env!("CARGO_PKG_VERSION"), " (import)"))
+                    .build()?;
+                Some((library, http))
+            } else {
+                None
+            };
+            crate::import::wordpress(
+                store,
+                &file,
+                &languages,
+                dry_run,
+                &mut progress,
+                fetch.as_ref().map(|(l, h)| (l, h)),
+            )
+            .await
         }
         ImportCommand::Disqus { file, dry_run } => {
             crate::import::disqus(store, &file, dry_run, &mut progress).await

@@ -90,6 +90,11 @@ const ENV_PREFIXES: &[&str] = &[
     "TRIBUNE_TEST_",
     "TRIBUNE_REQUIRE_",
     "TRIBUNE_BENCH_",
+    // Read by `config` itself rather than by a flag.
+    "TRIBUNE_S3_",
+    "TRIBUNE_MAX_UPLOAD_MB",
+    "TRIBUNE_AKISMET_",
+    "TRIBUNE_RATE_LIMIT_",
 ];
 
 /// Warnings for `TRIBUNE_*` variables nobody reads (a typo would otherwise go

@@ -64,6 +64,23 @@ impl MediaProblem {
             MediaProblem::Unreadable(_) => "media-error-unreadable",
         }
     }
+
+    /// The message an uploader reads, with its numbers (sizes in MB, rounded up).
+    pub fn message(&self) -> crate::i18n::Message {
+        let mb = |b: u64| b.div_ceil(1024 * 1024);
+        let m = crate::i18n::Message::new(self.key());
+        match self {
+            MediaProblem::TooLarge { bytes, max } => {
+                m.number("size", mb(*bytes)).number("max", mb(*max))
+            }
+            MediaProblem::TooManyPixels { width, height, max } => m
+                .number("width", *width)
+                .number("height", *height)
+                .number("max", *max / 1_000_000),
+            MediaProblem::Unreadable(kind) => m.arg("kind", *kind),
+            _ => m,
+        }
+    }
 }
 
 /// The file formats taken, as read from their first bytes.
@@ -545,6 +562,90 @@ pub fn clean_file_name(name: &str) -> String {
     }
 }
 
+/// `html` with every address of a fetched attachment — as WordPress wrote it: `http:`,
+/// `https:` or scheme-relative, a resized copy (`photo-300x200.jpg`), a query
+/// (`photo.jpg?w=1024`) — pointing at its file here instead. `moved` is (the
+/// attachment's address, its address here).
+pub fn rewrite_attachment_urls(html: &str, moved: &[(String, String)]) -> String {
+    let mut out = html.to_string();
+    for (from, to) in moved {
+        let Some((stem, ext)) = attachment_parts(from) else {
+            continue;
+        };
+        let mut result = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(at) = rest.find(&stem) {
+            // Back over the scheme written before `//host/…`, if any.
+            let before = &rest[..at];
+            let start = ["https:", "http:"]
+                .iter()
+                .find(|s| before.ends_with(*s))
+                .map_or(at, |s| at - s.len());
+            let after = &rest[at + stem.len()..];
+            let size = resized_suffix(after);
+            let tail = &after[size..];
+            if let Some(tail) = tail.strip_prefix(&format!(".{ext}")) {
+                if tail.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+                    // `photo.jpgx`: another file whose name starts the same.
+                    result.push_str(&rest[..at + stem.len()]);
+                    rest = after;
+                    continue;
+                }
+                let query = if tail.starts_with('?') {
+                    tail.find(|c: char| {
+                        c == '"' || c == '\'' || c.is_whitespace() || c == '<' || c == ')'
+                    })
+                    .unwrap_or(tail.len())
+                } else {
+                    0
+                };
+                result.push_str(&rest[..start]);
+                result.push_str(to);
+                rest = &tail[query..];
+            } else {
+                result.push_str(&rest[..at + stem.len()]);
+                rest = after;
+            }
+        }
+        result.push_str(rest);
+        out = result;
+    }
+    out
+}
+
+/// `//host/path/photo` and `jpg` of `https://host/path/photo.jpg`.
+fn attachment_parts(url: &str) -> Option<(String, String)> {
+    let no_query = url.split(['?', '#']).next()?;
+    let no_scheme = no_query
+        .strip_prefix("https:")
+        .or_else(|| no_query.strip_prefix("http:"))
+        .unwrap_or(no_query);
+    if !no_scheme.starts_with("//") {
+        return None;
+    }
+    let (stem, ext) = no_scheme.rsplit_once('.')?;
+    if ext.is_empty() || ext.contains('/') || stem.ends_with('/') {
+        return None;
+    }
+    Some((stem.to_string(), ext.to_string()))
+}
+
+/// The length of a WordPress size suffix (`-300x200`) at the start of `s`, or 0.
+fn resized_suffix(s: &str) -> usize {
+    let Some(rest) = s.strip_prefix('-') else {
+        return 0;
+    };
+    let w = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if w == 0 || rest.as_bytes().get(w) != Some(&b'x') {
+        return 0;
+    }
+    let h = rest[w + 1..].bytes().take_while(u8::is_ascii_digit).count();
+    if h == 0 {
+        return 0;
+    }
+    1 + w + 1 + h
+}
+
 /// The widths column read back ("320,640").
 pub fn parse_widths(s: &str) -> Vec<u32> {
     s.split(',').filter_map(|w| w.trim().parse().ok()).collect()
@@ -734,6 +835,27 @@ mod tests {
             "{out}"
         );
         assert_eq!(hashes_in(&out), vec![h]);
+    }
+
+    #[test]
+    fn every_form_of_an_attachment_address_moves_here() {
+        let moved = vec![(
+            "https://example.files.wordpress.com/2024/05/photo.jpg".to_string(),
+            "/media/abc.jpg".to_string(),
+        )];
+        let html = "<img src=\"http://example.files.wordpress.com/2024/05/photo-300x200.jpg\" \
+             srcset=\"https://example.files.wordpress.com/2024/05/photo.jpg?w=1024 1024w\"> \
+             <a href=\"//example.files.wordpress.com/2024/05/photo.jpg\">big</a> \
+             <img src=\"https://example.files.wordpress.com/2024/05/photo.jpgx\"> \
+             <img src=\"https://example.files.wordpress.com/2024/05/photo-2.jpg\">";
+        let out = rewrite_attachment_urls(html, &moved);
+        assert_eq!(
+            out,
+            "<img src=\"/media/abc.jpg\" srcset=\"/media/abc.jpg 1024w\"> \
+             <a href=\"/media/abc.jpg\">big</a> \
+             <img src=\"https://example.files.wordpress.com/2024/05/photo.jpgx\"> \
+             <img src=\"https://example.files.wordpress.com/2024/05/photo-2.jpg\">"
+        );
     }
 
     #[test]

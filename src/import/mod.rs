@@ -6,6 +6,7 @@
 //! record becomes (statuses, slugs, authors, what is skipped and why) and writes it.
 
 pub mod disqus;
+pub mod media;
 mod report;
 pub mod wxr;
 pub mod xml;
@@ -129,18 +130,43 @@ async fn scored(store: &Store, tx: &mut ImportTx) -> Result<(), ImportError> {
 
 /// Imports a WordPress export into `store`. On any error nothing is written; with
 /// `dry_run`, nothing is written either, and the report says what would have been.
+/// With `fetch` (not in a dry run), the export's attachments are fetched into the media
+/// library first and the posts show them from here.
 pub async fn wordpress(
     store: &Store,
     path: &Path,
     languages: &Languages,
     dry_run: bool,
     progress: Progress<'_>,
+    fetch: Option<(&crate::media::Library, &reqwest::Client)>,
 ) -> Result<Report, ImportError> {
     let mut reader = wxr::WxrReader::open(path)?;
-    let mut tx = store.begin_import().await?;
-    scored(store, &mut tx).await?;
-    let result = wordpress_into(&mut tx, &mut reader, languages, progress).await;
-    finish(tx, result, dry_run).await
+    let fetched = match fetch {
+        Some((library, http)) if !dry_run => media::fetch_attachments(path, library, http).await?,
+        _ => media::Fetched::default(),
+    };
+    let fetching = fetch.is_some() && !dry_run;
+    let result = async {
+        let mut tx = store.begin_import().await?;
+        scored(store, &mut tx).await?;
+        let result = wordpress_into(
+            &mut tx,
+            &mut reader,
+            languages,
+            progress,
+            &fetched,
+            fetching,
+        )
+        .await;
+        finish(tx, result, dry_run).await
+    }
+    .await;
+    if result.is_err() {
+        if let Some((library, _)) = fetch {
+            media::undo(library, &fetched).await;
+        }
+    }
+    result
 }
 
 async fn wordpress_into(
@@ -148,8 +174,16 @@ async fn wordpress_into(
     reader: &mut wxr::WxrReader,
     languages: &Languages,
     progress: Progress<'_>,
+    fetched: &media::Fetched,
+    fetching: bool,
 ) -> Result<Report, ImportError> {
-    let mut report = Report::default();
+    let mut report = Report {
+        media: fetched.by_post_id.len() as u64,
+        ..Report::default()
+    };
+    for (reason, label) in &fetched.failed {
+        report.note(reason.clone(), label.clone());
+    }
     let users_before = tx.count_users().await?;
     let mut source = String::from("wordpress:unknown");
     let mut lang = languages.fallback.clone();
@@ -212,8 +246,12 @@ async fn wordpress_into(
                 current = import_post(
                     tx,
                     &mut report,
-                    &source,
-                    &post_lang,
+                    Target {
+                        source: &source,
+                        lang: &post_lang,
+                        fetched,
+                        fetching,
+                    },
                     &mut authors,
                     &mut terms,
                     *item,
@@ -287,12 +325,20 @@ struct CurrentPost {
     date: Option<i64>,
 }
 
+/// Where a post goes: its source, its language, the files fetched for it.
+struct Target<'a> {
+    source: &'a str,
+    lang: &'a str,
+    fetched: &'a media::Fetched,
+    /// Attachments were fetched (they are not "skipped").
+    fetching: bool,
+}
+
 /// Writes one post or page (unless it is here already); `None` if it is skipped.
 async fn import_post(
     tx: &mut ImportTx,
     report: &mut Report,
-    source: &str,
-    lang: &str,
+    target: Target<'_>,
     authors: &mut HashMap<String, i64>,
     terms: &mut HashMap<(TermKind, String), i64>,
     item: wxr::Item,
@@ -310,7 +356,9 @@ async fn import_post(
         "post" => PostKind::Post,
         "page" => PostKind::Page,
         "attachment" => {
-            report.skip(Message::new("import-skip-attachment"), label);
+            if !target.fetching {
+                report.skip(Message::new("import-skip-attachment"), label);
+            }
             return Ok(None);
         }
         other => {
@@ -332,6 +380,7 @@ async fn import_post(
             return Ok(None);
         }
     };
+    let (source, lang) = (target.source, target.lang);
     let post_id = match tx.imported_post(source, &item.id).await? {
         Some(id) => {
             report.already_imported += 1;
@@ -370,6 +419,15 @@ async fn import_post(
             } else {
                 item.title.trim().to_string()
             };
+            let content = target.fetched.rewrite(&item.content);
+            let body_html = target.fetched.responsive(html::render_trusted(&content));
+            let featured = item
+                .thumbnail_id
+                .as_ref()
+                .and_then(|t| target.fetched.by_post_id.get(t))
+                .filter(|m| m.kind == crate::domain::media::MediaKind::Image)
+                .map(|m| m.id);
+            let uses = target.fetched.uses(&body_html, featured);
             let post = ImportedPost {
                 source: source.to_string(),
                 import_id: item.id.clone(),
@@ -377,8 +435,9 @@ async fn import_post(
                 slug,
                 title,
                 excerpt: html::plain_text(&item.excerpt),
-                body_html: html::render_trusted(&item.content),
-                body: item.content.clone(),
+                body_html,
+                body: content,
+                featured_media_id: featured,
                 body_format: BodyFormat::Html,
                 status,
                 lang: lang.to_string(),
@@ -388,6 +447,9 @@ async fn import_post(
                 created_at: date,
             };
             let id = tx.insert_post(&post).await?;
+            if !uses.is_empty() {
+                tx.record_media_uses(id, &uses).await?;
+            }
             if kind == PostKind::Page {
                 report.pages += 1;
             } else {

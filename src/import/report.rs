@@ -88,6 +88,8 @@ pub struct Report {
     pub comments: u64,
     pub users: u64,
     pub terms: u64,
+    /// Files fetched into the media library (`--fetch-media`).
+    pub media: u64,
     /// Posts and comments found from an earlier run of the same file, left as they are.
     pub already_imported: u64,
     pub skipped: BTreeMap<Message, Tally>,
@@ -132,6 +134,10 @@ impl Report {
         .message("terms", count("import-terms", self.terms));
         let mut out = say(&headline);
         out.push('\n');
+        if self.media > 0 {
+            out.push_str(&say(&count("import-media", self.media)));
+            out.push('\n');
+        }
         if self.already_imported > 0 {
             out.push_str(&say(&count("import-already", self.already_imported)));
             out.push('\n');

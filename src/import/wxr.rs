@@ -76,6 +76,10 @@ pub struct Item {
     pub terms: Vec<Term>,
     /// The post's language where a multilingual plugin (Polylang) recorded it.
     pub language: Option<String>,
+    /// An attachment's file (`wp:attachment_url`).
+    pub attachment_url: String,
+    /// The attachment shown as the post's featured image (`_thumbnail_id`).
+    pub thumbnail_id: Option<String>,
 }
 
 #[derive(Debug)]
@@ -369,6 +373,12 @@ fn item(node: &Node) -> Item {
         password: node.value("wp:post_password").to_string(),
         terms,
         language,
+        attachment_url: node.value("wp:attachment_url").trim().to_string(),
+        thumbnail_id: node
+            .all("wp:postmeta")
+            .find(|m| m.value("wp:meta_key") == "_thumbnail_id")
+            .map(|m| m.value("wp:meta_value").trim().to_string())
+            .filter(|v| !v.is_empty()),
     }
 }
 

@@ -84,6 +84,10 @@ impl Library {
         })
     }
 
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// Checks, prepares and stores `bytes`; the same bytes uploaded again give the row
     /// they already have.
     pub async fn upload(&self, bytes: Bytes, about: Upload) -> Result<MediaRow, MediaError> {

@@ -27,6 +27,8 @@ pub struct ImportedPost {
     pub comments_open: bool,
     pub published_at: Option<i64>,
     pub created_at: i64,
+    /// The attachment shown as its featured image, fetched into the library.
+    pub featured_media_id: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -197,9 +199,9 @@ impl ImportTx {
         Ok(sqlx::query_scalar(
             "INSERT INTO posts (slug, title, excerpt, body_md, body_html, status, lang, \
              author_id, comments_open, published_at, created_at, updated_at, notified_at, \
-             kind, body_format, import_source, import_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16) \
-             RETURNING id",
+             kind, body_format, import_source, import_id, featured_media_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, \
+             $17) RETURNING id",
         )
         .bind(&p.slug)
         .bind(&p.title)
@@ -217,8 +219,15 @@ impl ImportTx {
         .bind(p.body_format)
         .bind(&p.source)
         .bind(&p.import_id)
+        .bind(p.featured_media_id)
         .fetch_one(&mut *self.tx)
         .await?)
+    }
+
+    /// Records that imported post `post_id` shows the library files `media_ids`.
+    pub async fn record_media_uses(&mut self, post_id: i64, media_ids: &[i64]) -> StoreResult<()> {
+        super::media::record_uses(&mut self.tx, post_id, media_ids).await?;
+        Ok(())
     }
 
     /// Queues a comment; it is written with others in one statement, unless this

@@ -774,3 +774,176 @@ async fn media_in_an_s3_bucket() {
         s.stop().await;
     }
 }
+
+/// Python's own HTTP server, serving `dir` on loopback: the old site's files.
+struct FileServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for FileServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn serve_files(dir: &Path) -> FileServer {
+    let port = crate::signin::free_port();
+    let server = FileServer {
+        child: std::process::Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+            ])
+            .arg(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start python3 -m http.server"),
+        port,
+    };
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return server;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the file server did not start");
+}
+
+/// A WordPress export whose post shows an attachment (resized, as WordPress writes it),
+/// links a PDF and names its featured image; the attachments come after the post, as
+/// WordPress orders them, and one of them is gone from the old site.
+fn export_with_attachments(base: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>
+<title>Old site</title><link>{base}</link><language>en-US</language>
+<wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>{base}</wp:base_site_url>
+<wp:author><wp:author_id>1</wp:author_id><wp:author_login><![CDATA[ada]]></wp:author_login><wp:author_email><![CDATA[ada@old.example]]></wp:author_email><wp:author_display_name><![CDATA[Ada]]></wp:author_display_name></wp:author>
+<item>
+<title>The new harbour</title><dc:creator><![CDATA[ada]]></dc:creator>
+<content:encoded><![CDATA[<p>The harbour opened.</p>
+<p><img class="size-medium wp-image-10" src="{base}/files/2024/05/harbour-300x200.jpg" alt="The harbour at dawn" width="300" height="200" srcset="{base}/files/2024/05/harbour-300x200.jpg 300w, {base}/files/2024/05/harbour-1024x683.jpg 1024w" sizes="(max-width: 300px) 100vw, 300px" /></p>
+<p><a href="{base}/files/2024/05/plan.pdf">The plan (PDF)</a> and <img src="{base}/files/2024/05/gone.jpg" alt="gone"></p>]]></content:encoded>
+<excerpt:encoded><![CDATA[]]></excerpt:encoded>
+<wp:post_id>5</wp:post_id><wp:post_date_gmt><![CDATA[2024-05-02 09:00:00]]></wp:post_date_gmt>
+<wp:comment_status><![CDATA[open]]></wp:comment_status><wp:post_name><![CDATA[new-harbour]]></wp:post_name>
+<wp:status><![CDATA[publish]]></wp:status><wp:post_type><![CDATA[post]]></wp:post_type><wp:post_password><![CDATA[]]></wp:post_password>
+<wp:postmeta><wp:meta_key><![CDATA[_thumbnail_id]]></wp:meta_key><wp:meta_value><![CDATA[10]]></wp:meta_value></wp:postmeta>
+</item>
+<item><title>harbour</title><wp:post_id>10</wp:post_id><wp:status><![CDATA[inherit]]></wp:status><wp:post_type><![CDATA[attachment]]></wp:post_type>
+<wp:attachment_url><![CDATA[{base}/files/2024/05/harbour.jpg]]></wp:attachment_url></item>
+<item><title>plan</title><wp:post_id>11</wp:post_id><wp:status><![CDATA[inherit]]></wp:status><wp:post_type><![CDATA[attachment]]></wp:post_type>
+<wp:attachment_url><![CDATA[{base}/files/2024/05/plan.pdf]]></wp:attachment_url></item>
+<item><title>gone</title><wp:post_id>12</wp:post_id><wp:status><![CDATA[inherit]]></wp:status><wp:post_type><![CDATA[attachment]]></wp:post_type>
+<wp:attachment_url><![CDATA[{base}/files/2024/05/gone.jpg]]></wp:attachment_url></item>
+</channel>
+</rss>
+"#
+    )
+}
+
+async fn fetch_media(s: &TestServer) {
+    s.setup_admin().await;
+    let old = tempfile::tempdir().unwrap();
+    let files = old.path().join("files/2024/05");
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::write(files.join("harbour.jpg"), photo(1400, 933)).unwrap();
+    std::fs::write(files.join("plan.pdf"), PDF).unwrap();
+    let http = serve_files(old.path()).await;
+    let base = format!("http://127.0.0.1:{}", http.port);
+    let export = old.path().join("export.xml");
+    std::fs::write(&export, export_with_attachments(&base)).unwrap();
+    let data_dir = s.state.settings.data.data_dir.to_str().unwrap().to_string();
+
+    let (ok, out, err) = crate::moving::tribune(
+        &s.db.url,
+        &[
+            "--data-dir",
+            &data_dir,
+            "import",
+            "wordpress",
+            "--fetch-media",
+            export.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("2 files brought into the media library."),
+        "{out}"
+    );
+    assert!(
+        out.contains("an attachment could not be fetched (404 Not Found)"),
+        "{out}"
+    );
+    assert!(!out.contains("attachment (media files stay"), "{out}");
+
+    let (rows, total) = s
+        .store
+        .list_media(&Default::default(), 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(total, 2);
+    let photo_row = rows.iter().find(|m| m.file_name == "harbour.jpg").unwrap();
+    let pdf_row = rows.iter().find(|m| m.file_name == "plan.pdf").unwrap();
+    assert_eq!(
+        photo_row.source_url.as_deref(),
+        Some(format!("{base}/files/2024/05/harbour.jpg").as_str())
+    );
+    assert_eq!(photo_row.uses, 1);
+    assert_eq!(pdf_row.uses, 1);
+
+    // The post shows them from here: the resized copy became the library's copies.
+    let post = s.store.post_by_slug("new-harbour").await.unwrap().unwrap();
+    assert_eq!(post.featured_media_id, Some(photo_row.id));
+    let page = s.get_with(&client(), &post.permalink()).await;
+    let h = &photo_row.hash;
+    page.assert_contains(&format!("/media/{h}-320.jpg 320w"))
+        .assert_contains(&format!("/media/{h}.jpg 1400w"))
+        .assert_contains("alt=\"The harbour at dawn\"")
+        .assert_contains(&format!("href=\"{}\"", pdf_row.url()))
+        .assert_contains("<figure class=\"featured\">")
+        .assert_contains(&format!("{base}/files/2024/05/gone.jpg"))
+        .assert_lacks("harbour-300x200.jpg")
+        .assert_lacks("harbour-1024x683.jpg");
+    let served = client().get(s.url(&photo_row.url())).send().await.unwrap();
+    assert_eq!(served.status(), StatusCode::OK);
+    let served = served.bytes().await.unwrap();
+    assert!(!served.windows(7).any(|w| w == b"GPSMARK"));
+
+    // Run again: nothing is fetched twice, nothing doubles.
+    let (ok, out, err) = crate::moving::tribune(
+        &s.db.url,
+        &[
+            "--data-dir",
+            &data_dir,
+            "import",
+            "wordpress",
+            "--fetch-media",
+            export.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("Already here"), "{out}");
+    assert_eq!(
+        s.store
+            .list_media(&Default::default(), 10, 0)
+            .await
+            .unwrap()
+            .1,
+        2
+    );
+    drop(http);
+}
+
+crate::each_backend!(import_brings_the_old_sites_media_along, fetch_media);

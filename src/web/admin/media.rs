@@ -154,23 +154,7 @@ async fn library_page(
 
 /// The words an uploader reads for `problem`.
 fn explain(state: &AppState, lang: &str, problem: &MediaProblem) -> String {
-    let mb = |b: u64| state.i18n.number(lang, b.div_ceil(1024 * 1024) as i64);
-    let args: Vec<(&str, fluent_bundle::FluentValue<'_>)> = match problem {
-        MediaProblem::TooLarge { bytes, max } => {
-            vec![("size", mb(*bytes).into()), ("max", mb(*max).into())]
-        }
-        MediaProblem::TooManyPixels { width, height, max } => vec![
-            ("width", state.i18n.number(lang, i64::from(*width)).into()),
-            ("height", state.i18n.number(lang, i64::from(*height)).into()),
-            (
-                "max",
-                state.i18n.number(lang, (*max / 1_000_000) as i64).into(),
-            ),
-        ],
-        MediaProblem::Unreadable(kind) => vec![("kind", (*kind).into())],
-        _ => Vec::new(),
-    };
-    state.i18n.tr(lang, problem.key(), &args)
+    problem.message().in_language(&state.i18n, lang)
 }
 
 /// `POST /admin/media`: one or more files (`file`), with alt text (`alt`). A script
