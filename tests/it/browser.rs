@@ -818,3 +818,132 @@ async fn staff_moderate_from_the_public_page_in_a_real_browser() {
         .unwrap();
     assert_eq!(queue.len(), 1);
 }
+
+/// Issue 13, points 1 and 6: an editor drops a photo on the text in a real browser; it
+/// is uploaded, its Markdown lands in the text, the alt text asked for is saved, it is
+/// chosen as the featured image, and the published post shows it with its copies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_editor_drops_an_image_into_the_editor_and_publishes() {
+    use base64::Engine;
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let s = TestServer::start(crate::support::Backend::Sqlite).await;
+    s.setup_admin().await;
+    browser.goto(&s.url("/admin/login")).await;
+    browser.type_into("#email", "ada@example.org").await;
+    browser
+        .type_into("#password", "correct horse battery")
+        .await;
+    browser.click("button[type=submit]").await;
+    browser.wait_url(|u| u.ends_with("/admin/")).await;
+    browser.goto(&s.url("/admin/posts/new")).await;
+    browser.type_into("#title", "Harbour opens").await;
+    browser
+        .type_into("#body", "The harbour opened today.")
+        .await;
+    let photo = base64::engine::general_purpose::STANDARD.encode(crate::media::photo(900, 600));
+    // What a drop from the desktop gives the page: a DataTransfer holding the file.
+    browser
+        .script(&format!(
+            "var bytes = Uint8Array.from(atob('{photo}'), function (c) {{ return c.charCodeAt(0); }});
+             var file = new File([bytes], 'harbour.jpg', {{ type: 'image/jpeg' }});
+             var dt = new DataTransfer(); dt.items.add(file);
+             var body = document.getElementById('body');
+             body.setSelectionRange(body.value.length, body.value.length);
+             body.dispatchEvent(new DragEvent('dragover', {{ dataTransfer: dt, bubbles: true, cancelable: true }}));
+             body.dispatchEvent(new DragEvent('drop', {{ dataTransfer: dt, bubbles: true, cancelable: true }}));"
+        ))
+        .await;
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = browser
+            .script("return document.getElementById('body').value")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if text.contains("](/media/") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        text.starts_with("The harbour opened today.\n\n![](/media/"),
+        "{text}"
+    );
+    // The alt text is asked for at once.
+    let asked = browser
+        .script("return !document.getElementById('media-alt').hidden && document.activeElement.id")
+        .await;
+    assert_eq!(asked, Value::from("media-alt-text"));
+    browser
+        .type_into("#media-alt-text", "Boats in the new harbour")
+        .await;
+    browser.click("#media-alt-save").await;
+    for _ in 0..50 {
+        text = browser
+            .script("return document.getElementById('body').value")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if text.contains("![Boats in the new harbour](/media/") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        text.contains("![Boats in the new harbour](/media/"),
+        "{text}"
+    );
+    // The upload is offered as the featured image.
+    browser
+        .script("var f = document.getElementById('featured_media'); f.selectedIndex = 1; f.dispatchEvent(new Event('change'));")
+        .await;
+    let preview = browser
+        .script("var p = document.getElementById('featured-preview'); return p ? p.getAttribute('src') : null")
+        .await;
+    assert!(
+        preview.as_str().is_some_and(|p| p.ends_with("-320.jpg")),
+        "{preview}"
+    );
+    browser.click("button[value=publish]").await;
+    browser.wait_url(|u| u.contains("saved=published")).await;
+
+    let row = s
+        .store
+        .list_media(&Default::default(), 5, 0)
+        .await
+        .unwrap()
+        .0;
+    assert_eq!(row.len(), 1);
+    assert_eq!(row[0].alt, "Boats in the new harbour");
+    let post = s
+        .store
+        .post_by_slug("harbour-opens")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(post.featured_media_id, Some(row[0].id));
+    browser.goto(&s.url(&post.permalink())).await;
+    // The browser picked a copy from srcset and drew it.
+    let mut drawn = Value::Null;
+    for _ in 0..50 {
+        drawn = browser
+            .script("var i = document.querySelector('.entry-content img'); return i && i.complete && i.naturalWidth > 0 ? [i.currentSrc, i.alt, i.getAttribute('srcset')] : null")
+            .await;
+        if drawn.is_array() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let drawn = drawn.as_array().expect("the image is drawn").clone();
+    assert!(drawn[0].as_str().unwrap().contains("/media/"), "{drawn:?}");
+    assert_eq!(drawn[1], "Boats in the new harbour");
+    assert!(drawn[2].as_str().unwrap().contains(" 640w"), "{drawn:?}");
+    let featured = browser
+        .script("var i = document.querySelector('figure.featured img'); return i && i.naturalWidth")
+        .await;
+    assert!(featured.as_i64().is_some_and(|w| w > 0), "{featured}");
+}
