@@ -19,7 +19,7 @@ pub enum FileError {
     #[error("the media folder cannot be written: {0}")]
     Io(#[from] std::io::Error),
     #[error("the media bucket answered: {0}")]
-    Bucket(String),
+    Bucket(#[from] super::s3::BucketError),
 }
 
 /// The file store the site was started with.
@@ -66,7 +66,7 @@ impl Files {
                 }
                 Ok(())
             }
-            Files::Bucket(bucket) => bucket.put(name, bytes, content_type).await,
+            Files::Bucket(bucket) => Ok(bucket.put(name, bytes, content_type).await?),
         }
     }
 
@@ -78,7 +78,7 @@ impl Files {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(e.into()),
             },
-            Files::Bucket(bucket) => bucket.get(name).await,
+            Files::Bucket(bucket) => Ok(bucket.get(name).await?),
         }
     }
 
@@ -90,7 +90,7 @@ impl Files {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
                 Err(e) => Err(e.into()),
             },
-            Files::Bucket(bucket) => bucket.delete(name).await,
+            Files::Bucket(bucket) => Ok(bucket.delete(name).await?),
         }
     }
 }

@@ -9,7 +9,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use rusty_s3::{Credentials, S3Action, UrlStyle};
 
-use super::files::FileError;
+/// What the bucket (or the way to it) answered instead of a success.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BucketError(pub String);
 
 /// Where the bucket is and how to sign for it (`[media]` in `tribune.toml`,
 /// `TRIBUNE_S3_*`).
@@ -59,7 +62,7 @@ impl std::fmt::Debug for Bucket {
 const SIGNED_FOR: Duration = Duration::from_secs(600);
 
 impl Bucket {
-    pub fn new(config: &BucketConfig) -> Result<Bucket, FileError> {
+    pub fn new(config: &BucketConfig) -> Result<Bucket, BucketError> {
         // Path style works with every S3-compatible service and with an IP address.
         let bucket = rusty_s3::Bucket::new(
             config.endpoint.clone(),
@@ -67,11 +70,11 @@ impl Bucket {
             config.bucket.clone(),
             config.region.clone(),
         )
-        .map_err(|e| FileError::Bucket(e.to_string()))?;
+        .map_err(|e| BucketError(e.to_string()))?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(120))
             .build()
-            .map_err(|e| FileError::Bucket(e.to_string()))?;
+            .map_err(|e| BucketError(e.to_string()))?;
         Ok(Bucket {
             bucket,
             credentials: Credentials::new(&config.access_key, &config.secret_key),
@@ -84,7 +87,12 @@ impl Bucket {
         format!("{}{name}", self.prefix)
     }
 
-    pub async fn put(&self, name: &str, bytes: Bytes, content_type: &str) -> Result<(), FileError> {
+    pub async fn put(
+        &self,
+        name: &str,
+        bytes: Bytes,
+        content_type: &str,
+    ) -> Result<(), BucketError> {
         let key = self.key(name);
         let url = self
             .bucket
@@ -97,11 +105,11 @@ impl Bucket {
             .body(bytes)
             .send()
             .await
-            .map_err(|e| FileError::Bucket(e.to_string()))?;
+            .map_err(|e| BucketError(e.to_string()))?;
         ok(answer).await.map(drop)
     }
 
-    pub async fn get(&self, name: &str) -> Result<Option<Bytes>, FileError> {
+    pub async fn get(&self, name: &str) -> Result<Option<Bytes>, BucketError> {
         let key = self.key(name);
         let url = self
             .bucket
@@ -112,7 +120,7 @@ impl Bucket {
             .get(url)
             .send()
             .await
-            .map_err(|e| FileError::Bucket(e.to_string()))?;
+            .map_err(|e| BucketError(e.to_string()))?;
         if answer.status() == reqwest::StatusCode::NOT_FOUND {
             return Ok(None);
         }
@@ -121,10 +129,10 @@ impl Bucket {
             .bytes()
             .await
             .map(Some)
-            .map_err(|e| FileError::Bucket(e.to_string()))
+            .map_err(|e| BucketError(e.to_string()))
     }
 
-    pub async fn delete(&self, name: &str) -> Result<(), FileError> {
+    pub async fn delete(&self, name: &str) -> Result<(), BucketError> {
         let key = self.key(name);
         let url = self
             .bucket
@@ -135,7 +143,7 @@ impl Bucket {
             .delete(url)
             .send()
             .await
-            .map_err(|e| FileError::Bucket(e.to_string()))?;
+            .map_err(|e| BucketError(e.to_string()))?;
         if answer.status() == reqwest::StatusCode::NOT_FOUND {
             return Ok(());
         }
@@ -145,12 +153,12 @@ impl Bucket {
 
 /// The answer when it is a success, else its status and the start of its body (S3's
 /// error XML names the problem: `NoSuchBucket`, `SignatureDoesNotMatch` …).
-async fn ok(answer: reqwest::Response) -> Result<reqwest::Response, FileError> {
+async fn ok(answer: reqwest::Response) -> Result<reqwest::Response, BucketError> {
     if answer.status().is_success() {
         return Ok(answer);
     }
     let status = answer.status();
     let body = answer.text().await.unwrap_or_default();
     let body: String = body.chars().take(300).collect();
-    Err(FileError::Bucket(format!("{status}: {body}")))
+    Err(BucketError(format!("{status}: {body}")))
 }
