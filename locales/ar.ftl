@@ -1343,3 +1343,6 @@ import-media =
         [many] جُلب { $count } ملفًا إلى مكتبة الوسائط.
         *[other] جُلب { $count } ملف إلى مكتبة الوسائط.
     }
+
+## Administration: media, back
+media-back = → الوسائط

@@ -1131,3 +1131,6 @@ import-media =
         [one] { $count } فایل هێنرایە ناو کتێبخانەی میدیا.
         *[other] { $count } فایل هێنرانە ناو کتێبخانەی میدیا.
     }
+
+## Administration: media, back
+media-back = → میدیا

@@ -1159,3 +1159,6 @@ import-media =
         [one] { $count } file brought into the media library.
         *[other] { $count } files brought into the media library.
     }
+
+## Administration: media, back
+media-back = ← Media

@@ -1131,3 +1131,6 @@ import-media =
         [one] { $count } پرونده به کتابخانه رسانه آورده شد.
         *[other] { $count } پرونده به کتابخانه رسانه آورده شد.
     }
+
+## Administration: media, back
+media-back = → رسانه

@@ -1131,3 +1131,6 @@ import-media =
         [one] { $count } pel anîn pirtûkxaneya medyayê.
         *[other] { $count } pel anîn pirtûkxaneya medyayê.
     }
+
+## Administration: media, back
+media-back = ← Medya

@@ -1129,3 +1129,6 @@ import-media =
     { PLURAL($count) ->
         *[other] { $count } dosya ortam kitaplığına getirildi.
     }
+
+## Administration: media, back
+media-back = ← Ortam
