@@ -177,10 +177,104 @@ pub async fn wordpress<W: Write>(
             write_item(out, base_url, &site.language, post, &terms, &comments, now)?;
         }
     }
+    // The media library as attachments, with addresses any importer can fetch
+    // (WordPress: "Download and import file attachments"; Tribune: --fetch-media).
+    let mut offset = 0;
+    loop {
+        let (batch, _) = store.list_media(&Default::default(), 200, offset).await?;
+        if batch.is_empty() {
+            break;
+        }
+        offset += batch.len() as i64;
+        for m in &batch {
+            write_attachment(out, base_url, m)?;
+        }
+    }
     writeln!(out, "</channel>")?;
     writeln!(out, "</rss>")?;
     out.flush()?;
     Ok(counts)
+}
+
+/// Attachments get ids of their own past any post's: WordPress keeps posts and
+/// attachments in one table, Tribune in two.
+pub const ATTACHMENT_IDS: i64 = 1_000_000_000;
+
+/// `html` with the library's addresses (`/media/…`, in `src`, `href` and `srcset`)
+/// made absolute, so the file can be fetched from wherever the export is read.
+fn absolute_media(html: &str, base_url: &str) -> String {
+    html.replace("\"/media/", &format!("\"{base_url}/media/"))
+        .replace(", /media/", &format!(", {base_url}/media/"))
+        .replace("(/media/", &format!("({base_url}/media/"))
+}
+
+fn write_attachment<W: Write>(
+    out: &mut W,
+    base_url: &str,
+    m: &crate::store::MediaRow,
+) -> std::io::Result<()> {
+    let url = format!("{base_url}{}", m.url());
+    let date = wp_date(m.created_at);
+    let title = if m.title.is_empty() {
+        &m.file_name
+    } else {
+        &m.title
+    };
+    writeln!(out, "\t<item>")?;
+    writeln!(out, "\t\t<title>{}</title>", text(title))?;
+    writeln!(out, "\t\t<link>{}</link>", text(&url))?;
+    writeln!(out, "\t\t<pubDate>{}</pubDate>", rfc2822(m.created_at))?;
+    writeln!(out, "\t\t<guid isPermaLink=\"false\">{}</guid>", text(&url))?;
+    writeln!(out, "\t\t<description></description>")?;
+    writeln!(out, "\t\t<content:encoded>{}</content:encoded>", cdata(""))?;
+    writeln!(out, "\t\t<excerpt:encoded>{}</excerpt:encoded>", cdata(""))?;
+    writeln!(
+        out,
+        "\t\t<wp:post_id>{}</wp:post_id>",
+        ATTACHMENT_IDS + m.id
+    )?;
+    writeln!(out, "\t\t<wp:post_date>{}</wp:post_date>", cdata(&date))?;
+    writeln!(
+        out,
+        "\t\t<wp:post_date_gmt>{}</wp:post_date_gmt>",
+        cdata(&date)
+    )?;
+    writeln!(
+        out,
+        "\t\t<wp:comment_status>{}</wp:comment_status>",
+        cdata("closed")
+    )?;
+    writeln!(
+        out,
+        "\t\t<wp:ping_status>{}</wp:ping_status>",
+        cdata("closed")
+    )?;
+    writeln!(
+        out,
+        "\t\t<wp:post_name>{}</wp:post_name>",
+        cdata(&m.hash[..16])
+    )?;
+    writeln!(out, "\t\t<wp:status>{}</wp:status>", cdata("inherit"))?;
+    writeln!(out, "\t\t<wp:post_parent>0</wp:post_parent>")?;
+    writeln!(
+        out,
+        "\t\t<wp:post_type>{}</wp:post_type>",
+        cdata("attachment")
+    )?;
+    writeln!(
+        out,
+        "\t\t<wp:attachment_url>{}</wp:attachment_url>",
+        cdata(&url)
+    )?;
+    if !m.alt.is_empty() {
+        writeln!(
+            out,
+            "\t\t<wp:postmeta><wp:meta_key>{}</wp:meta_key><wp:meta_value>{}</wp:meta_value></wp:postmeta>",
+            cdata("_wp_attachment_image_alt"),
+            cdata(&m.alt)
+        )?;
+    }
+    writeln!(out, "\t</item>")
 }
 
 fn write_item<W: Write>(
@@ -202,11 +296,14 @@ fn write_item<W: Write>(
         )
     };
     // WordPress wants HTML: Markdown posts give their rendered HTML.
-    let content = if post.body_format == BodyFormat::Html {
-        &post.body_md
-    } else {
-        &post.body_html
-    };
+    let content = absolute_media(
+        if post.body_format == BodyFormat::Html {
+            &post.body_md
+        } else {
+            &post.body_html
+        },
+        base_url,
+    );
     let gmt = if post.status == PostStatus::Draft {
         "0000-00-00 00:00:00".to_string()
     } else {
@@ -231,7 +328,7 @@ fn write_item<W: Write>(
     writeln!(
         out,
         "\t\t<content:encoded>{}</content:encoded>",
-        cdata(content)
+        cdata(&content)
     )?;
     writeln!(
         out,
@@ -297,6 +394,14 @@ fn write_item<W: Write>(
         cdata("")
     )?;
     writeln!(out, "\t\t<wp:is_sticky>0</wp:is_sticky>")?;
+    if let Some(featured) = post.featured_media_id {
+        writeln!(
+            out,
+            "\t\t<wp:postmeta><wp:meta_key>{}</wp:meta_key><wp:meta_value>{}</wp:meta_value></wp:postmeta>",
+            cdata("_thumbnail_id"),
+            cdata(&(ATTACHMENT_IDS + featured).to_string())
+        )?;
+    }
     for (kind, slug, name) in terms {
         let domain = if *kind == TermKind::Tag {
             "post_tag"

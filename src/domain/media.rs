@@ -572,6 +572,8 @@ pub fn rewrite_attachment_urls(html: &str, moved: &[(String, String)]) -> String
         let Some((stem, ext)) = attachment_parts(from) else {
             continue;
         };
+        // A Tribune export names its copies `HASH-640.jpg`.
+        let tribune = stem.rsplit('/').next().is_some_and(is_hash);
         let mut result = String::with_capacity(out.len());
         let mut rest = out.as_str();
         while let Some(at) = rest.find(&stem) {
@@ -582,7 +584,10 @@ pub fn rewrite_attachment_urls(html: &str, moved: &[(String, String)]) -> String
                 .find(|s| before.ends_with(*s))
                 .map_or(at, |s| at - s.len());
             let after = &rest[at + stem.len()..];
-            let size = resized_suffix(after);
+            let size = match resized_suffix(after) {
+                0 if tribune => width_suffix(after),
+                n => n,
+            };
             let tail = &after[size..];
             if let Some(tail) = tail.strip_prefix(&format!(".{ext}")) {
                 if tail.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
@@ -644,6 +649,17 @@ fn resized_suffix(s: &str) -> usize {
         return 0;
     }
     1 + w + 1 + h
+}
+
+/// The length of a Tribune copy's suffix (`-640`) at the start of `s`, or 0.
+fn width_suffix(s: &str) -> usize {
+    let Some(rest) = s.strip_prefix('-') else {
+        return 0;
+    };
+    match rest.bytes().take_while(u8::is_ascii_digit).count() {
+        0 => 0,
+        n => 1 + n,
+    }
 }
 
 /// The widths column read back ("320,640").
@@ -855,6 +871,22 @@ mod tests {
              <a href=\"/media/abc.jpg\">big</a> \
              <img src=\"https://example.files.wordpress.com/2024/05/photo.jpgx\"> \
              <img src=\"https://example.files.wordpress.com/2024/05/photo-2.jpg\">"
+        );
+    }
+
+    #[test]
+    fn a_tribune_exports_copies_move_too() {
+        let h = "c".repeat(64);
+        let moved = vec![(
+            format!("https://old.example/media/{h}.jpg"),
+            "/media/new.jpg".to_string(),
+        )];
+        let html = format!(
+            "<img src=\"https://old.example/media/{h}-960.jpg\" srcset=\"https://old.example/media/{h}-320.jpg 320w\">"
+        );
+        assert_eq!(
+            rewrite_attachment_urls(&html, &moved),
+            "<img src=\"/media/new.jpg\" srcset=\"/media/new.jpg 320w\">"
         );
     }
 

@@ -83,7 +83,7 @@ pub async fn fetch_attachments(
             .number("line", item.line)
             .arg("url", url.as_str());
         let known = library.store().media_by_source(&url).await?.is_some();
-        match library.fetch(http, &url, None).await {
+        match library.fetch(http, &url, &item.alt, None).await {
             Ok(row) => {
                 if !known && !fetched.by_post_id.values().any(|m| m.id == row.id) {
                     fetched.added.push(row.id);

@@ -80,6 +80,8 @@ pub struct Item {
     pub attachment_url: String,
     /// The attachment shown as the post's featured image (`_thumbnail_id`).
     pub thumbnail_id: Option<String>,
+    /// An image attachment's alt text (`_wp_attachment_image_alt`).
+    pub alt: String,
 }
 
 #[derive(Debug)]
@@ -379,6 +381,11 @@ fn item(node: &Node) -> Item {
             .find(|m| m.value("wp:meta_key") == "_thumbnail_id")
             .map(|m| m.value("wp:meta_value").trim().to_string())
             .filter(|v| !v.is_empty()),
+        alt: node
+            .all("wp:postmeta")
+            .find(|m| m.value("wp:meta_key") == "_wp_attachment_image_alt")
+            .map(|m| crate::domain::html::decode_entities(m.value("wp:meta_value").trim()))
+            .unwrap_or_default(),
     }
 }
 

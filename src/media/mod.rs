@@ -186,6 +186,7 @@ impl Library {
         &self,
         http: &reqwest::Client,
         url: &str,
+        alt: &str,
         uploaded_by: Option<i64>,
     ) -> Result<MediaRow, MediaError> {
         if let Some(row) = self.store.media_by_source(url).await? {
@@ -230,7 +231,7 @@ impl Library {
             bytes.into(),
             Upload {
                 file_name: name,
-                alt: String::new(),
+                alt: alt.to_string(),
                 uploaded_by,
                 source_url: Some(url.to_string()),
             },

@@ -947,3 +947,103 @@ async fn fetch_media(s: &TestServer) {
 }
 
 crate::each_backend!(import_brings_the_old_sites_media_along, fetch_media);
+
+/// Out and in again: a site's export names its library as attachments with addresses
+/// another site can fetch; a second Tribune brings them in with `--fetch-media`, and its
+/// post shows the image from its own library, with its alt text and as featured image.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_brings_its_media_to_the_next_site() {
+    for backend in backends() {
+        let a = TestServer::start(backend).await;
+        a.setup_admin().await;
+        let csrf = a.admin_csrf().await;
+        let (_, item) = upload(&a, &csrf, "bridge.jpg", "image/jpeg", photo(1100, 700)).await;
+        let id = item["id"].as_i64().unwrap();
+        let url = item["url"].as_str().unwrap().to_string();
+        a.post(
+            &format!("/admin/media/{id}"),
+            &[
+                ("csrf", &csrf),
+                ("do", "save"),
+                ("alt", "The bridge at night"),
+                ("title", ""),
+            ],
+        )
+        .await;
+        let res = a
+            .post(
+                "/admin/posts",
+                &[
+                    ("csrf", &csrf),
+                    ("title", "The bridge"),
+                    ("body", &format!("It is finished.\n\n![]({url})")),
+                    ("lang", "en"),
+                    ("status", "published"),
+                    ("comments_open", "on"),
+                    ("featured_media", &id.to_string()),
+                    ("action", "save"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("site.xml");
+        let (ok, _, err) = crate::moving::tribune(
+            &a.db.url,
+            &[
+                "export",
+                "wordpress",
+                "--base-url",
+                &a.base,
+                "-o",
+                file.to_str().unwrap(),
+            ],
+        );
+        assert!(ok, "{err}");
+        let xml = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            xml.contains(&format!("<wp:attachment_url><![CDATA[{}{url}]]>", a.base)),
+            "{xml}"
+        );
+        assert!(xml.contains("_thumbnail_id"), "{xml}");
+        assert!(
+            xml.contains(&format!("srcset=\"{}/media/", a.base)),
+            "{xml}"
+        );
+
+        let b = TestServer::start(backend).await;
+        b.setup_admin().await;
+        let data_dir = b.state.settings.data.data_dir.to_str().unwrap().to_string();
+        let (ok, out, err) = crate::moving::tribune(
+            &b.db.url,
+            &[
+                "--data-dir",
+                &data_dir,
+                "import",
+                "wordpress",
+                "--fetch-media",
+                file.to_str().unwrap(),
+            ],
+        );
+        assert!(ok, "{err}");
+        assert!(
+            out.contains("1 file brought into the media library."),
+            "{out}"
+        );
+        let (rows, _) = b.store.list_media(&Default::default(), 5, 0).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].alt, "The bridge at night");
+        let post = b.store.post_by_slug("the-bridge").await.unwrap().unwrap();
+        assert_eq!(post.featured_media_id, Some(rows[0].id));
+        assert!(!post.body_html.contains(&a.base), "{}", post.body_html);
+        let page = b.get_with(&client(), &post.permalink()).await;
+        page.assert_contains(&format!(
+            "{}-320.jpg 320w",
+            rows[0].url().trim_end_matches(".jpg")
+        ))
+        .assert_contains("alt=\"The bridge at night\"")
+        .assert_lacks(&a.base);
+        b.stop().await;
+        a.stop().await;
+    }
+}
