@@ -301,6 +301,12 @@ async fn library(s: &TestServer) {
         .assert_contains("fetchpriority=\"high\"")
         .assert_contains(&format!("href=\"{pdf_url}\""));
 
+    // The listing shows it too, with its copies.
+    s.get_with(&anon, "/")
+        .await
+        .assert_contains("class=\"entry-thumbnail\"")
+        .assert_contains(&format!("/media/{hash}-320.jpg 320w"));
+
     // Used in: the post; so it cannot be deleted, and nothing is lost trying.
     s.get(&format!("/admin/media/{id}"))
         .await

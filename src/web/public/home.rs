@@ -216,9 +216,32 @@ async fn render_listing(
         .store
         .published_posts(listing, now, per_page, (page - 1) * per_page)
         .await?;
+    // Featured images: one query for the page, none when no post has one.
+    let featured_ids: Vec<i64> = posts.iter().filter_map(|p| p.featured_media_id).collect();
+    let featured = if featured_ids.is_empty() {
+        Default::default()
+    } else {
+        state.store.media_by_ids(&featured_ids).await?
+    };
     let views: Vec<PostView> = posts
         .iter()
-        .map(|p| PostView::new(&state, lang.tag, p, false))
+        .enumerate()
+        .map(|(i, p)| {
+            let mut view = PostView::new(&state, lang.tag, p, false);
+            view.featured = p
+                .featured_media_id
+                .and_then(|id| featured.get(&id))
+                .and_then(crate::store::MediaRow::picture)
+                .map(|pic| {
+                    // The first is in view at once; the others load as they come near.
+                    let how = if i == 0 { "" } else { " loading=\"lazy\"" };
+                    pic.img(
+                        None,
+                        &format!(" class=\"entry-thumbnail\"{how} decoding=\"async\""),
+                    )
+                });
+            view
+        })
         .collect();
     let older = (page < pages).then(|| format!("{base}page/{}/", page + 1));
     let newer = match page {

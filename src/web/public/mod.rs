@@ -86,6 +86,8 @@ pub struct PostView {
     pub summary: String,
     pub comment_count: i64,
     pub comments_open: bool,
+    /// The featured image as a listing shows it (`<img>` with its copies), if any.
+    pub featured: Option<String>,
 }
 
 impl PostView {
@@ -112,6 +114,7 @@ impl PostView {
             },
             comment_count: post.comment_count,
             comments_open: post.comments_open,
+            featured: None,
         }
     }
 }
