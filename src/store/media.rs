@@ -222,41 +222,37 @@ impl Store {
         Ok(row.as_ref().map(from_row).transpose()?)
     }
 
-    /// The library's images among `hashes`, as posts show them, by hash: one query.
-    pub async fn pictures(&self, hashes: &[String]) -> StoreResult<HashMap<String, MediaRow>> {
-        let mut out = HashMap::new();
-        // A post shows a handful of files; chunks keep the statement small anyway.
-        for chunk in hashes.chunks(100) {
+    /// The library's files whose `column` is one of `values`: one query per hundred.
+    async fn media_where_in<T>(&self, column: &str, values: &[T]) -> StoreResult<Vec<MediaRow>>
+    where
+        T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Clone + Send + 'static,
+    {
+        let mut out = Vec::new();
+        // A post or a listing shows a handful of files; chunks keep statements small.
+        for chunk in values.chunks(100) {
             let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("{SELECT} WHERE m.hash IN ({})", marks.join(", "));
+            let sql = format!("{SELECT} WHERE m.{column} IN ({})", marks.join(", "));
             let mut q = sqlx::query(&sql);
-            for h in chunk {
-                q = q.bind(h);
+            for v in chunk {
+                q = q.bind(v.clone());
             }
             for row in q.fetch_all(&self.read).await? {
-                let m = from_row(&row)?;
-                out.insert(m.hash.clone(), m);
+                out.push(from_row(&row)?);
             }
         }
         Ok(out)
     }
 
+    /// The library's files among `hashes`, as posts show them, by hash.
+    pub async fn pictures(&self, hashes: &[String]) -> StoreResult<HashMap<String, MediaRow>> {
+        let rows = self.media_where_in("hash", hashes).await?;
+        Ok(rows.into_iter().map(|m| (m.hash.clone(), m)).collect())
+    }
+
     /// The featured images of `ids` (posts' `featured_media_id`), by media id.
     pub async fn media_by_ids(&self, ids: &[i64]) -> StoreResult<HashMap<i64, MediaRow>> {
-        let mut out = HashMap::new();
-        for chunk in ids.chunks(100) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("{SELECT} WHERE m.id IN ({})", marks.join(", "));
-            let mut q = sqlx::query(&sql);
-            for id in chunk {
-                q = q.bind(id);
-            }
-            for row in q.fetch_all(&self.read).await? {
-                let m = from_row(&row)?;
-                out.insert(m.id, m);
-            }
-        }
-        Ok(out)
+        let rows = self.media_where_in("id", ids).await?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
     }
 
     /// One page of the library, newest first, and how many match in all.

@@ -859,6 +859,25 @@ fn export_with_attachments(base: &str) -> String {
     )
 }
 
+/// `tribune import wordpress --fetch-media FILE` into `s`'s database and data
+/// directory, as an operator runs it; its summary (the import must succeed).
+fn import_fetching(s: &TestServer, file: &Path) -> String {
+    let data_dir = s.state.settings.data.data_dir.to_str().unwrap().to_string();
+    let (ok, out, err) = crate::moving::tribune(
+        &s.db.url,
+        &[
+            "--data-dir",
+            &data_dir,
+            "import",
+            "wordpress",
+            "--fetch-media",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{err}");
+    out
+}
+
 async fn fetch_media(s: &TestServer) {
     s.setup_admin().await;
     let old = tempfile::tempdir().unwrap();
@@ -870,20 +889,7 @@ async fn fetch_media(s: &TestServer) {
     let base = format!("http://127.0.0.1:{}", http.port);
     let export = old.path().join("export.xml");
     std::fs::write(&export, export_with_attachments(&base)).unwrap();
-    let data_dir = s.state.settings.data.data_dir.to_str().unwrap().to_string();
-
-    let (ok, out, err) = crate::moving::tribune(
-        &s.db.url,
-        &[
-            "--data-dir",
-            &data_dir,
-            "import",
-            "wordpress",
-            "--fetch-media",
-            export.to_str().unwrap(),
-        ],
-    );
-    assert!(ok, "{err}");
+    let out = import_fetching(s, &export);
     assert!(
         out.contains("2 files brought into the media library."),
         "{out}"
@@ -928,18 +934,7 @@ async fn fetch_media(s: &TestServer) {
     assert!(!served.windows(7).any(|w| w == b"GPSMARK"));
 
     // Run again: nothing is fetched twice, nothing doubles.
-    let (ok, out, err) = crate::moving::tribune(
-        &s.db.url,
-        &[
-            "--data-dir",
-            &data_dir,
-            "import",
-            "wordpress",
-            "--fetch-media",
-            export.to_str().unwrap(),
-        ],
-    );
-    assert!(ok, "{err}");
+    let out = import_fetching(s, &export);
     assert!(out.contains("Already here"), "{out}");
     assert_eq!(
         s.store
@@ -1019,19 +1014,7 @@ async fn an_export_brings_its_media_to_the_next_site() {
 
         let b = TestServer::start(backend).await;
         b.setup_admin().await;
-        let data_dir = b.state.settings.data.data_dir.to_str().unwrap().to_string();
-        let (ok, out, err) = crate::moving::tribune(
-            &b.db.url,
-            &[
-                "--data-dir",
-                &data_dir,
-                "import",
-                "wordpress",
-                "--fetch-media",
-                file.to_str().unwrap(),
-            ],
-        );
-        assert!(ok, "{err}");
+        let out = import_fetching(&b, &file);
         assert!(
             out.contains("1 file brought into the media library."),
             "{out}"
