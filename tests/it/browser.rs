@@ -908,15 +908,63 @@ async fn an_editor_drops_an_image_into_the_editor_and_publishes() {
         preview.as_str().is_some_and(|p| p.ends_with("-320.jpg")),
         "{preview}"
     );
+    // Pasted (a screenshot from the clipboard) and chosen with "Add media" (the file
+    // chooser gives the page a FileList): both land in the text the same way.
+    let picture = |w: u32, h: u32| {
+        base64::engine::general_purpose::STANDARD.encode(crate::media::photo(w, h))
+    };
+    browser
+        .script(&format!(
+            "var bytes = Uint8Array.from(atob('{}'), function (c) {{ return c.charCodeAt(0); }});
+             var dt = new DataTransfer(); dt.items.add(new File([bytes], 'pasted.jpg', {{ type: 'image/jpeg' }}));
+             var body = document.getElementById('body');
+             body.focus(); body.setSelectionRange(body.value.length, body.value.length);
+             body.dispatchEvent(new ClipboardEvent('paste', {{ clipboardData: dt, bubbles: true, cancelable: true }}));",
+            picture(500, 300)
+        ))
+        .await;
+    browser
+        .script(&format!(
+            "var bytes = Uint8Array.from(atob('{}'), function (c) {{ return c.charCodeAt(0); }});
+             var dt = new DataTransfer(); dt.items.add(new File([bytes], 'chosen.jpg', {{ type: 'image/jpeg' }}));
+             var input = document.getElementById('media-file');
+             input.files = dt.files;
+             input.dispatchEvent(new Event('change', {{ bubbles: true }}));",
+            picture(400, 400)
+        ))
+        .await;
+    for _ in 0..100 {
+        text = browser
+            .script("return document.getElementById('body').value")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if text.matches("](/media/").count() == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(text.matches("](/media/").count(), 3, "{text}");
     browser.click("button[value=publish]").await;
     browser.wait_url(|u| u.contains("saved=published")).await;
 
-    let row = s
+    let rows = s
         .store
         .list_media(&Default::default(), 5, 0)
         .await
         .unwrap()
         .0;
+    assert_eq!(rows.len(), 3);
+    let names: Vec<&str> = rows.iter().map(|m| m.file_name.as_str()).collect();
+    assert!(
+        names.contains(&"pasted.jpg") && names.contains(&"chosen.jpg"),
+        "{names:?}"
+    );
+    let row: Vec<_> = rows
+        .into_iter()
+        .filter(|m| m.file_name == "harbour.jpg")
+        .collect();
     assert_eq!(row.len(), 1);
     assert_eq!(row[0].alt, "Boats in the new harbour");
     let post = s
