@@ -101,7 +101,6 @@ impl Library {
         if let Some(existing) = self.store.media_by_hash(&prepared.hash).await? {
             return Ok(existing);
         }
-        let written = self.write_files(&prepared).await?;
         let new = NewMedia {
             hash: prepared.hash.clone(),
             kind: prepared.kind,
@@ -121,12 +120,14 @@ impl Library {
             source_url: about.source_url,
             uploaded_by: about.uploaded_by,
         };
+        let hash = prepared.hash.clone();
+        let written = self.write_files(prepared).await?;
         match self.store.add_media(new).await {
             Ok(row) => Ok(row),
             Err(e) => {
                 // The same bytes may have arrived at the same moment: their row names
                 // these very files, which then stay.
-                if !matches!(self.store.media_by_hash(&prepared.hash).await, Ok(Some(_))) {
+                if !matches!(self.store.media_by_hash(&hash).await, Ok(Some(_))) {
                     self.remove_files(&written).await;
                 }
                 Err(e.into())
@@ -134,24 +135,25 @@ impl Library {
         }
     }
 
-    /// Writes every file of `prepared`, copies first and the original last; on a
-    /// failure, removes what it wrote and says why.
-    async fn write_files(&self, prepared: &Prepared) -> Result<Vec<String>, MediaError> {
+    /// Writes every file of `prepared` (its bytes moved, not copied), copies first and
+    /// the original last; on a failure, removes what it wrote and says why.
+    async fn write_files(&self, prepared: Prepared) -> Result<Vec<String>, MediaError> {
         let mut written = Vec::new();
+        let (hash, copies) = (&prepared.hash, prepared.variant_format);
         let mut all: Vec<(String, Bytes, &'static str)> = prepared
             .variants
-            .iter()
+            .into_iter()
             .map(|(w, bytes)| {
                 (
-                    format!("{}-{w}.{}", prepared.hash, prepared.variant_format.ext()),
-                    Bytes::from(bytes.clone()),
-                    prepared.variant_format.mime(),
+                    format!("{hash}-{w}.{}", copies.ext()),
+                    Bytes::from(bytes),
+                    copies.mime(),
                 )
             })
             .collect();
         all.push((
-            format!("{}.{}", prepared.hash, prepared.format.ext()),
-            Bytes::from(prepared.original.clone()),
+            format!("{hash}.{}", prepared.format.ext()),
+            Bytes::from(prepared.original),
             prepared.format.mime(),
         ));
         for (name, bytes, mime) in all {
