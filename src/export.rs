@@ -208,6 +208,16 @@ fn absolute_media(html: &str, base_url: &str) -> String {
         .replace("(/media/", &format!("({base_url}/media/"))
 }
 
+/// One `wp:postmeta` of an item.
+fn write_postmeta<W: Write>(out: &mut W, key: &str, value: &str) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "\t\t<wp:postmeta><wp:meta_key>{}</wp:meta_key><wp:meta_value>{}</wp:meta_value></wp:postmeta>",
+        cdata(key),
+        cdata(value)
+    )
+}
+
 fn write_attachment<W: Write>(
     out: &mut W,
     base_url: &str,
@@ -267,12 +277,7 @@ fn write_attachment<W: Write>(
         cdata(&url)
     )?;
     if !m.alt.is_empty() {
-        writeln!(
-            out,
-            "\t\t<wp:postmeta><wp:meta_key>{}</wp:meta_key><wp:meta_value>{}</wp:meta_value></wp:postmeta>",
-            cdata("_wp_attachment_image_alt"),
-            cdata(&m.alt)
-        )?;
+        write_postmeta(out, "_wp_attachment_image_alt", &m.alt)?;
     }
     writeln!(out, "\t</item>")
 }
@@ -395,11 +400,10 @@ fn write_item<W: Write>(
     )?;
     writeln!(out, "\t\t<wp:is_sticky>0</wp:is_sticky>")?;
     if let Some(featured) = post.featured_media_id {
-        writeln!(
+        write_postmeta(
             out,
-            "\t\t<wp:postmeta><wp:meta_key>{}</wp:meta_key><wp:meta_value>{}</wp:meta_value></wp:postmeta>",
-            cdata("_thumbnail_id"),
-            cdata(&(ATTACHMENT_IDS + featured).to_string())
+            "_thumbnail_id",
+            &(ATTACHMENT_IDS + featured).to_string(),
         )?;
     }
     for (kind, slug, name) in terms {
