@@ -585,16 +585,47 @@ crate::each_backend!(
     storage_fails
 );
 
-/// moto's S3 server on loopback: an independent implementation of the S3 API.
-struct S3Server {
+/// A server this test started on loopback (moto's S3, Python's HTTP server): stopped
+/// and waited for however the test ends.
+struct Loopback {
     child: std::process::Child,
     port: u16,
 }
 
-impl Drop for S3Server {
+impl Drop for Loopback {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl Loopback {
+    /// Starts `command` (told to listen on `port`), held at once, and waits up to
+    /// `tries` tenths of a second for the port to answer.
+    async fn start(
+        what: &str,
+        mut command: std::process::Command,
+        port: u16,
+        tries: u32,
+    ) -> Loopback {
+        let server = Loopback {
+            child: command
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("start {what}: {e}")),
+            port,
+        };
+        for _ in 0..tries {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("{what} did not start");
     }
 }
 
@@ -616,28 +647,12 @@ fn s3_available() -> bool {
     ok
 }
 
-async fn start_s3() -> S3Server {
+/// moto's S3 server on loopback: an independent implementation of the S3 API.
+async fn start_s3() -> Loopback {
     let port = crate::signin::free_port();
-    // Held at once, so it is stopped (and waited for) however the test ends.
-    let server = S3Server {
-        child: std::process::Command::new("moto_server")
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start moto_server"),
-        port,
-    };
-    for _ in 0..150 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return server;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("moto_server did not start");
+    let mut command = std::process::Command::new("moto_server");
+    command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+    Loopback::start("moto_server", command, port, 150).await
 }
 
 fn bucket_config(port: u16) -> tribune::media::s3::BucketConfig {
@@ -785,47 +800,26 @@ async fn media_in_an_s3_bucket() {
 }
 
 /// Python's own HTTP server, serving `dir` on loopback: the old site's files.
-struct FileServer {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Drop for FileServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn serve_files(dir: &Path) -> FileServer {
+async fn serve_files(dir: &Path) -> Loopback {
     let port = crate::signin::free_port();
-    let server = FileServer {
-        child: std::process::Command::new("python3")
-            .args([
-                "-m",
-                "http.server",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--directory",
-            ])
-            .arg(dir)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start python3 -m http.server"),
+    let mut command = std::process::Command::new("python3");
+    command
+        .args([
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+        ])
+        .arg(dir);
+    Loopback::start(
+        "the file server (python3 -m http.server)",
+        command,
         port,
-    };
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return server;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("the file server did not start");
+        100,
+    )
+    .await
 }
 
 /// A WordPress export whose post shows an attachment (resized, as WordPress writes it),
