@@ -43,12 +43,33 @@ def comment(out, cid, parent, day, seed):
     )
 
 
-def post(out, pid, ncomments, next_cid):
+SYLLABLES = "ka lo mi su te ra no vi de pa".split()
+ARABIC = "بيان حول الأحداث في المدينة والمجلسُ البلديُّ".split()
+
+
+def topic(k):
+    """The k-th made-up word of the --topics vocabulary (four syllables, unique)."""
+    return "".join(SYLLABLES[(k // 10 ** i) % 10] for i in range(4))
+
+
+def topics(pid, n):
+    """Three words of n for post pid, spread evenly: each word is in about 3/n of posts."""
+    return [topic(pid * 7919 % n), topic(pid * 104729 % n), topic(pid % n)]
+
+
+def post(out, pid, ncomments, next_cid, ntopics=0):
     day = f"{2010 + pid % 15:04d}-{1 + pid % 12:02d}-{1 + pid % 28:02d}"
     body = "\n\n".join(text(pid + k, 40) for k in range(8))
+    title = f"Statement number {pid} &amp; more"
+    if ntopics:
+        words = topics(pid, ntopics)
+        title += " on " + words[0]
+        body += "\n\n" + " ".join(words)
+        if pid % 10 == 0:
+            body += "\n\n" + " ".join(ARABIC)
     out.write(
         "\t<item>\n"
-        f"\t\t<title>Statement number {pid} &amp; more</title>\n"
+        f"\t\t<title>{title}</title>\n"
         f"\t\t<link>https://big.example/{day.replace('-', '/')}/statement-{pid}/</link>\n"
         "\t\t<dc:creator><![CDATA[ada]]></dc:creator>\n"
         f"\t\t<content:encoded>{cdata(body)}</content:encoded>\n"
@@ -78,6 +99,8 @@ def main():
     p.add_argument("--comments", type=int, default=20)
     p.add_argument("--big-post-comments", type=int, default=0)
     p.add_argument("--out", default="-")
+    p.add_argument("--topics", type=int, default=0,
+                   help="give each post three of this many made-up words (and every tenth an Arabic sentence), for search")
     a = p.parse_args()
     out = sys.stdout if a.out == "-" else open(a.out, "w", encoding="utf-8", buffering=1 << 20)
     out.write(
@@ -94,7 +117,7 @@ def main():
     )
     cid = 1
     for pid in range(1, a.posts + 1):
-        cid = post(out, pid, a.comments, cid)
+        cid = post(out, pid, a.comments, cid, a.topics)
     if a.big_post_comments:
         post(out, a.posts + 1, a.big_post_comments, cid)
     out.write("</channel>\n</rss>\n")

@@ -1346,3 +1346,36 @@ import-media =
 
 ## Administration: media, back
 media-back = → الوسائط
+
+## Feeds
+feed-comments-title = التعليقات على { $site }
+feed-post-comments-title = التعليقات على: { $title }
+feed-comment-by = بواسطة: { $author }
+feed-comment-on = تعليق على { $title } بواسطة { $author }
+feed-posts-link = { $site } » الخلاصة
+feed-comments-link = { $site } » خلاصة التعليقات
+feed-archive-link = { $site } » خلاصة { $name }
+feed-post-comments-link = { $site } » خلاصة التعليقات على { $title }
+field-posts_per_rss = عدد المقالات في كل خلاصة
+field-rss_use_excerpt = ما تعرضه الخلاصة من كل مقالة
+feed-full-text = النص الكامل
+feed-summary = الملخص
+feed-follow = تابع عبر الخلاصة
+
+## Search
+search-label = بحث
+search-button = ابحث
+search-placeholder = ابحث في الموقع
+search-title = نتائج البحث عن «{ $query }»
+search-count =
+    { PLURAL($count) ->
+        [0] لا توجد نتائج.
+        [one] نتيجة واحدة.
+        [two] نتيجتان.
+        [few] { $count } نتائج.
+        [many] { $count } نتيجة.
+       *[other] { $count } نتيجة.
+    }
+search-nothing = لا شيء يطابق هذه الكلمات. جرّب كلمات أقل أو تهجئة أخرى.
+search-more = نتائج أخرى
+search-back = النتائج السابقة

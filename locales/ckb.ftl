@@ -1134,3 +1134,32 @@ import-media =
 
 ## Administration: media, back
 media-back = → میدیا
+
+## Feeds
+feed-comments-title = لێدوانەکانی { $site }
+feed-post-comments-title = لێدوانەکان لەسەر: { $title }
+feed-comment-by = لەلایەن: { $author }
+feed-comment-on = لێدوانی { $author } لەسەر { $title }
+feed-posts-link = { $site } » فید
+feed-comments-link = { $site } » فیدی لێدوانەکان
+feed-archive-link = { $site } » فیدی { $name }
+feed-post-comments-link = { $site } » فیدی لێدوانەکانی { $title }
+field-posts_per_rss = ژمارەی بابەتەکان لە هەر فیدێکدا
+field-rss_use_excerpt = هەر بابەتێک لە فیددا پیشان دەدات
+feed-full-text = دەقی تەواو
+feed-summary = پوختە
+feed-follow = بە فید بەدوای بکەوە
+
+## Search
+search-label = گەڕان
+search-button = بگەڕێ
+search-placeholder = لەم ماڵپەڕەدا بگەڕێ
+search-title = ئەنجامەکانی گەڕان بۆ «{ $query }»
+search-count =
+    { PLURAL($count) ->
+        [one] یەک ئەنجام.
+       *[other] { $count } ئەنجام.
+    }
+search-nothing = هیچ شتێک لەگەڵ ئەم وشانەدا ناگونجێت. وشەی کەمتر یان ڕێنووسێکی تر تاقی بکەرەوە.
+search-more = ئەنجامی زیاتر
+search-back = ئەنجامەکانی پێشوو

@@ -1162,3 +1162,32 @@ import-media =
 
 ## Administration: media, back
 media-back = ← Media
+
+## Feeds
+feed-comments-title = Comments for { $site }
+feed-post-comments-title = Comments on: { $title }
+feed-comment-by = By: { $author }
+feed-comment-on = Comment on { $title } by { $author }
+feed-posts-link = { $site } » Feed
+feed-comments-link = { $site } » Comments Feed
+feed-archive-link = { $site } » { $name } Feed
+feed-post-comments-link = { $site } » { $title } Comments Feed
+field-posts_per_rss = Posts in each feed
+field-rss_use_excerpt = Each post in a feed shows
+feed-full-text = Full text
+feed-summary = Summary
+feed-follow = Follow by feed
+
+## Search
+search-label = Search
+search-button = Search
+search-placeholder = Search this site
+search-title = Search results for “{ $query }”
+search-count =
+    { PLURAL($count) ->
+        [one] One post or page matches.
+       *[other] { $count } posts and pages match.
+    }
+search-nothing = Nothing matched these words. Try fewer words, or other spellings.
+search-more = More results
+search-back = Earlier results

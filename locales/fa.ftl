@@ -1134,3 +1134,32 @@ import-media =
 
 ## Administration: media, back
 media-back = → رسانه
+
+## Feeds
+feed-comments-title = دیدگاه‌های { $site }
+feed-post-comments-title = دیدگاه‌ها دربارهٔ: { $title }
+feed-comment-by = از: { $author }
+feed-comment-on = دیدگاه { $author } دربارهٔ { $title }
+feed-posts-link = { $site } » خوراک
+feed-comments-link = { $site } » خوراک دیدگاه‌ها
+feed-archive-link = { $site } » خوراک { $name }
+feed-post-comments-link = { $site } » خوراک دیدگاه‌های { $title }
+field-posts_per_rss = تعداد نوشته‌ها در هر خوراک
+field-rss_use_excerpt = هر نوشته در خوراک نشان می‌دهد
+feed-full-text = متن کامل
+feed-summary = خلاصه
+feed-follow = دنبال کردن با خوراک
+
+## Search
+search-label = جست‌وجو
+search-button = جست‌وجو
+search-placeholder = جست‌وجو در این سایت
+search-title = نتایج جست‌وجو برای «{ $query }»
+search-count =
+    { PLURAL($count) ->
+        [one] یک نتیجه.
+       *[other] { $count } نتیجه.
+    }
+search-nothing = چیزی با این واژه‌ها پیدا نشد. واژه‌های کمتر یا املای دیگری را امتحان کنید.
+search-more = نتایج بیشتر
+search-back = نتایج قبلی

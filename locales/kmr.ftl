@@ -1134,3 +1134,32 @@ import-media =
 
 ## Administration: media, back
 media-back = ← Medya
+
+## Feeds
+feed-comments-title = Şîroveyên { $site }
+feed-post-comments-title = Şîroveyên li ser: { $title }
+feed-comment-by = Ji aliyê: { $author }
+feed-comment-on = Şîroveya { $author } li ser { $title }
+feed-posts-link = { $site } » Feed
+feed-comments-link = { $site } » Feeda şîroveyan
+feed-archive-link = { $site } » Feeda { $name }
+feed-post-comments-link = { $site } » Feeda şîroveyên { $title }
+field-posts_per_rss = Hejmara nivîsan di her feedê de
+field-rss_use_excerpt = Her nivîs di feedê de nîşan dide
+feed-full-text = Nivîsa tevahî
+feed-summary = Kurte
+feed-follow = Bi feedê bişopîne
+
+## Search
+search-label = Lêgerîn
+search-button = Bigere
+search-placeholder = Di vê malperê de bigere
+search-title = Encamên lêgerînê ji bo “{ $query }”
+search-count =
+    { PLURAL($count) ->
+        [one] Encamek.
+       *[other] { $count } encam.
+    }
+search-nothing = Tiştek li van peyvan nehat. Kêmtir peyv an rastnivîsek din biceribîne.
+search-more = Encamên din
+search-back = Encamên berê

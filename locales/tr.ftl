@@ -1132,3 +1132,32 @@ import-media =
 
 ## Administration: media, back
 media-back = ← Ortam
+
+## Feeds
+feed-comments-title = { $site } için yorumlar
+feed-post-comments-title = Yorumlar: { $title }
+feed-comment-by = Yazan: { $author }
+feed-comment-on = { $author } tarafından { $title } yazısına yorum
+feed-posts-link = { $site } » Besleme
+feed-comments-link = { $site } » Yorum beslemesi
+feed-archive-link = { $site } » { $name } beslemesi
+feed-post-comments-link = { $site } » { $title } yorum beslemesi
+field-posts_per_rss = Her beslemedeki yazı sayısı
+field-rss_use_excerpt = Beslemede her yazı için gösterilen
+feed-full-text = Tam metin
+feed-summary = Özet
+feed-follow = Beslemeyle takip et
+
+## Search
+search-label = Ara
+search-button = Ara
+search-placeholder = Bu sitede ara
+search-title = “{ $query }” için arama sonuçları
+search-count =
+    { PLURAL($count) ->
+        [one] Bir sonuç.
+       *[other] { $count } sonuç.
+    }
+search-nothing = Bu sözcüklerle eşleşen bir şey bulunamadı. Daha az sözcük ya da başka bir yazım deneyin.
+search-more = Daha fazla sonuç
+search-back = Önceki sonuçlar

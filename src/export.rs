@@ -57,15 +57,7 @@ fn wp_date(unix: i64) -> String {
     )
 }
 
-fn rfc2822(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc2822)
-                .ok()
-        })
-        .unwrap_or_default()
-}
+use crate::domain::feed::rfc2822;
 
 /// WordPress's `wp:status` for a post.
 fn wp_status(post: &ExportPost, now: i64) -> &'static str {
@@ -323,12 +315,11 @@ fn write_item<W: Write>(
         "\t\t<dc:creator>{}</dc:creator>",
         cdata(&post.author_login)
     )?;
-    writeln!(
-        out,
-        "\t\t<guid isPermaLink=\"false\">{}/?p={}</guid>",
-        text(base_url),
-        post.id
-    )?;
+    let guid = match post.guid.as_deref().filter(|g| !g.is_empty()) {
+        Some(guid) => text(guid),
+        None => format!("{}/?p={}", text(base_url), post.id),
+    };
+    writeln!(out, "\t\t<guid isPermaLink=\"false\">{guid}</guid>")?;
     writeln!(out, "\t\t<description></description>")?;
     writeln!(
         out,

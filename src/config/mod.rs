@@ -205,6 +205,8 @@ pub struct ServeSettings {
     pub spam_service: Option<SpamService>,
     /// `[media]`: the upload limit and where library files go.
     pub media: crate::media::MediaConfig,
+    /// Addresses in each sitemap (not a flag: tests make it small to see the split).
+    pub sitemap_urls: usize,
 }
 
 /// An Akismet-compatible spam-checking service.
@@ -323,6 +325,7 @@ impl Default for ServeSettings {
             discussion: Default::default(),
             spam_service: None,
             media: Default::default(),
+            sitemap_urls: crate::domain::sitemap::URLS_PER_SITEMAP,
         }
     }
 }
@@ -410,6 +413,7 @@ impl ServeSettings {
                 .unwrap_or(d.mail_from),
             job_retry_base: d.job_retry_base,
             discussion: file.discussion.clone(),
+            sitemap_urls: d.sitemap_urls,
         })
     }
 }

@@ -57,6 +57,8 @@ pub struct Post {
     pub body_format: BodyFormat,
     /// The library image shown above it and in link previews.
     pub featured_media_id: Option<i64>,
+    /// Its id in feeds (RSS `guid`, Atom `id`), set once and never changed.
+    pub guid: String,
 }
 
 impl Post {

@@ -64,6 +64,12 @@ pub struct SiteSettings {
     pub spam_days: u32,
     pub avatars: AvatarSource,
     pub posts_per_page: usize,
+    /// How many posts (or comments) a feed carries, newest first (WordPress's
+    /// "Syndication feeds show the most recent").
+    pub feed_items: usize,
+    /// Feeds carry each post's summary instead of its full text (WordPress's "For
+    /// each post in a feed, include: Excerpt").
+    pub feed_summary: bool,
     pub max_comment_chars: usize,
     /// Latin digits (0–9) in every language, instead of each language's own (٠١٢ in
     /// Arabic and Kurdish, ۰۱۲ in Persian).
@@ -104,6 +110,8 @@ impl Default for SiteSettings {
             spam_days: 30,
             avatars: AvatarSource::Identicon,
             posts_per_page: 10,
+            feed_items: 10,
+            feed_summary: false,
             max_comment_chars: 10_000,
             latin_digits: false,
             site_url: None,
@@ -119,6 +127,7 @@ pub const MAX_LINKS: usize = 100;
 pub const MAX_CLOSE_DAYS: u32 = 36_500;
 pub const MAX_FORM_SECONDS: u32 = 600;
 pub const MAX_SPAM_DAYS: u32 = 3650;
+pub const MAX_FEED_ITEMS: usize = 100;
 /// Characters in each word list.
 pub const MAX_KEYS_CHARS: usize = 20_000;
 
@@ -224,6 +233,11 @@ impl SiteSettings {
                 _ => AvatarSource::Identicon,
             },
             posts_per_page: num("posts_per_page", d.posts_per_page, 100),
+            feed_items: num("posts_per_rss", d.feed_items, MAX_FEED_ITEMS),
+            feed_summary: map
+                .get("rss_use_excerpt")
+                .map(|v| v == "true")
+                .unwrap_or(d.feed_summary),
             max_comment_chars: num("max_comment_chars", d.max_comment_chars, 100_000),
             latin_digits: map
                 .get("latin_digits")
@@ -287,6 +301,8 @@ impl SiteSettings {
                 .into(),
             ),
             ("posts_per_page", self.posts_per_page.to_string()),
+            ("posts_per_rss", self.feed_items.to_string()),
+            ("rss_use_excerpt", self.feed_summary.to_string()),
             ("max_comment_chars", self.max_comment_chars.to_string()),
             ("latin_digits", self.latin_digits.to_string()),
             (

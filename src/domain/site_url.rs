@@ -50,6 +50,32 @@ impl SiteUrl {
     pub fn join(&self, path: &str) -> String {
         format!("{}{path}", self.0)
     }
+
+    /// The same as a URI: a path in any script percent-encoded (feeds, sitemaps and
+    /// headers carry URIs, not the IRIs a page may show).
+    pub fn uri(&self, path: &str) -> String {
+        format!("{}{}", self.0, encode_path(path))
+    }
+}
+
+/// A site path as a URI path: what is not allowed there (spaces, quotes, `<>`, `#?`,
+/// any non-ASCII letter of a slug) percent-encoded as UTF-8; `%` itself is kept, so a
+/// path already encoded stays as it is.
+pub fn encode_path(path: &str) -> String {
+    const PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'<')
+        .add(b'>')
+        .add(b'`')
+        .add(b'#')
+        .add(b'?')
+        .add(b'{')
+        .add(b'}')
+        .add(b'\\')
+        .add(b'^')
+        .add(b'|');
+    percent_encoding::utf8_percent_encode(path, PATH).to_string()
 }
 
 impl fmt::Display for SiteUrl {

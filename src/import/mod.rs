@@ -438,6 +438,7 @@ async fn import_post(
                 body_html,
                 body: content,
                 featured_media_id: featured,
+                guid: Some(item.guid.clone()),
                 body_format: BodyFormat::Html,
                 status,
                 lang: lang.to_string(),

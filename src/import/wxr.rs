@@ -63,6 +63,8 @@ pub struct Item {
     pub id: String,
     pub title: String,
     pub link: String,
+    /// What feeds called it (`<guid>`), kept as the post's feed id.
+    pub guid: String,
     pub creator: String,
     pub content: String,
     pub excerpt: String,
@@ -364,6 +366,7 @@ fn item(node: &Node) -> Item {
         id: node.value("wp:post_id").to_string(),
         title: crate::domain::html::decode_entities(node.value("title")),
         link: node.value("link").to_string(),
+        guid: node.value("guid").trim().to_string(),
         creator: node.value("dc:creator").to_string(),
         content: node.text_of("content:encoded").to_string(),
         excerpt: node.text_of("excerpt:encoded").trim().to_string(),

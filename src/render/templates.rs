@@ -25,6 +25,9 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "base.html",
     "home.html",
     "post.html",
+    "preview.html",
+    "robots.txt",
+    "search.html",
     "comments.html",
     "not_found.html",
     "connecting.html",
@@ -155,6 +158,9 @@ impl Templates {
                 Ok(translations.t(&lang, key, Some(&args)))
             },
         );
+        // `…|plain`: a message without the isolation marks around its arguments, for
+        // attributes a program reads (a feed's title in a feed reader's list).
+        env.add_filter("plain", |s: String| crate::i18n::plain(&s));
         // `number(n)`: a count with the page language's digits and grouping.
         let numbers = i18n.clone();
         env.add_function(

@@ -88,7 +88,7 @@ impl<'r> FromRow<'r, AnyRow> for Comment {
 pub(super) const POST_SELECT: &str = "SELECT p.id, p.slug, p.title, p.excerpt, p.body_md, \
      p.body_html, p.status, p.lang, p.translation_group, p.author_id, \
      u.display_name AS author_name, p.comments_open, p.comment_count, p.published_at, \
-     p.created_at, p.updated_at, p.kind, p.body_format, p.featured_media_id FROM posts p JOIN users u ON u.id = p.author_id";
+     p.created_at, p.updated_at, p.kind, p.body_format, p.featured_media_id, p.guid FROM posts p JOIN users u ON u.id = p.author_id";
 
 impl<'r> FromRow<'r, AnyRow> for Post {
     fn from_row(row: &'r AnyRow) -> Result<Self, sqlx::Error> {
@@ -112,6 +112,10 @@ impl<'r> FromRow<'r, AnyRow> for Post {
             kind: row.try_get("kind")?,
             body_format: row.try_get("body_format")?,
             featured_media_id: row.try_get("featured_media_id")?,
+            // Every row has one since the column came (filled in by its migration).
+            guid: row
+                .try_get::<Option<String>, _>("guid")?
+                .unwrap_or_default(),
         })
     }
 }

@@ -24,6 +24,8 @@ pub struct ExportPost {
     pub updated_at: i64,
     pub author_login: String,
     pub featured_media_id: Option<i64>,
+    /// Its feed id, written as the export's `<guid>` so the next site keeps it.
+    pub guid: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -84,7 +86,7 @@ impl Store {
         let sql = format!(
             "SELECT p.id, p.kind, p.slug, p.title, p.excerpt, p.body_md, p.body_html, \
              p.body_format, p.status, p.lang, p.comments_open, p.published_at, p.created_at, \
-             p.updated_at, {AUTHOR_LOGIN} AS author_login, p.featured_media_id \
+             p.updated_at, {AUTHOR_LOGIN} AS author_login, p.featured_media_id, p.guid \
              FROM posts p JOIN users u ON u.id = p.author_id \
              WHERE p.id > $1 ORDER BY p.id LIMIT $2"
         );

@@ -29,6 +29,9 @@ pub struct ImportedPost {
     pub created_at: i64,
     /// The attachment shown as its featured image, fetched into the library.
     pub featured_media_id: Option<i64>,
+    /// Its feed id where it came from (WordPress's `guid`), kept so feed readers do not
+    /// see it as new; a fresh one when the export had none.
+    pub guid: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -196,12 +199,12 @@ impl ImportTx {
 
     pub async fn insert_post(&mut self, p: &ImportedPost) -> StoreResult<i64> {
         // Imported posts were announced where they came from: no "new post" emails.
-        Ok(sqlx::query_scalar(
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO posts (slug, title, excerpt, body_md, body_html, status, lang, \
              author_id, comments_open, published_at, created_at, updated_at, notified_at, \
-             kind, body_format, import_source, import_id, featured_media_id) \
+             kind, body_format, import_source, import_id, featured_media_id, guid) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, \
-             $17) RETURNING id",
+             $17, $18) RETURNING id",
         )
         .bind(&p.slug)
         .bind(&p.title)
@@ -220,8 +223,16 @@ impl ImportTx {
         .bind(&p.source)
         .bind(&p.import_id)
         .bind(p.featured_media_id)
+        .bind(
+            p.guid
+                .clone()
+                .filter(|g| !g.trim().is_empty())
+                .unwrap_or_else(crate::token::uuid_urn),
+        )
         .fetch_one(&mut *self.tx)
-        .await?)
+        .await?;
+        super::search::index_post(&mut self.tx, id, &p.title, &p.excerpt, &p.body_html).await?;
+        Ok(id)
     }
 
     /// Records that imported post `post_id` shows the library files `media_ids`.

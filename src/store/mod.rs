@@ -18,10 +18,12 @@ mod post_list;
 mod posts;
 mod privacy;
 mod revisions;
+mod search;
 mod sessions;
 mod settings;
 mod spam;
 mod subscriptions;
+mod syndication;
 mod users;
 
 pub use activity::{ActivityFilter, ActivityRow};
@@ -35,9 +37,11 @@ pub use post_list::PostFilter;
 pub use posts::{Listing, PostWrite};
 pub use privacy::{Erased, PersonalData};
 pub use revisions::RevisionRow;
+pub use search::Found;
 pub use sessions::{SessionInfo, SessionRow};
 pub use spam::Label;
 pub use subscriptions::SubscriptionRow;
+pub use syndication::TermEntry;
 pub use users::{StaffChange, UserRow};
 
 use std::str::FromStr;

@@ -304,16 +304,19 @@ impl Store {
         self.write(move |tx| {
             Box::pin(async move {
                 let sql = format!(
-                    "INSERT INTO posts ({WRITE_COLUMNS}, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id"
+                    "INSERT INTO posts ({WRITE_COLUMNS}, created_at, updated_at, guid) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id"
                 );
                 let row = bind_write(sqlx::query(&sql), &post)
                     .bind(super::now())
+                    .bind(crate::token::uuid_urn())
                     .fetch_one(&mut *tx)
                     .await?;
                 let id: i64 = sqlx::Row::try_get(&row, 0)?;
                 announce(tx, id, &post).await?;
                 super::media::record_uses(tx, id, &post.media_ids).await?;
+                super::search::index_post(tx, id, &post.title, &post.excerpt, &post.body_html)
+                    .await?;
                 super::bump_content_version(tx).await?;
                 Ok(id)
             })
@@ -375,6 +378,8 @@ impl Store {
                     announce(tx, id, &post).await?;
                 }
                 super::media::record_uses(tx, id, &post.media_ids).await?;
+                super::search::index_post(tx, id, &post.title, &post.excerpt, &post.body_html)
+                    .await?;
                 super::bump_content_version(tx).await?;
                 Ok(())
             })

@@ -22,7 +22,13 @@ const MAX_PAGES: usize = 10_000;
 pub struct CachedPage {
     pub body: Bytes,
     pub etag: HeaderValue,
+    /// `text/html; charset=utf-8` for a page; a feed's or sitemap's own type.
+    pub content_type: HeaderValue,
+    /// When what it shows last changed (feeds, sitemaps), for `If-Modified-Since`.
+    pub last_modified: Option<std::time::SystemTime>,
 }
+
+const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
 
 pub struct PageCache {
     pages: RwLock<HashMap<String, CachedPage>>,
@@ -53,11 +59,25 @@ impl PageCache {
 
     /// Stores a rendered page unless the content changed since `generation` was taken.
     pub fn insert(&self, key: &str, body: String, generation: u64) -> CachedPage {
+        self.insert_typed(key, body, generation, HTML, None)
+    }
+
+    /// [`PageCache::insert`] for a document that is not a page: a feed, a sitemap.
+    pub fn insert_typed(
+        &self,
+        key: &str,
+        body: String,
+        generation: u64,
+        content_type: HeaderValue,
+        last_modified: Option<std::time::SystemTime>,
+    ) -> CachedPage {
         let digest = crate::token::sha256_hex(&body);
         let page = CachedPage {
             etag: HeaderValue::from_str(&format!("\"{}\"", &digest[..20]))
                 .expect("hex is a valid header"),
             body: Bytes::from(body),
+            content_type,
+            last_modified,
         };
         let mut pages = self.pages.write().expect("cache lock");
         if self.generation.load(Ordering::Acquire) == generation && pages.len() < MAX_PAGES {

@@ -114,6 +114,11 @@ impl AppState {
             &assets,
         )?);
         let version = store.content_version().await?;
+        // Posts from before search, or from before folding changed, are indexed now.
+        let indexed = store.complete_search_index().await?;
+        if indexed > 0 {
+            tracing::info!(posts = indexed, "search index completed");
+        }
         i18n.set_latin_digits(site_settings.latin_digits);
         let site = Arc::new(Site::with_discussion(
             settings.base_url.clone(),
@@ -312,7 +317,38 @@ pub fn router(state: AppState) -> Router {
         .route("/category/{slug}/page/{n}/", get(public::home::category))
         .route("/tag/{slug}/", get(public::home::tag))
         .route("/tag/{slug}/page/{n}/", get(public::home::tag))
-        .route("/{lang}/page/{n}/", get(public::home::language_page))
+        .route("/{slug}/page/{n}/", get(public::home::language_page))
+        // Feeds, where WordPress has them (`…/feed/` RSS, `…/feed/atom/` Atom).
+        .route("/robots.txt", get(public::sitemaps::robots))
+        .route("/sitemap.xml", get(public::sitemaps::index))
+        .route(
+            "/wp-sitemap.xml",
+            get(|| async { axum::response::Redirect::permanent("/sitemap.xml") }),
+        )
+        .route("/sitemaps/{file}", get(public::sitemaps::sitemap))
+        .route(
+            "/feed",
+            get(|| async { axum::response::Redirect::permanent("/feed/") }),
+        )
+        .route("/feed/", get(public::feeds::site))
+        .route("/feed/{kind}/", get(public::feeds::site))
+        .route("/comments/feed/", get(public::feeds::comments))
+        .route("/comments/feed/{kind}/", get(public::feeds::comments))
+        .route("/category/{slug}/feed/", get(public::feeds::category))
+        .route(
+            "/category/{slug}/feed/{kind}/",
+            get(public::feeds::category),
+        )
+        .route("/tag/{slug}/feed/", get(public::feeds::tag))
+        .route("/tag/{slug}/feed/{kind}/", get(public::feeds::tag))
+        .route(
+            "/{slug}/feed/{kind}/",
+            get(public::feeds::language_or_page_kind),
+        )
+        .route(
+            "/{y}/{m}/{d}/{slug}/feed/{kind}/",
+            get(public::feeds::post_kind),
+        )
         .route("/comments", post(public::comment_submit::submit))
         .route("/comments/shown", get(public::comment_submit::form_shown))
         .route("/comment/{id}/", get(public::comment_link::show))

@@ -9,6 +9,7 @@ mod comment_edit;
 mod comment_pages;
 mod discussion;
 mod faults;
+mod findable;
 mod hardening;
 mod journey;
 mod languages;

@@ -11,7 +11,7 @@ use minijinja::context;
 use super::{page, staff_context};
 use crate::domain::settings::{
     AvatarSource, SiteSettings, MAX_CLOSE_DAYS, MAX_COMMENTS_PER_PAGE, MAX_EDIT_MINUTES,
-    MAX_FORM_SECONDS, MAX_KEYS_CHARS, MAX_LINKS, MAX_SPAM_DAYS, MAX_THREAD_DEPTH,
+    MAX_FEED_ITEMS, MAX_FORM_SECONDS, MAX_KEYS_CHARS, MAX_LINKS, MAX_SPAM_DAYS, MAX_THREAD_DEPTH,
 };
 use crate::domain::site_url::SiteUrl;
 use crate::web::error::AppResult;
@@ -76,6 +76,8 @@ async fn settings_page(
                 tagline => get("tagline"),
                 language => get("language"),
                 posts_per_page => get("posts_per_page"),
+                feed_items => get("posts_per_rss"),
+                feed_summary => get("rss_use_excerpt") == "true",
                 thread_depth => get("thread_depth"),
                 page_comments => form.contains_key("page_comments"),
                 comments_per_page => get("comments_per_page"),
@@ -294,6 +296,16 @@ pub async fn save(
             AvatarSource::Identicon
         },
         posts_per_page: number("posts_per_page", 1, 100),
+        // Fields added later: a form without them keeps what is set.
+        feed_items: if form.contains_key("posts_per_rss") {
+            number("posts_per_rss", 1, MAX_FEED_ITEMS)
+        } else {
+            current.feed_items
+        },
+        feed_summary: match form.get("rss_use_excerpt").map(String::as_str) {
+            Some(v) => v == "true",
+            None => current.feed_summary,
+        },
         max_comment_chars: number("max_comment_chars", 100, 100_000),
         latin_digits: get("digits") == "latin",
         // A form without the field (an older page, a script) leaves the address as

@@ -18,6 +18,10 @@ use crate::web::AppState;
 pub struct HomeQuery {
     p: Option<String>,
     page_id: Option<String>,
+    /// WordPress's search: `/?s=words`.
+    s: Option<String>,
+    /// WordPress's plain feed links: `/?feed=rss2`, `/?feed=atom`.
+    feed: Option<String>,
 }
 
 pub async fn first_page(
@@ -38,15 +42,32 @@ pub async fn first_page(
             _ => not_found_page(&state),
         });
     }
+    if let Some(words) = query.s.as_deref() {
+        return super::search::results(&state, words, 1).await;
+    }
+    if let Some(feed) = query.feed.as_deref() {
+        return Ok(match feed {
+            "atom" => moved_permanently("/feed/atom/"),
+            "comments-rss2" => moved_permanently("/comments/feed/"),
+            _ => moved_permanently("/feed/"),
+        });
+    }
     render(state, None, 1, uri, headers).await
 }
 
 pub async fn page(
     State(state): State<AppState>,
     Path(n): Path<String>,
+    Query(query): Query<HomeQuery>,
     uri: OriginalUri,
     headers: HeaderMap,
 ) -> AppResult<Response> {
+    if let Some(words) = query.s.as_deref() {
+        return match n.parse::<i64>() {
+            Ok(n) if n >= 1 => super::search::results(&state, words, n).await,
+            _ => Ok(not_found_page(&state)),
+        };
+    }
     match n.parse::<i64>() {
         Ok(1) => Ok(Redirect::permanent("/").into_response()),
         Ok(n) if n > 1 => render(state, None, n, uri, headers).await,
@@ -283,6 +304,8 @@ async fn render_listing(
             archive => archive,
             language => language,
             languages => if languages.len() > 1 { languages } else { Vec::new() },
+            canonical => state.site.url().uri(&key),
+            og_locale => super::preview::og_locale(lang.tag),
             ..page_context(&site, lang)
         },
     )?;

@@ -4,9 +4,13 @@ pub mod avatar;
 pub mod comment_edit;
 pub mod comment_link;
 pub mod comment_submit;
+pub mod feeds;
 pub mod home;
 pub mod media;
 pub mod post_page;
+pub mod preview;
+pub mod search;
+pub mod sitemaps;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -137,23 +141,58 @@ pub fn avatar_url(state: &AppState, site: &SiteSettings, email: &str) -> String 
     }
 }
 
+/// Whether the reader already has `page` (RFC 9110 § 13.2.2: `If-None-Match` first —
+/// any of its tags, weak or strong, or `*` —, `If-Modified-Since` only without it).
+fn reader_has(page: &CachedPage, headers: &HeaderMap) -> bool {
+    if let Some(tags) = headers.get(header::IF_NONE_MATCH) {
+        let Ok(tags) = tags.to_str() else {
+            return false;
+        };
+        let ours = page.etag.to_str().unwrap_or_default();
+        return tags
+            .split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == "*" || t == ours);
+    }
+    match (page.last_modified, headers.get(header::IF_MODIFIED_SINCE)) {
+        (Some(modified), Some(since)) => since
+            .to_str()
+            .ok()
+            .and_then(|s| httpdate::parse_http_date(s).ok())
+            // HTTP dates have whole seconds.
+            .is_some_and(|since| {
+                let modified = httpdate::HttpDate::from(modified);
+                httpdate::HttpDate::from(since) >= modified
+            }),
+        _ => false,
+    }
+}
+
 /// Answers from a cached page, with `304 Not Modified` when the reader has it already.
 pub fn cached_response(page: CachedPage, headers: &HeaderMap) -> Response {
-    if headers.get(header::IF_NONE_MATCH) == Some(&page.etag) {
-        return (StatusCode::NOT_MODIFIED, [(header::ETAG, page.etag)]).into_response();
+    let last_modified = page
+        .last_modified
+        .and_then(|t| HeaderValue::from_str(&httpdate::fmt_http_date(t)).ok());
+    if reader_has(&page, headers) {
+        let mut response = (StatusCode::NOT_MODIFIED, [(header::ETAG, page.etag)]).into_response();
+        if let Some(lm) = last_modified {
+            response.headers_mut().insert(header::LAST_MODIFIED, lm);
+        }
+        return response;
     }
-    (
+    let mut response = (
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            ),
+            (header::CONTENT_TYPE, page.content_type),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
             (header::ETAG, page.etag),
         ],
         page.body,
     )
-        .into_response()
+        .into_response();
+    if let Some(lm) = last_modified {
+        response.headers_mut().insert(header::LAST_MODIFIED, lm);
+    }
+    response
 }
 
 /// A page made for one reader (form errors, their held comment): never cached.
@@ -206,16 +245,5 @@ pub fn moved_permanently(path: &str) -> Response {
 
 /// Percent-encodes a site path for a `Location` header (slugs may be in any script).
 pub fn location(path: &str) -> String {
-    let path = site_path(path);
-    const PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-        .add(b' ')
-        .add(b'"')
-        .add(b'<')
-        .add(b'>')
-        .add(b'`')
-        .add(b'#')
-        .add(b'?')
-        .add(b'{')
-        .add(b'}');
-    percent_encoding::utf8_percent_encode(&path, PATH).to_string()
+    crate::domain::site_url::encode_path(&site_path(path))
 }

@@ -220,11 +220,9 @@ pub async fn render(
         .map(|(field, message)| context! { field => field, message => message })
         .collect();
     let view = PostView::new(state, ui_lang, post, true);
-    let terms: Vec<_> = state
-        .store
-        .post_terms(post.id)
-        .await?
-        .into_iter()
+    let post_terms = state.store.post_terms(post.id).await?;
+    let terms: Vec<_> = post_terms
+        .iter()
         .map(|(kind, slug, name)| context! { kind => kind, slug => slug, name => name })
         .collect();
     let providers: Vec<_> = state
@@ -241,8 +239,31 @@ pub async fn render(
             profile_url => c.profile_url,
         }
     });
-    let (alternates, also_in, x_default) = translations(state, &site, post).await?;
-    let featured = featured_image(state, post).await?;
+    let (alternates, also_in, x_default, versions) = translations(state, &site, post).await?;
+    let featured_row = match post.featured_media_id {
+        Some(id) => state.store.media_by_id(id).await?,
+        None => None,
+    };
+    let featured = featured_row.as_ref().and_then(featured_image);
+    let canonical = match nav {
+        Some((n, _, default)) if n != default => format!("{}comment-page-{n}/", post.permalink()),
+        _ => post.permalink(),
+    };
+    let base = state.site.url();
+    let preview = super::preview::preview(
+        post,
+        super::preview::PreviewInput {
+            base: &base,
+            site_title: &site.title,
+            canonical_path: &canonical,
+            summary: &view.summary,
+            image: featured_row
+                .as_ref()
+                .and_then(|m| super::preview::PreviewImage::of(&base, m)),
+            terms: post_terms.iter().map(|(k, _, n)| (*k, n.clone())).collect(),
+            translations: versions,
+        },
+    );
     let ctx = page_context(&site, lang);
     Ok(Some(state.templates.render(
         "post.html",
@@ -265,29 +286,31 @@ pub async fn render(
             alternates => alternates,
             also_in => also_in,
             x_default => x_default,
-            featured => featured, ..ctx
+            featured => featured,
+            preview => preview, ..ctx
         },
     )?))
 }
 
 /// The post's featured image as the page shows it above the text: the first thing a
 /// reader sees, so fetched at once rather than lazily.
-pub async fn featured_image(state: &AppState, post: &Post) -> AppResult<Option<String>> {
-    let Some(id) = post.featured_media_id else {
-        return Ok(None);
-    };
-    Ok(state
-        .store
-        .media_by_id(id)
-        .await?
-        .and_then(|m| m.picture())
-        .map(|p| {
-            p.img(
-                None,
-                " class=\"featured-image\" fetchpriority=\"high\" decoding=\"async\"",
-            )
-        }))
+pub fn featured_image(media: &crate::store::MediaRow) -> Option<String> {
+    media.picture().map(|p| {
+        p.img(
+            None,
+            " class=\"featured-image\" fetchpriority=\"high\" decoding=\"async\"",
+        )
+    })
 }
+
+/// `<link rel="alternate">` entries, "Also in" entries, the `x-default` address, and
+/// the versions' language tags.
+type Translations = (
+    Vec<minijinja::Value>,
+    Vec<minijinja::Value>,
+    Option<String>,
+    Vec<String>,
+);
 
 /// A post's translations that readers can see: every version for
 /// `<link rel="alternate" hreflang>` (itself included, with absolute addresses), the
@@ -297,9 +320,9 @@ async fn translations(
     state: &AppState,
     site: &crate::domain::settings::SiteSettings,
     post: &Post,
-) -> AppResult<(Vec<minijinja::Value>, Vec<minijinja::Value>, Option<String>)> {
+) -> AppResult<Translations> {
     let Some(group) = post.translation_group.as_deref() else {
-        return Ok((Vec::new(), Vec::new(), None));
+        return Ok((Vec::new(), Vec::new(), None, Vec::new()));
     };
     let now = crate::store::now();
     let versions: Vec<Post> = state
@@ -310,7 +333,7 @@ async fn translations(
         .filter(|p| p.is_public(now))
         .collect();
     if versions.len() < 2 {
-        return Ok((Vec::new(), Vec::new(), None));
+        return Ok((Vec::new(), Vec::new(), None, Vec::new()));
     }
     let base = state.site.url();
     let view = |p: &Post| {
@@ -335,7 +358,13 @@ async fn translations(
         .iter()
         .find(|p| crate::i18n::shipped(&p.lang).is_some_and(|l| l.tag == site_lang))
         .unwrap_or(&versions[0]);
-    Ok((alternates, also_in, Some(base.join(&default.permalink()))))
+    let langs = versions.iter().map(|p| p.lang.clone()).collect();
+    Ok((
+        alternates,
+        also_in,
+        Some(base.join(&default.permalink())),
+        langs,
+    ))
 }
 
 /// `/2026/11/26/slug` → `/2026/11/26/slug/`. The path is the reader's, so it is made
@@ -373,12 +402,16 @@ pub async fn show_comment_page(
     uri: OriginalUri,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    let Some(page) = parse_segment(&segment) else {
-        return Ok(not_found_page(&state));
-    };
     let date = match (y.parse(), m.parse(), d.parse()) {
         (Ok(y), Ok(m), Ok(d)) => Some((y, m, d)),
         _ => Some((0, 0, 0)),
+    };
+    // `…/slug/feed/`: the post's comments as RSS.
+    if segment == "feed" {
+        return super::feeds::post_comments(state, slug, date, None, uri, headers).await;
+    }
+    let Some(page) = parse_segment(&segment) else {
+        return Ok(not_found_page(&state));
     };
     respond(state, slug, date, Some(page), query, uri, headers).await
 }
@@ -391,6 +424,10 @@ pub async fn show_page_comment_page(
     uri: OriginalUri,
     headers: HeaderMap,
 ) -> AppResult<Response> {
+    // `/ar/feed/` (a language's posts) or `/about/feed/` (a page's comments).
+    if segment == "feed" {
+        return super::feeds::language_or_page(state, slug, None, uri, headers).await;
+    }
     let Some(page) = parse_segment(&segment) else {
         return Ok(not_found_page(&state));
     };

@@ -1,0 +1,5 @@
+-- The id a feed gives each post (RSS `guid`, Atom `id`): set when the post is written,
+-- never changed afterwards (a new slug or site address must not make feed readers see
+-- an old post as new); an imported post keeps the one WordPress gave it.
+ALTER TABLE posts ADD COLUMN guid TEXT;
+UPDATE posts SET guid = 'urn:uuid:' || gen_random_uuid() WHERE guid IS NULL;

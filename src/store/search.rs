@@ -1,0 +1,185 @@
+//! Search behind one interface: SQLite's FTS5 (`bm25`, the title weighted ten times the
+//! text) or PostgreSQL's full-text search (`ts_rank` over a weighted `tsvector`, GIN).
+//! Both hold the text folded by `domain::search::fold`, so Arabic, Kurdish, Persian and
+//! Turkish spellings meet the same way on either.
+
+use sqlx::AnyConnection;
+
+use super::codec::POST_SELECT;
+use super::{Store, StoreResult};
+use crate::domain::post::{Post, PostStatus};
+use crate::domain::search::{fold, fts5_query, tsquery, FOLD_VERSION};
+
+fn is_postgres(conn: &AnyConnection) -> bool {
+    conn.backend_name().eq_ignore_ascii_case("postgresql")
+}
+
+/// Writes post `id`'s row of the index (its title, excerpt and text), inside the
+/// transaction that writes the post.
+pub(crate) async fn index_post(
+    conn: &mut AnyConnection,
+    id: i64,
+    title: &str,
+    excerpt: &str,
+    body_html: &str,
+) -> Result<(), sqlx::Error> {
+    let title = fold(title);
+    let body = fold(&format!(
+        "{excerpt} {}",
+        crate::domain::html::plain_text(body_html)
+    ));
+    if is_postgres(conn) {
+        sqlx::query(
+            "INSERT INTO search_index (post_id, title, body, document) VALUES ($1, $2, $3, \
+             setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'D')) \
+             ON CONFLICT (post_id) DO UPDATE SET title = excluded.title, body = excluded.body, \
+             document = excluded.document",
+        )
+        .bind(id)
+        .bind(&title)
+        .bind(&body)
+        .execute(conn)
+        .await?;
+    } else {
+        sqlx::query("DELETE FROM search_index WHERE rowid = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("INSERT INTO search_index (rowid, title, body) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(&title)
+            .bind(&body)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// What a search found: how many match in all, and this page of them.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub total: i64,
+    pub posts: Vec<Post>,
+}
+
+impl Store {
+    /// Posts and pages readers can see at `now` that hold every one of `terms` (each a
+    /// prefix, see `domain::search`), best first, `limit` from `offset`.
+    pub async fn search(
+        &self,
+        terms: &[String],
+        now: i64,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Found> {
+        if terms.is_empty() {
+            return Ok(Found::default());
+        }
+        let postgres = self.backend() == super::Backend::Postgres;
+        let (count_sql, page_sql, query) = if postgres {
+            (
+                "SELECT COUNT(*) FROM search_index s JOIN posts p ON p.id = s.post_id \
+                 WHERE s.document @@ to_tsquery('simple', $1) AND p.status = $2 \
+                 AND p.published_at <= $3"
+                    .to_string(),
+                format!(
+                    "{POST_SELECT} JOIN search_index s ON s.post_id = p.id \
+                     WHERE s.document @@ to_tsquery('simple', $1) AND p.status = $2 \
+                     AND p.published_at <= $3 \
+                     ORDER BY ts_rank(s.document, to_tsquery('simple', $1)) DESC, \
+                     p.published_at DESC, p.id DESC LIMIT $4 OFFSET $5"
+                ),
+                tsquery(terms),
+            )
+        } else {
+            (
+                "SELECT COUNT(*) FROM search_index JOIN posts p ON p.id = search_index.rowid \
+                 WHERE search_index MATCH $1 AND p.status = $2 AND p.published_at <= $3"
+                    .to_string(),
+                format!(
+                    "{POST_SELECT} JOIN (SELECT rowid AS hit, bm25(search_index, 10.0, 1.0) \
+                     AS score FROM search_index WHERE search_index MATCH $1) m ON m.hit = p.id \
+                     WHERE p.status = $2 AND p.published_at <= $3 \
+                     ORDER BY m.score, p.published_at DESC, p.id DESC LIMIT $4 OFFSET $5"
+                ),
+                fts5_query(terms),
+            )
+        };
+        let total: i64 = sqlx::query_scalar(&count_sql)
+            .bind(&query)
+            .bind(PostStatus::Published)
+            .bind(now)
+            .fetch_one(&self.read)
+            .await?;
+        if total == 0 || offset >= total {
+            return Ok(Found {
+                total,
+                posts: Vec::new(),
+            });
+        }
+        let posts = sqlx::query_as(&page_sql)
+            .bind(&query)
+            .bind(PostStatus::Published)
+            .bind(now)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.read)
+            .await?;
+        Ok(Found { total, posts })
+    }
+
+    /// Makes the index whole: built again when folding changed since it was written
+    /// (`FOLD_VERSION`), then a row for every post without one (posts from before
+    /// search). A batch of 500 posts a transaction; returns how many were indexed.
+    pub async fn complete_search_index(&self) -> StoreResult<usize> {
+        let version: Option<String> =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'search_fold_version'")
+                .fetch_optional(&self.read)
+                .await?;
+        if version.as_deref() != Some(&FOLD_VERSION.to_string()) {
+            self.write(|tx| {
+                Box::pin(async move {
+                    sqlx::query("DELETE FROM search_index")
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("DELETE FROM settings WHERE key = 'search_fold_version'")
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO settings (key, value) VALUES ('search_fold_version', $1)",
+                    )
+                    .bind(FOLD_VERSION.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await?;
+        }
+        let missing = if self.backend() == super::Backend::Postgres {
+            "SELECT id, title, excerpt, body_html FROM posts p WHERE NOT EXISTS \
+             (SELECT 1 FROM search_index s WHERE s.post_id = p.id) ORDER BY id LIMIT 500"
+        } else {
+            "SELECT id, title, excerpt, body_html FROM posts p WHERE NOT EXISTS \
+             (SELECT 1 FROM search_index s WHERE s.rowid = p.id) ORDER BY id LIMIT 500"
+        };
+        let mut done = 0;
+        loop {
+            let batch: Vec<(i64, String, String, String)> =
+                sqlx::query_as(missing).fetch_all(&self.read).await?;
+            if batch.is_empty() {
+                return Ok(done);
+            }
+            done += batch.len();
+            self.write(move |tx| {
+                Box::pin(async move {
+                    for (id, title, excerpt, body) in &batch {
+                        index_post(tx, *id, title, excerpt, body).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! `/?s=words` (and `/page/2/?s=words`), WordPress's search addresses: posts and pages
+//! readers can see, best match first, a page at a time, the words marked where they
+//! matched. Made for the one reader who asked, so never cached; `noindex` for robots.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+
+use super::{site_language, PostView};
+use crate::domain::search::{highlight, snippet, terms, MAX_QUERY_CHARS};
+use crate::web::error::AppResult;
+use crate::web::AppState;
+
+/// A result as the page shows it: the post, its title and a snippet with the
+/// matches marked (HTML, escaped here).
+#[derive(Debug, serde::Serialize)]
+struct Hit {
+    post: PostView,
+    title_html: String,
+    snippet_html: String,
+}
+
+/// The address of results page `n` for `query`.
+fn page_url(query: &str, n: i64) -> String {
+    let q: String = form_urlencoded::byte_serialize(query.as_bytes()).collect();
+    if n <= 1 {
+        format!("/?s={q}")
+    } else {
+        format!("/page/{n}/?s={q}")
+    }
+}
+
+pub async fn results(state: &AppState, query: &str, page: i64) -> AppResult<Response> {
+    let site = state.site();
+    let lang = site_language(&site);
+    let query: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
+    let wanted = terms(&query);
+    let per_page = site.posts_per_page as i64;
+    let now = crate::store::now();
+    let found = state
+        .store
+        .search(&wanted, now, per_page, (page - 1) * per_page)
+        .await?;
+    let pages = ((found.total + per_page - 1) / per_page).max(1);
+    if page > pages {
+        return Ok(super::not_found_page(state));
+    }
+    let hits: Vec<Hit> = found
+        .posts
+        .iter()
+        .map(|p| {
+            let text = if p.excerpt.trim().is_empty() {
+                crate::domain::html::plain_text(&p.body_html)
+            } else {
+                format!(
+                    "{} {}",
+                    p.excerpt,
+                    crate::domain::html::plain_text(&p.body_html)
+                )
+            };
+            Hit {
+                post: PostView::new(state, lang.tag, p, false),
+                title_html: highlight(&p.title, &wanted),
+                snippet_html: snippet(&text, &wanted, 40),
+            }
+        })
+        .collect();
+    let html = state.templates.render(
+        "search.html",
+        context! {
+            query => query,
+            searched => !wanted.is_empty(),
+            total => found.total,
+            hits => hits,
+            page => page,
+            older_url => (page < pages).then(|| page_url(&query, page + 1)),
+            newer_url => (page > 1).then(|| page_url(&query, page - 1)),
+            ..super::page_context(&site, lang)
+        },
+    )?;
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            // The same for everyone who asks the same, but not worth a cache entry.
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        html,
+    )
+        .into_response())
+}
