@@ -966,6 +966,9 @@ activity-action-settings = تغيّرت القواعد
 job-kind-purge_spam = تنظيف المزعج
 job-kind-spam_check = فحص لدى خدمة المزعج
 job-kind-spam_report = إبلاغ خدمة المزعج
+job-kind-webmention_receive = إشارة ويب واردة (Webmention)
+job-kind-webmentions_send = إشارات ويب للإرسال (Webmention)
+job-kind-webmention_send = إرسال إشارة ويب (Webmention)
 job-summary-purge-spam = حذف المزعج القديم، ثم مرة أخرى بعد ساعة
 job-summary-spam-check = التعليق { $id }
 job-summary-spam-report-spam = التعليق { $id } مزعج
@@ -1379,3 +1382,16 @@ search-count =
 search-nothing = لا شيء يطابق هذه الكلمات. جرّب كلمات أقل أو تهجئة أخرى.
 search-more = نتائج أخرى
 search-back = النتائج السابقة
+
+## Webmention
+comment-type-webmention = إشارة من موقع:
+webmention-accepted = تم الاستلام. سيُتحقَّق من المصدر، وتظهر الإشارة بعد موافقة أحد المشرفين.
+webmention-bad-urls = أرسل المصدر والهدف عنوانين يبدآن بـ http أو https.
+webmention-same = المصدر والهدف عنوان واحد.
+webmention-not-here = الهدف ليس على هذا الموقع.
+webmention-no-post = الهدف ليس مقالة أو صفحة منشورة هنا.
+webmention-closed = لم تعد هذه المقالة تقبل الردود.
+webmention-slow-down = إشارات كثيرة من عنوانك؛ حاول بعد دقيقة.
+job-summary-webmention-receive = التحقق من إشارة إلى المقالة { $id } من { $source }
+job-summary-webmentions-send = إيجاد الصفحات التي تربط إليها المقالة { $id } لإبلاغها
+job-summary-webmention-send = إبلاغ { $target } بأن المقالة { $id } تربط إليه

@@ -801,6 +801,9 @@ activity-action-settings = یاساکان گۆڕدران
 job-kind-purge_spam = پاککردنەوەی سپام
 job-kind-spam_check = پشکنینی خزمەتگوزاریی سپام
 job-kind-spam_report = ڕاپۆرت بۆ خزمەتگوزاریی سپام
+job-kind-webmention_receive = ئاماژەی وێب گەیشت (Webmention)
+job-kind-webmentions_send = ئاماژەی وێب بۆ ناردن (Webmention)
+job-kind-webmention_send = ناردنی ئاماژەی وێب (Webmention)
 job-summary-purge-spam = سپامی کۆن دەسڕێتەوە، پاشان دوای کاتژمێرێک دووبارە
 job-summary-spam-check = لێدوانی { $id }
 job-summary-spam-report-spam = لێدوانی { $id } سپامە
@@ -1163,3 +1166,16 @@ search-count =
 search-nothing = هیچ شتێک لەگەڵ ئەم وشانەدا ناگونجێت. وشەی کەمتر یان ڕێنووسێکی تر تاقی بکەرەوە.
 search-more = ئەنجامی زیاتر
 search-back = ئەنجامەکانی پێشوو
+
+## Webmention
+comment-type-webmention = ئاماژە:
+webmention-accepted = وەرگیرا. سەرچاوەکە دەپشکنرێت، و ئاماژەکە دوای پەسەندکردنی لەلایەن چاودێرێکەوە پیشان دەدرێت.
+webmention-bad-urls = سەرچاوە و ئامانج وەک ناونیشانی http یان https بنێرە.
+webmention-same = سەرچاوە و ئامانج هەمان ناونیشانن.
+webmention-not-here = ئامانجەکە لەسەر ئەم ماڵپەڕە نییە.
+webmention-no-post = ئامانجەکە بابەت یان پەڕەیەکی بڵاوکراوەی ئێرە نییە.
+webmention-closed = ئەم بابەتە چیتر وەڵام وەرناگرێت.
+webmention-slow-down = ئاماژەی زۆر لە ناونیشانەکەتەوە؛ دوای خولەکێک دووبارە هەوڵ بدەرەوە.
+job-summary-webmention-receive = پشکنینی ئاماژەیەک بۆ بابەتی { $id } لەلایەن { $source }
+job-summary-webmentions-send = دۆزینەوەی ئەو پەڕانەی بابەتی { $id } بەستەری بۆیان هەیە، بۆ ئاگادارکردنەوەیان
+job-summary-webmention-send = ئاگادارکردنەوەی { $target } کە بابەتی { $id } بەستەری بۆی هەیە

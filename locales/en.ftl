@@ -825,6 +825,9 @@ activity-action-settings = Rules changed
 job-kind-purge_spam = Spam clean-up
 job-kind-spam_check = Spam service check
 job-kind-spam_report = Report to the spam service
+job-kind-webmention_receive = Webmention received
+job-kind-webmentions_send = Webmentions to send
+job-kind-webmention_send = Webmention sent
 job-summary-purge-spam = old spam deleted, then again in an hour
 job-summary-spam-check = comment { $id }
 job-summary-spam-report-spam = comment { $id } is spam
@@ -1191,3 +1194,16 @@ search-count =
 search-nothing = Nothing matched these words. Try fewer words, or other spellings.
 search-more = More results
 search-back = Earlier results
+
+## Webmention
+comment-type-webmention = Mention:
+webmention-accepted = Accepted. The source will be checked, and the mention shown once a moderator approves it.
+webmention-bad-urls = Give source and target as http or https addresses.
+webmention-same = The source and the target are the same address.
+webmention-not-here = The target is not on this site.
+webmention-no-post = The target is not a post or page published here.
+webmention-closed = This post does not take responses any more.
+webmention-slow-down = Too many mentions from your address; try again in a minute.
+job-summary-webmention-receive = Check a mention of post { $id } by { $source }
+job-summary-webmentions-send = Find the pages post { $id } links to, to tell them
+job-summary-webmention-send = Tell { $target } that post { $id } links to it

@@ -801,6 +801,9 @@ activity-action-settings = قاعده‌ها تغییر کرد
 job-kind-purge_spam = پاک‌سازی هرزنامه
 job-kind-spam_check = بررسی سرویس هرزنامه
 job-kind-spam_report = گزارش به سرویس هرزنامه
+job-kind-webmention_receive = اشارهٔ وب دریافتی (Webmention)
+job-kind-webmentions_send = اشاره‌های وب برای فرستادن (Webmention)
+job-kind-webmention_send = فرستادن اشارهٔ وب (Webmention)
 job-summary-purge-spam = هرزنامهٔ کهنه پاک می‌شود، سپس یک ساعت بعد دوباره
 job-summary-spam-check = دیدگاه { $id }
 job-summary-spam-report-spam = دیدگاه { $id } هرزنامه است
@@ -1163,3 +1166,16 @@ search-count =
 search-nothing = چیزی با این واژه‌ها پیدا نشد. واژه‌های کمتر یا املای دیگری را امتحان کنید.
 search-more = نتایج بیشتر
 search-back = نتایج قبلی
+
+## Webmention
+comment-type-webmention = اشاره:
+webmention-accepted = دریافت شد. منبع بررسی می‌شود و اشاره پس از تأیید یک ناظر نمایش داده می‌شود.
+webmention-bad-urls = منبع و مقصد را به صورت نشانی http یا https بفرستید.
+webmention-same = منبع و مقصد یک نشانی‌اند.
+webmention-not-here = مقصد در این سایت نیست.
+webmention-no-post = مقصد نوشته یا برگه‌ای منتشرشده در اینجا نیست.
+webmention-closed = این نوشته دیگر پاسخ نمی‌پذیرد.
+webmention-slow-down = اشاره‌های زیادی از نشانی شما رسیده؛ یک دقیقه دیگر دوباره امتحان کنید.
+job-summary-webmention-receive = بررسی اشارهٔ { $source } به نوشتهٔ { $id }
+job-summary-webmentions-send = یافتن صفحه‌هایی که نوشتهٔ { $id } به آن‌ها پیوند دارد، برای خبر دادن
+job-summary-webmention-send = خبر دادن به { $target } که نوشتهٔ { $id } به آن پیوند دارد

@@ -801,6 +801,9 @@ activity-action-settings = Qaîde hatin guhertin
 job-kind-purge_spam = Paqijkirina spamê
 job-kind-spam_check = Kontrola servîsa spamê
 job-kind-spam_report = Rapor ji servîsa spamê re
+job-kind-webmention_receive = Webmentiona hatî
+job-kind-webmentions_send = Webmentionên ji bo şandinê
+job-kind-webmention_send = Şandina Webmentionê
 job-summary-purge-spam = spamên kevin tên jêbirin, paşê piştî saetekê dîsa
 job-summary-spam-check = şîroveya { $id }
 job-summary-spam-report-spam = şîroveya { $id } spam e
@@ -1163,3 +1166,16 @@ search-count =
 search-nothing = Tiştek li van peyvan nehat. Kêmtir peyv an rastnivîsek din biceribîne.
 search-more = Encamên din
 search-back = Encamên berê
+
+## Webmention
+comment-type-webmention = Behskirin:
+webmention-accepted = Hat wergirtin. Çavkanî dê were kontrolkirin, û behskirin piştî ku moderatorek bipejirîne wê xuya bibe.
+webmention-bad-urls = Çavkanî û armancê wek navnîşanên http an https bide.
+webmention-same = Çavkanî û armanc heman navnîşan in.
+webmention-not-here = Armanc ne li ser vê malperê ye.
+webmention-no-post = Armanc ne nivîsek an rûpelek e ku li vir hatiye weşandin.
+webmention-closed = Ev nivîs êdî bersivan qebûl nake.
+webmention-slow-down = Ji navnîşana te gelek behskirin hatin; piştî deqeyekê dîsa biceribîne.
+job-summary-webmention-receive = Kontrolkirina behskirina nivîsa { $id } ji aliyê { $source }
+job-summary-webmentions-send = Rûpelên ku nivîsa { $id } girêdide bibîne, da ku ji wan re bêje
+job-summary-webmention-send = Ji { $target } re bêje ku nivîsa { $id } girê didê

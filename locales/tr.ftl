@@ -801,6 +801,9 @@ activity-action-settings = Kurallar değişti
 job-kind-purge_spam = İstenmeyen temizliği
 job-kind-spam_check = İstenmeyen hizmeti denetimi
 job-kind-spam_report = İstenmeyen hizmetine bildirim
+job-kind-webmention_receive = Gelen Webmention
+job-kind-webmentions_send = Gönderilecek Webmention'lar
+job-kind-webmention_send = Webmention gönderimi
 job-summary-purge-spam = eski istenmeyenler silinir, bir saat sonra yeniden
 job-summary-spam-check = yorum { $id }
 job-summary-spam-report-spam = yorum { $id } istenmeyen
@@ -1161,3 +1164,16 @@ search-count =
 search-nothing = Bu sözcüklerle eşleşen bir şey bulunamadı. Daha az sözcük ya da başka bir yazım deneyin.
 search-more = Daha fazla sonuç
 search-back = Önceki sonuçlar
+
+## Webmention
+comment-type-webmention = Bahsetme:
+webmention-accepted = Alındı. Kaynak denetlenecek; bahsetme bir moderatör onayladıktan sonra gösterilecek.
+webmention-bad-urls = Kaynağı ve hedefi http ya da https adresi olarak verin.
+webmention-same = Kaynak ile hedef aynı adres.
+webmention-not-here = Hedef bu sitede değil.
+webmention-no-post = Hedef burada yayımlanmış bir yazı ya da sayfa değil.
+webmention-closed = Bu yazı artık yanıt kabul etmiyor.
+webmention-slow-down = Adresinizden çok fazla bahsetme geldi; bir dakika sonra yeniden deneyin.
+job-summary-webmention-receive = { $source } tarafından { $id } numaralı yazıdan bahsetmeyi denetle
+job-summary-webmentions-send = { $id } numaralı yazının bağlantı verdiği sayfaları bulup haber ver
+job-summary-webmention-send = { $target } adresine { $id } numaralı yazının ona bağlantı verdiğini bildir

@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use crate::domain::activity::{Actor, Source};
 use crate::domain::comment::CommentStatus;
-use crate::domain::job::{Job, PurgeSpam};
+use crate::domain::job::{Job, PurgeSpam, WebmentionReceive, WebmentionSend};
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
 use crate::spam_service::Asked;
-use crate::store::{JobRow, Store};
+use crate::store::{JobRow, Kept, NewComment, Store};
 
 /// A running job whose worker has not finished it in this time is taken again.
 const STALE_SECS: i64 = 600;
@@ -40,6 +40,8 @@ pub struct Worker {
     pub site: Arc<crate::site::Site>,
     /// The Akismet-compatible service, when `[akismet]` has a key.
     pub checker: Option<Arc<crate::spam_service::Checker>>,
+    /// Fetches Webmention sources and sends mentions.
+    pub webmention: Arc<crate::webmention::Webmention>,
 }
 
 /// How often the spam folder is cleaned.
@@ -81,12 +83,132 @@ impl Worker {
                 self.spam_report(r.comment_id, r.spam).await?;
                 None
             }
+            Job::WebmentionReceive(w) => {
+                self.mention_received(&w).await?;
+                None
+            }
+            Job::WebmentionsSend(w) => {
+                self.mentions_to_send(w.post_id).await?;
+                None
+            }
+            Job::WebmentionSend(w) => {
+                self.send_mention(w.post_id, &w.target).await?;
+                None
+            }
         };
         // A digest with nothing left to say (all moderated meanwhile) sends nothing.
         match email {
             Some(email) => self.mailer.send(&email).await,
             None => Ok(()),
         }
+    }
+
+    /// Verifies a Webmention received; a new one is held, and moderators hear of it
+    /// as of any held comment.
+    async fn mention_received(&self, w: &WebmentionReceive) -> Result<(), String> {
+        let kept = self
+            .webmention
+            .receive(&self.store, w.post_id, &w.source, &w.target)
+            .await?;
+        if let Some(Kept::New(id)) = kept {
+            let post = self
+                .store
+                .post_by_id(w.post_id)
+                .await
+                .map_err(|e| e.to_string())?;
+            let comment = self
+                .store
+                .comment_by_id(id)
+                .await
+                .map_err(|e| e.to_string())?;
+            if let (Some(post), Some(c)) = (post, comment) {
+                let held = NewComment {
+                    post_id: post.id,
+                    parent_id: None,
+                    status: c.status,
+                    author_name: c.author_name.clone(),
+                    author_email: String::new(),
+                    author_url: c.author_url.clone(),
+                    identity_id: None,
+                    body: crate::domain::html::plain_text(&c.body_html),
+                    body_html: c.body_html.clone(),
+                    ip: String::new(),
+                    user_agent: String::new(),
+                    duplicate_key: None,
+                    moderation_note: None,
+                    arrival: None,
+                };
+                self.notifier.held_comment(&post, id, &held).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Queues a mention for each page post `post_id` links to now, and each it linked
+    /// to before (so a page a link was taken from hears of it too).
+    async fn mentions_to_send(&self, post_id: i64) -> Result<(), String> {
+        let Some(post) = self
+            .store
+            .post_by_id(post_id)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(());
+        };
+        let base = self.site.url();
+        let Ok(own) = url::Url::parse(base.as_str()) else {
+            return Ok(());
+        };
+        let mut targets: Vec<String> = if post.is_public(crate::store::now()) {
+            crate::domain::webmention::outgoing_links(&post.body_html, &own)
+                .into_iter()
+                .map(|u| u.to_string())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for before in self
+            .store
+            .mentioned_targets(post_id)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            if !targets.contains(&before) {
+                targets.push(before);
+            }
+        }
+        for target in targets {
+            let job = Job::WebmentionSend(WebmentionSend { post_id, target });
+            self.store
+                .enqueue_job(crate::store::NewJob::now(job))
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Tells `target` that post `post_id` links to it; retried with back-off while
+    /// its server fails.
+    async fn send_mention(&self, post_id: i64, target: &str) -> Result<(), String> {
+        let Some(post) = self
+            .store
+            .post_by_id(post_id)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(());
+        };
+        let source = self.site.url().uri(&post.permalink());
+        let sent = self.webmention.send(&source, target).await?;
+        let (endpoint, status) = match &sent {
+            Some((e, s)) => (Some(e.as_str()), Some(*s)),
+            None => (None, None),
+        };
+        tracing::info!(source, target, ?endpoint, ?status, "webmention sent");
+        self.store
+            .record_mention_sent(post_id, target, endpoint, status)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// Deletes spam older than `spam_days` and queues the next clean-up.

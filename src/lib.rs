@@ -27,3 +27,4 @@ pub mod spam_service;
 pub mod store;
 pub mod token;
 pub mod web;
+pub mod webmention;

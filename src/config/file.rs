@@ -32,6 +32,15 @@ pub struct FileConfig {
     /// `[media]`: the upload limit, and an S3-compatible bucket instead of the folder.
     #[serde(default)]
     pub media: MediaFile,
+    /// `[webmention]`: whether sources may be on private addresses.
+    #[serde(default)]
+    pub webmention: WebmentionFile,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebmentionFile {
+    pub allow_private_addresses: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -95,6 +95,7 @@ const ENV_PREFIXES: &[&str] = &[
     "TRIBUNE_MAX_UPLOAD_MB",
     "TRIBUNE_AKISMET_",
     "TRIBUNE_RATE_LIMIT_",
+    "TRIBUNE_WEBMENTION_",
 ];
 
 /// Warnings for `TRIBUNE_*` variables nobody reads (a typo would otherwise go
@@ -207,6 +208,11 @@ pub struct ServeSettings {
     pub media: crate::media::MediaConfig,
     /// Addresses in each sitemap (not a flag: tests make it small to see the split).
     pub sitemap_urls: usize,
+    /// Webmention may fetch loopback and private addresses (`[webmention]
+    /// allow_private_addresses`, `TRIBUNE_WEBMENTION_ALLOW_PRIVATE=1`): for a site
+    /// whose readers' sites are on its own network; off, a stranger's source URL
+    /// cannot reach the machine's own services.
+    pub webmention_private_addresses: bool,
 }
 
 /// An Akismet-compatible spam-checking service.
@@ -326,6 +332,7 @@ impl Default for ServeSettings {
             spam_service: None,
             media: Default::default(),
             sitemap_urls: crate::domain::sitemap::URLS_PER_SITEMAP,
+            webmention_private_addresses: false,
         }
     }
 }
@@ -414,6 +421,11 @@ impl ServeSettings {
             job_retry_base: d.job_retry_base,
             discussion: file.discussion.clone(),
             sitemap_urls: d.sitemap_urls,
+            webmention_private_addresses: std::env::var("TRIBUNE_WEBMENTION_ALLOW_PRIVATE")
+                .map(|v| v == "1" || v == "true")
+                .ok()
+                .or(file.webmention.allow_private_addresses)
+                .unwrap_or(d.webmention_private_addresses),
         })
     }
 }
@@ -436,6 +448,10 @@ mod tests {
         assert_eq!(example.mail_from, d.mail_from);
         assert_eq!(example.comments_per_minute, d.comments_per_minute);
         assert_eq!(example.login_lockout_after, d.login_lockout_after);
+        assert_eq!(
+            example.webmention_private_addresses,
+            d.webmention_private_addresses
+        );
     }
 
     #[test]

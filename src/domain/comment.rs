@@ -21,6 +21,8 @@ named! {
         Comment = "comment",
         Pingback = "pingback",
         Trackback = "trackback",
+        /// A Webmention another site sent, verified by fetching its source.
+        Webmention = "webmention",
     }
 }
 

@@ -36,6 +36,9 @@ named! {
         PurgeSpam = "purge_spam",
         SpamCheck = "spam_check",
         SpamReport = "spam_report",
+        WebmentionReceive = "webmention_receive",
+        WebmentionsSend = "webmentions_send",
+        WebmentionSend = "webmention_send",
     }
 }
 
@@ -58,6 +61,31 @@ pub enum Job {
     SpamCheck(SpamCheck),
     /// Tell the service a moderator's decision ("submit-spam" / "submit-ham").
     SpamReport(SpamReport),
+    /// Verify a Webmention someone sent: fetch its source, keep or remove the mention.
+    WebmentionReceive(WebmentionReceive),
+    /// A post went public or changed: queue a mention for each page it links to (and
+    /// each it linked to before).
+    WebmentionsSend(WebmentionsSend),
+    /// Tell one page of a link from a post: find its endpoint, send.
+    WebmentionSend(WebmentionSend),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WebmentionReceive {
+    pub source: String,
+    pub target: String,
+    pub post_id: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WebmentionsSend {
+    pub post_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WebmentionSend {
+    pub post_id: i64,
+    pub target: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -127,6 +155,9 @@ impl Job {
             Job::PurgeSpam(_) => JobKind::PurgeSpam,
             Job::SpamCheck(_) => JobKind::SpamCheck,
             Job::SpamReport(_) => JobKind::SpamReport,
+            Job::WebmentionReceive(_) => JobKind::WebmentionReceive,
+            Job::WebmentionsSend(_) => JobKind::WebmentionsSend,
+            Job::WebmentionSend(_) => JobKind::WebmentionSend,
         }
     }
 
@@ -141,6 +172,9 @@ impl Job {
             Job::PurgeSpam(p) => json(p),
             Job::SpamCheck(p) => json(p),
             Job::SpamReport(p) => json(p),
+            Job::WebmentionReceive(p) => json(p),
+            Job::WebmentionsSend(p) => json(p),
+            Job::WebmentionSend(p) => json(p),
         }
     }
 
@@ -173,6 +207,15 @@ impl Job {
             JobKind::PostPublished => {
                 Job::PostPublished(serde_json::from_str(payload).map_err(bad)?)
             }
+            JobKind::WebmentionReceive => {
+                Job::WebmentionReceive(serde_json::from_str(payload).map_err(bad)?)
+            }
+            JobKind::WebmentionsSend => {
+                Job::WebmentionsSend(serde_json::from_str(payload).map_err(bad)?)
+            }
+            JobKind::WebmentionSend => {
+                Job::WebmentionSend(serde_json::from_str(payload).map_err(bad)?)
+            }
         })
     }
 
@@ -203,6 +246,15 @@ impl Job {
                 "job-summary-spam-report-ham"
             })
             .arg("id", r.comment_id.to_string()),
+            Job::WebmentionReceive(w) => Message::new("job-summary-webmention-receive")
+                .arg("source", w.source.as_str())
+                .arg("id", w.post_id.to_string()),
+            Job::WebmentionsSend(w) => {
+                Message::new("job-summary-webmentions-send").arg("id", w.post_id.to_string())
+            }
+            Job::WebmentionSend(w) => Message::new("job-summary-webmention-send")
+                .arg("target", w.target.as_str())
+                .arg("id", w.post_id.to_string()),
         }
     }
 }
@@ -239,6 +291,16 @@ mod tests {
                 comment_id: 9,
                 spam: true,
             }),
+            Job::WebmentionReceive(WebmentionReceive {
+                source: "https://a.example/p".into(),
+                target: "https://t.example/x/".into(),
+                post_id: 3,
+            }),
+            Job::WebmentionsSend(WebmentionsSend { post_id: 4 }),
+            Job::WebmentionSend(WebmentionSend {
+                post_id: 4,
+                target: "https://a.example/p".into(),
+            }),
         ];
         assert_eq!(jobs.len(), JobKind::ALL.len(), "one example per kind");
         for job in jobs {
@@ -270,9 +332,9 @@ mod tests {
 
     #[test]
     fn unknown_kinds_and_bad_payloads_are_errors_that_say_so() {
-        let err = Job::decode("webmention_send", "{}").unwrap_err();
-        assert_eq!(err, JobError::UnknownKind("webmention_send".into()));
-        assert!(err.to_string().contains("`webmention_send`"), "{err}");
+        let err = Job::decode("carrier_pigeon", "{}").unwrap_err();
+        assert_eq!(err, JobError::UnknownKind("carrier_pigeon".into()));
+        assert!(err.to_string().contains("`carrier_pigeon`"), "{err}");
         let err = Job::decode("post_published", "{\"post\":1}").unwrap_err();
         assert!(
             matches!(

@@ -32,3 +32,4 @@ pub mod term;
 pub mod text;
 pub mod thread;
 pub mod user_agent;
+pub mod webmention;

@@ -25,6 +25,7 @@ mod spam;
 mod subscriptions;
 mod syndication;
 mod users;
+mod webmentions;
 
 pub use activity::{ActivityFilter, ActivityRow};
 pub use comments::{Arrival, Inserted, ModerationRow, NewComment, QueueCounts};
@@ -43,6 +44,7 @@ pub use spam::Label;
 pub use subscriptions::SubscriptionRow;
 pub use syndication::TermEntry;
 pub use users::{StaffChange, UserRow};
+pub use webmentions::{Kept, Mention};
 
 use std::str::FromStr;
 use std::time::Duration;

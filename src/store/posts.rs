@@ -2,7 +2,7 @@
 
 use super::codec::POST_SELECT;
 use super::{Store, StoreResult};
-use crate::domain::job::{Job, PostPublished};
+use crate::domain::job::{Job, PostPublished, WebmentionsSend};
 use crate::domain::post::{Post, PostKind, PostStatus};
 use crate::domain::term::TermKind;
 
@@ -47,6 +47,22 @@ fn bind_write<'q>(q: PostQuery<'q>, post: &'q PostWrite) -> PostQuery<'q> {
         .bind(i64::from(post.comments_open))
         .bind(post.published_at)
         .bind(post.featured_media_id)
+}
+
+/// Queues the post's Webmentions for when it goes public (each save of a published
+/// post: a link added or taken out is told).
+async fn queue_mentions(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    post: &PostWrite,
+) -> Result<(), sqlx::Error> {
+    if post.status == PostStatus::Published {
+        if let Some(at) = post.published_at {
+            let job = Job::WebmentionsSend(WebmentionsSend { post_id: id });
+            super::jobs::enqueue_in(conn, &job, at.max(super::now())).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Queues the "new post" email to subscribers for when a published post goes public.
@@ -314,6 +330,7 @@ impl Store {
                     .await?;
                 let id: i64 = sqlx::Row::try_get(&row, 0)?;
                 announce(tx, id, &post).await?;
+                queue_mentions(tx, id, &post).await?;
                 super::media::record_uses(tx, id, &post.media_ids).await?;
                 super::search::index_post(tx, id, &post.title, &post.excerpt, &post.body_html)
                     .await?;
@@ -377,6 +394,7 @@ impl Store {
                 if notified.is_none() {
                     announce(tx, id, &post).await?;
                 }
+                queue_mentions(tx, id, &post).await?;
                 super::media::record_uses(tx, id, &post.media_ids).await?;
                 super::search::index_post(tx, id, &post.title, &post.excerpt, &post.body_html)
                     .await?;

@@ -74,6 +74,10 @@ pub struct App {
     pub checker: Option<Arc<crate::spam_service::Checker>>,
     /// Sign-in attempts to start with an identity provider, per address.
     pub signin_starts: rate_limit::RateLimiter,
+    /// Webmentions received, per address and minute.
+    pub webmention_limiter: rate_limit::RateLimiter,
+    /// Fetches sources and sends mentions (from jobs only).
+    pub webmention: Arc<crate::webmention::Webmention>,
     pub signin_throttle: signin_throttle::SigninThrottle,
     /// When the write probe behind `/healthz` last ran, and what it found.
     pub health: std::sync::Mutex<Option<(std::time::Instant, ops::WriteHealth)>>,
@@ -170,6 +174,10 @@ impl AppState {
             ),
             post_limiter: rate_limit::RateLimiter::new(lift(settings.comments_per_post_per_minute)),
             signin_starts: rate_limit::RateLimiter::new(lift(30)),
+            webmention_limiter: rate_limit::RateLimiter::new(lift(30)),
+            webmention: Arc::new(crate::webmention::Webmention::new(
+                settings.webmention_private_addresses,
+            )),
             signin_throttle: signin_throttle::SigninThrottle::new(settings.login_lockout_after),
             health: std::sync::Mutex::new(None),
             thread_pages: Default::default(),
@@ -258,6 +266,7 @@ impl AppState {
             retry_base: self.settings.job_retry_base,
             site: self.site.clone(),
             checker: self.checker.clone(),
+            webmention: self.webmention.clone(),
         }
     }
 
@@ -320,6 +329,7 @@ pub fn router(state: AppState) -> Router {
         .route("/{slug}/page/{n}/", get(public::home::language_page))
         // Feeds, where WordPress has them (`…/feed/` RSS, `…/feed/atom/` Atom).
         .route("/robots.txt", get(public::sitemaps::robots))
+        .route("/webmention", post(public::webmention::receive))
         .route("/sitemap.xml", get(public::sitemaps::index))
         .route(
             "/wp-sitemap.xml",

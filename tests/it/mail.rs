@@ -870,7 +870,7 @@ async fn odd_jobs_never_stop_the_queue(s: &TestServer) {
     // As a newer version would write it, and a payload that does not read.
     s.sql(
             "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at) \
-             VALUES ('webmention_send', '{\"source\":\"x\"}', 'queued', 0, 10, 0, 0, 0)",
+             VALUES ('carrier_pigeon', '{\"source\":\"x\"}', 'queued', 0, 10, 0, 0, 0)",
         )
         .await;
     s.sql(
@@ -896,7 +896,7 @@ async fn odd_jobs_never_stop_the_queue(s: &TestServer) {
         jobs = s.store.jobs(None, 10).await.unwrap();
         let settled = jobs
             .iter()
-            .filter(|j| j.kind != "webmention_send")
+            .filter(|j| j.kind != "carrier_pigeon")
             .all(|j| matches!(j.status, JobStatus::Done | JobStatus::Failed));
         if settled {
             break;
@@ -906,7 +906,7 @@ async fn odd_jobs_never_stop_the_queue(s: &TestServer) {
     let by_kind = |k: &str| jobs.iter().find(|j| j.kind == k).unwrap().clone();
     let email = jobs.iter().find(|j| j.id == sent).unwrap();
     assert_eq!(email.status, JobStatus::Done, "the queue went on: {jobs:?}");
-    let unknown = by_kind("webmention_send");
+    let unknown = by_kind("carrier_pigeon");
     assert_eq!(
         unknown.status,
         JobStatus::Queued,
@@ -923,5 +923,5 @@ async fn odd_jobs_never_stop_the_queue(s: &TestServer) {
         .assert_contains("cannot be read");
     s.get("/admin/jobs?status=queued")
         .await
-        .assert_contains("no runner for jobs of kind `webmention_send`");
+        .assert_contains("no runner for jobs of kind `carrier_pigeon`");
 }

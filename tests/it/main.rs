@@ -27,3 +27,4 @@ mod spam;
 mod staff;
 mod staff_bar;
 mod support;
+mod webmention;

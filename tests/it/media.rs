@@ -11,6 +11,7 @@ use reqwest::StatusCode;
 use tribune::config::ServeSettings;
 use tribune::media::MediaConfig;
 
+use crate::support::Loopback;
 use crate::support::{backends, client, TestServer};
 
 /// A JPEG of `width`×`height` with an EXIF block holding a GPS field ("GPSMARK").
@@ -584,50 +585,6 @@ crate::each_backend!(
     an_upload_that_cannot_be_stored_leaves_nothing,
     storage_fails
 );
-
-/// A server this test started on loopback (moto's S3, Python's HTTP server): stopped
-/// and waited for however the test ends.
-struct Loopback {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Drop for Loopback {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Loopback {
-    /// Starts `command` (told to listen on `port`), held at once, and waits up to
-    /// `tries` tenths of a second for the port to answer.
-    async fn start(
-        what: &str,
-        mut command: std::process::Command,
-        port: u16,
-        tries: u32,
-    ) -> Loopback {
-        let server = Loopback {
-            child: command
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .unwrap_or_else(|e| panic!("start {what}: {e}")),
-            port,
-        };
-        for _ in 0..tries {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return server;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("{what} did not start");
-    }
-}
 
 fn s3_available() -> bool {
     let ok = std::process::Command::new("moto_server")

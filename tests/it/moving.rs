@@ -136,7 +136,7 @@ async fn wordpress_import_keeps_posts_comments_and_old_links_story(server: &Test
     // The post: sanitised HTML, paragraphs, captions, threading, statuses, types.
     let page = server.get("/2019/01/02/water-for-everyone/").await;
     assert_eq!(page.status, StatusCode::OK);
-    page.assert_contains("<h1 class=\"entry-title\">Water for everyone – a statement</h1>")
+    page.assert_contains("<h1 class=\"entry-title p-name\">Water for everyone – a statement</h1>")
         .assert_contains("<p>It's <strong>urgent</strong> &amp; overdue.<br>")
         .assert_contains("A literal CDATA end: ]]&gt; stays in the text. Emoji too: 💧🌍")
         .assert_contains("<figcaption>The new well</figcaption>")

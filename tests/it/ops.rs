@@ -60,7 +60,7 @@ async fn arabic_sites_and_posts_read_right_to_left(s: &TestServer) {
         .join("/");
     let page = s.get_with(&client(), &encoded).await;
     assert_eq!(page.status, StatusCode::OK);
-    page.assert_contains("<article class=\"post\"")
+    page.assert_contains("<article class=\"post h-entry\"")
         .assert_contains("lang=\"ar\" dir=\"rtl\"");
 
     // The whole site in Arabic: <html lang="ar" dir="rtl">.

@@ -683,3 +683,47 @@ async fn seed_form_timing(db_url: &str) {
     }
     store.close().await;
 }
+
+/// A server this test started on loopback (moto's S3, Python's HTTP server): stopped
+/// and waited for however the test ends.
+pub struct Loopback {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl Drop for Loopback {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Loopback {
+    /// Starts `command` (told to listen on `port`), held at once, and waits up to
+    /// `tries` tenths of a second for the port to answer.
+    pub async fn start(
+        what: &str,
+        mut command: std::process::Command,
+        port: u16,
+        tries: u32,
+    ) -> Loopback {
+        let server = Loopback {
+            child: command
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("start {what}: {e}")),
+            port,
+        };
+        for _ in 0..tries {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("{what} did not start");
+    }
+}

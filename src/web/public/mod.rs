@@ -11,6 +11,7 @@ pub mod post_page;
 pub mod preview;
 pub mod search;
 pub mod sitemaps;
+pub mod webmention;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
