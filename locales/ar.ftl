@@ -1379,6 +1379,7 @@ search-count =
         [many] { $count } نتيجة.
        *[other] { $count } نتيجة.
     }
+search-count-more = أكثر من { $count } نتيجة.
 search-nothing = لا شيء يطابق هذه الكلمات. جرّب كلمات أقل أو تهجئة أخرى.
 search-more = نتائج أخرى
 search-back = النتائج السابقة

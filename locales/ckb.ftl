@@ -1163,6 +1163,7 @@ search-count =
         [one] یەک ئەنجام.
        *[other] { $count } ئەنجام.
     }
+search-count-more = زیاتر لە { $count } ئەنجام.
 search-nothing = هیچ شتێک لەگەڵ ئەم وشانەدا ناگونجێت. وشەی کەمتر یان ڕێنووسێکی تر تاقی بکەرەوە.
 search-more = ئەنجامی زیاتر
 search-back = ئەنجامەکانی پێشوو

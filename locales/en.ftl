@@ -1191,6 +1191,7 @@ search-count =
         [one] One post or page matches.
        *[other] { $count } posts and pages match.
     }
+search-count-more = More than { $count } posts and pages match.
 search-nothing = Nothing matched these words. Try fewer words, or other spellings.
 search-more = More results
 search-back = Earlier results

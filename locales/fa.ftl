@@ -1163,6 +1163,7 @@ search-count =
         [one] یک نتیجه.
        *[other] { $count } نتیجه.
     }
+search-count-more = بیش از { $count } نتیجه.
 search-nothing = چیزی با این واژه‌ها پیدا نشد. واژه‌های کمتر یا املای دیگری را امتحان کنید.
 search-more = نتایج بیشتر
 search-back = نتایج قبلی

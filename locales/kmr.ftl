@@ -1163,6 +1163,7 @@ search-count =
         [one] Encamek.
        *[other] { $count } encam.
     }
+search-count-more = Ji { $count } encaman zêdetir.
 search-nothing = Tiştek li van peyvan nehat. Kêmtir peyv an rastnivîsek din biceribîne.
 search-more = Encamên din
 search-back = Encamên berê

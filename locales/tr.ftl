@@ -1161,6 +1161,7 @@ search-count =
         [one] Bir sonuç.
        *[other] { $count } sonuç.
     }
+search-count-more = { $count } sonuçtan fazla.
 search-nothing = Bu sözcüklerle eşleşen bir şey bulunamadı. Daha az sözcük ya da başka bir yazım deneyin.
 search-more = Daha fazla sonuç
 search-back = Önceki sonuçlar

@@ -208,6 +208,9 @@ pub struct ServeSettings {
     pub media: crate::media::MediaConfig,
     /// Addresses in each sitemap (not a flag: tests make it small to see the split).
     pub sitemap_urls: usize,
+    /// Up to how many matches a search is counted and ranked (not a flag: tests make it
+    /// small to see what lies past it).
+    pub search_ranked_matches: i64,
     /// Webmention may fetch loopback and private addresses (`[webmention]
     /// allow_private_addresses`, `TRIBUNE_WEBMENTION_ALLOW_PRIVATE=1`): for a site
     /// whose readers' sites are on its own network; off, a stranger's source URL
@@ -332,6 +335,7 @@ impl Default for ServeSettings {
             spam_service: None,
             media: Default::default(),
             sitemap_urls: crate::domain::sitemap::URLS_PER_SITEMAP,
+            search_ranked_matches: crate::store::RANKED_MATCHES,
             webmention_private_addresses: false,
         }
     }
@@ -421,6 +425,7 @@ impl ServeSettings {
             job_retry_base: d.job_retry_base,
             discussion: file.discussion.clone(),
             sitemap_urls: d.sitemap_urls,
+            search_ranked_matches: d.search_ranked_matches,
             webmention_private_addresses: std::env::var("TRIBUNE_WEBMENTION_ALLOW_PRIVATE")
                 .map(|v| v == "1" || v == "true")
                 .ok()

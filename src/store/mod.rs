@@ -38,7 +38,7 @@ pub use post_list::PostFilter;
 pub use posts::{Listing, PostWrite};
 pub use privacy::{Erased, PersonalData};
 pub use revisions::RevisionRow;
-pub use search::Found;
+pub use search::{Found, RANKED_MATCHES};
 pub use sessions::{SessionInfo, SessionRow};
 pub use spam::Label;
 pub use subscriptions::SubscriptionRow;

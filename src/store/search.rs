@@ -5,7 +5,6 @@
 
 use sqlx::AnyConnection;
 
-use super::codec::POST_SELECT;
 use super::{Store, StoreResult};
 use crate::domain::post::{Post, PostStatus};
 use crate::domain::search::{fold, fts5_query, tsquery, FOLD_VERSION};
@@ -55,19 +54,36 @@ pub(crate) async fn index_post(
     Ok(())
 }
 
+/// Up to how many matches a search counts and ranks by relevance; past it, "more than
+/// 10,000" newest first (a word in that many posts says little about any one of them,
+/// and neither counting nor ranking them all is worth a reader's wait).
+pub const RANKED_MATCHES: i64 = 10_000;
+
 /// What a search found: how many match in all, and this page of them.
 #[derive(Debug, Default)]
 pub struct Found {
+    /// How many match, up to the number ranked.
     pub total: i64,
+    /// More than that match (`total` is then that number).
+    pub more: bool,
     pub posts: Vec<Post>,
 }
 
 impl Store {
     /// Posts and pages readers can see at `now` that hold every one of `terms` (each a
-    /// prefix, see `domain::search`), best first, `limit` from `offset`.
+    /// prefix, see `domain::search`), best first, `limit` from `offset`. Ranked by
+    /// relevance (title matches weigh most) while at most `ranked_matches` (normally
+    /// [`RANKED_MATCHES`]) match;
+    /// past that the newest first, which the listing index answers without scoring.
+    ///
+    /// Three queries: the count (stopped at `ranked_matches + 1`), this page's ids,
+    /// their posts. The full-text index is read first and each match checked against
+    /// an index of posts (`posts_visible_idx`), so a word in every one of 100,000 posts
+    /// never reads 100,000 post rows.
     pub async fn search(
         &self,
         terms: &[String],
+        ranked_matches: i64,
         now: i64,
         limit: i64,
         offset: i64,
@@ -76,48 +92,66 @@ impl Store {
             return Ok(Found::default());
         }
         let postgres = self.backend() == super::Backend::Postgres;
-        let (count_sql, page_sql, query) = if postgres {
+        let (matches, query) = if postgres {
             (
-                "SELECT COUNT(*) FROM search_index s JOIN posts p ON p.id = s.post_id \
-                 WHERE s.document @@ to_tsquery('simple', $1) AND p.status = $2 \
-                 AND p.published_at <= $3"
-                    .to_string(),
-                format!(
-                    "{POST_SELECT} JOIN search_index s ON s.post_id = p.id \
-                     WHERE s.document @@ to_tsquery('simple', $1) AND p.status = $2 \
-                     AND p.published_at <= $3 \
-                     ORDER BY ts_rank(s.document, to_tsquery('simple', $1)) DESC, \
-                     p.published_at DESC, p.id DESC LIMIT $4 OFFSET $5"
-                ),
+                "FROM search_index s JOIN posts p ON p.id = s.post_id \
+                 WHERE s.document @@ to_tsquery('simple', $1) \
+                 AND p.status = $2 AND p.published_at <= $3",
                 tsquery(terms),
             )
         } else {
+            // The index first (CROSS JOIN keeps that order), each match checked in
+            // `posts_visible_idx` (id, status, published_at): no post row is read.
             (
-                "SELECT COUNT(*) FROM search_index JOIN posts p ON p.id = search_index.rowid \
-                 WHERE search_index MATCH $1 AND p.status = $2 AND p.published_at <= $3"
-                    .to_string(),
-                format!(
-                    "{POST_SELECT} JOIN (SELECT rowid AS hit, bm25(search_index, 10.0, 1.0) \
-                     AS score FROM search_index WHERE search_index MATCH $1) m ON m.hit = p.id \
-                     WHERE p.status = $2 AND p.published_at <= $3 \
-                     ORDER BY m.score, p.published_at DESC, p.id DESC LIMIT $4 OFFSET $5"
-                ),
+                "FROM search_index CROSS JOIN posts p INDEXED BY posts_visible_idx \
+                 ON p.id = search_index.rowid WHERE search_index MATCH $1 \
+                 AND p.status = $2 AND p.published_at <= $3",
                 fts5_query(terms),
             )
         };
-        let total: i64 = sqlx::query_scalar(&count_sql)
-            .bind(&query)
-            .bind(PostStatus::Published)
-            .bind(now)
-            .fetch_one(&self.read)
-            .await?;
-        if total == 0 || offset >= total {
+        let counted: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM (SELECT 1 {matches} LIMIT {}) c",
+            ranked_matches + 1
+        ))
+        .bind(&query)
+        .bind(PostStatus::Published)
+        .bind(now)
+        .fetch_one(&self.read)
+        .await?;
+        let more = counted > ranked_matches;
+        let total = counted.min(ranked_matches);
+        if total == 0 || (!more && offset >= total) {
             return Ok(Found {
                 total,
+                more,
                 posts: Vec::new(),
             });
         }
-        let posts = sqlx::query_as(&page_sql)
+        let page_sql = if more {
+            // Walks the listing index (status, published_at) newest first.
+            let hits = if postgres {
+                "SELECT post_id FROM search_index WHERE document @@ to_tsquery('simple', $1)"
+            } else {
+                "SELECT rowid FROM search_index WHERE search_index MATCH $1"
+            };
+            format!(
+                "SELECT p.id FROM posts p WHERE p.status = $2 AND p.published_at <= $3 \
+                 AND p.id IN ({hits}) ORDER BY p.published_at DESC, p.id DESC \
+                 LIMIT $4 OFFSET $5"
+            )
+        } else if postgres {
+            format!(
+                "SELECT p.id {matches} \
+                 ORDER BY ts_rank(s.document, to_tsquery('simple', $1)) DESC, p.id DESC \
+                 LIMIT $4 OFFSET $5"
+            )
+        } else {
+            format!(
+                "SELECT p.id {matches} \
+                 ORDER BY bm25(search_index, 10.0, 1.0), p.id DESC LIMIT $4 OFFSET $5"
+            )
+        };
+        let ids: Vec<i64> = sqlx::query_scalar(&page_sql)
             .bind(&query)
             .bind(PostStatus::Published)
             .bind(now)
@@ -125,7 +159,9 @@ impl Store {
             .bind(offset)
             .fetch_all(&self.read)
             .await?;
-        Ok(Found { total, posts })
+        let mut by_id = self.posts_by_ids(&ids).await?;
+        let posts = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+        Ok(Found { total, more, posts })
     }
 
     /// Makes the index whole: built again when folding changed since it was written

@@ -118,11 +118,6 @@ impl AppState {
             &assets,
         )?);
         let version = store.content_version().await?;
-        // Posts from before search, or from before folding changed, are indexed now.
-        let indexed = store.complete_search_index().await?;
-        if indexed > 0 {
-            tracing::info!(posts = indexed, "search index completed");
-        }
         i18n.set_latin_digits(site_settings.latin_digits);
         let site = Arc::new(Site::with_discussion(
             settings.base_url.clone(),
@@ -450,6 +445,16 @@ pub async fn serve(
     let (stopping, stop) = tokio::sync::watch::channel(false);
     let poller = tokio::spawn(cache::watch_content_version(state.clone()));
     let worker = tokio::spawn(crate::jobs::work(state.worker(), stop.clone()));
+    // Posts from before search, or from before folding changed, are indexed while the
+    // site serves (a batch a transaction; another instance doing it too does no harm).
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        match store.complete_search_index().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(posts = n, "search index completed"),
+            Err(err) => tracing::warn!(error = %err, "could not complete the search index"),
+        }
+    });
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;

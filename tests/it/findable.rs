@@ -847,12 +847,97 @@ async fn searching(s: &TestServer) {
     .await;
     assert!(search(s, &q("quay")).await.0.is_empty());
 
-    // Posts from before search are indexed when the site starts.
+    // Posts from before search are indexed when the site starts, while it serves.
     s.sql("DELETE FROM search_index").await;
     let again = s.another_on_same_database(ServeSettings::default()).await;
-    assert_eq!(
-        search(&again, &q("istanbul")).await.0,
-        ["İstanbul'da toplantı"]
-    );
+    let mut found = Vec::new();
+    for _ in 0..100 {
+        found = search(&again, &q("istanbul")).await.0;
+        if !found.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(found, ["İstanbul'da toplantı"]);
     again.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_word_in_very_many_posts_lists_the_newest_first() {
+    for backend in backends() {
+        eprintln!("-- search past the ranked matches on {backend:?}");
+        // Ranked up to three matches here (10,000 as shipped), to see what lies past.
+        let s = TestServer::start_with(
+            backend,
+            ServeSettings {
+                search_ranked_matches: 3,
+                ..ServeSettings::default()
+            },
+        )
+        .await;
+        s.setup_admin().await;
+        let csrf = s.admin_csrf().await;
+        let res = s
+            .post(
+                "/admin/settings",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("title", "Ministry of Examples"),
+                    ("tagline", ""),
+                    ("language", "en"),
+                    ("thread_depth", "5"),
+                    ("posts_per_page", "2"),
+                    ("max_comment_chars", "10000"),
+                    ("avatars", "identicon"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let mut ids = Vec::new();
+        for (i, day) in ["01", "02", "03", "04", "05"].iter().enumerate() {
+            // The oldest says "harbour" most, so ranking would put it first.
+            let body = if i == 0 {
+                "harbour harbour harbour harbour"
+            } else {
+                "the harbour"
+            };
+            let id = save(
+                &s,
+                None,
+                &[
+                    ("title", &format!("Notice {i}")),
+                    ("body", body),
+                    ("published_at", &format!("2026-11-{day}T10:00")),
+                ],
+            )
+            .await;
+            ids.push(id);
+        }
+        let (first, res) = search(&s, &q("harbour")).await;
+        assert_eq!(first, ["Notice 4", "Notice 3"], "newest first");
+        res.assert_contains("More than 3 posts and pages match.");
+        let (second, res) = search(&s, "/page/2/?s=harbour").await;
+        assert_eq!(second, ["Notice 2", "Notice 1"]);
+        res.assert_contains("/page/3/?s=harbour");
+        let (third, res) = search(&s, "/page/3/?s=harbour").await;
+        assert_eq!(third, ["Notice 0"]);
+        res.assert_lacks("/page/4/?s=harbour");
+        assert_eq!(
+            s.get("/page/4/?s=harbour").await.status,
+            StatusCode::NOT_FOUND
+        );
+        // Within the limit, the best match leads.
+        for id in &ids[3..] {
+            s.post(
+                "/admin/posts/act",
+                &[("csrf", &csrf), ("do", &format!("trash:{id}"))],
+            )
+            .await;
+        }
+        let (ranked, res) = search(&s, &q("harbour")).await;
+        assert_eq!(ranked, ["Notice 0", "Notice 2"]);
+        res.assert_contains("3 posts and pages match.")
+            .assert_lacks("More than");
+        s.stop().await;
+    }
 }

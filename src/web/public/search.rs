@@ -39,9 +39,23 @@ pub async fn results(state: &AppState, query: &str, page: i64) -> AppResult<Resp
     let now = crate::store::now();
     let found = state
         .store
-        .search(&wanted, now, per_page, (page - 1) * per_page)
+        .search(
+            &wanted,
+            state.settings.search_ranked_matches,
+            now,
+            per_page,
+            (page - 1) * per_page,
+        )
         .await?;
-    let pages = ((found.total + per_page - 1) / per_page).max(1);
+    // Past `RANKED_MATCHES` the count is not known: a page exists while it has results.
+    let pages = if found.more {
+        if found.posts.is_empty() {
+            return Ok(super::not_found_page(state));
+        }
+        page + i64::from(found.posts.len() as i64 == per_page)
+    } else {
+        ((found.total + per_page - 1) / per_page).max(1)
+    };
     if page > pages {
         return Ok(super::not_found_page(state));
     }
@@ -71,6 +85,7 @@ pub async fn results(state: &AppState, query: &str, page: i64) -> AppResult<Resp
             query => query,
             searched => !wanted.is_empty(),
             total => found.total,
+            more => found.more,
             hits => hits,
             page => page,
             older_url => (page < pages).then(|| page_url(&query, page + 1)),
