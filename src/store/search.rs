@@ -55,9 +55,9 @@ pub(crate) async fn index_post(
 }
 
 /// Up to how many matches a search counts and ranks by relevance; past it, "more than
-/// 10,000" newest first (a word in that many posts says little about any one of them,
+/// 1,000" newest first (a word in that many posts says little about any one of them,
 /// and neither counting nor ranking them all is worth a reader's wait).
-pub const RANKED_MATCHES: i64 = 10_000;
+pub const RANKED_MATCHES: i64 = 1_000;
 
 /// What a search found: how many match in all, and this page of them.
 #[derive(Debug, Default)]

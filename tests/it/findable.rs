@@ -866,7 +866,7 @@ async fn searching(s: &TestServer) {
 async fn a_word_in_very_many_posts_lists_the_newest_first() {
     for backend in backends() {
         eprintln!("-- search past the ranked matches on {backend:?}");
-        // Ranked up to three matches here (10,000 as shipped), to see what lies past.
+        // Ranked up to three matches here (1,000 as shipped), to see what lies past.
         let s = TestServer::start_with(
             backend,
             ServeSettings {
