@@ -1380,6 +1380,7 @@ search-count =
        *[other] { $count } نتيجة.
     }
 search-count-more = أكثر من { $count } نتيجة.
+search-slow-down = بحثت مرات كثيرة خلال هذه الدقيقة. حاول مرة أخرى بعد دقيقة.
 search-nothing = لا شيء يطابق هذه الكلمات. جرّب كلمات أقل أو تهجئة أخرى.
 search-more = نتائج أخرى
 search-back = النتائج السابقة

@@ -1192,6 +1192,7 @@ search-count =
        *[other] { $count } posts and pages match.
     }
 search-count-more = More than { $count } posts and pages match.
+search-slow-down = You have searched many times this minute. Try again in a minute.
 search-nothing = Nothing matched these words. Try fewer words, or other spellings.
 search-more = More results
 search-back = Earlier results

@@ -1164,6 +1164,7 @@ search-count =
        *[other] { $count } نتیجه.
     }
 search-count-more = بیش از { $count } نتیجه.
+search-slow-down = در این دقیقه بارها جست‌وجو کرده‌اید. یک دقیقهٔ دیگر دوباره امتحان کنید.
 search-nothing = چیزی با این واژه‌ها پیدا نشد. واژه‌های کمتر یا املای دیگری را امتحان کنید.
 search-more = نتایج بیشتر
 search-back = نتایج قبلی

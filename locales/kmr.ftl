@@ -1164,6 +1164,7 @@ search-count =
        *[other] { $count } encam.
     }
 search-count-more = Ji { $count } encaman zêdetir.
+search-slow-down = Te di vê deqîqeyê de gelek caran lê geriyaye. Piştî deqîqeyekê dîsa biceribîne.
 search-nothing = Tiştek li van peyvan nehat. Kêmtir peyv an rastnivîsek din biceribîne.
 search-more = Encamên din
 search-back = Encamên berê

@@ -1162,6 +1162,7 @@ search-count =
        *[other] { $count } sonuç.
     }
 search-count-more = { $count } sonuçtan fazla.
+search-slow-down = Bu dakika içinde çok sayıda arama yaptınız. Bir dakika sonra yeniden deneyin.
 search-nothing = Bu sözcüklerle eşleşen bir şey bulunamadı. Daha az sözcük ya da başka bir yazım deneyin.
 search-more = Daha fazla sonuç
 search-back = Önceki sonuçlar

@@ -76,6 +76,8 @@ pub struct App {
     pub signin_starts: rate_limit::RateLimiter,
     /// Webmentions received, per address and minute.
     pub webmention_limiter: rate_limit::RateLimiter,
+    /// Searches (uncached work a stranger can ask for), per address and minute.
+    pub search_limiter: rate_limit::RateLimiter,
     /// Fetches sources and sends mentions (from jobs only).
     pub webmention: Arc<crate::webmention::Webmention>,
     pub signin_throttle: signin_throttle::SigninThrottle,
@@ -170,6 +172,7 @@ impl AppState {
             post_limiter: rate_limit::RateLimiter::new(lift(settings.comments_per_post_per_minute)),
             signin_starts: rate_limit::RateLimiter::new(lift(30)),
             webmention_limiter: rate_limit::RateLimiter::new(lift(30)),
+            search_limiter: rate_limit::RateLimiter::new(lift(60)),
             webmention: Arc::new(crate::webmention::Webmention::new(
                 settings.webmention_private_addresses,
             )),

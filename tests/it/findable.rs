@@ -12,21 +12,27 @@ use tribune::config::ServeSettings;
 use crate::each_backend;
 use crate::support::{backends, client, TestServer};
 
-/// Whether the Python readers can run; panics where CI requires them.
-pub fn readers() -> bool {
+/// Whether python3 can import `modules` (comma-separated); panics where CI requires
+/// the readers (`TRIBUNE_REQUIRE_READERS=1` or `CI=true`), else says how to get them.
+pub fn python_has(modules: &str, pip: &str) -> bool {
     let ok = std::process::Command::new("python3")
-        .args(["-c", "import feedparser, extruct"])
+        .args(["-c", &format!("import {modules}")])
         .status()
         .is_ok_and(|s| s.success());
     let required = std::env::var("TRIBUNE_REQUIRE_READERS").is_ok_and(|v| v == "1")
         || std::env::var("CI").is_ok_and(|v| v == "true");
     if !ok && required {
-        panic!("feedparser and extruct are required: pip install feedparser extruct");
+        panic!("{modules} required: pip install {pip}");
     }
     if !ok {
-        eprintln!("skipping: pip install feedparser extruct to read feeds and previews");
+        eprintln!("skipping: pip install {pip} to run this test");
     }
     ok
+}
+
+/// Whether the feed and preview readers can run.
+pub fn readers() -> bool {
+    python_has("feedparser, extruct", "feedparser extruct")
 }
 
 /// Runs `tests/readers/{script}` on `url`; its JSON answer.
@@ -938,6 +944,23 @@ async fn a_word_in_very_many_posts_lists_the_newest_first() {
         assert_eq!(ranked, ["Notice 0", "Notice 2"]);
         res.assert_contains("3 posts and pages match.")
             .assert_lacks("More than");
+
+        // Searching is work a stranger can ask for: 60 a minute per address.
+        let mut answered = 5;
+        let refused = loop {
+            let res = s.get(&q("harbour")).await;
+            if res.status != StatusCode::OK {
+                break res;
+            }
+            answered += 1;
+            assert!(answered <= 61, "searches were never limited");
+        };
+        assert!(answered >= 55, "limited after {answered} searches");
+        assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+        refused
+            .assert_contains("You have searched many times this minute.")
+            .assert_contains(r#"value="harbour""#);
+        assert_eq!(s.get("/").await.status, StatusCode::OK, "reading goes on");
         s.stop().await;
     }
 }

@@ -15,19 +15,7 @@ use crate::support::{client, Loopback, TestServer};
 
 /// Whether ronkyuu can run; panics where CI requires it.
 fn ronkyuu() -> bool {
-    let ok = std::process::Command::new("python3")
-        .args(["-c", "import ronkyuu"])
-        .status()
-        .is_ok_and(|s| s.success());
-    let required = std::env::var("TRIBUNE_REQUIRE_READERS").is_ok_and(|v| v == "1")
-        || std::env::var("CI").is_ok_and(|v| v == "true");
-    if !ok && required {
-        panic!("ronkyuu is required: pip install ronkyuu");
-    }
-    if !ok {
-        eprintln!("skipping: pip install ronkyuu to test Webmention");
-    }
-    ok
+    crate::findable::python_has("ronkyuu", "ronkyuu")
 }
 
 fn peer_script() -> String {

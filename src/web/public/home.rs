@@ -26,6 +26,7 @@ pub struct HomeQuery {
 
 pub async fn first_page(
     State(state): State<AppState>,
+    client: crate::web::client::Client,
     Query(query): Query<HomeQuery>,
     uri: OriginalUri,
     headers: HeaderMap,
@@ -43,7 +44,7 @@ pub async fn first_page(
         });
     }
     if let Some(words) = query.s.as_deref() {
-        return super::search::results(&state, words, 1).await;
+        return super::search::results(&state, client.ip, words, 1).await;
     }
     if let Some(feed) = query.feed.as_deref() {
         return Ok(match feed {
@@ -57,6 +58,7 @@ pub async fn first_page(
 
 pub async fn page(
     State(state): State<AppState>,
+    client: crate::web::client::Client,
     Path(n): Path<String>,
     Query(query): Query<HomeQuery>,
     uri: OriginalUri,
@@ -64,7 +66,7 @@ pub async fn page(
 ) -> AppResult<Response> {
     if let Some(words) = query.s.as_deref() {
         return match n.parse::<i64>() {
-            Ok(n) if n >= 1 => super::search::results(&state, words, n).await,
+            Ok(n) if n >= 1 => super::search::results(&state, client.ip, words, n).await,
             _ => Ok(not_found_page(&state)),
         };
     }

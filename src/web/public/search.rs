@@ -30,11 +30,36 @@ fn page_url(query: &str, n: i64) -> String {
     }
 }
 
-pub async fn results(state: &AppState, query: &str, page: i64) -> AppResult<Response> {
+pub async fn results(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    query: &str,
+    page: i64,
+) -> AppResult<Response> {
     let site = state.site();
     let lang = site_language(&site);
     let query: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
     let wanted = terms(&query);
+    if !wanted.is_empty() && !state.search_limiter.allow(ip) {
+        let html = state.templates.render(
+            "search.html",
+            context! {
+                query => query,
+                slow_down => true,
+                page => 1,
+                ..super::page_context(&site, lang)
+            },
+        )?;
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [
+                (header::CACHE_CONTROL, "no-store"),
+                (header::RETRY_AFTER, "60"),
+            ],
+            axum::response::Html(html),
+        )
+            .into_response());
+    }
     let per_page = site.posts_per_page as i64;
     let now = crate::store::now();
     let found = state
