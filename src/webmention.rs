@@ -295,8 +295,12 @@ pub fn compose(post_id: i64, source: &str, source_url: &Url, read: &Source) -> M
         .name
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| host.clone());
+    // Addresses from a stranger's page go into `href`s: kept as written when they
+    // pass the check a guest's website gets (http(s), a real host), else not at all.
+    let web = |u: &String| crate::domain::comment::normalise_url(u).is_some();
     let author_url = author
         .url
+        .filter(web)
         .or_else(|| Some(format!("{}://{}/", source_url.scheme(), host)));
     let said = read
         .content
@@ -309,7 +313,12 @@ pub fn compose(post_id: i64, source: &str, source_url: &Url, read: &Source) -> M
         body_html.push_str(&crate::domain::feed::text(&said));
         body_html.push_str("</p>\n");
     }
-    let link = crate::domain::feed::text(read.url.as_deref().unwrap_or(source));
+    let link = read
+        .url
+        .clone()
+        .filter(web)
+        .unwrap_or_else(|| source.to_string());
+    let link = crate::domain::feed::text(&link);
     body_html.push_str(&format!(
         "<p><a href=\"{link}\" rel=\"nofollow ugc\" class=\"webmention-source\">{link}</a></p>"
     ));
@@ -417,5 +426,29 @@ mod tests {
         assert!(m
             .body_html
             .contains("href=\"https://bob.example/p\" rel=\"nofollow ugc\""));
+
+        // A page's own addresses are kept only when they are http(s).
+        let hostile = compose(
+            1,
+            src.as_str(),
+            &src,
+            &Source {
+                links_to_target: true,
+                url: Some("javascript:alert(1)".into()),
+                author: Some(crate::domain::webmention::Author {
+                    name: Some("Eve".into()),
+                    url: Some("javascript:alert(2)".into()),
+                    photo: None,
+                }),
+                ..Source::default()
+            },
+        );
+        assert_eq!(hostile.author_url.as_deref(), Some("https://bob.example/"));
+        assert!(
+            !hostile.body_html.contains("javascript"),
+            "{}",
+            hostile.body_html
+        );
+        assert!(hostile.body_html.contains("href=\"https://bob.example/p\""));
     }
 }
