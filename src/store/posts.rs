@@ -49,35 +49,24 @@ fn bind_write<'q>(q: PostQuery<'q>, post: &'q PostWrite) -> PostQuery<'q> {
         .bind(post.featured_media_id)
 }
 
-/// Queues the post's Webmentions for when it goes public (each save of a published
-/// post: a link added or taken out is told).
-async fn queue_mentions(
+/// Queues what a published post's save sets off, for when it goes public: the "new
+/// post" email to subscribers (`announce`: not when they were told already) and the
+/// post's Webmentions (each save, so a link added or taken out is told).
+async fn queue_on_publication(
     conn: &mut sqlx::AnyConnection,
     id: i64,
     post: &PostWrite,
+    announce: bool,
 ) -> Result<(), sqlx::Error> {
-    if post.status == PostStatus::Published {
-        if let Some(at) = post.published_at {
-            let job = Job::WebmentionsSend(WebmentionsSend { post_id: id });
-            super::jobs::enqueue_in(conn, &job, at.max(super::now())).await?;
-        }
+    let (PostStatus::Published, Some(at)) = (post.status, post.published_at) else {
+        return Ok(());
+    };
+    if announce {
+        let job = Job::PostPublished(PostPublished { post_id: id });
+        super::jobs::enqueue_in(&mut *conn, &job, at).await?;
     }
-    Ok(())
-}
-
-/// Queues the "new post" email to subscribers for when a published post goes public.
-async fn announce(
-    conn: &mut sqlx::AnyConnection,
-    id: i64,
-    post: &PostWrite,
-) -> Result<(), sqlx::Error> {
-    if post.status == PostStatus::Published {
-        if let Some(at) = post.published_at {
-            let job = Job::PostPublished(PostPublished { post_id: id });
-            super::jobs::enqueue_in(conn, &job, at).await?;
-        }
-    }
-    Ok(())
+    let job = Job::WebmentionsSend(WebmentionsSend { post_id: id });
+    super::jobs::enqueue_in(conn, &job, at.max(super::now())).await
 }
 
 /// Which published posts a listing shows: all, those filed under a term, those in a
@@ -329,8 +318,7 @@ impl Store {
                     .fetch_one(&mut *tx)
                     .await?;
                 let id: i64 = sqlx::Row::try_get(&row, 0)?;
-                announce(tx, id, &post).await?;
-                queue_mentions(tx, id, &post).await?;
+                queue_on_publication(tx, id, &post, true).await?;
                 super::media::record_uses(tx, id, &post.media_ids).await?;
                 super::search::index_post(tx, id, &post.title, &post.excerpt, &post.body_html)
                     .await?;
@@ -391,10 +379,7 @@ impl Store {
                         .bind(id)
                         .fetch_one(&mut *tx)
                         .await?;
-                if notified.is_none() {
-                    announce(tx, id, &post).await?;
-                }
-                queue_mentions(tx, id, &post).await?;
+                queue_on_publication(tx, id, &post, notified.is_none()).await?;
                 super::media::record_uses(tx, id, &post.media_ids).await?;
                 super::search::index_post(tx, id, &post.title, &post.excerpt, &post.body_html)
                     .await?;
