@@ -35,6 +35,15 @@ pub struct FileConfig {
     /// `[webmention]`: whether sources may be on private addresses.
     #[serde(default)]
     pub webmention: WebmentionFile,
+    /// `[cache]`: how much memory search results may keep.
+    #[serde(default)]
+    pub cache: CacheFile,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheFile {
+    pub search_results_mb: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

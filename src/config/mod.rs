@@ -96,6 +96,7 @@ const ENV_PREFIXES: &[&str] = &[
     "TRIBUNE_AKISMET_",
     "TRIBUNE_RATE_LIMIT_",
     "TRIBUNE_WEBMENTION_",
+    "TRIBUNE_CACHE_",
 ];
 
 /// Warnings for `TRIBUNE_*` variables nobody reads (a typo would otherwise go
@@ -216,6 +217,9 @@ pub struct ServeSettings {
     /// whose readers' sites are on its own network; off, a stranger's source URL
     /// cannot reach the machine's own services.
     pub webmention_private_addresses: bool,
+    /// `[cache] search_results_mb` (`TRIBUNE_CACHE_SEARCH_RESULTS_MB`): memory for
+    /// search results pages kept until content changes, in bytes; 0 keeps none.
+    pub search_cache_bytes: usize,
 }
 
 /// An Akismet-compatible spam-checking service.
@@ -337,6 +341,7 @@ impl Default for ServeSettings {
             sitemap_urls: crate::domain::sitemap::URLS_PER_SITEMAP,
             search_ranked_matches: crate::store::RANKED_MATCHES,
             webmention_private_addresses: false,
+            search_cache_bytes: 8 * 1024 * 1024,
         }
     }
 }
@@ -431,6 +436,9 @@ impl ServeSettings {
                 .ok()
                 .or(file.webmention.allow_private_addresses)
                 .unwrap_or(d.webmention_private_addresses),
+            search_cache_bytes: env_number("TRIBUNE_CACHE_SEARCH_RESULTS_MB")?
+                .or(file.cache.search_results_mb)
+                .map_or(d.search_cache_bytes, |mb| mb as usize * 1024 * 1024),
         })
     }
 }
@@ -457,6 +465,7 @@ mod tests {
             example.webmention_private_addresses,
             d.webmention_private_addresses
         );
+        assert_eq!(example.search_cache_bytes, d.search_cache_bytes);
     }
 
     #[test]

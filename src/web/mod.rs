@@ -183,7 +183,7 @@ impl AppState {
                 &settings.providers,
                 &pairs,
             )))),
-            cache: cache::PageCache::new(version),
+            cache: cache::PageCache::new(version, settings.search_cache_bytes),
             media: crate::media::Library::new(
                 store.clone(),
                 &settings.media,
@@ -450,11 +450,16 @@ pub async fn serve(
     let worker = tokio::spawn(crate::jobs::work(state.worker(), stop.clone()));
     // Posts from before search, or from before folding changed, are indexed while the
     // site serves (a batch a transaction; another instance doing it too does no harm).
-    let store = state.store.clone();
+    let indexing = state.clone();
     tokio::spawn(async move {
-        match store.complete_search_index().await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(posts = n, "search index completed"),
+        match indexing.store.complete_search_index().await {
+            Ok(n) => {
+                if n > 0 {
+                    tracing::info!(posts = n, "search index completed");
+                }
+                indexing.cache.search_index_complete();
+            }
+            // Results are then never kept: each search reads the index as it is.
             Err(err) => tracing::warn!(error = %err, "could not complete the search index"),
         }
     });

@@ -1,6 +1,7 @@
 //! `/?s=words` (and `/page/2/?s=words`), WordPress's search addresses: posts and pages
 //! readers can see, best match first, a page at a time, the words marked where they
-//! matched. Made for the one reader who asked, so never cached; `noindex` for robots.
+//! matched; `noindex` for robots. The same for everyone who asks the same, so a results
+//! page is kept (`PageCache::insert_search`, apart from the pages) until content changes.
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -60,7 +61,13 @@ pub async fn results(
         )
             .into_response());
     }
+    // Counted against the limit all the same: what a stranger may ask stays one rule.
+    let key = format!("{page} {query}");
+    if let Some(body) = state.cache.get_search(&key) {
+        return Ok(results_response(body));
+    }
     let per_page = site.posts_per_page as i64;
+    let generation = state.cache.generation();
     let now = crate::store::now();
     let found = state
         .store
@@ -118,14 +125,19 @@ pub async fn results(
             ..super::page_context(&site, lang)
         },
     )?;
-    Ok((
+    let body = bytes::Bytes::from(html);
+    state.cache.insert_search(&key, body.clone(), generation);
+    Ok(results_response(body))
+}
+
+fn results_response(body: bytes::Bytes) -> Response {
+    (
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            // The same for everyone who asks the same, but not worth a cache entry.
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        html,
+        body,
     )
-        .into_response())
+        .into_response()
 }
