@@ -29,6 +29,8 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
     "robots.txt",
     "search.html",
     "comments.html",
+    "comment.html",
+    "respond.html",
     "not_found.html",
     "connecting.html",
     "moderate.html",

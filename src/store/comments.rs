@@ -198,7 +198,7 @@ impl Store {
                         let job = Job::CommentApproved(CommentApproved { comment_id: id });
                         super::jobs::enqueue_in(tx, &job, super::now()).await?;
                         recount(tx, c.post_id).await?;
-                        super::bump_content_version(tx).await?;
+                        super::bump_for_comments(tx, &[c.post_id]).await?;
                         Ok(Inserted::New(id))
                     })
                 })
@@ -354,7 +354,7 @@ impl Store {
                     recount(tx, post_id).await?;
                 }
                 if was == CommentStatus::Approved {
-                    super::bump_content_version(tx).await?;
+                    super::bump_for_comments(tx, &[post_id]).await?;
                 }
                 Ok(Some(status))
             })
@@ -601,7 +601,7 @@ impl Store {
                     recount(tx, *post).await?;
                 }
                 if changed > 0 {
-                    super::bump_content_version(tx).await?;
+                    super::bump_for_comments(tx, &posts).await?;
                 }
                 Ok(changed)
             })

@@ -370,15 +370,95 @@ impl Store {
             .await?;
         Ok(v)
     }
+
+    /// What changed after content version `seen`: the current version and what the
+    /// changes touched. `Everything` when any change could show on any page, or when
+    /// the record of a version is gone (pruned, or written before the record existed).
+    pub async fn changes_since(&self, seen: i64) -> StoreResult<(i64, Changes)> {
+        let current = self.content_version().await?;
+        if current == seen {
+            return Ok((current, Changes::Discussions(Vec::new())));
+        }
+        if current < seen || current - seen > MAX_CHANGES_READ {
+            return Ok((current, Changes::Everything));
+        }
+        let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT version, post_id FROM content_changes WHERE version > $1 AND version <= $2 \
+             ORDER BY version",
+        )
+        .bind(seen)
+        .bind(current)
+        .fetch_all(&self.read)
+        .await?;
+        let mut versions: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        versions.dedup();
+        if versions.len() as i64 != current - seen || rows.iter().any(|r| r.1.is_none()) {
+            return Ok((current, Changes::Everything));
+        }
+        let mut posts: Vec<i64> = rows.into_iter().filter_map(|r| r.1).collect();
+        posts.sort_unstable();
+        posts.dedup();
+        Ok((current, Changes::Discussions(posts)))
+    }
 }
 
-/// Marks a visible change inside a write transaction.
+/// What a run of visible changes touched, as [`Store::changes_since`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changes {
+    /// Only the comments of these posts (their pages, and listings that count them).
+    Discussions(Vec<i64>),
+    /// Anything any page shows.
+    Everything,
+}
+
+/// More versions behind than this and an instance forgets everything instead of
+/// reading what each touched.
+const MAX_CHANGES_READ: i64 = 1_000;
+/// Versions of `content_changes` kept (the rest is pruned as new ones are written).
+const CHANGES_KEPT: i64 = 4 * MAX_CHANGES_READ;
+
+/// Marks a change any page may show, inside a write transaction.
 pub(crate) async fn bump_content_version(
     conn: &mut sqlx::AnyConnection,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE site_state SET content_version = content_version + 1 WHERE id = 1")
-        .execute(conn)
-        .await?;
+    record_change(conn, &[None]).await
+}
+
+/// Marks a change to the comments of `posts` (their pages, and the listings that count
+/// them), inside a write transaction.
+pub(crate) async fn bump_for_comments(
+    conn: &mut sqlx::AnyConnection,
+    posts: &[i64],
+) -> Result<(), sqlx::Error> {
+    let touched: Vec<Option<i64>> = posts.iter().copied().map(Some).collect();
+    record_change(conn, &touched).await
+}
+
+/// Raises the content version (the row lock orders concurrent writers: versions follow
+/// commit order) and writes what the change touched under it.
+async fn record_change(
+    conn: &mut sqlx::AnyConnection,
+    touched: &[Option<i64>],
+) -> Result<(), sqlx::Error> {
+    let version: i64 = sqlx::query_scalar(
+        "UPDATE site_state SET content_version = content_version + 1 WHERE id = 1 \
+         RETURNING content_version",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    for post in touched {
+        sqlx::query("INSERT INTO content_changes (version, post_id) VALUES ($1, $2)")
+            .bind(version)
+            .bind(*post)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if version % 256 == 0 {
+        sqlx::query("DELETE FROM content_changes WHERE version <= $1")
+            .bind(version - CHANGES_KEPT)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 

@@ -55,7 +55,7 @@ impl Store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                    super::bump_content_version(tx).await?;
+                    super::bump_for_comments(tx, &[m.post_id]).await?;
                     return Ok(Kept::Updated(id));
                 }
                 let id: i64 = sqlx::query_scalar(
@@ -96,7 +96,7 @@ impl Store {
                 .await?;
                 if done.rows_affected() > 0 {
                     super::comments::recount(tx, post_id).await?;
-                    super::bump_content_version(tx).await?;
+                    super::bump_for_comments(tx, &[post_id]).await?;
                 }
                 Ok(done.rows_affected())
             })

@@ -1,10 +1,18 @@
 //! The page cache: a public page is the same bytes for every anonymous reader, so it is
 //! rendered once and served from memory until its content changes.
 //!
-//! Invalidation: a write in this process clears the cache at once; a write elsewhere
-//! (the CLI, another instance on the same PostgreSQL) raises `site_state.content_version`,
-//! which a background task polls every second. A scheduled post coming due clears it too.
-//! A render that raced with a change is not stored (generation check).
+//! Each page says what it shows ([`Shows`]): one post's discussion, listings that count
+//! comments, or posts alone. A comment approved, edited or removed forgets only its
+//! post's pages and the listings; anything else (a post saved, the settings) forgets
+//! every page.
+//!
+//! Every visible write raises `site_state.content_version` and records what it touched
+//! (`content_changes`, `Store::changes_since`). This process reads that record right
+//! after its own comment writes; a background task reads it four times a second for
+//! writes elsewhere (the CLI, another instance on the same PostgreSQL). A change this
+//! process made to anything but comments clears the cache at once. A scheduled post
+//! coming due clears it too. A render that raced with any change is not stored
+//! (generation check).
 //!
 //! Search results pages (`/?s=`) have a store of their own beside it: strangers choose
 //! those addresses, so they are bounded by bytes, the oldest forgotten first, and can
@@ -22,6 +30,17 @@ use super::AppState;
 
 const MAX_PAGES: usize = 10_000;
 
+/// What a cached page shows, so a change forgets only the pages it touched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shows {
+    /// One post's own pages: its permalink, comment pages, comment feed.
+    Discussion(i64),
+    /// Several posts with their comment counts or comments: listings, feeds.
+    Listing,
+    /// Posts without their comments: sitemaps.
+    Posts,
+}
+
 #[derive(Clone)]
 pub struct CachedPage {
     pub body: Bytes,
@@ -30,6 +49,7 @@ pub struct CachedPage {
     pub content_type: HeaderValue,
     /// When what it shows last changed (feeds, sitemaps), for `If-Modified-Since`.
     pub last_modified: Option<std::time::SystemTime>,
+    pub shows: Shows,
 }
 
 const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
@@ -47,6 +67,8 @@ pub struct PageCache {
     /// Whether the search index holds every post (it is completed after start, beside
     /// the running site); until then no results page is kept.
     search_ready: AtomicBool,
+    /// One reading of the change record at a time (the poller, a handler after a write).
+    catching_up: tokio::sync::Mutex<()>,
 }
 
 /// Search results pages, newest last, within `PageCache::search_bytes`.
@@ -90,6 +112,7 @@ impl PageCache {
             search: Mutex::new(Recent::default()),
             search_bytes,
             search_ready: AtomicBool::new(false),
+            catching_up: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -124,18 +147,19 @@ impl PageCache {
     }
 
     /// Stores a rendered page unless the content changed since `generation` was taken.
-    pub fn insert(&self, key: &str, body: String, generation: u64) -> CachedPage {
-        self.insert_typed(key, body, generation, HTML, None)
+    pub fn insert(&self, key: &str, body: String, generation: u64, shows: Shows) -> CachedPage {
+        self.insert_typed(key, body, generation, (HTML, None), shows)
     }
 
-    /// [`PageCache::insert`] for a document that is not a page: a feed, a sitemap.
+    /// [`PageCache::insert`] for a document that is not a page: a feed, a sitemap, with
+    /// its content type and when what it shows last changed.
     pub fn insert_typed(
         &self,
         key: &str,
         body: String,
         generation: u64,
-        content_type: HeaderValue,
-        last_modified: Option<std::time::SystemTime>,
+        (content_type, last_modified): (HeaderValue, Option<std::time::SystemTime>),
+        shows: Shows,
     ) -> CachedPage {
         let digest = crate::token::sha256_hex(&body);
         let page = CachedPage {
@@ -144,6 +168,7 @@ impl PageCache {
             body: Bytes::from(body),
             content_type,
             last_modified,
+            shows,
         };
         let mut pages = self.pages.write().expect("cache lock");
         if self.generation.load(Ordering::Acquire) == generation && pages.len() < MAX_PAGES {
@@ -168,6 +193,18 @@ impl PageCache {
         self.next_due.store(0, Ordering::Release);
     }
 
+    /// Forgets the pages that show the discussion of any of `posts`, and the listings;
+    /// pages of other posts stay.
+    pub fn forget_discussions(&self, posts: &[i64]) {
+        let mut pages = self.pages.write().expect("cache lock");
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        pages.retain(|_, page| match page.shows {
+            Shows::Discussion(post) => !posts.contains(&post),
+            Shows::Listing => false,
+            Shows::Posts => true,
+        });
+    }
+
     pub fn len(&self) -> usize {
         self.pages.read().expect("cache lock").len()
     }
@@ -178,33 +215,70 @@ impl PageCache {
 }
 
 impl AppState {
-    /// Call after any change readers can see.
+    /// Call after any change readers can see: every page is forgotten.
     pub async fn content_changed(&self) {
+        let _one = self.cache.catching_up.lock().await;
+        // Read before forgetting: every change up to it is then covered, and the
+        // poller does not forget everything a second time for this one.
+        let version = self.store.content_version().await;
+        self.forget_everything().await;
+        if let Ok(version) = version {
+            self.cache.seen_version.fetch_max(version, Ordering::AcqRel);
+        }
+    }
+
+    async fn forget_everything(&self) {
         self.cache.invalidate();
         if let Err(err) = self.reload_settings().await {
             tracing::warn!(error = %err, "could not reload settings");
         }
     }
+
+    /// Call after a change to comments readers can see: the pages it touched are
+    /// forgotten, as the store recorded them.
+    pub async fn comments_changed(&self) {
+        self.catch_up().await;
+    }
+
+    /// Reads what changed since this process last looked and forgets what it touched;
+    /// everything when the record cannot be read.
+    async fn catch_up(&self) {
+        let _one = self.cache.catching_up.lock().await;
+        let seen = self.cache.seen_version.load(Ordering::Acquire);
+        match self.store.changes_since(seen).await {
+            Ok((_, crate::store::Changes::Discussions(posts))) if posts.is_empty() => {}
+            Ok((version, crate::store::Changes::Discussions(posts))) => {
+                tracing::debug!(version, ?posts, "comments changed; forgetting their pages");
+                self.cache.forget_discussions(&posts);
+                self.cache.seen_version.store(version, Ordering::Release);
+            }
+            Ok((version, crate::store::Changes::Everything)) => {
+                tracing::debug!(version, "content changed; clearing page cache");
+                self.forget_everything().await;
+                self.cache.seen_version.store(version, Ordering::Release);
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "could not read what changed; clearing page cache");
+                self.forget_everything().await;
+            }
+        }
+    }
 }
 
-/// Polls the content version and the next scheduled post; clears the cache on change.
+/// Reads what changed four times a second (one small query when nothing did), and the
+/// spam filter's decisions and the next scheduled post once a second.
 pub async fn watch_content_version(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut ticks: u64 = 0;
     loop {
         tick.tick().await;
-        let now = crate::store::now();
-        match state.store.content_version().await {
-            Ok(v) if v != state.cache.seen_version.swap(v, Ordering::AcqRel) => {
-                tracing::debug!(
-                    version = v,
-                    "content changed elsewhere; clearing page cache"
-                );
-                state.content_changed().await;
-            }
-            Ok(_) => {}
-            Err(err) => tracing::warn!(error = %err, "could not read content version"),
+        state.catch_up().await;
+        ticks += 1;
+        if ticks % 4 != 1 {
+            continue;
         }
+        let now = crate::store::now();
         // Decisions made by other instances or the CLI: one small query a second.
         state.refresh_filter().await;
         let due = state.cache.next_due.load(Ordering::Acquire);

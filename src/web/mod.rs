@@ -216,7 +216,7 @@ impl AppState {
     /// After a moderator's decision here: pages change, and the spam filter learned
     /// (read again at once, not at the next poll).
     pub async fn moderated(&self) {
-        self.content_changed().await;
+        self.comments_changed().await;
         self.refresh_filter().await;
     }
 

@@ -21,6 +21,7 @@ mod ops;
 mod posts_list;
 mod properties;
 mod proxy;
+mod scale;
 mod signin;
 mod snapshots;
 mod spam;

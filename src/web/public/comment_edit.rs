@@ -165,7 +165,7 @@ pub async fn submit(
         .await?
         .ok_or(AppError::NotFound)?;
     if comment.status == CommentStatus::Approved {
-        state.content_changed().await;
+        state.comments_changed().await;
     }
     tracing::info!(comment = comment.id, %status, "comment edited by its author");
     let path = super::comment_link::page_path(&state, &post, comment.id, comment.parent_id).await?;

@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 
-use super::post_page::{render, Personal};
+use super::post_page::{render_personal, Personal};
 use super::{not_found_page, personal_response};
 use crate::domain::activity::{Action, Actor, Source};
 use crate::domain::bot_trap::{self, Caught, FormTiming, Trap};
@@ -626,7 +626,7 @@ async fn answer(
     status: CommentStatus,
 ) -> Response {
     if status == CommentStatus::Approved {
-        state.content_changed().await;
+        state.comments_changed().await;
     }
     // The comment page that holds it; the post's own address if that cannot be read
     // (the comment is stored: the answer must not fail now).
@@ -679,7 +679,7 @@ async fn refuse(
         pending: None,
         commenter: reader.signed_in.clone(),
     };
-    let page = render(state, post, None, personal).await;
+    let page = render_personal(state, post, personal).await;
     let mut res = match page {
         Ok(Some(html)) => personal_response(status, html),
         Ok(None) => kept_text_page(state, lang, &reader.input.body),

@@ -19,6 +19,7 @@ use crate::domain::post::{date_matches, Post, PostKind};
 use crate::domain::term::TermKind;
 use crate::i18n::{direction, plain, shipped, Language, SHIPPED};
 use crate::store::{Listing, MediaRow};
+use crate::web::cache::Shows;
 use crate::web::error::AppResult;
 use crate::web::AppState;
 
@@ -247,12 +248,20 @@ where
     let (channel, items) = build(&state, &subject, format, &key).await?;
     let newest = items.iter().map(|i| i.updated.max(i.published)).max();
     let body = feed::write(format, &channel, &items);
+    let shows = match &subject {
+        Subject::PostComments(post) => Shows::Discussion(post.id),
+        // Items carry their comment counts (`slash:comments`) or are comments.
+        _ => Shows::Listing,
+    };
     let cached = state.cache.insert_typed(
         &key,
         body,
         generation,
-        HeaderValue::from_static(format.content_type()),
-        newest.map(|t| SystemTime::UNIX_EPOCH + Duration::from_secs(t.max(0) as u64)),
+        (
+            HeaderValue::from_static(format.content_type()),
+            newest.map(|t| SystemTime::UNIX_EPOCH + Duration::from_secs(t.max(0) as u64)),
+        ),
+        shows,
     );
     Ok(cached_response(cached, &headers))
 }

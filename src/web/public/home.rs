@@ -11,6 +11,7 @@ use super::{cached_response, not_found_page, page_context, site_language, PostVi
 use crate::domain::term::TermKind;
 use crate::i18n::{shipped, Language, SHIPPED};
 use crate::store::Listing;
+use crate::web::cache::Shows;
 use crate::web::error::AppResult;
 use crate::web::AppState;
 
@@ -311,6 +312,6 @@ async fn render_listing(
             ..page_context(&site, lang)
         },
     )?;
-    let cached = state.cache.insert(&key, html, generation);
+    let cached = state.cache.insert(&key, html, generation, Shows::Listing);
     Ok(cached_response(cached, &headers))
 }

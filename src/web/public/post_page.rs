@@ -1,8 +1,9 @@
 //! A post's permalink page: the article, its threaded comments, "Leave a Reply".
 //!
-//! The page a reader gets without personal parameters is cached and shared; a page
-//! with a form error, a `?replytocom=` or the reader's own held comment is rendered
-//! for them alone.
+//! The page a reader gets without personal parameters is cached and shared. A signed-in
+//! reader, a form error, a `?replytocom=` or the reader's own held comment changes only
+//! "Leave a Reply" (`respond.html`): that part is drawn for them alone and put in the
+//! cached page's place for it, so the thread is not drawn again.
 
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -20,6 +21,7 @@ use crate::domain::post::date_matches;
 use crate::domain::post::{Post, PostKind};
 use crate::domain::thread::{self, ThreadNode};
 use crate::store::IdentityRow;
+use crate::web::cache::Shows;
 use crate::web::error::AppResult;
 use crate::web::signin;
 use crate::web::AppState;
@@ -102,6 +104,9 @@ fn comment_views(state: &AppState, ui_lang: &str, nodes: Vec<ThreadNode>) -> Vec
 struct PageOfComments {
     comments: Vec<Comment>,
     nav: Option<(usize, usize, usize)>,
+    /// The reader's own held comment belongs on this page (where it will show once
+    /// approved).
+    pending_here: bool,
 }
 
 /// Reads the comments of comment page `page` (`None`: the page the post shows first,
@@ -114,7 +119,7 @@ async fn comments_of_page(
     personal: &Personal,
 ) -> AppResult<Option<PageOfComments>> {
     let paging = super::comment_link::paging(site);
-    let mut comments;
+    let comments;
     let mut nav = None;
     let pending_here;
     if paging.may_split(post.comment_count.max(0) as usize) {
@@ -130,8 +135,7 @@ async fn comments_of_page(
         pending_here = personal
             .pending
             .as_ref()
-            // One that would start a new page shows on the last page there is.
-            .is_some_and(|p| pages.page_for_new(p.parent_id).min(pages.count()) == page);
+            .is_some_and(|p| held_shows_on(&pages, page, p));
         if pages.count() > 1 {
             nav = Some((page, pages.count(), pages.default_page()));
         }
@@ -142,11 +146,21 @@ async fn comments_of_page(
         comments = state.store.approved_comments(post.id).await?;
         pending_here = personal.pending.is_some();
     }
-    if let Some(p) = personal.pending.clone().filter(|_| pending_here) {
-        let at = comments.partition_point(|c| c.id < p.id);
-        comments.insert(at, p);
-    }
-    Ok(Some(PageOfComments { comments, nav }))
+    Ok(Some(PageOfComments {
+        comments,
+        nav,
+        pending_here,
+    }))
+}
+
+/// Whether the reader's held comment belongs on comment page `page`: where it will
+/// show once approved (one that would start a new page, on the last page there is).
+fn held_shows_on(
+    pages: &crate::domain::comment_pages::CommentPages,
+    page: usize,
+    held: &Comment,
+) -> bool {
+    pages.page_for_new(held.parent_id).min(pages.count()) == page
 }
 
 /// The links between comment pages: WordPress's "Older comments" / "Newer comments"
@@ -182,7 +196,152 @@ fn page_links(post: &Post, (page, count, default): (usize, usize, usize)) -> min
     }
 }
 
-/// Renders the post page at comment page `page` (`None`: the one shown first);
+/// The reader's own part of the post page (the form as they left it, what they were
+/// told, whom they answer, their held comment) as `respond.html` sees it.
+fn respond_context(
+    state: &AppState,
+    site: &crate::domain::settings::SiteSettings,
+    ui_lang: &str,
+    post: &Post,
+    personal: Personal,
+    reply_to: Option<(i64, String)>,
+    held_here: bool,
+) -> minijinja::Value {
+    let messages: Vec<(&str, String)> = personal
+        .problems
+        .iter()
+        .map(|p| (p.field, super::problem_message(state, ui_lang, p)))
+        .collect();
+    let field_errors: std::collections::BTreeMap<&str, String> = messages.iter().cloned().collect();
+    let errors: Vec<_> = messages
+        .iter()
+        .map(|(field, message)| context! { field => field, message => message })
+        .collect();
+    let providers: Vec<_> = state
+        .auth()
+        .all()
+        .map(|p| context! { name => p.name, label => p.label, initial => p.label.chars().next().unwrap_or('?').to_string() })
+        .collect();
+    let commenter = personal.commenter.as_ref().map(|c| {
+        let label = state.auth().get(&c.provider).map(|p| p.label.clone()).unwrap_or_else(|| c.provider.clone());
+        context! {
+            name => c.name,
+            avatar => c.avatar_url.clone().unwrap_or_else(|| avatar_url(state, site, &format!("{}:{}", c.provider, c.subject))),
+            provider => label,
+            profile_url => c.profile_url,
+        }
+    });
+    let own_pending = personal.pending.filter(|_| held_here).map(|c| {
+        let node = ThreadNode {
+            comment: c,
+            depth: 1,
+            can_reply: false,
+            children: Vec::new(),
+        };
+        comment_views(state, ui_lang, vec![node]).remove(0)
+    });
+    context! {
+        comments_open => post.takes_comments(crate::store::now(), site.close_after_days),
+        form => personal.form,
+        errors => errors,
+        field_errors => field_errors,
+        notice => personal.notice,
+        reply_to => reply_to.as_ref().map(|r| r.0),
+        reply_to_name => reply_to.map(|r| r.1),
+        max_comment_chars => site.max_comment_chars,
+        providers => providers,
+        commenter => commenter,
+        own_pending => own_pending,
+    }
+}
+
+/// Where `respond.html` sits in a drawn post page (`comments.html` marks it).
+const RESPOND_MARKS: (&str, &str) = ("<!--tribune:respond-->", "<!--/tribune:respond-->");
+
+/// `page` with what lies between the last pair of respond marks replaced by `part`
+/// (the last: a post's own HTML, above, cannot move it). `None` when a theme's
+/// template has no marks.
+fn splice_respond(page: &str, part: &str) -> Option<String> {
+    let (open, close) = RESPOND_MARKS;
+    let start = page.rfind(open)? + open.len();
+    let end = start + page[start..].find(close)?;
+    let mut out = String::with_capacity(page.len() + part.len());
+    out.push_str(&page[..start]);
+    out.push_str(part);
+    out.push_str(&page[end..]);
+    Some(out)
+}
+
+/// The post page at comment page `page` (`None`: the one shown first) for a reader
+/// with a part of their own (`personal`): the page every reader gets (`public`, from
+/// the cache), with only their part drawn and put in its place. Drawn whole when a
+/// theme's page has no place marked for it. `None` when that page does not exist.
+pub async fn render_for(
+    state: &AppState,
+    post: &Post,
+    page: Option<usize>,
+    personal: Personal,
+    public: &str,
+) -> AppResult<Option<String>> {
+    if splice_respond(public, "").is_none() {
+        return render(state, post, page, personal).await;
+    }
+    let site = state.site();
+    let lang = post_language(&site, post);
+    let reply_to = match personal.reply_to {
+        Some(id) => state
+            .store
+            .comment_by_id(id)
+            .await?
+            .filter(|c| c.post_id == post.id && c.status == CommentStatus::Approved)
+            .map(|c| (c.id, c.author_name)),
+        None => None,
+    };
+    let held_here = match &personal.pending {
+        None => false,
+        Some(held) => {
+            let paging = super::comment_link::paging(&site);
+            if paging.may_split(post.comment_count.max(0) as usize) {
+                let pages = super::comment_link::pages(state, post, paging).await?;
+                held_shows_on(&pages, page.unwrap_or_else(|| pages.default_page()), held)
+            } else {
+                page.unwrap_or(1) <= 1
+            }
+        }
+    };
+    let ctx = respond_context(state, &site, lang.tag, post, personal, reply_to, held_here);
+    let part = state.templates.render(
+        "respond.html",
+        context! {
+            post => context! { id => post.id, url => post.permalink() },
+            ..minijinja::value::merge_maps([ctx, page_context(&site, lang)])
+        },
+    )?;
+    Ok(splice_respond(public, &part))
+}
+
+/// The post's first page for a reader with a part of their own (a refused form): the
+/// cached page with their part in it, or, when no reader asked for the page lately,
+/// drawn whole.
+pub async fn render_personal(
+    state: &AppState,
+    post: &Post,
+    personal: Personal,
+) -> AppResult<Option<String>> {
+    match state.cache.get(&post.permalink()) {
+        Some(public) => {
+            state.metrics.page_cache_hits.inc();
+            let public = std::str::from_utf8(&public.body).unwrap_or_default();
+            render_for(state, post, None, personal, public).await
+        }
+        None => {
+            state.metrics.page_cache_misses.inc();
+            render(state, post, None, personal).await
+        }
+    }
+}
+
+/// Draws the whole post page at comment page `page` (`None`: the one shown first);
 /// `personal` adds what only one reader sees. `None` when that page does not exist.
 pub async fn render(
     state: &AppState,
@@ -193,8 +352,11 @@ pub async fn render(
     let site = state.site();
     let lang = post_language(&site, post);
     let ui_lang = lang.tag;
-    let Some(PageOfComments { comments, nav }) =
-        comments_of_page(state, &site, post, page, &personal).await?
+    let Some(PageOfComments {
+        comments,
+        nav,
+        pending_here,
+    }) = comments_of_page(state, &site, post, page, &personal).await?
     else {
         return Ok(None);
     };
@@ -209,36 +371,12 @@ pub async fn render(
         tree.reverse();
     }
     let views = comment_views(state, ui_lang, tree);
-    let messages: Vec<(&str, String)> = personal
-        .problems
-        .iter()
-        .map(|p| (p.field, super::problem_message(state, ui_lang, p)))
-        .collect();
-    let field_errors: std::collections::BTreeMap<&str, String> = messages.iter().cloned().collect();
-    let errors: Vec<_> = messages
-        .iter()
-        .map(|(field, message)| context! { field => field, message => message })
-        .collect();
     let view = PostView::new(state, ui_lang, post, true);
     let post_terms = state.store.post_terms(post.id).await?;
     let terms: Vec<_> = post_terms
         .iter()
         .map(|(kind, slug, name)| context! { kind => kind, slug => slug, name => name })
         .collect();
-    let providers: Vec<_> = state
-        .auth()
-        .all()
-        .map(|p| context! { name => p.name, label => p.label, initial => p.label.chars().next().unwrap_or('?').to_string() })
-        .collect();
-    let commenter = personal.commenter.as_ref().map(|c| {
-        let label = state.auth().get(&c.provider).map(|p| p.label.clone()).unwrap_or_else(|| c.provider.clone());
-        context! {
-            name => c.name,
-            avatar => c.avatar_url.clone().unwrap_or_else(|| avatar_url(state, &site, &format!("{}:{}", c.provider, c.subject))),
-            provider => label,
-            profile_url => c.profile_url,
-        }
-    });
     let (alternates, also_in, x_default, versions) = translations(state, &site, post).await?;
     let featured_row = match post.featured_media_id {
         Some(id) => state.store.media_by_id(id).await?,
@@ -264,6 +402,15 @@ pub async fn render(
             translations: versions,
         },
     );
+    let respond = respond_context(
+        state,
+        &site,
+        ui_lang,
+        post,
+        personal,
+        reply_to,
+        pending_here,
+    );
     let ctx = page_context(&site, lang);
     Ok(Some(state.templates.render(
         "post.html",
@@ -273,21 +420,11 @@ pub async fn render(
             terms => terms,
             comments => views,
             comment_count => post.comment_count,
-            comments_open => post.takes_comments(crate::store::now(), site.close_after_days),
-            form => personal.form,
-            errors => errors,
-            field_errors => field_errors,
-            notice => personal.notice,
-            reply_to => reply_to.as_ref().map(|r| r.0),
-            reply_to_name => reply_to.map(|r| r.1),
-            max_comment_chars => site.max_comment_chars,
-            providers => providers,
-            commenter => commenter,
             alternates => alternates,
             also_in => also_in,
             x_default => x_default,
             featured => featured,
-            preview => preview, ..ctx
+            preview => preview, ..minijinja::value::merge_maps([respond, ctx])
         },
     )?))
 }
@@ -472,7 +609,6 @@ async fn respond(
             return Ok(cached_response(hit, &headers));
         }
     }
-    state.metrics.page_cache_misses.inc();
     let generation = state.cache.generation();
     let Some(post) = state.store.post_by_slug(&slug).await? else {
         // A slug changed in the editor: its old address sends readers on (301).
@@ -544,12 +680,52 @@ async fn respond(
     }
     let personal_page =
         !personal.is_empty() || query.replytocom.is_some() || query.unapproved.is_some();
-    let Some(html) = render(&state, &post, page, personal).await? else {
+    // The page every reader gets, from the cache or drawn and kept; a reader's own
+    // part is drawn alone and put in its place.
+    let public = match state.cache.get(&key) {
+        Some(hit) => {
+            state.metrics.page_cache_hits.inc();
+            hit
+        }
+        None => {
+            state.metrics.page_cache_misses.inc();
+            let Some(html) = render(&state, &post, page, Personal::default()).await? else {
+                return Ok(not_found_page(&state));
+            };
+            state
+                .cache
+                .insert(&key, html, generation, Shows::Discussion(post.id))
+        }
+    };
+    if !personal_page {
+        return Ok(cached_response(public, &headers));
+    }
+    let public = std::str::from_utf8(&public.body).unwrap_or_default();
+    let Some(html) = render_for(&state, &post, page, personal, public).await? else {
         return Ok(not_found_page(&state));
     };
-    if personal_page {
-        return Ok(personal_response(StatusCode::OK, html));
+    Ok(personal_response(StatusCode::OK, html))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::splice_respond;
+
+    #[test]
+    fn a_readers_part_takes_the_place_marked_for_it_and_only_that() {
+        let page = "<article><!--tribune:respond-->in a post<!--/tribune:respond--></article>\
+                    <ol>thread</ol><!--tribune:respond--><form>anyone</form><!--/tribune:respond--><footer>";
+        let spliced = splice_respond(page, "<form>Ada's</form>").unwrap();
+        assert_eq!(
+            spliced,
+            "<article><!--tribune:respond-->in a post<!--/tribune:respond--></article>\
+             <ol>thread</ol><!--tribune:respond--><form>Ada's</form><!--/tribune:respond--><footer>",
+            "the last marks are the template's; a post's own text above stays"
+        );
+        assert_eq!(
+            splice_respond("<form>a theme without marks</form>", "x"),
+            None
+        );
+        assert_eq!(splice_respond("<!--tribune:respond--> unclosed", "x"), None);
     }
-    let cached = state.cache.insert(&key, html, generation);
-    Ok(cached_response(cached, &headers))
 }

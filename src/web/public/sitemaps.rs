@@ -13,6 +13,7 @@ use super::{cached_response, not_found_page, site_language};
 use crate::domain::post::{Post, PostKind};
 use crate::domain::sitemap::{self, Url};
 use crate::i18n::{shipped, SHIPPED};
+use crate::web::cache::Shows;
 use crate::web::error::AppResult;
 use crate::web::AppState;
 
@@ -59,7 +60,9 @@ where
     let Some(body) = make().await? else {
         return Ok(not_found_page(state));
     };
-    let page = state.cache.insert_typed(key, body, generation, XML, None);
+    let page = state
+        .cache
+        .insert_typed(key, body, generation, (XML, None), Shows::Posts);
     Ok(cached_response(page, headers))
 }
 

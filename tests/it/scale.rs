@@ -1,0 +1,192 @@
+//! Fast when it matters: a comment forgets only the pages it touched, on this instance
+//! and on another sharing the database; a reader's own part of a post page is drawn
+//! alone into the cached page.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+
+use crate::each_backend;
+use crate::findable::approved_comment;
+use crate::support::{client, TestServer};
+use tribune::config::ServeSettings;
+
+/// The page cache's counters as `/metrics` shows them: (hits, misses).
+async fn cache_counts(s: &TestServer) -> (u64, u64) {
+    let metrics = s.get("/metrics").await.body;
+    let read = |name: &str| {
+        metrics
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (
+        read("tribune_page_cache_hits_total"),
+        read("tribune_page_cache_misses_total"),
+    )
+}
+
+each_backend!(a_comment_forgets_only_the_pages_it_touched, only_its_pages);
+
+async fn only_its_pages(s: &TestServer) {
+    s.setup_admin().await;
+    let (lively, lively_url) = s.publish("A lively statement", "Read and answer.").await;
+    let (_, quiet_url) = s.publish("A quiet statement", "Nobody answers.").await;
+    for url in [&lively_url, &quiet_url, &"/".to_string()] {
+        assert_eq!(s.get(url).await.status, StatusCode::OK);
+    }
+    let (hits, misses) = cache_counts(s).await;
+    approved_comment(s, lively, "Bea", "The first answer").await;
+
+    let page = s.get(&lively_url).await;
+    page.assert_contains("The first answer");
+    s.get(&quiet_url).await.assert_lacks("The first answer");
+    s.get("/").await.assert_contains("One comment");
+    let (hits_after, misses_after) = cache_counts(s).await;
+    assert_eq!(
+        misses_after - misses,
+        2,
+        "the commented post and the home page (which counts comments) are drawn again"
+    );
+    assert!(
+        hits_after > hits,
+        "the quiet post still comes from the cache"
+    );
+
+    // A post's own change may show anywhere: every page is drawn again.
+    let csrf = s.admin_csrf().await;
+    let res = s
+        .post(
+            &format!("/admin/posts/{lively}"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("title", "A lively statement, corrected"),
+                ("body", "Read and answer."),
+                ("lang", "en"),
+                ("status", "published"),
+                ("comments_open", "on"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let (_, before) = cache_counts(s).await;
+    s.get(&quiet_url).await;
+    s.get("/")
+        .await
+        .assert_contains("A lively statement, corrected");
+    assert_eq!(cache_counts(s).await.1 - before, 2);
+}
+
+each_backend!(
+    another_instance_shows_an_approved_comment_within_a_second,
+    across_instances
+);
+
+async fn across_instances(s: &TestServer) {
+    s.setup_admin().await;
+    let (post, url) = s.publish("Shared statement", "Two servers show it.").await;
+    let (_, other_url) = s.publish("Other statement", "Stays cached.").await;
+    let other = s.another_on_same_database(ServeSettings::default()).await;
+    other.get(&url).await.assert_lacks("Seen from afar");
+    other.get(&other_url).await;
+    let (_, misses) = cache_counts(&other).await;
+
+    approved_comment(s, post, "Cy", "Seen from afar").await;
+    let approved = Instant::now();
+    loop {
+        if other.get(&url).await.body.contains("Seen from afar") {
+            break;
+        }
+        assert!(
+            approved.elapsed() < Duration::from_secs(1),
+            "the other instance still shows the page without the comment after a second"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (_, before) = cache_counts(&other).await;
+    other.get(&other_url).await;
+    assert_eq!(
+        cache_counts(&other).await.1,
+        before,
+        "the other post stays in the other instance's cache"
+    );
+    assert!(before > misses);
+    other.stop().await;
+}
+
+each_backend!(
+    a_readers_own_part_is_drawn_into_the_cached_page,
+    own_part_in_cached_page
+);
+
+async fn own_part_in_cached_page(s: &TestServer) {
+    s.setup_admin().await;
+    let (post, url) = s.publish("Statement with a thread", "Answers below.").await;
+    let bea = approved_comment(s, post, "Bea", "Will the schools open?").await;
+    let public = s.get(&url).await;
+    let (hits, misses) = cache_counts(s).await;
+
+    // "Reply" without the script: the form answers Bea, the thread is the cached one.
+    let reply = s.get(&format!("{url}?replytocom={bea}")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    reply
+        .assert_contains("Leave a Reply to Bea")
+        .assert_contains(&format!(
+            r#"name="comment_parent" id="comment_parent" value="{bea}""#
+        ))
+        .assert_contains("Will the schools open?");
+    assert_eq!(reply.headers["cache-control"], "private, no-store");
+    let before_form = |html: &str| {
+        html.split("<!--tribune:respond-->")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        before_form(&reply.body),
+        before_form(&public.body),
+        "everything above the form is the page every reader gets"
+    );
+
+    // A refused form comes back filled in, with the reason, on the cached page.
+    let c = client();
+    let shown = s
+        .get_with(&c, &format!("/comments/shown?post={post}"))
+        .await
+        .body;
+    let refused = s
+        .post_with(
+            &c,
+            "/comments",
+            &[
+                ("comment_post_ID", &post.to_string()),
+                ("comment_parent", "0"),
+                ("author", "Dan"),
+                ("email", "not an address"),
+                ("url", ""),
+                ("comment", "Kept, every word of it."),
+                ("tribune_shown", &shown),
+            ],
+        )
+        .await;
+    assert!(refused.status.is_client_error(), "{}", refused.status);
+    refused
+        .assert_contains("Kept, every word of it.")
+        .assert_contains(r#"aria-invalid="true""#)
+        .assert_contains("Will the schools open?");
+
+    // The reader's own held comment, shown to them alone above the form.
+    let held = s.comment(&c, post, bea, "Eve", "Only I see this yet").await;
+    let mine = s.get_with(&c, &held.location()).await;
+    mine.assert_contains("Only I see this yet")
+        .assert_contains("awaiting moderation")
+        .assert_contains("Will the schools open?");
+    s.get(&url).await.assert_lacks("Only I see this yet");
+
+    let (hits_after, misses_after) = cache_counts(s).await;
+    assert_eq!(misses_after, misses, "no thread was drawn again");
+    assert!(hits_after >= hits + 3);
+}
