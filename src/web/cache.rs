@@ -50,9 +50,31 @@ pub struct CachedPage {
     /// When what it shows last changed (feeds, sitemaps), for `If-Modified-Since`.
     pub last_modified: Option<std::time::SystemTime>,
     pub shows: Shows,
+    /// A post page's post as it was drawn: a reader with a part of their own is served
+    /// from this page without reading the post again.
+    pub post: Option<std::sync::Arc<crate::domain::post::Post>>,
 }
 
 const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
+
+impl CachedPage {
+    fn new(
+        body: String,
+        (content_type, last_modified): (HeaderValue, Option<std::time::SystemTime>),
+        shows: Shows,
+    ) -> Self {
+        let digest = crate::token::sha256_hex(&body);
+        CachedPage {
+            etag: HeaderValue::from_str(&format!("\"{}\"", &digest[..20]))
+                .expect("hex is a valid header"),
+            body: Bytes::from(body),
+            content_type,
+            last_modified,
+            shows,
+            post: None,
+        }
+    }
+}
 
 pub struct PageCache {
     pages: RwLock<HashMap<String, CachedPage>>,
@@ -161,15 +183,24 @@ impl PageCache {
         (content_type, last_modified): (HeaderValue, Option<std::time::SystemTime>),
         shows: Shows,
     ) -> CachedPage {
-        let digest = crate::token::sha256_hex(&body);
-        let page = CachedPage {
-            etag: HeaderValue::from_str(&format!("\"{}\"", &digest[..20]))
-                .expect("hex is a valid header"),
-            body: Bytes::from(body),
-            content_type,
-            last_modified,
-            shows,
-        };
+        let page = CachedPage::new(body, (content_type, last_modified), shows);
+        self.keep(key, page, generation)
+    }
+
+    /// [`PageCache::insert`] for a post page, kept with the post it shows.
+    pub fn insert_post_page(
+        &self,
+        key: &str,
+        body: String,
+        generation: u64,
+        post: std::sync::Arc<crate::domain::post::Post>,
+    ) -> CachedPage {
+        let mut page = CachedPage::new(body, (HTML, None), Shows::Discussion(post.id));
+        page.post = Some(post);
+        self.keep(key, page, generation)
+    }
+
+    fn keep(&self, key: &str, page: CachedPage, generation: u64) -> CachedPage {
         let mut pages = self.pages.write().expect("cache lock");
         if self.generation.load(Ordering::Acquire) == generation && pages.len() < MAX_PAGES {
             pages.insert(key.to_string(), page.clone());

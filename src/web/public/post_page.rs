@@ -21,7 +21,7 @@ use crate::domain::post::date_matches;
 use crate::domain::post::{Post, PostKind};
 use crate::domain::thread::{self, ThreadNode};
 use crate::store::IdentityRow;
-use crate::web::cache::Shows;
+use crate::web::cache::CachedPage;
 use crate::web::error::AppResult;
 use crate::web::signin;
 use crate::web::AppState;
@@ -603,10 +603,16 @@ async fn respond(
         || query.unapproved.is_some()
         || query.auth_error.is_some()
         || has_personal_cookie;
-    if !personal_request {
-        if let Some(hit) = state.cache.get(&key) {
-            state.metrics.page_cache_hits.inc();
-            return Ok(cached_response(hit, &headers));
+    if let Some(hit) = state.cache.get(&key) {
+        state.metrics.page_cache_hits.inc();
+        match hit.post.clone() {
+            Some(post) if personal_request => {
+                // The page was drawn for this address, so the post was checked then.
+                let personal =
+                    personal_of(&state, &post, &query, &jar, has_personal_cookie).await?;
+                return personal_page(&state, &post, page, personal, hit, &headers).await;
+            }
+            _ => return Ok(cached_response(hit, &headers)),
         }
     }
     let generation = state.cache.generation();
@@ -640,7 +646,33 @@ async fn respond(
         };
         return Ok(super::moved_permanently(&to));
     }
+    // The page every reader gets, drawn and kept; a reader's own part is then drawn
+    // alone and put in its place.
+    state.metrics.page_cache_misses.inc();
+    let Some(html) = render(&state, &post, page, Personal::default()).await? else {
+        return Ok(not_found_page(&state));
+    };
+    let post = std::sync::Arc::new(post);
+    let public = state
+        .cache
+        .insert_post_page(&key, html, generation, post.clone());
+    if !personal_request {
+        return Ok(cached_response(public, &headers));
+    }
+    let personal = personal_of(&state, &post, &query, &jar, has_personal_cookie).await?;
+    personal_page(&state, &post, page, personal, public, &headers).await
+}
 
+/// What of the page is this reader's own: the comment they reply to, their held comment
+/// (with the key its link carries), their sign-in and what they typed before it, a
+/// sign-in's error.
+async fn personal_of(
+    state: &AppState,
+    post: &Post,
+    query: &PostQuery,
+    jar: &CookieJar,
+    has_personal_cookie: bool,
+) -> AppResult<Personal> {
     let mut personal = Personal {
         reply_to: query.replytocom.as_deref().and_then(|s| s.parse().ok()),
         ..Personal::default()
@@ -666,8 +698,8 @@ async fn respond(
         }
     }
     if has_personal_cookie {
-        personal.commenter = signin::commenter(&state, &jar).await;
-        if let Some(draft) = signin::draft_for(&state, &jar, post.id).await {
+        personal.commenter = signin::commenter(state, jar).await;
+        if let Some(draft) = signin::draft_for(state, jar, post.id).await {
             personal.form = draft.form;
             if draft.parent_id > 0 && personal.reply_to.is_none() {
                 personal.reply_to = Some(draft.parent_id);
@@ -675,34 +707,29 @@ async fn respond(
         }
     }
     if let Some(code) = query.auth_error.as_deref() {
-        let lang = post_language(&state.site(), &post);
-        personal.notice = signin::error_message(&state, lang.tag, code);
+        let lang = post_language(&state.site(), post);
+        personal.notice = signin::error_message(state, lang.tag, code);
     }
-    let personal_page =
-        !personal.is_empty() || query.replytocom.is_some() || query.unapproved.is_some();
-    // The page every reader gets, from the cache or drawn and kept; a reader's own
-    // part is drawn alone and put in its place.
-    let public = match state.cache.get(&key) {
-        Some(hit) => {
-            state.metrics.page_cache_hits.inc();
-            hit
-        }
-        None => {
-            state.metrics.page_cache_misses.inc();
-            let Some(html) = render(&state, &post, page, Personal::default()).await? else {
-                return Ok(not_found_page(&state));
-            };
-            state
-                .cache
-                .insert(&key, html, generation, Shows::Discussion(post.id))
-        }
-    };
-    if !personal_page {
-        return Ok(cached_response(public, &headers));
+    Ok(personal)
+}
+
+/// The cached page `public` with this reader's part in it (`private, no-store`), or the
+/// cached page itself when nothing of it is theirs after all (a cookie that signs in
+/// no one).
+async fn personal_page(
+    state: &AppState,
+    post: &Post,
+    page: Option<usize>,
+    personal: Personal,
+    public: CachedPage,
+    headers: &HeaderMap,
+) -> AppResult<Response> {
+    if personal.is_empty() {
+        return Ok(cached_response(public, headers));
     }
-    let public = std::str::from_utf8(&public.body).unwrap_or_default();
-    let Some(html) = render_for(&state, &post, page, personal, public).await? else {
-        return Ok(not_found_page(&state));
+    let html = std::str::from_utf8(&public.body).unwrap_or_default();
+    let Some(html) = render_for(state, post, page, personal, html).await? else {
+        return Ok(not_found_page(state));
     };
     Ok(personal_response(StatusCode::OK, html))
 }
