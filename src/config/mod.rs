@@ -220,6 +220,9 @@ pub struct ServeSettings {
     /// `[cache] search_results_mb` (`TRIBUNE_CACHE_SEARCH_RESULTS_MB`): memory for
     /// search results pages kept until content changes, in bytes; 0 keeps none.
     pub search_cache_bytes: usize,
+    /// Pages are kept in the page cache (not a flag: `TRIBUNE_BENCH_NO_PAGE_CACHE=1`
+    /// turns it off, so a benchmark can measure a page drawn for every request).
+    pub page_cache: bool,
 }
 
 /// An Akismet-compatible spam-checking service.
@@ -342,6 +345,7 @@ impl Default for ServeSettings {
             search_ranked_matches: crate::store::RANKED_MATCHES,
             webmention_private_addresses: false,
             search_cache_bytes: 8 * 1024 * 1024,
+            page_cache: true,
         }
     }
 }
@@ -439,6 +443,7 @@ impl ServeSettings {
             search_cache_bytes: env_number("TRIBUNE_CACHE_SEARCH_RESULTS_MB")?
                 .or(file.cache.search_results_mb)
                 .map_or(d.search_cache_bytes, |mb| mb as usize * 1024 * 1024),
+            page_cache: std::env::var("TRIBUNE_BENCH_NO_PAGE_CACHE").map_or(true, |v| v != "1"),
         })
     }
 }

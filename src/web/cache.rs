@@ -53,6 +53,8 @@ pub struct CachedPage {
     /// A post page's post as it was drawn: a reader with a part of their own is served
     /// from this page without reading the post again.
     pub post: Option<std::sync::Arc<crate::domain::post::Post>>,
+    /// Where a post page's reader's own part goes (`post_page::respond_marks`).
+    pub respond_at: Option<(usize, usize)>,
 }
 
 const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
@@ -72,6 +74,7 @@ impl CachedPage {
             last_modified,
             shows,
             post: None,
+            respond_at: None,
         }
     }
 }
@@ -91,6 +94,8 @@ pub struct PageCache {
     search_ready: AtomicBool,
     /// One reading of the change record at a time (the poller, a handler after a write).
     catching_up: tokio::sync::Mutex<()>,
+    /// Off only for a benchmark of pages drawn for every request.
+    keep_pages: bool,
 }
 
 /// Search results pages, newest last, within `PageCache::search_bytes`.
@@ -125,7 +130,7 @@ impl Recent {
 }
 
 impl PageCache {
-    pub fn new(content_version: i64, search_bytes: usize) -> Self {
+    pub fn new(content_version: i64, search_bytes: usize, keep_pages: bool) -> Self {
         PageCache {
             pages: RwLock::new(HashMap::new()),
             generation: AtomicU64::new(0),
@@ -135,6 +140,7 @@ impl PageCache {
             search_bytes,
             search_ready: AtomicBool::new(false),
             catching_up: tokio::sync::Mutex::new(()),
+            keep_pages,
         }
     }
 
@@ -195,14 +201,19 @@ impl PageCache {
         generation: u64,
         post: std::sync::Arc<crate::domain::post::Post>,
     ) -> CachedPage {
+        let respond_at = crate::web::public::post_page::respond_marks(&body);
         let mut page = CachedPage::new(body, (HTML, None), Shows::Discussion(post.id));
         page.post = Some(post);
+        page.respond_at = respond_at;
         self.keep(key, page, generation)
     }
 
     fn keep(&self, key: &str, page: CachedPage, generation: u64) -> CachedPage {
         let mut pages = self.pages.write().expect("cache lock");
-        if self.generation.load(Ordering::Acquire) == generation && pages.len() < MAX_PAGES {
+        if self.keep_pages
+            && self.generation.load(Ordering::Acquire) == generation
+            && pages.len() < MAX_PAGES
+        {
             pages.insert(key.to_string(), page.clone());
         }
         page
@@ -260,6 +271,7 @@ impl AppState {
 
     async fn forget_everything(&self) {
         self.cache.invalidate();
+        self.known_sessions.forget_all();
         if let Err(err) = self.reload_settings().await {
             tracing::warn!(error = %err, "could not reload settings");
         }
@@ -351,7 +363,7 @@ mod tests {
 
     #[test]
     fn a_change_forgets_search_results_and_a_racing_render_is_not_kept() {
-        let cache = PageCache::new(0, 1024);
+        let cache = PageCache::new(0, 1024, true);
         let before = cache.generation();
         cache.insert_search("q", Bytes::from_static(b"partial"), before);
         assert!(

@@ -85,6 +85,8 @@ pub struct App {
     pub health: std::sync::Mutex<Option<(std::time::Instant, ops::WriteHealth)>>,
     /// Long threads' comment pages, as last cut, by post (`public::comment_link`).
     pub thread_pages: public::comment_link::ThreadPages,
+    /// Commenter sessions as last read, for a few seconds (`signin::KnownSessions`).
+    pub known_sessions: signin::KnownSessions,
     auth: RwLock<Arc<crate::auth::Providers>>,
 }
 
@@ -179,11 +181,12 @@ impl AppState {
             signin_throttle: signin_throttle::SigninThrottle::new(settings.login_lockout_after),
             health: std::sync::Mutex::new(None),
             thread_pages: Default::default(),
+            known_sessions: Default::default(),
             auth: RwLock::new(Arc::new(crate::auth::Providers::new(admin_providers(
                 &settings.providers,
                 &pairs,
             )))),
-            cache: cache::PageCache::new(version, settings.search_cache_bytes),
+            cache: cache::PageCache::new(version, settings.search_cache_bytes, settings.page_cache),
             media: crate::media::Library::new(
                 store.clone(),
                 &settings.media,

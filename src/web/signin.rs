@@ -65,16 +65,73 @@ fn browser_hash(jar: &CookieJar) -> Option<String> {
 /// The reader signed in on this browser, if any.
 pub async fn commenter(state: &AppState, jar: &CookieJar) -> Option<IdentityRow> {
     let token = jar.get(COMMENTER_COOKIE)?.value();
-    match state
-        .store
-        .commenter_session(&crate::token::sha256_hex(token))
-        .await
-    {
-        Ok(found) => found,
+    let hash = crate::token::sha256_hex(token);
+    if let Some(known) = state.known_sessions.get(&hash) {
+        return known;
+    }
+    read_session(state, hash).await
+}
+
+/// [`commenter`] read from the database, for what the reader does (posting a comment).
+pub async fn commenter_checked(state: &AppState, jar: &CookieJar) -> Option<IdentityRow> {
+    let token = jar.get(COMMENTER_COOKIE)?.value();
+    read_session(state, crate::token::sha256_hex(token)).await
+}
+
+async fn read_session(state: &AppState, hash: String) -> Option<IdentityRow> {
+    match state.store.commenter_session(&hash).await {
+        Ok(found) => {
+            state.known_sessions.keep(hash, found.clone());
+            found
+        }
         Err(err) => {
             tracing::warn!(error = %err, "could not read commenter session");
             None
         }
+    }
+}
+
+/// Commenter sessions as last read, for a few seconds, so a signed-in reader's page
+/// view reads nothing from the database. A sign-out here forgets its entry at once;
+/// on another instance it may show the reader's name for at most [`SESSION_MEMORY`]
+/// (their browser has dropped the cookie by then anyway). What a reader posts is
+/// always checked against the database.
+#[derive(Default)]
+pub struct KnownSessions(
+    std::sync::Mutex<HashMap<String, (std::time::Instant, Option<IdentityRow>)>>,
+);
+
+const SESSION_MEMORY: std::time::Duration = std::time::Duration::from_secs(5);
+/// More sessions than this (a stranger sending made-up cookies) and the old are swept.
+const KNOWN_SESSIONS: usize = 10_000;
+
+impl KnownSessions {
+    fn get(&self, hash: &str) -> Option<Option<IdentityRow>> {
+        let known = self.0.lock().expect("sessions lock");
+        known
+            .get(hash)
+            .filter(|(at, _)| at.elapsed() < SESSION_MEMORY)
+            .map(|(_, row)| row.clone())
+    }
+
+    fn keep(&self, hash: String, row: Option<IdentityRow>) {
+        let mut known = self.0.lock().expect("sessions lock");
+        if known.len() >= KNOWN_SESSIONS {
+            known.retain(|_, (at, _)| at.elapsed() < SESSION_MEMORY);
+            if known.len() >= KNOWN_SESSIONS {
+                known.clear();
+            }
+        }
+        known.insert(hash, (std::time::Instant::now(), row));
+    }
+
+    fn forget(&self, hash: &str) {
+        self.0.lock().expect("sessions lock").remove(hash);
+    }
+
+    /// After any change that may end sessions (an identity erased, a site change).
+    pub fn forget_all(&self) {
+        self.0.lock().expect("sessions lock").clear();
     }
 }
 
@@ -299,10 +356,9 @@ pub async fn callback(
     let identity_id = state.store.upsert_identity(&identity).await?;
     // A new session at each sign-in; the old one ends.
     if let Some(old) = jar.get(COMMENTER_COOKIE) {
-        state
-            .store
-            .delete_commenter_session(&crate::token::sha256_hex(old.value()))
-            .await?;
+        let old = crate::token::sha256_hex(old.value());
+        state.store.delete_commenter_session(&old).await?;
+        state.known_sessions.forget(&old);
     }
     let token = crate::token::random_hex(32);
     state
@@ -334,10 +390,9 @@ pub async fn logout(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     if let Some(c) = jar.get(COMMENTER_COOKIE) {
-        state
-            .store
-            .delete_commenter_session(&crate::token::sha256_hex(c.value()))
-            .await?;
+        let hash = crate::token::sha256_hex(c.value());
+        state.store.delete_commenter_session(&hash).await?;
+        state.known_sessions.forget(&hash);
     }
     let jar = jar.remove(Cookie::build(COMMENTER_COOKIE).path("/").build());
     let back = session::safe_next(form.get("return_to").map(String::as_str));

@@ -145,7 +145,7 @@ async fn receive(
             notify_posts: form.subscribe_posts.is_some(),
             shown: form.tribune_shown,
         },
-        signed_in: signin::commenter(&state, &jar).await,
+        signed_in: signin::commenter_checked(&state, &jar).await,
         honeypot: form.subject,
         staff: crate::web::session::current(&state, &jar).await.is_some(),
     };

@@ -197,14 +197,14 @@ pub fn cached_response(page: CachedPage, headers: &HeaderMap) -> Response {
 }
 
 /// A page made for one reader (form errors, their held comment): never cached.
-pub fn personal_response(status: StatusCode, html: String) -> Response {
+pub fn personal_response(status: StatusCode, html: impl Into<axum::body::Body>) -> Response {
     (
         status,
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "private, no-store"),
         ],
-        html,
+        html.into(),
     )
         .into_response()
 }

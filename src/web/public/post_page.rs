@@ -258,18 +258,23 @@ fn respond_context(
 /// Where `respond.html` sits in a drawn post page (`comments.html` marks it).
 const RESPOND_MARKS: (&str, &str) = ("<!--tribune:respond-->", "<!--/tribune:respond-->");
 
-/// `page` with what lies between the last pair of respond marks replaced by `part`
-/// (the last: a post's own HTML, above, cannot move it). `None` when a theme's
-/// template has no marks.
-fn splice_respond(page: &str, part: &str) -> Option<String> {
+/// Where the reader's part goes in a drawn post page: the byte range between the last
+/// pair of respond marks (the last: a post's own HTML, above, cannot move it). `None`
+/// when a theme's template has no marks. Found once, when the page is cached.
+pub fn respond_marks(page: &str) -> Option<(usize, usize)> {
     let (open, close) = RESPOND_MARKS;
     let start = page.rfind(open)? + open.len();
     let end = start + page[start..].find(close)?;
-    let mut out = String::with_capacity(page.len() + part.len());
-    out.push_str(&page[..start]);
-    out.push_str(part);
-    out.push_str(&page[end..]);
-    Some(out)
+    Some((start, end))
+}
+
+/// `page` with the range `at` replaced by `part`.
+fn splice(page: &[u8], (start, end): (usize, usize), part: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(page.len() + part.len());
+    out.extend_from_slice(&page[..start]);
+    out.extend_from_slice(part.as_bytes());
+    out.extend_from_slice(&page[end..]);
+    out
 }
 
 /// The post page at comment page `page` (`None`: the one shown first) for a reader
@@ -281,11 +286,12 @@ pub async fn render_for(
     post: &Post,
     page: Option<usize>,
     personal: Personal,
-    public: &str,
-) -> AppResult<Option<String>> {
-    if splice_respond(public, "").is_none() {
-        return render(state, post, page, personal).await;
-    }
+    public: &CachedPage,
+) -> AppResult<Option<Vec<u8>>> {
+    let Some(at) = public.respond_at else {
+        let whole = render(state, post, page, personal).await?;
+        return Ok(whole.map(String::into_bytes));
+    };
     let site = state.site();
     let lang = post_language(&site, post);
     let reply_to = match personal.reply_to {
@@ -317,7 +323,7 @@ pub async fn render_for(
             ..minijinja::value::merge_maps([ctx, page_context(&site, lang)])
         },
     )?;
-    Ok(splice_respond(public, &part))
+    Ok(Some(splice(&public.body, at, &part)))
 }
 
 /// The post's first page for a reader with a part of their own (a refused form): the
@@ -327,16 +333,16 @@ pub async fn render_personal(
     state: &AppState,
     post: &Post,
     personal: Personal,
-) -> AppResult<Option<String>> {
+) -> AppResult<Option<Vec<u8>>> {
     match state.cache.get(&post.permalink()) {
         Some(public) => {
             state.metrics.page_cache_hits.inc();
-            let public = std::str::from_utf8(&public.body).unwrap_or_default();
-            render_for(state, post, None, personal, public).await
+            render_for(state, post, None, personal, &public).await
         }
         None => {
             state.metrics.page_cache_misses.inc();
-            render(state, post, None, personal).await
+            let whole = render(state, post, None, personal).await?;
+            Ok(whole.map(String::into_bytes))
         }
     }
 }
@@ -727,8 +733,7 @@ async fn personal_page(
     if personal.is_empty() {
         return Ok(cached_response(public, headers));
     }
-    let html = std::str::from_utf8(&public.body).unwrap_or_default();
-    let Some(html) = render_for(state, post, page, personal, html).await? else {
+    let Some(html) = render_for(state, post, page, personal, &public).await? else {
         return Ok(not_found_page(state));
     };
     Ok(personal_response(StatusCode::OK, html))
@@ -736,23 +741,20 @@ async fn personal_page(
 
 #[cfg(test)]
 mod tests {
-    use super::splice_respond;
+    use super::{respond_marks, splice};
 
     #[test]
     fn a_readers_part_takes_the_place_marked_for_it_and_only_that() {
         let page = "<article><!--tribune:respond-->in a post<!--/tribune:respond--></article>\
                     <ol>thread</ol><!--tribune:respond--><form>anyone</form><!--/tribune:respond--><footer>";
-        let spliced = splice_respond(page, "<form>Ada's</form>").unwrap();
+        let at = respond_marks(page).unwrap();
         assert_eq!(
-            spliced,
+            String::from_utf8(splice(page.as_bytes(), at, "<form>Ada's</form>")).unwrap(),
             "<article><!--tribune:respond-->in a post<!--/tribune:respond--></article>\
              <ol>thread</ol><!--tribune:respond--><form>Ada's</form><!--/tribune:respond--><footer>",
             "the last marks are the template's; a post's own text above stays"
         );
-        assert_eq!(
-            splice_respond("<form>a theme without marks</form>", "x"),
-            None
-        );
-        assert_eq!(splice_respond("<!--tribune:respond--> unclosed", "x"), None);
+        assert_eq!(respond_marks("<form>a theme without marks</form>"), None);
+        assert_eq!(respond_marks("<!--tribune:respond--> unclosed"), None);
     }
 }
