@@ -146,33 +146,16 @@ impl Store {
                  WHERE s.post_id = p.id) \
                  ORDER BY p.published_at DESC, p.id DESC LIMIT $4 OFFSET $5"
             );
-            let mut ids: Vec<i64> = sqlx::query_scalar(&recent)
-                .bind(&query)
-                .bind(PostStatus::Published)
-                .bind(now)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(&self.read)
-                .await?;
+            let mut ids = self.page_ids(&recent, &query, now, limit, offset).await?;
             if (ids.len() as i64) < limit {
-                ids = sqlx::query_scalar(
-                    "WITH m AS MATERIALIZED (SELECT post_id FROM search_index \
+                let every = "WITH m AS MATERIALIZED (SELECT post_id FROM search_index \
                      WHERE document @@ to_tsquery('simple', $1)) \
                      SELECT p.id FROM m JOIN posts p ON p.id = m.post_id \
                      WHERE p.status = $2 AND p.published_at <= $3 \
-                     ORDER BY p.published_at DESC, p.id DESC LIMIT $4 OFFSET $5",
-                )
-                .bind(&query)
-                .bind(PostStatus::Published)
-                .bind(now)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(&self.read)
-                .await?;
+                     ORDER BY p.published_at DESC, p.id DESC LIMIT $4 OFFSET $5";
+                ids = self.page_ids(every, &query, now, limit, offset).await?;
             }
-            let mut by_id = self.posts_by_ids(&ids).await?;
-            let posts = ids.iter().filter_map(|id| by_id.remove(id)).collect();
-            return Ok(Found { total, more, posts });
+            return self.found(total, more, ids).await;
         }
         let page_sql = if more {
             // Walks the listing index (status, published_at) newest first.
@@ -192,14 +175,32 @@ impl Store {
                  ORDER BY bm25(search_index, 10.0, 1.0), p.id DESC LIMIT $4 OFFSET $5"
             )
         };
-        let ids: Vec<i64> = sqlx::query_scalar(&page_sql)
-            .bind(&query)
+        let ids = self.page_ids(&page_sql, &query, now, limit, offset).await?;
+        self.found(total, more, ids).await
+    }
+
+    /// The ids one of `search`'s page queries gives (`$1` the query, `$2`–`$3` what
+    /// readers see at `now`, `$4`–`$5` the page).
+    async fn page_ids(
+        &self,
+        sql: &str,
+        query: &str,
+        now: i64,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<i64>> {
+        Ok(sqlx::query_scalar(sql)
+            .bind(query)
             .bind(PostStatus::Published)
             .bind(now)
             .bind(limit)
             .bind(offset)
             .fetch_all(&self.read)
-            .await?;
+            .await?)
+    }
+
+    /// The posts of `ids`, in that order.
+    async fn found(&self, total: i64, more: bool, ids: Vec<i64>) -> StoreResult<Found> {
         let mut by_id = self.posts_by_ids(&ids).await?;
         let posts = ids.iter().filter_map(|id| by_id.remove(id)).collect();
         Ok(Found { total, more, posts })
