@@ -53,7 +53,8 @@ pub struct CachedPage {
     /// A post page's post as it was drawn: a reader with a part of their own is served
     /// from this page without reading the post again.
     pub post: Option<std::sync::Arc<crate::domain::post::Post>>,
-    /// Where a post page's reader's own part goes (`post_page::respond_marks`).
+    /// Where a post page's reader's own part goes (the byte range between its respond
+    /// marks).
     pub respond_at: Option<(usize, usize)>,
 }
 
@@ -193,15 +194,18 @@ impl PageCache {
         self.keep(key, page, generation)
     }
 
-    /// [`PageCache::insert`] for a post page, kept with the post it shows.
+    /// [`PageCache::insert`] for a post page, kept with the post it shows and where a
+    /// reader's own part goes in it.
     pub fn insert_post_page(
         &self,
         key: &str,
         body: String,
         generation: u64,
-        post: std::sync::Arc<crate::domain::post::Post>,
+        (post, respond_at): (
+            std::sync::Arc<crate::domain::post::Post>,
+            Option<(usize, usize)>,
+        ),
     ) -> CachedPage {
-        let respond_at = crate::web::public::post_page::respond_marks(&body);
         let mut page = CachedPage::new(body, (HTML, None), Shows::Discussion(post.id));
         page.post = Some(post);
         page.respond_at = respond_at;

@@ -261,7 +261,7 @@ const RESPOND_MARKS: (&str, &str) = ("<!--tribune:respond-->", "<!--/tribune:res
 /// Where the reader's part goes in a drawn post page: the byte range between the last
 /// pair of respond marks (the last: a post's own HTML, above, cannot move it). `None`
 /// when a theme's template has no marks. Found once, when the page is cached.
-pub fn respond_marks(page: &str) -> Option<(usize, usize)> {
+fn respond_marks(page: &str) -> Option<(usize, usize)> {
     let (open, close) = RESPOND_MARKS;
     let start = page.rfind(open)? + open.len();
     let end = start + page[start..].find(close)?;
@@ -659,9 +659,10 @@ async fn respond(
         return Ok(not_found_page(&state));
     };
     let post = std::sync::Arc::new(post);
+    let at = respond_marks(&html);
     let public = state
         .cache
-        .insert_post_page(&key, html, generation, post.clone());
+        .insert_post_page(&key, html, generation, (post.clone(), at));
     if !personal_request {
         return Ok(cached_response(public, &headers));
     }
