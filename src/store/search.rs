@@ -77,9 +77,10 @@ impl Store {
     /// past that the newest first, which the listing index answers without scoring.
     ///
     /// Three queries (four on PostgreSQL when the matches are old): the count (stopped
-    /// at `ranked_matches + 1`), this page's ids, their posts. The full-text index is read first and each match checked against
-    /// an index of posts (`posts_visible_idx`), so a word in every one of 100,000 posts
-    /// never reads 100,000 post rows.
+    /// at `ranked_matches + 1`), this page's ids, their posts. The full-text index is
+    /// read first and each match checked against an index of posts
+    /// (`posts_visible_idx`), so a word in every one of 100,000 posts never reads
+    /// 100,000 post rows.
     pub async fn search(
         &self,
         terms: &[String],
@@ -132,12 +133,11 @@ impl Store {
             // the matches are many among recent posts (a common word). Otherwise (the
             // matches are old: a language the site stopped writing in) every match is
             // taken from the GIN index and the newest kept, so neither way reads more
-            // than the matches or a few hundred posts.
-            // How many of the newest posts are looked through first: half the number
-            // ranked (500 as shipped), a few milliseconds at most.
+            // than the matches or a few hundred posts. The newest looked through are
+            // half the number ranked (500 as shipped: a few milliseconds at most), each
+            // checked by a subquery the planner cannot make a join of (a join over
+            // every match costs as much as the way below).
             let walk = (ranked_matches / 2).max(1);
-            // Each post checked by a subquery the planner cannot make a join of (a
-            // join over every match costs as much as the way below).
             let recent = format!(
                 "SELECT p.id FROM (SELECT id, published_at FROM posts \
                  WHERE status = $2 AND published_at <= $3 \

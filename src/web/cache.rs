@@ -282,14 +282,18 @@ impl AppState {
     }
 
     /// Call after a change to comments readers can see: the pages it touched are
-    /// forgotten, as the store recorded them.
+    /// forgotten, as the store recorded them (every page, if the record cannot be read:
+    /// the change is committed, and its post must not stay as it was).
     pub async fn comments_changed(&self) {
-        self.catch_up().await;
+        self.catch_up(true).await;
     }
 
-    /// Reads what changed since this process last looked and forgets what it touched;
-    /// everything when the record cannot be read.
-    async fn catch_up(&self) {
+    /// Reads what changed since this process last looked and forgets what it touched.
+    /// When the record cannot be read, everything is forgotten if `forget_on_error`
+    /// (after this process's own write); the poller keeps the pages instead, so a
+    /// database that stops answering does not also take the cached pages away, and
+    /// its next reading covers what it missed.
+    async fn catch_up(&self, forget_on_error: bool) {
         let _one = self.cache.catching_up.lock().await;
         let seen = self.cache.seen_version.load(Ordering::Acquire);
         match self.store.changes_since(seen).await {
@@ -304,10 +308,11 @@ impl AppState {
                 self.forget_everything().await;
                 self.cache.seen_version.store(version, Ordering::Release);
             }
-            Err(err) => {
+            Err(err) if forget_on_error => {
                 tracing::warn!(error = %err, "could not read what changed; clearing page cache");
                 self.forget_everything().await;
             }
+            Err(err) => tracing::warn!(error = %err, "could not read what changed"),
         }
     }
 }
@@ -320,7 +325,7 @@ pub async fn watch_content_version(state: AppState) {
     let mut ticks: u64 = 0;
     loop {
         tick.tick().await;
-        state.catch_up().await;
+        state.catch_up(false).await;
         ticks += 1;
         if ticks % 4 != 1 {
             continue;

@@ -135,6 +135,14 @@ impl KnownSessions {
     }
 }
 
+/// Ends the commenter session of cookie value `token`, in the database and here.
+async fn end_session(state: &AppState, token: &str) -> AppResult<()> {
+    let hash = crate::token::sha256_hex(token);
+    state.store.delete_commenter_session(&hash).await?;
+    state.known_sessions.forget(&hash);
+    Ok(())
+}
+
 /// The draft this browser carried through a sign-in, if it belongs to `post_id`.
 pub async fn draft_for(state: &AppState, jar: &CookieJar, post_id: i64) -> Option<Draft> {
     let hash = browser_hash(jar)?;
@@ -356,9 +364,7 @@ pub async fn callback(
     let identity_id = state.store.upsert_identity(&identity).await?;
     // A new session at each sign-in; the old one ends.
     if let Some(old) = jar.get(COMMENTER_COOKIE) {
-        let old = crate::token::sha256_hex(old.value());
-        state.store.delete_commenter_session(&old).await?;
-        state.known_sessions.forget(&old);
+        end_session(&state, old.value()).await?;
     }
     let token = crate::token::random_hex(32);
     state
@@ -390,9 +396,7 @@ pub async fn logout(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     if let Some(c) = jar.get(COMMENTER_COOKIE) {
-        let hash = crate::token::sha256_hex(c.value());
-        state.store.delete_commenter_session(&hash).await?;
-        state.known_sessions.forget(&hash);
+        end_session(&state, c.value()).await?;
     }
     let jar = jar.remove(Cookie::build(COMMENTER_COOKIE).path("/").build());
     let back = session::safe_next(form.get("return_to").map(String::as_str));
