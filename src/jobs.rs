@@ -225,6 +225,10 @@ impl Worker {
                 tracing::info!(deleted = n, days, "old spam deleted");
             }
         }
+        // The rate-limit counts several instances share go with it.
+        self.store
+            .prune_counts(now - crate::store::COUNTS_KEPT_SECS)
+            .await?;
         self.store
             .ensure_queued(Job::PurgeSpam(PurgeSpam {}), now + PURGE_EVERY_SECS, "spam")
             .await?;

@@ -12,6 +12,7 @@ mod held;
 mod identities;
 mod import;
 mod jobs;
+mod limits;
 mod media;
 mod ops;
 mod post_list;
@@ -33,6 +34,7 @@ pub use export::{ExportAuthor, ExportComment, ExportPost, ExportTerm};
 pub use identities::{AuthAttempt, IdentityRow, NewIdentity};
 pub use import::{ImportScorer, ImportTx, ImportedComment, ImportedPost};
 pub use jobs::{JobRow, NewJob};
+pub use limits::COUNTS_KEPT_SECS;
 pub use media::{MediaFilter, MediaRow, NewMedia};
 pub use post_list::PostFilter;
 pub use posts::{Listing, PostWrite};
@@ -231,7 +233,9 @@ impl Store {
                 // An embedded database's connection does not go stale the way a network
                 // one does: no ping before each use (a round trip to SQLite's worker
                 // thread inside the single writer's turn). A broken one is still caught
-                // by the ping sqlx makes when a connection is given back.
+                // by the ping sqlx makes when a connection is given back. On
+                // PostgreSQL each connection is pinged before use: one cut by a restart
+                // or `pg_terminate_backend` is replaced, not handed to a request.
                 let write = pool(1)
                     .test_before_acquire(false)
                     .connect_with(options.clone())

@@ -162,23 +162,35 @@ impl AppState {
                 "spam",
             )
             .await?;
+        // On PostgreSQL several instances may serve one site: what limits a stranger
+        // across the site (the comment limits, staff sign-in failures) is counted in
+        // the database by all of them together. Limits that spare one process's CPU
+        // (searches, sign-in starts, webmentions) stay each instance's own.
+        let several = store.backend() == crate::store::Backend::Postgres;
+        let counts = several.then(|| store.clone());
         Ok(AppState(Arc::new(App {
             filter,
             checker,
-            limiter: rate_limit::RateLimiter::new(settings.comments_per_minute),
+            limiter: rate_limit::RateLimiter::new(settings.comments_per_minute)
+                .shared(counts.as_ref(), "comments-address"),
             // `comments_per_minute = 0` lifts every comment limit (benchmarks, tests).
             email_limiter: rate_limit::RateLimiter::per(
                 lift(settings.comments_per_email_per_hour),
                 std::time::Duration::from_secs(3600),
-            ),
-            post_limiter: rate_limit::RateLimiter::new(lift(settings.comments_per_post_per_minute)),
+            )
+            .shared(counts.as_ref(), "comments-email"),
+            post_limiter: rate_limit::RateLimiter::new(lift(settings.comments_per_post_per_minute))
+                .shared(counts.as_ref(), "comments-post"),
             signin_starts: rate_limit::RateLimiter::new(lift(30)),
             webmention_limiter: rate_limit::RateLimiter::new(lift(30)),
             search_limiter: rate_limit::RateLimiter::new(lift(60)),
             webmention: Arc::new(crate::webmention::Webmention::new(
                 settings.webmention_private_addresses,
             )),
-            signin_throttle: signin_throttle::SigninThrottle::new(settings.login_lockout_after),
+            signin_throttle: signin_throttle::SigninThrottle::new(
+                settings.login_lockout_after,
+                counts.clone(),
+            ),
             health: std::sync::Mutex::new(None),
             thread_pages: Default::default(),
             known_sessions: Default::default(),

@@ -173,7 +173,7 @@ pub async fn start(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
-    if !state.signin_starts.allow(client.ip) {
+    if !state.signin_starts.allow(client.ip).await {
         return Err(AppError::TooManyRequests);
     }
     let providers = state.auth();

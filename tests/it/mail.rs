@@ -546,7 +546,7 @@ async fn a_burst_of_held_comments_sends_one_email_then_one_digest() {
     s.stop().await;
 }
 
-fn to_whom<'a>(messages: &'a [String], who: &str) -> Vec<&'a String> {
+pub fn to_whom<'a>(messages: &'a [String], who: &str) -> Vec<&'a String> {
     messages
         .iter()
         .filter(|m| header(m, "X-Envelope-To") == Some(who))

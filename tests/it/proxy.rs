@@ -73,12 +73,20 @@ fn deploy_file(name: &str) -> String {
 /// nginx with `docs/deploy/nginx.conf`, its ports changed, as an unprivileged
 /// foreground process.
 async fn nginx(dir: &Path, upstream: u16) -> Proxy {
+    nginx_with(dir, "nginx.conf", &[(8080, upstream)]).await
+}
+
+/// nginx with `docs/deploy/{file}`, each `(port in the file, port here)` replaced.
+async fn nginx_with(dir: &Path, file: &str, upstreams: &[(u16, u16)]) -> Proxy {
     let port = crate::signin::free_port();
-    let site = deploy_file("nginx.conf")
+    let mut site = deploy_file(file)
         .replace("listen 80;", &format!("listen 127.0.0.1:{port};"))
-        .replace("listen [::]:80;", "")
-        .replace("127.0.0.1:8080", &format!("127.0.0.1:{upstream}"));
-    assert!(site.contains(&format!("127.0.0.1:{upstream}")));
+        .replace("listen [::]:80;", "");
+    for (theirs, ours) in upstreams {
+        let theirs = format!("127.0.0.1:{theirs};");
+        assert!(site.contains(&theirs), "{file} names {theirs}");
+        site = site.replace(&theirs, &format!("127.0.0.1:{ours};"));
+    }
     std::fs::write(dir.join("site.conf"), site).unwrap();
     let d = dir.display();
     let main = format!(
@@ -318,4 +326,209 @@ async fn behind_caddy_with_https_cookies_are_secure_and_the_address_is_recorded(
     drop(proxy);
     drop(server);
     db.drop_db().await;
+}
+
+/// Issue 15, point 5: three `tribune serve` processes on one PostgreSQL behind nginx
+/// (`docs/deploy/nginx-instances.conf`, round robin) are one site. A comment approved
+/// through one shows through the others within a second; the comment limit per address
+/// and the staff sign-in throttle count across all three; every job (each held
+/// comment's email to the moderator, 30 queued emails) runs once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_instances_behind_nginx_are_one_site() {
+    if !have("nginx")
+        || !crate::mail::smtp_available()
+        || !crate::support::backends().contains(&crate::support::Backend::Postgres)
+    {
+        return;
+    }
+    let mut smtp = crate::mail::Smtp::planned();
+    smtp.start().await;
+    let mut db = TestDb::create(crate::support::Backend::Postgres).await;
+    let store = tribune::store::Store::connect(&db.url).await.unwrap();
+    let (post_id, permalink) = prepared_site(&store, true).await;
+    let ada = store
+        .user_by_email("ada@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let hash = tribune::passwords::hash("a long staff password").unwrap();
+    store.set_password(ada.id, &hash, None).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let smtp_url = smtp.url();
+    let flags = [
+        "--trusted-proxies",
+        "127.0.0.1",
+        "--comments-per-minute",
+        "2",
+        "--login-lockout-after",
+        "3",
+        "--smtp-url",
+        &smtp_url,
+    ];
+    let mut instances = Vec::new();
+    for _ in 0..3 {
+        instances.push(ServerProcess::start(&db.url, data.path(), &flags).await);
+    }
+    let proxy_dir = tempfile::tempdir().unwrap();
+    let ports: Vec<(u16, u16)> = instances
+        .iter()
+        .zip([8081, 8082, 8083])
+        .map(|(s, theirs)| (theirs, s.port))
+        .collect();
+    let proxy = nginx_with(proxy_dir.path(), "nginx-instances.conf", &ports).await;
+    let site = format!("http://127.0.0.1:{}", proxy.port);
+    let logs = || {
+        instances
+            .iter()
+            .map(ServerProcess::log)
+            .collect::<Vec<_>>()
+            .join("\n---\n")
+    };
+
+    // One reader's comments reach whichever instance nginx picks: the third in a
+    // minute is refused all the same (each instance alone would allow two).
+    let reader = reader_at("127.0.0.5");
+    let mut held = Vec::new();
+    for text in ["first through the balancer", "second through the balancer"] {
+        let (status, id, _) = post_comment(&reader, &site, post_id, text).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{}", logs());
+        held.push(id.unwrap());
+    }
+    let (status, _, page) = post_comment(&reader, &site, post_id, "third in a minute").await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "shared limit: {page}"
+    );
+    assert!(page.contains("third in a minute"), "the text comes back");
+    // Straight to another instance, the same address is over the same limit.
+    let (status, _, _) =
+        post_comment(&reader, &instances[2].base, post_id, "fourth, elsewhere").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+
+    // Ada signs in through the first instance (before anyone guesses her password:
+    // failures on her account would slow her down too).
+    let ada_browser = reader_at("127.0.0.7");
+    let status = sign_in(&ada_browser, &instances[0].base, "a long staff password").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "Ada signs in: {}", logs());
+    // Failed sign-ins through one instance slow down the next try through another.
+    let guesser = reader_at("127.0.0.6");
+    assert_eq!(
+        sign_in(&guesser, &instances[0].base, "wrong guess").await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(&guesser, &instances[1].base, "another guess").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the failure through the first instance counts on the second"
+    );
+
+    // Ada approves the first comment through the first instance; the other two (and
+    // the balancer) show it within a second.
+    // Every instance has the page cached before the approval.
+    for s in &instances {
+        let page = reqwest::get(s.url(&permalink))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!page.contains("first through the balancer"));
+    }
+    let queue = ada_browser
+        .get(instances[0].url("/admin/comments"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let approve = format!("approve:{}", held[0]);
+    let res = ada_browser
+        .post(instances[0].url("/admin/comments"))
+        .form(&[("csrf", csrf_of(&queue).as_str()), ("do", approve.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", logs());
+    let approved_at = std::time::Instant::now();
+    for s in instances.iter().skip(1) {
+        loop {
+            let page = reqwest::get(s.url(&permalink))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if page.contains("first through the balancer") {
+                break;
+            }
+            assert!(
+                approved_at.elapsed() < Duration::from_secs(1),
+                "instance on port {} still does not show the approved comment",
+                s.port
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let page = reqwest::get(format!("{site}{permalink}"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("first through the balancer"));
+    assert!(!page.contains("second through the balancer"), "still held");
+
+    // Jobs: each held comment told Ada once; 30 queued emails sent once each, whichever
+    // instance's worker claimed them.
+    for i in 0..30 {
+        let email = tribune::mail::OutgoingEmail {
+            to: format!("reader{i}@example.org"),
+            subject: format!("Message {i}"),
+            text: "x".into(),
+            html: "<p>x</p>".into(),
+            message_id: format!("m{i}@example.org"),
+            unsubscribe: None,
+        };
+        store
+            .enqueue_job(tribune::store::NewJob::now(
+                tribune::domain::job::Job::Email(email),
+            ))
+            .await
+            .unwrap();
+    }
+    smtp.wait_for(32, 30).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let messages = smtp.messages();
+    let to_ada = crate::mail::to_whom(&messages, "ada@example.org").len();
+    assert_eq!(to_ada, 2, "one email per held comment");
+    assert_eq!(messages.len(), 32, "each message once");
+    store.close().await;
+    drop(proxy);
+    drop(instances);
+    db.drop_db().await;
+}
+
+/// Ada's sign-in with `password` from `browser` at `base`: the answer's status.
+async fn sign_in(browser: &reqwest::Client, base: &str, password: &str) -> StatusCode {
+    let page = browser
+        .get(format!("{base}/admin/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    browser
+        .post(format!("{base}/admin/login"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("email", "ada@example.org"),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
 }

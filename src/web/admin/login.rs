@@ -125,7 +125,7 @@ pub async fn submit(
         .collect();
     let site = state.site();
     let lang = state.i18n.resolve(&site.language).to_string();
-    let verdict = state.signin_throttle.verdict(&email, client.ip);
+    let verdict = state.signin_throttle.verdict(&email, client.ip).await;
     if verdict != Verdict::Allowed {
         tracing::warn!(email, ip = %client.ip, ?verdict, "sign-in refused: too many failures");
         let wait = verdict.wait_secs().unwrap_or(1);
@@ -158,13 +158,13 @@ pub async fn submit(
     match (ok, user) {
         (true, Some(user)) => {
             tracing::info!(user = user.id, "staff signed in");
-            state.signin_throttle.succeeded(&email, client.ip);
+            state.signin_throttle.succeeded(&email, client.ip).await;
             let jar = session::start(&state, jar, user.id, &client, &device).await?;
             Ok((jar, Redirect::to(&next)).into_response())
         }
         _ => {
             tracing::info!(email, ip = %client.ip, "failed sign-in");
-            state.signin_throttle.failed(&email, client.ip);
+            state.signin_throttle.failed(&email, client.ip).await;
             let page = LoginPage {
                 email: &email,
                 password_set: false,

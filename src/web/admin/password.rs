@@ -81,7 +81,7 @@ pub async fn lost_submit(
         );
     }
     // A stranger can trigger this: the sign-in starts' limit per address applies.
-    if !state.signin_starts.allow(client.ip) {
+    if !state.signin_starts.allow(client.ip).await {
         return Err(AppError::TooManyRequests);
     }
     match state.store.user_by_email(&email).await? {

@@ -292,7 +292,7 @@ async fn check(
         return Ok(Err(Refusal::Closed));
     }
     // Per address (behind a trusted proxy, the reader's own), then per post.
-    if !state.limiter.allow(client.ip) || !state.post_limiter.allow(post.id) {
+    if !state.limiter.allow(client.ip).await || !state.post_limiter.allow(post.id).await {
         return Ok(Err(Refusal::RateLimited));
     }
     if let Some(parent) = reader.parent_id() {
@@ -324,7 +324,7 @@ async fn check(
     let checked = checked.map_err(Refusal::Invalid);
     // Per email address, once it is known to be one.
     if let Ok(c) = &checked {
-        if !c.email.is_empty() && !state.email_limiter.allow(c.email.to_lowercase()) {
+        if !c.email.is_empty() && !state.email_limiter.allow(c.email.to_lowercase()).await {
             return Ok(Err(Refusal::RateLimited));
         }
     }

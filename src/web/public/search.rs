@@ -41,7 +41,7 @@ pub async fn results(
     let lang = site_language(&site);
     let query: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
     let wanted = terms(&query);
-    if !wanted.is_empty() && !state.search_limiter.allow(ip) {
+    if !wanted.is_empty() && !state.search_limiter.allow(ip).await {
         let html = state.templates.render(
             "search.html",
             context! {

@@ -43,7 +43,7 @@ pub async fn receive(
     client: Client,
     Form(form): Form<MentionForm>,
 ) -> AppResult<Response> {
-    if !state.webmention_limiter.allow(client.ip) {
+    if !state.webmention_limiter.allow(client.ip).await {
         return Ok(answer(
             &state,
             StatusCode::TOO_MANY_REQUESTS,
