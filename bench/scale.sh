@@ -18,6 +18,7 @@
 set -euo pipefail
 trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 for tool in wrk curl python3 psql sqlite3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install wrk curl postgresql-client sqlite3)" >&2; exit 1; }
 done
@@ -54,10 +55,6 @@ SESSION_SQL="DELETE FROM settings WHERE key = 'page_comments'; INSERT INTO setti
 INSERT INTO identities (provider, subject, name, email, created_at, updated_at) VALUES ('oidc', 'bench', 'Signed Reader', 'reader@example.org', 0, 0);
 INSERT INTO commenter_sessions (id_hash, identity_id, created_at, expires_at) SELECT '$HASH', id, 0, 4102444800 FROM identities WHERE subject = 'bench';"
 
-rate() { # file → "req/s | p99"
-  awk '/Requests\/sec/ { r = $2 } $1 == "99%" { p = $2 } END { printf "%.0f | %s", r, p }' "$1"
-}
-rps() { awk '/Requests\/sec/ { printf "%.0f", $2 }' "$1"; }
 
 ROWS=()
 MIXED=()
@@ -78,9 +75,8 @@ for backend in sqlite postgres; do
   if [ "$backend" = sqlite ]; then sqlite3 "$OUT/site.db" "$SESSION_SQL"; else psql -q "$DB" -c "$SESSION_SQL" >/dev/null; fi
   "$BIN" --config "$OUT/tribune.toml" --database-url "$DB" --data-dir "$OUT/data-$backend" serve --bind "127.0.0.1:$PORT" --comments-per-minute 0 >"$OUT/serve.log" 2>&1 &
   SERVER=$!
-  for _ in $(seq 300); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
-  curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$OUT/serve.log"; exit 1; }
   B="http://127.0.0.1:$PORT"
+  wait_healthy "$B" "$OUT/serve.log"
 
   curl -fs "$B/sitemaps/posts-1.xml" | grep -o '<loc>[^<]*</loc>' | sed 's/<loc>[a-z]*:\/\/[^/]*//; s/<\/loc>//' >"$OUT/paths"
   BIG=$(grep 'statement-1001/$' "$OUT/paths")

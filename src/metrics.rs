@@ -62,6 +62,8 @@ pub struct Metrics {
     pub comments: Family<OutcomeLabels, Counter>,
     pub page_cache_hits: Counter,
     pub page_cache_misses: Counter,
+    /// Comments drawn with `comment.html` (not taken as drawn before).
+    pub comments_drawn: Counter,
     pub jobs: Family<OutcomeLabels, Counter>,
     /// Time to score a new comment: its features and the combination (the counts are
     /// held in memory, `crate::filter`).
@@ -84,6 +86,7 @@ impl Metrics {
         let comments = Family::<OutcomeLabels, Counter>::default();
         let page_cache_hits = Counter::default();
         let page_cache_misses = Counter::default();
+        let comments_drawn = Counter::default();
         let jobs = Family::<OutcomeLabels, Counter>::default();
         let spam_scoring = Histogram::new([
             0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -123,7 +126,13 @@ impl Metrics {
             "Public pages rendered afresh",
             page_cache_misses.clone(),
         );
+        registry.register(
+            "comments_drawn",
+            "Comments drawn for a page (the others were taken as drawn before)",
+            comments_drawn.clone(),
+        );
         Metrics {
+            comments_drawn,
             registry,
             http_requests,
             http_duration,

@@ -43,6 +43,7 @@ pub struct FileConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CacheFile {
+    pub pages_mb: Option<u32>,
     pub search_results_mb: Option<u32>,
 }
 

@@ -217,12 +217,27 @@ pub struct ServeSettings {
     /// whose readers' sites are on its own network; off, a stranger's source URL
     /// cannot reach the machine's own services.
     pub webmention_private_addresses: bool,
+    /// `[cache] pages_mb` (`TRIBUNE_CACHE_PAGES_MB`): memory for the page cache, in
+    /// bytes; past it the pages kept longest go first.
+    pub page_cache_bytes: usize,
     /// `[cache] search_results_mb` (`TRIBUNE_CACHE_SEARCH_RESULTS_MB`): memory for
     /// search results pages kept until content changes, in bytes; 0 keeps none.
     pub search_cache_bytes: usize,
-    /// Pages are kept in the page cache (not a flag: `TRIBUNE_BENCH_NO_PAGE_CACHE=1`
-    /// turns it off, so a benchmark can measure a page drawn for every request).
-    pub page_cache: bool,
+    /// What the page cache keeps (not a flag: `TRIBUNE_BENCH_NO_PAGE_CACHE=1` keeps no
+    /// page, `=all` not even comments as drawn, so a benchmark can measure a page drawn
+    /// for every request).
+    pub page_cache: PageCaching,
+}
+
+/// What the page cache keeps; anything but `All` only for benchmarks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageCaching {
+    /// Pages, search results, and each comment as drawn.
+    All,
+    /// No page: each is drawn for every request, its comments from those drawn before.
+    DrawnComments,
+    /// Nothing: every page drawn whole for every request.
+    Nothing,
 }
 
 /// An Akismet-compatible spam-checking service.
@@ -344,8 +359,9 @@ impl Default for ServeSettings {
             sitemap_urls: crate::domain::sitemap::URLS_PER_SITEMAP,
             search_ranked_matches: crate::store::RANKED_MATCHES,
             webmention_private_addresses: false,
+            page_cache_bytes: 32 * 1024 * 1024,
             search_cache_bytes: 8 * 1024 * 1024,
-            page_cache: true,
+            page_cache: PageCaching::All,
         }
     }
 }
@@ -440,10 +456,20 @@ impl ServeSettings {
                 .ok()
                 .or(file.webmention.allow_private_addresses)
                 .unwrap_or(d.webmention_private_addresses),
+            page_cache_bytes: env_number("TRIBUNE_CACHE_PAGES_MB")?
+                .or(file.cache.pages_mb)
+                .map_or(d.page_cache_bytes, |mb| mb as usize * 1024 * 1024),
             search_cache_bytes: env_number("TRIBUNE_CACHE_SEARCH_RESULTS_MB")?
                 .or(file.cache.search_results_mb)
                 .map_or(d.search_cache_bytes, |mb| mb as usize * 1024 * 1024),
-            page_cache: std::env::var("TRIBUNE_BENCH_NO_PAGE_CACHE").map_or(true, |v| v != "1"),
+            page_cache: std::env::var("TRIBUNE_BENCH_NO_PAGE_CACHE").map_or(
+                PageCaching::All,
+                |v| match v.as_str() {
+                    "1" => PageCaching::DrawnComments,
+                    "all" => PageCaching::Nothing,
+                    _ => PageCaching::All,
+                },
+            ),
         })
     }
 }
@@ -471,6 +497,7 @@ mod tests {
             d.webmention_private_addresses
         );
         assert_eq!(example.search_cache_bytes, d.search_cache_bytes);
+        assert_eq!(example.page_cache_bytes, d.page_cache_bytes);
     }
 
     #[test]

@@ -144,6 +144,10 @@ impl I18n {
     }
 
     fn speaker(&self, lang: &str) -> &Voice {
+        // Pages pass a catalogue tag already resolved: found at once, nothing to fold.
+        if let Some(speaker) = self.speakers.get(lang) {
+            return speaker.voice(self.latin_digits.load(Ordering::Relaxed));
+        }
         let tag = self.resolve(lang);
         let speaker = self
             .speakers
@@ -171,7 +175,10 @@ impl I18n {
 
     /// Looks up `key` in `lang`, with Fluent arguments.
     pub fn t(&self, lang: &str, key: &str, args: Option<&FluentArgs<'_>>) -> String {
-        for bundle in [&self.speaker(lang).bundle, &self.speaker(FALLBACK).bundle] {
+        let bundles = [lang, FALLBACK]
+            .into_iter()
+            .map(|l| &self.speaker(l).bundle);
+        for bundle in bundles {
             let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
                 continue;
             };

@@ -148,16 +148,17 @@ impl Templates {
         env.add_function(
             "t",
             move |state: &State<'_, '_>, key: &str, kwargs: Kwargs| -> Result<String, Error> {
-                let lang = state
-                    .lookup("ui_lang")
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_else(|| crate::i18n::FALLBACK.to_string());
+                let lang = state.lookup("ui_lang");
+                let lang = lang
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .unwrap_or(crate::i18n::FALLBACK);
                 let mut args = FluentArgs::new();
                 for name in kwargs.args() {
                     let value: Value = kwargs.get(name)?;
                     args.set(name.to_string(), to_fluent(value));
                 }
-                Ok(translations.t(&lang, key, Some(&args)))
+                Ok(translations.t(lang, key, Some(&args)))
             },
         );
         // `…|plain`: a message without the isolation marks around its arguments, for
@@ -168,12 +169,13 @@ impl Templates {
         env.add_function(
             "number",
             move |state: &State<'_, '_>, n: Value| -> Result<String, Error> {
-                let lang = state
-                    .lookup("ui_lang")
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_else(|| crate::i18n::FALLBACK.to_string());
+                let lang = state.lookup("ui_lang");
+                let lang = lang
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .unwrap_or(crate::i18n::FALLBACK);
                 let n = i64::try_from(n.clone()).unwrap_or(0);
-                Ok(numbers.number(&lang, n))
+                Ok(numbers.number(lang, n))
             },
         );
         let urls = assets.urls();
@@ -194,5 +196,17 @@ impl Templates {
 
     pub fn render(&self, name: &str, ctx: Value) -> Result<String, Error> {
         self.env.get_template(name)?.render(ctx)
+    }
+
+    /// Calls macro `name` of template `template` (evaluated once, with `ctx`) through
+    /// `draw`, which may call it any number of times with its arguments.
+    pub fn with_macro<R>(
+        &self,
+        (template, name): (&str, &str),
+        ctx: Value,
+        draw: impl FnOnce(&dyn Fn(&[Value]) -> Result<String, Error>) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let evaluated = self.env.get_template(template)?.render_captured(ctx)?;
+        draw(&|args| evaluated.state().call_macro(name, args))
     }
 }

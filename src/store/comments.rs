@@ -230,35 +230,80 @@ impl Store {
         .await
     }
 
-    /// The approved comments of a post in the order they were written; one query.
+    /// The approved comments of a post in the order they were written; one query, one
+    /// row (`codec::comments_json`).
     pub async fn approved_comments(&self, post_id: i64) -> StoreResult<Vec<Comment>> {
-        let sql = format!(
-            "SELECT {COMMENT_COLUMNS} FROM comments WHERE post_id = $1 AND status = $2 ORDER BY id"
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(post_id)
-            .bind(CommentStatus::Approved)
-            .fetch_all(&self.read)
-            .await?)
+        self.approved_of(post_id, &[]).await
+    }
+
+    /// A post's approved comments, oldest first: all of them, or those among `ids` (at
+    /// most a few hundred). On SQLite as one JSON row (`codec::comments_json`: one
+    /// hand-off from its worker thread, not one per comment), on PostgreSQL as rows
+    /// (building the JSON there costs the server more than sending the rows).
+    async fn approved_of(&self, post_id: i64, ids: &[i64]) -> StoreResult<Vec<Comment>> {
+        let mut filter = "post_id = $1 AND status = $2".to_string();
+        if !ids.is_empty() {
+            let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
+            filter = format!("{filter} AND id IN ({})", marks.join(", "));
+        }
+        match self.backend {
+            super::Backend::Sqlite => {
+                let sql = super::codec::comments_json(&filter);
+                let mut q = sqlx::query_scalar(&sql)
+                    .bind(post_id)
+                    .bind(CommentStatus::Approved);
+                for id in ids {
+                    q = q.bind(*id);
+                }
+                let json: String = q.fetch_one(&self.read).await?;
+                super::codec::comments_from_json(&json)
+            }
+            super::Backend::Postgres => {
+                let sql =
+                    format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE {filter} ORDER BY id");
+                let mut q = sqlx::query_as(&sql)
+                    .bind(post_id)
+                    .bind(CommentStatus::Approved);
+                for id in ids {
+                    q = q.bind(*id);
+                }
+                Ok(q.fetch_all(&self.read).await?)
+            }
+        }
     }
 
     /// Every approved comment's id and parent on a post, in the order written: what
-    /// comment pages are cut from (`domain::comment_pages`), without the bodies.
+    /// comment pages are cut from (`domain::comment_pages`), without the bodies. On SQLite one row,
+    /// as [`Store::approved_comments`].
     pub async fn approved_comment_shape(
         &self,
         post_id: i64,
     ) -> StoreResult<Vec<(i64, Option<i64>)>> {
-        Ok(sqlx::query_as(
-            "SELECT id, parent_id FROM comments WHERE post_id = $1 AND status = $2 ORDER BY id",
-        )
+        const SHAPE: &str = "SELECT id, parent_id FROM comments \
+             WHERE post_id = $1 AND status = $2 ORDER BY id";
+        if self.backend == super::Backend::Postgres {
+            return Ok(sqlx::query_as(SHAPE)
+                .bind(post_id)
+                .bind(CommentStatus::Approved)
+                .fetch_all(&self.read)
+                .await?);
+        }
+        let json: String = sqlx::query_scalar(&format!(
+            "SELECT json_group_array(json_array(id, parent_id)) FROM ({SHAPE})"
+        ))
         .bind(post_id)
         .bind(CommentStatus::Approved)
-        .fetch_all(&self.read)
-        .await?)
+        .fetch_one(&self.read)
+        .await?;
+        let mut shape: Vec<(i64, Option<i64>)> =
+            serde_json::from_str(&json).map_err(super::codec::bad_json)?;
+        shape.sort_unstable_by_key(|(id, _)| *id);
+        Ok(shape)
     }
 
     /// The approved comments of a post among `ids`, in the order written (a few
-    /// hundred ids a query, so a long page never makes one enormous statement).
+    /// hundred ids a query, so a long page never makes one enormous statement; each
+    /// query one row).
     pub async fn approved_comments_among(
         &self,
         post_id: i64,
@@ -267,20 +312,8 @@ impl Store {
         let mut sorted = ids.to_vec();
         sorted.sort_unstable();
         let mut out = Vec::with_capacity(sorted.len());
-        for chunk in sorted.chunks(500) {
-            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
-            let sql = format!(
-                "SELECT {COMMENT_COLUMNS} FROM comments WHERE post_id = $1 AND status = $2 \
-                 AND id IN ({}) ORDER BY id",
-                marks.join(", ")
-            );
-            let mut q = sqlx::query_as(&sql)
-                .bind(post_id)
-                .bind(CommentStatus::Approved);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            out.extend(q.fetch_all(&self.read).await?);
+        for chunk in sorted.chunks(500).filter(|c| !c.is_empty()) {
+            out.extend(self.approved_of(post_id, chunk).await?);
         }
         Ok(out)
     }

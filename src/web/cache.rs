@@ -28,8 +28,6 @@ use bytes::Bytes;
 
 use super::AppState;
 
-const MAX_PAGES: usize = 10_000;
-
 /// What a cached page shows, so a change forgets only the pages it touched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shows {
@@ -66,9 +64,9 @@ impl CachedPage {
         (content_type, last_modified): (HeaderValue, Option<std::time::SystemTime>),
         shows: Shows,
     ) -> Self {
-        let digest = crate::token::sha256_hex(&body);
+        let digest = xxhash_rust::xxh3::xxh3_128(body.as_bytes());
         CachedPage {
-            etag: HeaderValue::from_str(&format!("\"{}\"", &digest[..20]))
+            etag: HeaderValue::from_str(&format!("\"{:020x}\"", digest >> 48))
                 .expect("hex is a valid header"),
             body: Bytes::from(body),
             content_type,
@@ -81,12 +79,22 @@ impl CachedPage {
 }
 
 pub struct PageCache {
-    pages: RwLock<HashMap<String, CachedPage>>,
+    pages: RwLock<Pages>,
+    /// What the kept pages may weigh in all (`[cache] pages_mb`).
+    page_bytes: usize,
     generation: AtomicU64,
     seen_version: AtomicI64,
     /// Unix time of the next scheduled post, or i64::MAX.
     next_due: AtomicI64,
     search: Mutex<Recent>,
+    /// Comments as drawn (`comment.html`), within a quarter of `page_bytes`: a page
+    /// drawn again after one new comment draws only that one. Forgotten with every
+    /// page on a change to anything but comments (a setting may change how any
+    /// comment looks); a comment's own change makes it a different key.
+    drawn: Mutex<Recent<DrawnKey, Weighed>>,
+    /// Raised when every page is forgotten (not for comments alone): a comment drawn
+    /// before it is not kept.
+    cleared: AtomicU64,
     /// What the search results kept may weigh in all (`[cache] search_results_mb`; a
     /// page of results is ~20 KB).
     search_bytes: usize,
@@ -95,34 +103,111 @@ pub struct PageCache {
     search_ready: AtomicBool,
     /// One reading of the change record at a time (the poller, a handler after a write).
     catching_up: tokio::sync::Mutex<()>,
+    /// Comments as drawn are kept (off only for a benchmark of pages drawn whole).
+    keep_drawn: bool,
     /// Off only for a benchmark of pages drawn for every request.
     keep_pages: bool,
 }
 
-/// Search results pages, newest last, within `PageCache::search_bytes`.
+/// The kept pages, within `PageCache::page_bytes`: past it, those kept longest make
+/// room (a page read often is kept again at its next render).
 #[derive(Default)]
-struct Recent {
-    pages: HashMap<String, Bytes>,
-    order: VecDeque<String>,
+struct Pages {
+    map: HashMap<String, (u64, CachedPage)>,
+    /// Keys in the order kept, each with the number it was kept under (a key kept
+    /// again later has a newer one; its older place is skipped).
+    order: VecDeque<(u64, String)>,
+    kept: u64,
     bytes: usize,
 }
 
-impl Recent {
-    fn insert(&mut self, key: &str, body: Bytes, limit: usize) {
-        if body.len() > limit || self.pages.contains_key(key) {
+impl Pages {
+    fn get(&self, key: &str) -> Option<&CachedPage> {
+        self.map.get(key).map(|(_, page)| page)
+    }
+
+    fn insert(&mut self, key: &str, page: CachedPage, limit: usize) {
+        let size = page.body.len() + key.len();
+        if size > limit {
             return;
         }
-        while self.bytes + body.len() > limit {
+        self.remove(key);
+        while self.bytes + size > limit {
+            let Some((n, oldest)) = self.order.pop_front() else {
+                break;
+            };
+            if self.map.get(&oldest).is_some_and(|(kept, _)| *kept == n) {
+                self.remove(&oldest);
+            }
+        }
+        self.kept += 1;
+        self.bytes += size;
+        self.order.push_back((self.kept, key.to_string()));
+        self.map.insert(key.to_string(), (self.kept, page));
+    }
+
+    fn remove(&mut self, key: &str) {
+        if let Some((_, page)) = self.map.remove(key) {
+            self.bytes -= page.body.len() + key.len();
+        }
+    }
+
+    /// Keeps the pages `keep` says yes to.
+    fn retain(&mut self, keep: impl Fn(&CachedPage) -> bool) {
+        let mut bytes = self.bytes;
+        self.map.retain(|key, (_, page)| {
+            let stays = keep(page);
+            if !stays {
+                bytes -= page.body.len() + key.len();
+            }
+            stays
+        });
+        self.bytes = bytes;
+        // Places of pages no longer kept are dropped once they outnumber the pages.
+        if self.order.len() > 2 * self.map.len() + 64 {
+            let map = &self.map;
+            self.order
+                .retain(|(n, key)| map.get(key).is_some_and(|(kept, _)| kept == n));
+        }
+    }
+}
+
+/// Values kept newest last within a number of bytes, the oldest forgotten first:
+/// search results pages by their address, comments as drawn by what they were drawn
+/// from.
+struct Recent<K = String, V = Bytes> {
+    pages: HashMap<K, V>,
+    order: VecDeque<K>,
+    bytes: usize,
+}
+
+impl<K, V> Default for Recent<K, V> {
+    fn default() -> Self {
+        Recent {
+            pages: HashMap::new(),
+            order: VecDeque::new(),
+            bytes: 0,
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Clone, V: AsRef<[u8]>> Recent<K, V> {
+    fn insert(&mut self, key: K, body: V, limit: usize) {
+        let size = body.as_ref().len();
+        if size > limit || self.pages.contains_key(&key) {
+            return;
+        }
+        while self.bytes + size > limit {
             let Some(oldest) = self.order.pop_front() else {
                 break;
             };
             if let Some(gone) = self.pages.remove(&oldest) {
-                self.bytes -= gone.len();
+                self.bytes -= gone.as_ref().len();
             }
         }
-        self.bytes += body.len();
-        self.order.push_back(key.to_string());
-        self.pages.insert(key.to_string(), body);
+        self.bytes += size;
+        self.order.push_back(key.clone());
+        self.pages.insert(key, body);
     }
 
     fn clear(&mut self) {
@@ -130,18 +215,45 @@ impl Recent {
     }
 }
 
+/// A comment as a thread draws it (a safe string, shared, not copied), kept by a hash
+/// of everything it was drawn from.
+pub type Drawn = minijinja::Value;
+
+/// What one comment's markup is drawn from, hashed: the same key is the same markup
+/// (`post_page` hashes the comment as the template sees it, the language, whether
+/// replies are open).
+pub type DrawnKey = u128;
+
+/// A drawn comment weighed by its bytes.
+struct Weighed(Drawn);
+
+impl AsRef<[u8]> for Weighed {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_str().unwrap_or_default().as_bytes()
+    }
+}
+
 impl PageCache {
-    pub fn new(content_version: i64, search_bytes: usize, keep_pages: bool) -> Self {
+    pub fn new(
+        content_version: i64,
+        (page_bytes, search_bytes): (usize, usize),
+        keeps: crate::config::PageCaching,
+    ) -> Self {
+        use crate::config::PageCaching;
         PageCache {
-            pages: RwLock::new(HashMap::new()),
+            pages: RwLock::new(Pages::default()),
+            page_bytes,
             generation: AtomicU64::new(0),
             seen_version: AtomicI64::new(content_version),
             next_due: AtomicI64::new(0),
             search: Mutex::new(Recent::default()),
+            drawn: Mutex::new(Recent::default()),
+            cleared: AtomicU64::new(0),
             search_bytes,
             search_ready: AtomicBool::new(false),
             catching_up: tokio::sync::Mutex::new(()),
-            keep_pages,
+            keep_pages: keeps == PageCaching::All,
+            keep_drawn: keeps != PageCaching::Nothing,
         }
     }
 
@@ -162,7 +274,7 @@ impl PageCache {
         if self.search_ready.load(Ordering::Acquire)
             && self.generation.load(Ordering::Acquire) == generation
         {
-            search.insert(key, body, self.search_bytes);
+            search.insert(key.to_string(), body, self.search_bytes);
         }
     }
 
@@ -214,13 +326,38 @@ impl PageCache {
 
     fn keep(&self, key: &str, page: CachedPage, generation: u64) -> CachedPage {
         let mut pages = self.pages.write().expect("cache lock");
-        if self.keep_pages
-            && self.generation.load(Ordering::Acquire) == generation
-            && pages.len() < MAX_PAGES
-        {
-            pages.insert(key.to_string(), page.clone());
+        if self.keep_pages && self.generation.load(Ordering::Acquire) == generation {
+            pages.insert(key, page.clone(), self.page_bytes);
         }
         page
+    }
+
+    /// The comments already drawn among `keys`, in their order.
+    pub fn drawn(&self, keys: &[DrawnKey]) -> Vec<Option<Drawn>> {
+        let drawn = self.drawn.lock().expect("cache lock");
+        keys.iter()
+            .map(|k| drawn.pages.get(k).map(|w| w.0.clone()))
+            .collect()
+    }
+
+    /// Take this before drawing comments; pass it to [`PageCache::keep_drawn`].
+    pub fn drawn_generation(&self) -> u64 {
+        self.cleared.load(Ordering::Acquire)
+    }
+
+    /// Keeps comments just drawn, unless everything was forgotten since `generation`
+    /// was taken (they may have been drawn with settings that are gone).
+    pub fn keep_drawn(&self, fresh: Vec<(DrawnKey, Drawn)>, generation: u64) {
+        if !self.keep_drawn || fresh.is_empty() {
+            return;
+        }
+        let mut drawn = self.drawn.lock().expect("cache lock");
+        if self.cleared.load(Ordering::Acquire) != generation {
+            return;
+        }
+        for (key, html) in fresh {
+            drawn.insert(key, Weighed(html), self.page_bytes / 4);
+        }
     }
 
     /// The search index holds every post now: results pages may be kept from here on.
@@ -234,8 +371,11 @@ impl PageCache {
     pub fn invalidate(&self) {
         let mut pages = self.pages.write().expect("cache lock");
         self.generation.fetch_add(1, Ordering::AcqRel);
-        pages.clear();
+        *pages = Pages::default();
         self.search.lock().expect("cache lock").clear();
+        let mut drawn = self.drawn.lock().expect("cache lock");
+        self.cleared.fetch_add(1, Ordering::AcqRel);
+        drawn.clear();
         self.next_due.store(0, Ordering::Release);
     }
 
@@ -244,7 +384,7 @@ impl PageCache {
     pub fn forget_discussions(&self, posts: &[i64]) {
         let mut pages = self.pages.write().expect("cache lock");
         self.generation.fetch_add(1, Ordering::AcqRel);
-        pages.retain(|_, page| match page.shows {
+        pages.retain(|page| match page.shows {
             Shows::Discussion(post) => !posts.contains(&post),
             Shows::Listing => false,
             Shows::Posts => true,
@@ -252,7 +392,7 @@ impl PageCache {
     }
 
     pub fn len(&self) -> usize {
-        self.pages.read().expect("cache lock").len()
+        self.pages.read().expect("cache lock").map.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -355,14 +495,14 @@ mod tests {
 
     #[test]
     fn search_results_are_kept_within_their_bytes_oldest_forgotten_first() {
-        let mut recent = Recent::default();
-        recent.insert("a", Bytes::from(vec![b'a'; 40]), 100);
-        recent.insert("b", Bytes::from(vec![b'b'; 40]), 100);
-        recent.insert("c", Bytes::from(vec![b'c'; 40]), 100);
+        let mut recent: Recent = Recent::default();
+        recent.insert("a".into(), Bytes::from(vec![b'a'; 40]), 100);
+        recent.insert("b".into(), Bytes::from(vec![b'b'; 40]), 100);
+        recent.insert("c".into(), Bytes::from(vec![b'c'; 40]), 100);
         assert!(!recent.pages.contains_key("a"), "the oldest goes first");
         assert!(recent.pages.contains_key("b") && recent.pages.contains_key("c"));
         assert_eq!(recent.bytes, 80);
-        recent.insert("huge", Bytes::from(vec![b'h'; 101]), 100);
+        recent.insert("huge".into(), Bytes::from(vec![b'h'; 101]), 100);
         assert!(
             !recent.pages.contains_key("huge"),
             "larger than the bound: not kept"
@@ -370,9 +510,34 @@ mod tests {
         assert_eq!(recent.order.len(), 2);
     }
 
+    fn page(bytes: usize, shows: Shows) -> CachedPage {
+        CachedPage::new("x".repeat(bytes), (HTML, None), shows)
+    }
+
+    #[test]
+    fn pages_are_kept_within_their_bytes_the_longest_kept_go_first() {
+        let mut pages = Pages::default();
+        pages.insert("/a", page(40, Shows::Posts), 150);
+        pages.insert("/b", page(40, Shows::Listing), 150);
+        pages.insert("/a", page(40, Shows::Posts), 150);
+        assert_eq!(pages.bytes, 84, "a page kept again counts once");
+        pages.insert("/c", page(40, Shows::Discussion(1)), 150);
+        pages.insert("/d", page(40, Shows::Discussion(2)), 150);
+        assert!(pages.get("/b").is_none(), "kept longest, so gone first");
+        assert!(pages.get("/a").is_some(), "kept again after /b: stays");
+        assert!(pages.get("/c").is_some() && pages.get("/d").is_some());
+        assert_eq!(pages.bytes, 126);
+        pages.retain(|p| p.shows != Shows::Discussion(1));
+        assert!(pages.get("/c").is_none());
+        assert_eq!(pages.bytes, 84);
+        pages.insert("/huge", page(151, Shows::Posts), 150);
+        assert!(pages.get("/huge").is_none(), "larger than the bound");
+        assert_eq!(pages.map.len(), 2);
+    }
+
     #[test]
     fn a_change_forgets_search_results_and_a_racing_render_is_not_kept() {
-        let cache = PageCache::new(0, 1024, true);
+        let cache = PageCache::new(0, (1 << 20, 1024), crate::config::PageCaching::All);
         let before = cache.generation();
         cache.insert_search("q", Bytes::from_static(b"partial"), before);
         assert!(

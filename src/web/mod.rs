@@ -198,7 +198,11 @@ impl AppState {
                 &settings.providers,
                 &pairs,
             )))),
-            cache: cache::PageCache::new(version, settings.search_cache_bytes, settings.page_cache),
+            cache: cache::PageCache::new(
+                version,
+                (settings.page_cache_bytes, settings.search_cache_bytes),
+                settings.page_cache,
+            ),
             media: crate::media::Library::new(
                 store.clone(),
                 &settings.media,

@@ -190,3 +190,111 @@ async fn own_part_in_cached_page(s: &TestServer) {
     assert_eq!(misses_after, misses, "no thread was drawn again");
     assert!(hits_after >= hits + 3);
 }
+
+/// How many comments `/metrics` says were drawn with `comment.html` so far.
+async fn comments_drawn(s: &TestServer) -> u64 {
+    let metrics = s.get("/metrics").await.body;
+    metrics
+        .lines()
+        .find(|l| l.starts_with("tribune_comments_drawn_total"))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Waits until `path` shows `text` (the poller reads the change record four times a
+/// second).
+async fn until_shown(s: &TestServer, path: &str, text: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let page = s.get(path).await;
+        if page.body.contains(text) {
+            return page.body;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{path} never showed {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+each_backend!(
+    a_page_drawn_again_draws_only_the_comments_that_changed,
+    drawn_comments_follow_each_change
+);
+
+async fn drawn_comments_follow_each_change(s: &TestServer) {
+    s.setup_admin().await;
+    let (post, url) = s.publish("A statement", "Read and answer.").await;
+    let mut ids = Vec::new();
+    for (name, body) in [
+        ("Ana", "First answer"),
+        ("Ben", "Second answer"),
+        ("Cem", "Third answer"),
+    ] {
+        ids.push(approved_comment(s, post, name, body).await);
+    }
+    let before = comments_drawn(s).await;
+    let first = s.get(&url).await.body;
+    assert_eq!(
+        comments_drawn(s).await - before,
+        3,
+        "a first visit draws each comment"
+    );
+
+    // One more comment: the page is drawn again, but only the new comment is.
+    approved_comment(s, post, "Dilan", "Fourth answer").await;
+    let before = comments_drawn(s).await;
+    let page = s.get(&url).await.body;
+    assert!(page.contains("Fourth answer") && page.contains("First answer"));
+    assert_eq!(
+        comments_drawn(s).await - before,
+        1,
+        "the three others are taken as drawn"
+    );
+    let markup = |html: &str, id: i64| {
+        let start = html.find(&format!("id=\"div-comment-{id}\"")).unwrap();
+        html[start..start + html[start..].find("</article>").unwrap()].to_string()
+    };
+    assert_eq!(
+        markup(&page, ids[0]),
+        markup(&first, ids[0]),
+        "a comment taken as drawn is the markup it was drawn with"
+    );
+
+    // A moderator's edit changes that comment's markup: it is drawn again.
+    s.store
+        .edit_comment(
+            ids[1],
+            (
+                "Second answer, corrected",
+                "<p>Second answer, corrected</p>",
+            ),
+            None,
+            false,
+            &crate::support::actor(),
+        )
+        .await
+        .unwrap();
+    let before = comments_drawn(s).await;
+    let page = until_shown(s, &url, "Second answer, corrected").await;
+    assert!(
+        !page.contains("<p>Second answer</p>"),
+        "the old text is gone"
+    );
+    assert_eq!(comments_drawn(s).await - before, 1);
+
+    // A setting that changes how every comment looks draws them all again.
+    s.store
+        .put_settings(&[("avatars", "gravatar".into())], true)
+        .await
+        .unwrap();
+    let before = comments_drawn(s).await;
+    let page = until_shown(s, &url, "https://gravatar.com/avatar/").await;
+    assert!(
+        !page.contains("src=\"/avatar/"),
+        "no comment keeps the old avatar"
+    );
+    assert_eq!(comments_drawn(s).await - before, 4);
+}

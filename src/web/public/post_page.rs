@@ -21,7 +21,7 @@ use crate::domain::post::date_matches;
 use crate::domain::post::{Post, PostKind};
 use crate::domain::thread::{self, ThreadNode};
 use crate::store::IdentityRow;
-use crate::web::cache::CachedPage;
+use crate::web::cache::{CachedPage, DrawnKey};
 use crate::web::error::AppResult;
 use crate::web::signin;
 use crate::web::AppState;
@@ -62,6 +62,8 @@ impl Personal {
     }
 }
 
+/// A comment as the templates see it: its fields, its replies, and its markup as
+/// `comment.html`'s `comment_body` draws it (filled in by [`draw_comments`]).
 #[derive(Debug, serde::Serialize)]
 struct CommentView {
     id: i64,
@@ -76,6 +78,36 @@ struct CommentView {
     can_reply: bool,
     pending: bool,
     children: Vec<CommentView>,
+    html: Option<minijinja::Value>,
+}
+
+impl CommentView {
+    /// Everything its markup is drawn from, with the page's language and whether the
+    /// post takes comments, hashed (each field with its length, so no two differ only
+    /// in where one ends).
+    fn drawn_key(&self, ui_lang: &str, comments_open: bool) -> crate::web::cache::DrawnKey {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let mut field = |bytes: &[u8]| {
+            h.update(&(bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        };
+        field(ui_lang.as_bytes());
+        field(&[
+            u8::from(comments_open),
+            u8::from(self.can_reply),
+            u8::from(self.pending),
+        ]);
+        field(&self.id.to_le_bytes());
+        field(&(self.depth as u64).to_le_bytes());
+        field(self.kind.as_str().as_bytes());
+        field(self.author_name.as_bytes());
+        field(self.author_url.as_deref().unwrap_or("\0none").as_bytes());
+        field(self.avatar.as_bytes());
+        field(self.date.as_bytes());
+        field(self.iso.as_bytes());
+        field(self.body_html.as_bytes());
+        h.digest128()
+    }
 }
 
 fn comment_views(state: &AppState, ui_lang: &str, nodes: Vec<ThreadNode>) -> Vec<CommentView> {
@@ -95,8 +127,76 @@ fn comment_views(state: &AppState, ui_lang: &str, nodes: Vec<ThreadNode>) -> Vec
             can_reply: n.can_reply && n.comment.kind == CommentKind::Comment,
             kind: n.comment.kind,
             children: comment_views(state, ui_lang, n.children),
+            html: None,
         })
         .collect()
+}
+
+/// Fills in every comment's `html`: as drawn before where the same comment was drawn
+/// with the same language and the same open or closed discussion (the page cache's
+/// drawn comments), else drawn now with `comment.html` and kept. A page drawn again
+/// after one new comment draws that one comment.
+fn draw_comments(
+    state: &AppState,
+    ui_lang: &str,
+    comments_open: bool,
+    views: &mut [CommentView],
+) -> AppResult<()> {
+    fn keys(views: &[CommentView], ui_lang: &str, open: bool, out: &mut Vec<DrawnKey>) {
+        for v in views {
+            out.push(v.drawn_key(ui_lang, open));
+            keys(&v.children, ui_lang, open, out);
+        }
+    }
+    type Draw<'a> = &'a dyn Fn(&[minijinja::Value]) -> Result<String, minijinja::Error>;
+    /// Gives each view, in the order `keys` met them, its markup: known, or drawn.
+    fn fill(
+        views: &mut [CommentView],
+        known: &mut impl Iterator<Item = (DrawnKey, Option<crate::web::cache::Drawn>)>,
+        (draw, open): (Option<Draw<'_>>, bool),
+        fresh: &mut Vec<(DrawnKey, crate::web::cache::Drawn)>,
+    ) -> Result<(), minijinja::Error> {
+        for v in views {
+            let (key, drawn) = known.next().expect("one key a comment");
+            v.html = Some(match (drawn, draw) {
+                (Some(html), _) => html,
+                (None, Some(draw)) => {
+                    // The macro sees the comment without its replies.
+                    let replies = std::mem::take(&mut v.children);
+                    let html = draw(&[
+                        minijinja::Value::from_serialize(&*v),
+                        minijinja::Value::from(open),
+                    ]);
+                    v.children = replies;
+                    let html = minijinja::Value::from_safe_string(html?);
+                    fresh.push((key, html.clone()));
+                    html
+                }
+                (None, None) => unreachable!("drawn with a macro when any is missing"),
+            });
+            fill(&mut v.children, known, (draw, open), fresh)?;
+        }
+        Ok(())
+    }
+    let mut wanted = Vec::new();
+    keys(views, ui_lang, comments_open, &mut wanted);
+    let generation = state.cache.drawn_generation();
+    let known = state.cache.drawn(&wanted);
+    let all_known = known.iter().all(Option::is_some);
+    let mut known = wanted.into_iter().zip(known);
+    let mut fresh = Vec::new();
+    if all_known {
+        fill(views, &mut known, (None, comments_open), &mut fresh)?;
+    } else {
+        state.templates.with_macro(
+            ("comment.html", "comment_body"),
+            context! { ui_lang => ui_lang },
+            |draw| fill(views, &mut known, (Some(draw), comments_open), &mut fresh),
+        )?;
+    }
+    state.metrics.comments_drawn.inc_by(fresh.len() as u64);
+    state.cache.keep_drawn(fresh, generation);
+    Ok(())
 }
 
 /// The comments of one comment page, and where that page sits among the others
@@ -376,7 +476,9 @@ pub async fn render(
     if site.newest_comments_first {
         tree.reverse();
     }
-    let views = comment_views(state, ui_lang, tree);
+    let mut views = comment_views(state, ui_lang, tree);
+    let comments_open = post.takes_comments(crate::store::now(), site.close_after_days);
+    draw_comments(state, ui_lang, comments_open, &mut views)?;
     let view = PostView::new(state, ui_lang, post, true);
     let post_terms = state.store.post_terms(post.id).await?;
     let terms: Vec<_> = post_terms
