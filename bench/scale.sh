@@ -59,6 +59,7 @@ INSERT INTO commenter_sessions (id_hash, identity_id, created_at, expires_at) SE
 ROWS=()
 MIXED=()
 MIXED_RSS=()
+W1_RSS=()
 for backend in sqlite postgres; do
   if [ "$backend" = sqlite ]; then
     DB="sqlite://$OUT/site.db?mode=rwc"
@@ -92,6 +93,7 @@ for backend in sqlite postgres; do
   wrk -t2 -c32 -d"$DURATION" --latency "$B$BIG" >"$OUT/w1.txt"
   wrk -t2 -c32 -d"$DURATION" --latency -H "Cookie: tribune_commenter=$TOKEN" "$B$BIG" >"$OUT/w1s.txt"
   wrk -t2 -c32 -d"$DURATION" --latency "$B$BIG?replytocom=$FIRST_COMMENT" >"$OUT/w1r.txt"
+  W1_RSS+=("$backend $(( $(ps -o rss= -p "$SERVER" | tr -d ' ') / 1024 )) MB")
   ROWS+=("| W1 | $backend | the 200-comment page, anonymous | $(rate "$OUT/w1.txt") | |")
   ROWS+=("| W1s | $backend | the same, signed in | $(rate "$OUT/w1s.txt") | $(awk -v a="$(rps "$OUT/w1s.txt")" -v b="$(rps "$OUT/w1.txt")" 'BEGIN { printf "%.0f %%", 100 * a / b }') of W1 |")
   ROWS+=("| W1r | $backend | the same, \`?replytocom=\` | $(rate "$OUT/w1r.txt") | $(awk -v a="$(rps "$OUT/w1r.txt")" -v b="$(rps "$OUT/w1.txt")" 'BEGIN { printf "%.0f %%", 100 * a / b }') of W1 |")
@@ -150,7 +152,8 @@ SECTION=$(
   echo "|---|---:|---:|---:|---:|---:|---|---:|---:|"
   printf '%s\n' "${MIXED[@]}"
   echo
-  echo "Tribune's RSS after the runs: ${MIXED_RSS[*]}."
+  echo "Tribune's RSS after the W1 runs (the 200-comment page): ${W1_RSS[*]}; after all runs"
+  echo "(1,001 pages kept): ${MIXED_RSS[*]}."
 )
 python3 bench/write_section.py bench/scale.sh "$SECTION"
 echo "$SECTION"

@@ -12,11 +12,12 @@
 # a third of them replies) is imported into an empty site on each database; its thread
 # is shown on one page (`page_comments = false`). wrk -t2 -c32 -d10s --latency per row.
 #
-#   bench/uncached.sh                      # this checkout's release build
-#   BENCH_BIN=/tmp/old/tribune BENCH_LABEL=9c366de bench/uncached.sh   # another build
+#   bench/uncached.sh          # this checkout's release build; writes docs/benchmarks.md
+#   BENCH_BASELINE=/tmp/old/tribune BENCH_BASELINE_LABEL=9c366de bench/uncached.sh
 #
-# An older build (before TRIBUNE_BENCH_NO_PAGE_CACHE) kept the anonymous page, and drew
-# a signed-in reader's page whole every time: compare U1s rows then.
+# With a baseline build, it runs first on the same sites: one from before
+# TRIBUNE_BENCH_NO_PAGE_CACHE kept the anonymous page, but drew a signed-in reader's
+# page whole every time, so its U1s row is its uncached render.
 set -euo pipefail
 trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
@@ -27,15 +28,17 @@ done
 PG_ADMIN=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 PORT=${BENCH_PORT:-18652}
 DURATION=${BENCH_DURATION:-10s}
-if [ -z "${BENCH_BIN:-}" ]; then
-  cargo build --release --quiet
-  BIN=$PWD/target/release/tribune
-  LABEL=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
-  git diff --quiet HEAD 2>/dev/null || LABEL="$LABEL+changes"
-else
-  BIN=$BENCH_BIN
-  LABEL=${BENCH_LABEL:-$BIN}
+cargo build --release --quiet
+BINS=()
+LABELS=()
+if [ -n "${BENCH_BASELINE:-}" ]; then
+  BINS+=("$BENCH_BASELINE")
+  LABELS+=("${BENCH_BASELINE_LABEL:-baseline}")
 fi
+BINS+=("$PWD/target/release/tribune")
+HEAD_LABEL=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+git diff --quiet HEAD 2>/dev/null || HEAD_LABEL="$HEAD_LABEL+changes"
+LABELS+=("$HEAD_LABEL")
 OUT=$(mktemp -d /tmp/tribune-uncached-bench.XXXXXX)
 PG_DB=tribune_bench_uncached_$$
 SERVER=
@@ -57,6 +60,9 @@ INSERT INTO identities (provider, subject, name, email, created_at, updated_at) 
 INSERT INTO commenter_sessions (id_hash, identity_id, created_at, expires_at) SELECT '$HASH', id, 0, 4102444800 FROM identities WHERE subject = 'bench';"
 
 ROWS=()
+for n in "${!BINS[@]}"; do
+BIN=${BINS[$n]}
+LABEL=${LABELS[$n]}
 for backend in sqlite postgres; do
   if [ "$backend" = sqlite ]; then
     DB="sqlite://$OUT/site.db?mode=rwc"
@@ -93,4 +99,25 @@ for backend in sqlite postgres; do
   ROWS+=("| U1c | $backend | $LABEL | $(rate "$OUT/u1c.txt") | $(wc -c <"$OUT/again.html") |")
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
 done
-printf '%s\n' "${ROWS[@]}"
+rm -rf "$OUT"/site.db* "$OUT"/data-*
+done
+
+SECTION=$(
+  echo "<!-- bench/uncached.sh -->"
+  echo "## The 200-comment page drawn for every request — $(date -u +%Y-%m-%d)"
+  echo
+  echo "Written by \`bench/uncached.sh\`: \`bench/gen_wxr.py\` 20 posts with 5 comments and one with 200"
+  echo "(a third of them replies, shown on one page), imported into an empty site on each"
+  echo "database; \`tribune serve\` on loopback, \`RUST_LOG=warn\`; \`wrk -t2 -c32 -d$DURATION --latency\` per row,"
+  echo "same machine (2 cores). U1: drawn whole for every request"
+  echo "(\`TRIBUNE_BENCH_NO_PAGE_CACHE=all\`); U1s: the same for a signed-in reader; U1c: drawn for"
+  echo "every request with its comments as drawn before (\`=1\`), what a post costs after one new"
+  echo "comment. A build from before the switch kept its anonymous page: only its U1s row is an"
+  echo "uncached render."
+  echo
+  echo "| run | database | build | requests/s | p99 | bytes |"
+  echo "|---|---|---|---:|---:|---:|"
+  printf '%s\n' "${ROWS[@]}"
+)
+python3 bench/write_section.py bench/uncached.sh "$SECTION"
+echo "$SECTION"

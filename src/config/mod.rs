@@ -359,7 +359,7 @@ impl Default for ServeSettings {
             sitemap_urls: crate::domain::sitemap::URLS_PER_SITEMAP,
             search_ranked_matches: crate::store::RANKED_MATCHES,
             webmention_private_addresses: false,
-            page_cache_bytes: 32 * 1024 * 1024,
+            page_cache_bytes: 64 * 1024 * 1024,
             search_cache_bytes: 8 * 1024 * 1024,
             page_cache: PageCaching::All,
         }

@@ -95,6 +95,9 @@ pub struct PageCache {
     /// Raised when every page is forgotten (not for comments alone): a comment drawn
     /// before it is not kept.
     cleared: AtomicU64,
+    /// Each commenter's avatar address by the avatar source and their email (an HMAC
+    /// under the site secret, or Gravatar's hash: forgotten with every page).
+    avatars: Mutex<HashMap<String, String>>,
     /// What the search results kept may weigh in all (`[cache] search_results_mb`; a
     /// page of results is ~20 KB).
     search_bytes: usize,
@@ -249,6 +252,7 @@ impl PageCache {
             search: Mutex::new(Recent::default()),
             drawn: Mutex::new(Recent::default()),
             cleared: AtomicU64::new(0),
+            avatars: Mutex::new(HashMap::new()),
             search_bytes,
             search_ready: AtomicBool::new(false),
             catching_up: tokio::sync::Mutex::new(()),
@@ -340,6 +344,24 @@ impl PageCache {
             .collect()
     }
 
+    /// The avatar address kept under `key`, else `make`'s, kept unless every page was
+    /// forgotten meanwhile (at most 10,000 are kept; past that they start again).
+    pub fn avatar(&self, key: &str, make: impl FnOnce() -> String) -> String {
+        if let Some(url) = self.avatars.lock().expect("cache lock").get(key) {
+            return url.clone();
+        }
+        let generation = self.drawn_generation();
+        let url = make();
+        let mut avatars = self.avatars.lock().expect("cache lock");
+        if self.cleared.load(Ordering::Acquire) == generation {
+            if avatars.len() >= 10_000 {
+                avatars.clear();
+            }
+            avatars.insert(key.to_string(), url.clone());
+        }
+        url
+    }
+
     /// Take this before drawing comments; pass it to [`PageCache::keep_drawn`].
     pub fn drawn_generation(&self) -> u64 {
         self.cleared.load(Ordering::Acquire)
@@ -376,6 +398,7 @@ impl PageCache {
         let mut drawn = self.drawn.lock().expect("cache lock");
         self.cleared.fetch_add(1, Ordering::AcqRel);
         drawn.clear();
+        self.avatars.lock().expect("cache lock").clear();
         self.next_due.store(0, Ordering::Release);
     }
 

@@ -426,16 +426,8 @@ async fn two_instances_on_one_postgres_send_each_message_once() {
     let a = TestServer::start_with(Backend::Postgres, config(&smtp)).await;
     let b = a.another_on_same_database(config(&smtp)).await;
     for i in 0..40 {
-        let email = tribune::mail::OutgoingEmail {
-            to: format!("reader{i}@example.org"),
-            subject: format!("Message {i}"),
-            text: "x".into(),
-            html: "<p>x</p>".into(),
-            message_id: format!("m{i}@example.org"),
-            unsubscribe: None,
-        };
         a.store
-            .enqueue_job(NewJob::now(Job::Email(email)))
+            .enqueue_job(NewJob::now(Job::Email(numbered_email(i))))
             .await
             .unwrap();
     }
@@ -551,6 +543,18 @@ pub fn to_whom<'a>(messages: &'a [String], who: &str) -> Vec<&'a String> {
         .iter()
         .filter(|m| header(m, "X-Envelope-To") == Some(who))
         .collect()
+}
+
+/// Message number `i` to `reader{i}@example.org`, with a Message-ID of its own.
+pub fn numbered_email(i: usize) -> tribune::mail::OutgoingEmail {
+    tribune::mail::OutgoingEmail {
+        to: format!("reader{i}@example.org"),
+        subject: format!("Message {i}"),
+        text: "x".into(),
+        html: "<p>x</p>".into(),
+        message_id: format!("m{i}@example.org"),
+        unsubscribe: None,
+    }
 }
 
 pub async fn wait_for_to(smtp: &Smtp, who: &str, n: usize) -> Vec<String> {

@@ -427,22 +427,10 @@ async fn three_instances_behind_nginx_are_one_site() {
     // the balancer) show it within a second.
     // Every instance has the page cached before the approval.
     for s in &instances {
-        let page = reqwest::get(s.url(&permalink))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = text_of(s.url(&permalink)).await;
         assert!(!page.contains("first through the balancer"));
     }
-    let queue = ada_browser
-        .get(instances[0].url("/admin/comments"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let queue = browser_text(&ada_browser, instances[0].url("/admin/comments")).await;
     let approve = format!("approve:{}", held[0]);
     let res = ada_browser
         .post(instances[0].url("/admin/comments"))
@@ -454,12 +442,7 @@ async fn three_instances_behind_nginx_are_one_site() {
     let approved_at = std::time::Instant::now();
     for s in instances.iter().skip(1) {
         loop {
-            let page = reqwest::get(s.url(&permalink))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let page = text_of(s.url(&permalink)).await;
             if page.contains("first through the balancer") {
                 break;
             }
@@ -471,29 +454,16 @@ async fn three_instances_behind_nginx_are_one_site() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
-    let page = reqwest::get(format!("{site}{permalink}"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text_of(format!("{site}{permalink}")).await;
     assert!(page.contains("first through the balancer"));
     assert!(!page.contains("second through the balancer"), "still held");
 
     // Jobs: each held comment told Ada once; 30 queued emails sent once each, whichever
     // instance's worker claimed them.
     for i in 0..30 {
-        let email = tribune::mail::OutgoingEmail {
-            to: format!("reader{i}@example.org"),
-            subject: format!("Message {i}"),
-            text: "x".into(),
-            html: "<p>x</p>".into(),
-            message_id: format!("m{i}@example.org"),
-            unsubscribe: None,
-        };
         store
             .enqueue_job(tribune::store::NewJob::now(
-                tribune::domain::job::Job::Email(email),
+                tribune::domain::job::Job::Email(crate::mail::numbered_email(i)),
             ))
             .await
             .unwrap();
@@ -512,14 +482,7 @@ async fn three_instances_behind_nginx_are_one_site() {
 
 /// Ada's sign-in with `password` from `browser` at `base`: the answer's status.
 async fn sign_in(browser: &reqwest::Client, base: &str, password: &str) -> StatusCode {
-    let page = browser
-        .get(format!("{base}/admin/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = browser_text(browser, format!("{base}/admin/login")).await;
     browser
         .post(format!("{base}/admin/login"))
         .form(&[
@@ -531,4 +494,14 @@ async fn sign_in(browser: &reqwest::Client, base: &str, password: &str) -> Statu
         .await
         .unwrap()
         .status()
+}
+
+/// The text of the page at `url`, fetched by a new client.
+async fn text_of(url: impl reqwest::IntoUrl) -> String {
+    reqwest::get(url).await.unwrap().text().await.unwrap()
+}
+
+/// The text of the page at `url`, fetched by `browser` (with its cookies).
+async fn browser_text(browser: &reqwest::Client, url: String) -> String {
+    browser.get(url).send().await.unwrap().text().await.unwrap()
 }

@@ -11,20 +11,22 @@ use crate::findable::approved_comment;
 use crate::support::{client, TestServer};
 use tribune::config::ServeSettings;
 
+/// A counter as `/metrics` shows it (0 before it is first counted).
+async fn metric(s: &TestServer, name: &str) -> u64 {
+    let metrics = s.get("/metrics").await.body;
+    metrics
+        .lines()
+        .find(|l| l.starts_with(name))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
 /// The page cache's counters as `/metrics` shows them: (hits, misses).
 async fn cache_counts(s: &TestServer) -> (u64, u64) {
-    let metrics = s.get("/metrics").await.body;
-    let read = |name: &str| {
-        metrics
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.rsplit(' ').next())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
     (
-        read("tribune_page_cache_hits_total"),
-        read("tribune_page_cache_misses_total"),
+        metric(s, "tribune_page_cache_hits_total").await,
+        metric(s, "tribune_page_cache_misses_total").await,
     )
 }
 
@@ -193,13 +195,7 @@ async fn own_part_in_cached_page(s: &TestServer) {
 
 /// How many comments `/metrics` says were drawn with `comment.html` so far.
 async fn comments_drawn(s: &TestServer) -> u64 {
-    let metrics = s.get("/metrics").await.body;
-    metrics
-        .lines()
-        .find(|l| l.starts_with("tribune_comments_drawn_total"))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
+    metric(s, "tribune_comments_drawn_total").await
 }
 
 /// Waits until `path` shows `text` (the poller reads the change record four times a

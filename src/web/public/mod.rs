@@ -127,19 +127,27 @@ impl PostView {
 /// Where a commenter's avatar comes from: Tribune's own identicon (keyed by an HMAC of
 /// the email, so the address cannot be guessed from it) or Gravatar if the owner chose it.
 pub fn avatar_url(state: &AppState, site: &SiteSettings, email: &str) -> String {
-    let email = email.trim().to_lowercase();
-    match site.avatars {
-        AvatarSource::Identicon => {
-            format!(
-                "/avatar/{}.svg",
-                crate::links::avatar_key(&state.site, &email)
-            )
+    // Kept by the source as well: a page drawn with settings read just before they
+    // changed keeps its avatars under the old source, never the new one.
+    let source = match site.avatars {
+        AvatarSource::Identicon => "identicon",
+        AvatarSource::Gravatar => "gravatar",
+    };
+    state.cache.avatar(&format!("{source} {email}"), || {
+        let email = email.trim().to_lowercase();
+        match site.avatars {
+            AvatarSource::Identicon => {
+                format!(
+                    "/avatar/{}.svg",
+                    crate::links::avatar_key(&state.site, &email)
+                )
+            }
+            AvatarSource::Gravatar => format!(
+                "https://gravatar.com/avatar/{}?s=96&d=identicon",
+                crate::token::sha256_hex(&email)
+            ),
         }
-        AvatarSource::Gravatar => format!(
-            "https://gravatar.com/avatar/{}?s=96&d=identicon",
-            crate::token::sha256_hex(&email)
-        ),
-    }
+    })
 }
 
 /// Whether the reader already has `page` (RFC 9110 § 13.2.2: `If-None-Match` first —
