@@ -495,6 +495,22 @@ impl ServerProcess {
     /// with `extra` flags; returns once `/healthz` answers.
     pub async fn start(db_url: &str, data: &std::path::Path, extra: &[&str]) -> ServerProcess {
         seed_form_timing(db_url).await;
+        // A free port can be taken by another test between being found and being
+        // listened on: then another one is tried.
+        for _ in 0..5 {
+            if let Some(server) = Self::start_on_free_port(db_url, data, extra).await {
+                return server;
+            }
+        }
+        panic!("tribune serve found no free port in five tries");
+    }
+
+    /// `None` when the port was taken before the server could listen on it.
+    async fn start_on_free_port(
+        db_url: &str,
+        data: &std::path::Path,
+        extra: &[&str],
+    ) -> Option<ServerProcess> {
         let port = crate::signin::free_port();
         let log = data.join(format!("serve-{port}.log"));
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_tribune"))
@@ -510,7 +526,7 @@ impl ServerProcess {
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .expect("start tribune serve");
-        let server = ServerProcess {
+        let mut server = ServerProcess {
             child: Some(child),
             base: format!("http://127.0.0.1:{port}"),
             port,
@@ -519,8 +535,17 @@ impl ServerProcess {
         for _ in 0..300 {
             if let Ok(res) = reqwest::get(format!("{}/healthz", server.base)).await {
                 if res.status().is_success() {
-                    return server;
+                    return Some(server);
                 }
+            }
+            let exited = server
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+                .is_some();
+            if exited && server.log().contains("Address already in use") {
+                server.child = None;
+                return None;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
