@@ -1,5 +1,12 @@
 # Shared by the bench scripts: source it after `cd` to the checkout.
 
+# require_tools TOOL… — fails, naming the Debian packages, when any is missing.
+require_tools() {
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install wrk curl postgresql-client sqlite3)" >&2; exit 1; }
+  done
+}
+
 # wait_healthy BASE_URL LOG — waits (60 s at most) for `tribune serve` to answer
 # /healthz; prints its log and fails if it never does.
 wait_healthy() {

@@ -22,9 +22,7 @@ set -euo pipefail
 trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 . bench/lib.sh
-for tool in wrk curl python3 psql sqlite3; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install wrk curl postgresql-client sqlite3)" >&2; exit 1; }
-done
+require_tools wrk curl python3 psql sqlite3
 PG_ADMIN=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 PORT=${BENCH_PORT:-18652}
 DURATION=${BENCH_DURATION:-10s}

@@ -298,11 +298,12 @@ fn page_links(post: &Post, (page, count, default): (usize, usize, usize)) -> min
 
 /// The reader's own part of the post page (the form as they left it, what they were
 /// told, whom they answer, their held comment) as `respond.html` sees it.
+/// `comments_open`: whether the post takes comments now, as the thread was drawn with.
 fn respond_context(
     state: &AppState,
     site: &crate::domain::settings::SiteSettings,
+    comments_open: bool,
     ui_lang: &str,
-    post: &Post,
     personal: Personal,
     reply_to: Option<(i64, String)>,
     held_here: bool,
@@ -341,7 +342,7 @@ fn respond_context(
         comment_views(state, ui_lang, vec![node]).remove(0)
     });
     context! {
-        comments_open => post.takes_comments(crate::store::now(), site.close_after_days),
+        comments_open => comments_open,
         form => personal.form,
         errors => errors,
         field_errors => field_errors,
@@ -415,7 +416,8 @@ pub async fn render_for(
             }
         }
     };
-    let ctx = respond_context(state, &site, lang.tag, post, personal, reply_to, held_here);
+    let open = post.takes_comments(crate::store::now(), site.close_after_days);
+    let ctx = respond_context(state, &site, open, lang.tag, personal, reply_to, held_here);
     let part = state.templates.render(
         "respond.html",
         context! {
@@ -513,8 +515,8 @@ pub async fn render(
     let respond = respond_context(
         state,
         &site,
+        comments_open,
         ui_lang,
-        post,
         personal,
         reply_to,
         pending_here,
