@@ -198,6 +198,8 @@ pending-count = { PLURAL($count) ->
     [many] { $count } تعليقًا بانتظار المراجعة
    *[other] { $count } تعليق بانتظار المراجعة
 }
+pending-count-over = أكثر من { $count } تعليق بانتظار المراجعة
+count-over = { $count }+
 setup-title = أعدّ موقعك
 setup-intro = أنشئ حساب المدير. يمكنك إضافة فريق العمل لاحقًا بالأمر `tribune user add`.
 setup-submit = أنشئ الموقع

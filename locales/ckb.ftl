@@ -149,6 +149,8 @@ pending-count = { PLURAL($count) ->
     [one] یەک لێدوان چاوەڕێی پێداچوونەوەیە
    *[other] { $count } لێدوان چاوەڕێی پێداچوونەوەن
 }
+pending-count-over = زیاتر لە { $count } لێدوان چاوەڕێی پێداچوونەوەن
+count-over = { $count }+
 setup-title = ماڵپەڕەکەت ڕێکبخە
 setup-intro = هەژماری بەڕێوەبەر دروست بکە. دواتر دەتوانیت بە `tribune user add` کارمەندی تر زیاد بکەیت.
 setup-submit = دروستکردنی ماڵپەڕ

@@ -152,6 +152,8 @@ pending-count = { PLURAL($count) ->
     [one] One comment awaiting moderation
    *[other] { $count } comments awaiting moderation
 }
+pending-count-over = More than { $count } comments awaiting moderation
+count-over = { $count }+
 setup-title = Set up your site
 setup-intro = Create the administrator account. You can add more staff later with `tribune user add`.
 setup-submit = Create site

@@ -149,6 +149,8 @@ pending-count = { PLURAL($count) ->
     [one] یک دیدگاه در انتظار بررسی
    *[other] { $count } دیدگاه در انتظار بررسی
 }
+pending-count-over = بیش از { $count } دیدگاه در انتظار بررسی
+count-over = { $count }+
 setup-title = سایتتان را راه بیندازید
 setup-intro = حساب مدیر را بسازید. بعداً می‌توانید با `tribune user add` همکاران دیگری بیفزایید.
 setup-submit = ساختن سایت

@@ -149,6 +149,8 @@ pending-count = { PLURAL($count) ->
     [one] Şîroveyek li benda pejirandinê ye
    *[other] { $count } şîrove li benda pejirandinê ne
 }
+pending-count-over = Zêdetirî { $count } şîrove li benda pejirandinê ne
+count-over = { $count }+
 setup-title = Malpera xwe saz bike
 setup-intro = Hesabê rêveberiyê biafirîne. Paşê tu dikarî bi `tribune user add` karmendên din lê zêde bikî.
 setup-submit = Malperê biafirîne

@@ -149,6 +149,8 @@ pending-count = { PLURAL($count) ->
     [one] 1 yorum onay bekliyor
    *[other] { $count } yorum onay bekliyor
 }
+pending-count-over = { $count } yorumdan fazlası onay bekliyor
+count-over = { $count }+
 setup-title = Sitenizi kurun
 setup-intro = Yönetici hesabını oluşturun. Diğer çalışanları sonra `tribune user add` ile ekleyebilirsiniz.
 setup-submit = Siteyi oluştur

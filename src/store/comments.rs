@@ -72,19 +72,79 @@ pub enum Inserted {
     Duplicate(i64),
 }
 
+/// How many comments each status holds, counted up to [`QueueCounts::CAP`] and one
+/// more: a number past `CAP` means "more than `CAP`" (a moderator with 100,000 waiting
+/// needs to know there are very many, not to wait for all of them to be counted).
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct QueueCounts {
     pub pending: i64,
     pub approved: i64,
     pub spam: i64,
     pub trash: i64,
+    /// Past this, a count is "more than `cap`".
+    pub cap: i64,
 }
+
+impl QueueCounts {
+    pub const CAP: i64 = 10_000;
+}
+
+/// Each status's comments counted through `comments_status_idx`, each count stopped at
+/// `$5` (`QueueCounts::CAP` + 1) rows.
+pub(super) const QUEUE_COUNTS: &str = "SELECT \
+     (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE status = $1 LIMIT $5) n1), \
+     (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE status = $2 LIMIT $5) n2), \
+     (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE status = $3 LIMIT $5) n3), \
+     (SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE status = $4 LIMIT $5) n4)";
 
 const MODERATION_SELECT: &str = "SELECT c.id, c.post_id, c.parent_id, c.status, c.author_name, \
      c.author_email, c.author_url, c.body, c.body_html, c.ip, c.user_agent, c.created_at, \
      p.title AS post_title, p.slug AS post_slug, p.published_at AS post_published_at, \
      c.moderation_note \
      FROM comments c JOIN posts p ON p.id = c.post_id";
+
+/// The moderation queue's page of `limit` (`$1` offset, `$2` the status — or `$2`, `$3`
+/// held and approved —, then the post if `on_post`): the page's ids from
+/// `comments_status_idx` first, then only those rows with their posts. The limit is
+/// written in the text (a number of ours, never a reader's): PostgreSQL's generic plan
+/// guesses a tenth of the table for `LIMIT $1` and joins every comment with every post
+/// (470 ms at 1,000,000 comments against 23 ms).
+pub(super) fn moderation_queue_sql(limit: i64, one_status: bool, on_post: bool) -> String {
+    let (which, next) = if one_status {
+        ("status = $2", 3)
+    } else {
+        ("status IN ($2, $3)", 4)
+    };
+    let on_post = if on_post {
+        format!(" AND post_id = ${next}")
+    } else {
+        String::new()
+    };
+    format!(
+        "{MODERATION_SELECT} WHERE c.id IN (SELECT id FROM comments WHERE {which}{on_post} \
+         ORDER BY id DESC LIMIT {limit} OFFSET $1) ORDER BY c.id DESC"
+    )
+}
+
+/// A post's approved comments (`$1` post, `$2` approved, then `ids` of them if any),
+/// oldest first: on SQLite one JSON row, on PostgreSQL rows.
+pub(super) fn approved_of_sql(backend: super::Backend, ids: usize) -> String {
+    let mut filter = "post_id = $1 AND status = $2".to_string();
+    if ids > 0 {
+        let marks: Vec<String> = (0..ids).map(|i| format!("${}", i + 3)).collect();
+        filter = format!("{filter} AND id IN ({})", marks.join(", "));
+    }
+    match backend {
+        super::Backend::Sqlite => super::codec::comments_json(&filter),
+        super::Backend::Postgres => {
+            format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE {filter} ORDER BY id")
+        }
+    }
+}
+
+/// A post's approved comments' ids and parents (`$1` post, `$2` approved), oldest first.
+pub(super) const APPROVED_SHAPE: &str = "SELECT id, parent_id FROM comments \
+     WHERE post_id = $1 AND status = $2 ORDER BY id";
 
 /// Sets a post's `comment_count` to its approved comments. The post's row is locked
 /// first, by a statement of its own: on PostgreSQL (read committed) a count taken in
@@ -241,14 +301,9 @@ impl Store {
     /// hand-off from its worker thread, not one per comment), on PostgreSQL as rows
     /// (building the JSON there costs the server more than sending the rows).
     async fn approved_of(&self, post_id: i64, ids: &[i64]) -> StoreResult<Vec<Comment>> {
-        let mut filter = "post_id = $1 AND status = $2".to_string();
-        if !ids.is_empty() {
-            let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
-            filter = format!("{filter} AND id IN ({})", marks.join(", "));
-        }
+        let sql = approved_of_sql(self.backend, ids.len());
         match self.backend {
             super::Backend::Sqlite => {
-                let sql = super::codec::comments_json(&filter);
                 let mut q = sqlx::query_scalar(&sql)
                     .bind(post_id)
                     .bind(CommentStatus::Approved);
@@ -259,8 +314,6 @@ impl Store {
                 super::codec::comments_from_json(&json)
             }
             super::Backend::Postgres => {
-                let sql =
-                    format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE {filter} ORDER BY id");
                 let mut q = sqlx::query_as(&sql)
                     .bind(post_id)
                     .bind(CommentStatus::Approved);
@@ -279,8 +332,7 @@ impl Store {
         &self,
         post_id: i64,
     ) -> StoreResult<Vec<(i64, Option<i64>)>> {
-        const SHAPE: &str = "SELECT id, parent_id FROM comments \
-             WHERE post_id = $1 AND status = $2 ORDER BY id";
+        const SHAPE: &str = APPROVED_SHAPE;
         if self.backend == super::Backend::Postgres {
             return Ok(sqlx::query_as(SHAPE)
                 .bind(post_id)
@@ -404,6 +456,9 @@ impl Store {
     }
 
     /// Comments with a given status (all but trash and spam when `None`), newest first.
+    /// The page's ids are found in the index first and only those rows are read with
+    /// their posts, so a late page of 100,000 held comments skips index entries, not
+    /// rows; each filter has a query text of its own (one plan each on PostgreSQL).
     pub async fn moderation_queue(
         &self,
         status: Option<CommentStatus>,
@@ -411,20 +466,18 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<ModerationRow>> {
-        let sql = format!(
-            "{MODERATION_SELECT} WHERE ((CAST($1 AS TEXT) IS NULL AND c.status IN ($5, $6)) \
-             OR c.status = $1) AND ($2 IS NULL OR c.post_id = $2) \
-             ORDER BY c.id DESC LIMIT $3 OFFSET $4"
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(status)
-            .bind(post_id)
-            .bind(limit)
-            .bind(offset)
-            .bind(CommentStatus::Pending)
-            .bind(CommentStatus::Approved)
-            .fetch_all(&self.read)
-            .await?)
+        let sql = moderation_queue_sql(limit.max(0), status.is_some(), post_id.is_some());
+        let mut query = sqlx::query_as(&sql).bind(offset);
+        query = match status {
+            Some(status) => query.bind(status),
+            None => query
+                .bind(CommentStatus::Pending)
+                .bind(CommentStatus::Approved),
+        };
+        if let Some(post_id) = post_id {
+            query = query.bind(post_id);
+        }
+        Ok(query.fetch_all(&self.read).await?)
     }
 
     /// How many comments on one post wait for a moderator.
@@ -439,21 +492,21 @@ impl Store {
     }
 
     pub async fn queue_counts(&self) -> StoreResult<QueueCounts> {
-        let rows: Vec<(CommentStatus, i64)> =
-            sqlx::query_as("SELECT status, COUNT(*) FROM comments GROUP BY status")
-                .fetch_all(&self.read)
-                .await?;
-        let mut counts = QueueCounts::default();
-        for (status, n) in rows {
-            let count = match status {
-                CommentStatus::Pending => &mut counts.pending,
-                CommentStatus::Approved => &mut counts.approved,
-                CommentStatus::Spam => &mut counts.spam,
-                CommentStatus::Trash => &mut counts.trash,
-            };
-            *count = n;
-        }
-        Ok(counts)
+        let (pending, approved, spam, trash): (i64, i64, i64, i64) = sqlx::query_as(QUEUE_COUNTS)
+            .bind(CommentStatus::Pending)
+            .bind(CommentStatus::Approved)
+            .bind(CommentStatus::Spam)
+            .bind(CommentStatus::Trash)
+            .bind(QueueCounts::CAP + 1)
+            .fetch_one(&self.read)
+            .await?;
+        Ok(QueueCounts {
+            pending,
+            approved,
+            spam,
+            trash,
+            cap: QueueCounts::CAP,
+        })
     }
 
     /// Sends comment `id` to spam for `actor` (the spam service) if it is still held

@@ -58,6 +58,8 @@ pub type ImportScorer = Box<dyn Fn(&ImportedComment) -> Option<String> + Send + 
 pub struct ImportTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     backend: Backend,
+    /// For the clean-up after the commit (PostgreSQL's `VACUUM`, outside any transaction).
+    pool: sqlx::AnyPool,
     /// Comments waiting to be written together.
     pending: Vec<ImportedComment>,
     /// The note each comment gets (`comments.moderation_note`), if any.
@@ -76,6 +78,7 @@ impl Store {
         Ok(ImportTx {
             tx: self.begin_write().await?,
             backend: self.backend,
+            pool: self.write.clone(),
             pending: Vec::with_capacity(COMMENT_BATCH),
             scorer: None,
             notes: Vec::with_capacity(COMMENT_BATCH),
@@ -382,6 +385,18 @@ impl ImportTx {
             sqlx::query("ANALYZE").execute(&mut *self.tx).await?;
         }
         self.tx.commit().await?;
+        if self.backend == Backend::Postgres {
+            // Marks the new rows visible to all in the visibility map, so listings and
+            // counts read their indexes alone from the first page on (100,000 posts
+            // just imported: a late listing page 111 ms before, 13 ms after). The data
+            // is committed whatever happens here; autovacuum would come by later.
+            if let Err(err) = sqlx::query("VACUUM (ANALYZE) posts, comments, post_terms")
+                .execute(&self.pool)
+                .await
+            {
+                tracing::warn!(error = %err, "VACUUM after the import failed; autovacuum will do it later");
+            }
+        }
         Ok(())
     }
 

@@ -15,6 +15,7 @@ mod jobs;
 mod limits;
 mod media;
 mod ops;
+pub mod plans;
 mod post_list;
 mod posts;
 mod privacy;

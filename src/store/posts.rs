@@ -77,14 +77,58 @@ pub struct Listing<'a> {
     pub lang: Option<&'a str>,
 }
 
-/// The listing's conditions on `p`, numbered from `$first` (term, lang, lang prefix).
-fn listing_where(first: usize) -> String {
-    let (t, l, lp) = (first, first + 1, first + 2);
+/// The listing's conditions on `p` (`AND …`, nothing for all posts), numbered from
+/// `$first`: only those the listing sets, so each query text has a plan of its own. A
+/// language is its stored tags (`tags` of them), each an equality the index
+/// `posts_kind_lang_idx` walks newest first — no `LIKE`, which no index answers.
+fn listing_where(listing: &Listing<'_>, first: usize, tags: usize) -> String {
+    let mut at = first;
+    let mut sql = String::new();
+    if listing.term.is_some() {
+        sql += &format!(" AND p.id IN (SELECT post_id FROM post_terms WHERE term_id = ${at})");
+        at += 1;
+    }
+    if listing.lang.is_some() {
+        let marks: Vec<String> = (at..at + tags).map(|i| format!("${i}")).collect();
+        sql += &format!(" AND p.lang IN ({})", marks.join(", "));
+    }
+    sql
+}
+
+/// A listing's page of posts (`$1` now, `$2` limit, `$3` offset, `$4` published, `$5`
+/// post, then the term and the language's `tags`): the page's ids first, from the index
+/// alone (a late page skips index entries, not rows), then only those posts read whole.
+pub(super) fn published_posts_sql(listing: &Listing<'_>, tags: usize) -> String {
     format!(
-        "(CAST(${t} AS BIGINT) IS NULL OR p.id IN (SELECT post_id FROM post_terms WHERE term_id = ${t})) \
-         AND (CAST(${l} AS TEXT) IS NULL OR p.lang = ${l} OR p.lang LIKE ${lp})"
+        "{POST_SELECT} WHERE p.id IN (SELECT p.id FROM posts p \
+         WHERE p.kind = $5 AND p.status = $4 AND p.published_at <= $1{} \
+         ORDER BY p.published_at DESC, p.id DESC LIMIT $2 OFFSET $3) \
+         ORDER BY p.published_at DESC, p.id DESC",
+        listing_where(listing, 6, tags)
     )
 }
+
+/// A post by its slug (`$1`).
+pub(super) fn post_by_slug_sql() -> String {
+    format!("{POST_SELECT} WHERE p.slug = $1")
+}
+
+/// Whether a stored language tag is in a listing's language (`ar` takes `ar-IQ`).
+fn in_language(tag: &str, lang: &str) -> bool {
+    tag.strip_prefix(lang)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
+}
+
+/// Each language with a public post, in order: the first, then repeatedly the first one
+/// after the last found, each an index seek (`$1` now, `$2` published, `$3` post).
+pub(super) const PUBLISHED_LANGUAGES: &str = "WITH RECURSIVE l(lang) AS ( \
+     SELECT (SELECT lang FROM posts WHERE kind = $3 AND status = $2 AND published_at <= $1 \
+             ORDER BY lang LIMIT 1) \
+     UNION ALL \
+     SELECT (SELECT p.lang FROM posts p WHERE p.kind = $3 AND p.status = $2 \
+             AND p.published_at <= $1 AND p.lang > l.lang ORDER BY p.lang LIMIT 1) \
+     FROM l WHERE l.lang IS NOT NULL) \
+     SELECT lang FROM l WHERE lang IS NOT NULL";
 
 impl Store {
     /// Published posts visible at `now` in `listing`, newest first. Pages are not in
@@ -96,39 +140,35 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<Post>> {
-        let sql = format!(
-            "{POST_SELECT} WHERE p.status = $4 AND p.published_at <= $1 AND p.kind = $5 \
-             AND {} ORDER BY p.published_at DESC, p.id DESC LIMIT $2 OFFSET $3",
-            listing_where(6)
-        );
-        Ok(sqlx::query_as(&sql)
+        let tags: Vec<String> = match listing.lang {
+            Some(lang) => {
+                let tags: Vec<String> = self
+                    .published_languages(now)
+                    .await?
+                    .into_iter()
+                    .filter(|tag| in_language(tag, lang))
+                    .collect();
+                if tags.is_empty() {
+                    return Ok(Vec::new());
+                }
+                tags
+            }
+            None => Vec::new(),
+        };
+        let sql = published_posts_sql(&listing, tags.len());
+        let mut query = sqlx::query_as(&sql)
             .bind(now)
             .bind(limit)
             .bind(offset)
             .bind(PostStatus::Published)
-            .bind(PostKind::Post)
-            .bind(listing.term)
-            .bind(listing.lang)
-            .bind(listing.lang.map(|l| format!("{l}-%")))
-            .fetch_all(&self.read)
-            .await?)
-    }
-
-    pub async fn count_published_posts(&self, listing: Listing<'_>, now: i64) -> StoreResult<i64> {
-        let sql = format!(
-            "SELECT COUNT(*) FROM posts p WHERE p.status = $2 AND p.published_at <= $1 \
-             AND p.kind = $3 AND {}",
-            listing_where(4)
-        );
-        Ok(sqlx::query_scalar(&sql)
-            .bind(now)
-            .bind(PostStatus::Published)
-            .bind(PostKind::Post)
-            .bind(listing.term)
-            .bind(listing.lang)
-            .bind(listing.lang.map(|l| format!("{l}-%")))
-            .fetch_one(&self.read)
-            .await?)
+            .bind(PostKind::Post);
+        if let Some(term) = listing.term {
+            query = query.bind(term);
+        }
+        for tag in tags {
+            query = query.bind(tag);
+        }
+        Ok(query.fetch_all(&self.read).await?)
     }
 
     /// The posts of a translation group (a statement and its translations), oldest
@@ -162,16 +202,15 @@ impl Store {
     }
 
     /// The languages of the posts readers can see at `now` (their tags as stored).
+    /// A loose scan of `posts_kind_lang_idx`: one index step a language, whatever the
+    /// number of posts (a `DISTINCT` would read every public post's row).
     pub async fn published_languages(&self, now: i64) -> StoreResult<Vec<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT DISTINCT lang FROM posts WHERE status = $2 AND published_at <= $1 \
-             AND kind = $3 ORDER BY lang",
-        )
-        .bind(now)
-        .bind(PostStatus::Published)
-        .bind(PostKind::Post)
-        .fetch_all(&self.read)
-        .await?)
+        Ok(sqlx::query_scalar(PUBLISHED_LANGUAGES)
+            .bind(now)
+            .bind(PostStatus::Published)
+            .bind(PostKind::Post)
+            .fetch_all(&self.read)
+            .await?)
     }
 
     /// A category or tag by its slug: (id, name).
@@ -201,8 +240,7 @@ impl Store {
     }
 
     pub async fn post_by_slug(&self, slug: &str) -> StoreResult<Option<Post>> {
-        let sql = format!("{POST_SELECT} WHERE p.slug = $1");
-        Ok(sqlx::query_as(&sql)
+        Ok(sqlx::query_as(&post_by_slug_sql())
             .bind(slug)
             .fetch_optional(&self.read)
             .await?)

@@ -27,6 +27,50 @@ pub struct TermEntry {
     pub modified: i64,
 }
 
+/// The newest approved comments on public posts (`$1` approved, `$2` published, `$3`
+/// now, `$4` limit, then the post if `on_post`). One text for each case: with
+/// `post IS NULL OR …` in one, SQLite walked every approved comment of the site for one
+/// post's feed (3 s at 1,000,000 comments); alone, a post's walks
+/// `comments_post_status_idx`.
+pub(super) fn recent_comments_sql(on_post: bool) -> String {
+    let columns: String = COMMENT_COLUMNS
+        .split(',')
+        .map(|c| format!("c.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let on_post = if on_post { " AND c.post_id = $5" } else { "" };
+    format!(
+        "SELECT {columns} FROM comments c JOIN posts p ON p.id = c.post_id \
+         WHERE c.status = $1 AND p.status = $2 AND p.published_at <= $3{on_post} \
+         ORDER BY c.id DESC LIMIT $4"
+    )
+}
+
+/// Public posts (or pages) counted from `posts_kind_listing_idx` alone (`$1` published,
+/// `$2` now, `$3` kind).
+pub(super) const COUNT_PUBLIC: &str =
+    "SELECT COUNT(*) FROM posts WHERE kind = $3 AND status = $1 AND published_at <= $2";
+
+/// A sitemap's page of posts, oldest first (`$1` published, `$2` now, `$3` kind, `$4`
+/// limit, `$5` offset): the page's ids from the index alone first (the last of 50
+/// sitemaps skips 98,000 index entries, not rows), then those posts read whole.
+pub(super) fn public_posts_page_sql() -> String {
+    format!(
+        "{POST_SELECT} WHERE p.id IN (SELECT p.id FROM posts p WHERE p.kind = $3 \
+         AND p.status = $1 AND p.published_at <= $2 \
+         ORDER BY p.published_at, p.id LIMIT $4 OFFSET $5) ORDER BY p.published_at, p.id"
+    )
+}
+
+/// Each term with the `updated_at` of its newest public post, or NULL (`$1` published,
+/// `$2` now, `$3` post). `CROSS JOIN` keeps SQLite's walk starting from the term's
+/// entries (it would otherwise start from every public post).
+pub(super) const PUBLIC_TERMS: &str = "SELECT t.kind, t.slug, (SELECT p.updated_at \
+     FROM post_terms pt CROSS JOIN posts p \
+     WHERE pt.term_id = t.id AND p.id = pt.post_id AND p.status = $1 \
+     AND p.published_at <= $2 AND p.kind = $3 ORDER BY pt.post_id DESC LIMIT 1) AS modified \
+     FROM terms t ORDER BY t.kind, t.slug";
+
 impl Store {
     /// The categories and tags of each of `ids`: (kind, slug, name), by post.
     pub async fn terms_of_posts(
@@ -92,25 +136,16 @@ impl Store {
         now: i64,
         limit: i64,
     ) -> StoreResult<Vec<Comment>> {
-        let columns: String = COMMENT_COLUMNS
-            .split(',')
-            .map(|c| format!("c.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT {columns} FROM comments c JOIN posts p ON p.id = c.post_id \
-             WHERE c.status = $1 AND p.status = $2 AND p.published_at <= $3 \
-             AND (CAST($4 AS BIGINT) IS NULL OR c.post_id = $4) \
-             ORDER BY c.id DESC LIMIT $5"
-        );
-        Ok(sqlx::query_as(&sql)
+        let sql = recent_comments_sql(post.is_some());
+        let mut query = sqlx::query_as(&sql)
             .bind(CommentStatus::Approved)
             .bind(PostStatus::Published)
             .bind(now)
-            .bind(post)
-            .bind(limit)
-            .fetch_all(&self.read)
-            .await?)
+            .bind(limit);
+        if let Some(post) = post {
+            query = query.bind(post);
+        }
+        Ok(query.fetch_all(&self.read).await?)
     }
 
     /// The posts among `ids`, by id.
@@ -131,14 +166,12 @@ impl Store {
 
     /// How many posts (or pages) readers can see at `now`.
     pub async fn count_public(&self, kind: PostKind, now: i64) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM posts WHERE status = $1 AND published_at <= $2 AND kind = $3",
-        )
-        .bind(PostStatus::Published)
-        .bind(now)
-        .bind(kind)
-        .fetch_one(&self.read)
-        .await?)
+        Ok(sqlx::query_scalar(COUNT_PUBLIC)
+            .bind(PostStatus::Published)
+            .bind(now)
+            .bind(kind)
+            .fetch_one(&self.read)
+            .await?)
     }
 
     /// Posts (or pages) readers can see at `now`, oldest first, `limit` from `offset`:
@@ -150,11 +183,7 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<Post>> {
-        let sql = format!(
-            "{POST_SELECT} WHERE p.status = $1 AND p.published_at <= $2 AND p.kind = $3 \
-             ORDER BY p.published_at, p.id LIMIT $4 OFFSET $5"
-        );
-        Ok(sqlx::query_as(&sql)
+        Ok(sqlx::query_as(&public_posts_page_sql())
             .bind(PostStatus::Published)
             .bind(now)
             .bind(kind)
@@ -194,18 +223,25 @@ impl Store {
     }
 
     /// Categories and tags that list at least one public post, with when the newest of
-    /// them changed.
+    /// them (by id: the last filed under it) was changed. One walk of
+    /// `post_terms_term_post_idx` a term, newest first, stopping at the first public
+    /// post: never every post of every term.
     pub async fn public_terms(&self, now: i64) -> StoreResult<Vec<TermEntry>> {
-        Ok(sqlx::query_as(
-            "SELECT t.kind, t.slug, MAX(p.updated_at) AS modified FROM terms t \
-             JOIN post_terms pt ON pt.term_id = t.id JOIN posts p ON p.id = pt.post_id \
-             WHERE p.status = $1 AND p.published_at <= $2 AND p.kind = $3 \
-             GROUP BY t.kind, t.slug ORDER BY t.kind, t.slug",
-        )
-        .bind(PostStatus::Published)
-        .bind(now)
-        .bind(PostKind::Post)
-        .fetch_all(&self.read)
-        .await?)
+        let rows: Vec<(TermKind, String, Option<i64>)> = sqlx::query_as(PUBLIC_TERMS)
+            .bind(PostStatus::Published)
+            .bind(now)
+            .bind(PostKind::Post)
+            .fetch_all(&self.read)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(kind, slug, modified)| {
+                Some(TermEntry {
+                    kind,
+                    slug,
+                    modified: modified?,
+                })
+            })
+            .collect())
     }
 }

@@ -93,7 +93,9 @@ pub async fn staff_context(state: &AppState, staff: &Staff) -> AppResult<Value> 
             can_manage => staff.role.can_manage_site(),
         },
         csrf => staff.csrf,
-        pending_count => pending, ..page_context(&site, lang)
+        // Past the cap the badge says "10,000+" (the count stops there).
+        pending_count => pending.min(crate::store::QueueCounts::CAP),
+        pending_over => pending > crate::store::QueueCounts::CAP, ..page_context(&site, lang)
     })
 }
 
