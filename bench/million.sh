@@ -128,7 +128,7 @@ SECTION=$(
   echo
   echo "Written by \`bench/million.sh\` (release build $LABEL): \`bench/gen_wxr.py --posts 100000"
   echo "--comments 10\` (every tenth comment held: 100,000 waiting), imported into an empty"
-  echo "site on each database with \`tribune import wordpress\`. Each cell is requests/s | p50 | p99."
+  echo "site on each database with \`tribune import wordpress\`."
   echo "M1: a random post of the 100,000, its page drawn anew for every request"
   echo "(\`TRIBUNE_BENCH_NO_PAGE_CACHE=all\`), \`wrk -t2 -c4 -d$DURATION\` (target: p99 < 20 ms)."
   echo "M1c: the same with the page cache on (64 MB, \`wrk -t2 -c32\`: most of 100,000 pages"
@@ -136,8 +136,8 @@ SECTION=$(
   echo "uncached server; target < 50 ms): Q1 held, first page; Q2 held, a random page of 2,000;"
   echo "Q3 All. RSS: the server's after the uncached runs / after the cached run."
   echo
-  echo "| database | import (time, importer's peak) | M1 | M1c | Q1 | Q2 | Q3 | RSS |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| database | import (time, importer's peak) | M1 req/s | p50 | p99 | M1c req/s | p50 | p99 | Q1 req/s | p50 | p99 | Q2 req/s | p50 | p99 | Q3 req/s | p50 | p99 | RSS |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   printf '%s\n' "${ROWS[@]}"
 )
 python3 bench/write_section.py bench/million.sh "$SECTION"
