@@ -1,4 +1,4 @@
-//! Static assets (CSS, JavaScript), embedded in the binary under a content-hashed
+//! Static assets (CSS, JavaScript, the icons), embedded in the binary under a content-hashed
 //! name, so they can be cached for a year. A theme directory's `assets/NAME` replaces
 //! the embedded file of the same name. The web layer serves them (`web/assets.rs`).
 
@@ -7,26 +7,36 @@ use std::path::Path;
 
 use bytes::Bytes;
 
-const EMBEDDED: &[(&str, &str, &str)] = &[
+const EMBEDDED: &[(&str, &str, &[u8])] = &[
     (
         "style.css",
         "text/css; charset=utf-8",
-        include_str!("../../assets/style.css"),
+        include_bytes!("../../assets/style.css"),
     ),
     (
         "comment-reply.js",
         "text/javascript; charset=utf-8",
-        include_str!("../../assets/comment-reply.js"),
+        include_bytes!("../../assets/comment-reply.js"),
     ),
     (
         "staff-bar.js",
         "text/javascript; charset=utf-8",
-        include_str!("../../assets/staff-bar.js"),
+        include_bytes!("../../assets/staff-bar.js"),
     ),
     (
         "editor.js",
         "text/javascript; charset=utf-8",
-        include_str!("../../assets/editor.js"),
+        include_bytes!("../../assets/editor.js"),
+    ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../../assets/favicon.svg"),
+    ),
+    (
+        "apple-touch-icon.png",
+        "image/png",
+        include_bytes!("../../assets/apple-touch-icon.png"),
     ),
 ];
 
@@ -47,11 +57,12 @@ impl Assets {
         let mut by_file = HashMap::new();
         for (name, content_type, embedded) in EMBEDDED {
             let body = match theme_dir.map(|d| d.join("assets").join(name)) {
-                Some(p) if p.exists() => std::fs::read_to_string(&p)
+                Some(p) if p.exists() => std::fs::read(&p)
                     .map_err(|e| anyhow::anyhow!("cannot read theme asset {}: {e}", p.display()))?,
-                _ => embedded.to_string(),
+                _ => embedded.to_vec(),
             };
-            let hash = &crate::token::sha256_hex(&body)[..10];
+            let digest = <sha2::Sha256 as sha2::Digest>::digest(&body);
+            let hash = &hex::encode(digest)[..10];
             let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
             let file = format!("{stem}.{hash}.{ext}");
             by_file.insert(file.clone(), *name);

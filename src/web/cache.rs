@@ -54,6 +54,9 @@ pub struct CachedPage {
     /// Where a post page's reader's own part goes (the byte range between its respond
     /// marks).
     pub respond_at: Option<(usize, usize)>,
+    /// The body's compressed forms, each made once, on the first request that asks
+    /// for it; a new render is a new page, so all forms are replaced together.
+    pub forms: std::sync::Arc<super::encoding::Compressed>,
 }
 
 const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
@@ -74,6 +77,7 @@ impl CachedPage {
             shows,
             post: None,
             respond_at: None,
+            forms: super::encoding::Compressed::new(super::encoding::Effort::Page),
         }
     }
 }

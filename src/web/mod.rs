@@ -10,6 +10,7 @@ pub mod client;
 pub mod csrf;
 pub mod detach;
 pub mod edge;
+pub mod encoding;
 pub mod error;
 pub mod input;
 pub mod moderate_link;
@@ -55,6 +56,8 @@ pub struct App {
     pub site: Arc<Site>,
     pub templates: Arc<Templates>,
     pub assets: Assets,
+    /// Each asset's compressed forms (by its address), made once at the strongest levels.
+    pub asset_forms: std::collections::HashMap<String, Arc<encoding::Compressed>>,
     pub i18n: Arc<I18n>,
     /// Who hears about what, by email.
     pub notifier: Arc<Notifier>,
@@ -213,6 +216,11 @@ impl AppState {
             site,
             store,
             templates,
+            asset_forms: assets
+                .urls()
+                .into_values()
+                .map(|url| (url, encoding::Compressed::new(encoding::Effort::Asset)))
+                .collect(),
             assets,
             i18n,
             settings,
@@ -414,6 +422,8 @@ pub fn router(state: AppState) -> Router {
             get(subscriptions::unsubscribe_page).post(subscriptions::unsubscribe),
         )
         .route("/assets/{file}", get(assets::serve))
+        .route("/manifest.webmanifest", get(assets::manifest))
+        .route("/favicon.ico", get(assets::favicon))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .merge(admin)
@@ -422,6 +432,7 @@ pub fn router(state: AppState) -> Router {
             get(|| async { axum::response::Redirect::permanent("/admin/") }),
         )
         .fallback(public::not_found)
+        .layer(encoding::per_request_layer())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ops::record,

@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod comment_edit;
 mod comment_pages;
+mod compression;
 mod discussion;
 mod faults;
 mod findable;

@@ -20,6 +20,7 @@ use minijinja::{context, Value};
 use time::format_description::well_known::Rfc3339;
 
 use super::cache::CachedPage;
+use super::encoding::{self, Encoding};
 use super::AppState;
 use crate::domain::post::Post;
 use crate::domain::settings::{AvatarSource, SiteSettings};
@@ -152,12 +153,12 @@ pub fn avatar_url(state: &AppState, site: &SiteSettings, email: &str) -> String 
 
 /// Whether the reader already has `page` (RFC 9110 § 13.2.2: `If-None-Match` first —
 /// any of its tags, weak or strong, or `*` —, `If-Modified-Since` only without it).
-fn reader_has(page: &CachedPage, headers: &HeaderMap) -> bool {
+fn reader_has(page: &CachedPage, etag: &HeaderValue, headers: &HeaderMap) -> bool {
     if let Some(tags) = headers.get(header::IF_NONE_MATCH) {
         let Ok(tags) = tags.to_str() else {
             return false;
         };
-        let ours = page.etag.to_str().unwrap_or_default();
+        let ours = etag.to_str().unwrap_or_default();
         return tags
             .split(',')
             .map(|t| t.trim().trim_start_matches("W/"))
@@ -177,30 +178,38 @@ fn reader_has(page: &CachedPage, headers: &HeaderMap) -> bool {
     }
 }
 
-/// Answers from a cached page, with `304 Not Modified` when the reader has it already.
+/// Answers from a cached page in the encoding the reader asks for (its form made
+/// once and kept with the page), with `304 Not Modified` when the reader has that
+/// form already. Each form has its own ETag; every answer says it varies by
+/// `Accept-Encoding`.
 pub fn cached_response(page: CachedPage, headers: &HeaderMap) -> Response {
+    let encoding = Encoding::negotiate(headers);
+    let etag = encoding.etag(&page.etag);
     let last_modified = page
         .last_modified
         .and_then(|t| HeaderValue::from_str(&httpdate::fmt_http_date(t)).ok());
-    if reader_has(&page, headers) {
-        let mut response = (StatusCode::NOT_MODIFIED, [(header::ETAG, page.etag)]).into_response();
+    if reader_has(&page, &etag, headers) {
+        let mut response = (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
         if let Some(lm) = last_modified {
             response.headers_mut().insert(header::LAST_MODIFIED, lm);
         }
+        encoding::mark(response.headers_mut(), Encoding::Identity);
         return response;
     }
+    let body = page.forms.get(encoding, &page.body);
     let mut response = (
         [
             (header::CONTENT_TYPE, page.content_type),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-            (header::ETAG, page.etag),
+            (header::ETAG, etag),
         ],
-        page.body,
+        body,
     )
         .into_response();
     if let Some(lm) = last_modified {
         response.headers_mut().insert(header::LAST_MODIFIED, lm);
     }
+    encoding::mark(response.headers_mut(), encoding);
     response
 }
 
