@@ -35,44 +35,23 @@ impl Encoding {
     /// between equals, brotli (smallest), then zstd, then gzip. A reader that names
     /// none (or refuses them all) gets the plain bytes.
     pub fn negotiate(headers: &HeaderMap) -> Encoding {
-        let Some(accept) = headers
-            .get(header::ACCEPT_ENCODING)
-            .and_then(|v| v.to_str().ok())
-        else {
-            return Encoding::Identity;
-        };
-        let mut q = [None::<f32>; 3]; // br, zstd, gzip
-        let mut star = None::<f32>;
-        for item in accept.split(',') {
-            let mut parts = item.split(';');
-            let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-            let weight = parts
-                .filter_map(|p| {
-                    let (k, v) = p.split_once('=')?;
-                    (k.trim().eq_ignore_ascii_case("q")).then(|| v.trim().parse::<f32>().ok())?
-                })
-                .next()
-                .unwrap_or(1.0)
-                .clamp(0.0, 1.0);
-            match name.as_str() {
-                "br" => q[0] = Some(weight),
-                "zstd" => q[1] = Some(weight),
-                "gzip" | "x-gzip" => q[2] = Some(weight),
-                "*" => star = Some(weight),
-                _ => {}
-            }
-        }
+        let q = weights(headers);
         let mut best = (Encoding::Identity, 0.0f32);
         for (i, encoding) in [Encoding::Brotli, Encoding::Zstd, Encoding::Gzip]
             .into_iter()
             .enumerate()
         {
-            let weight = q[i].or(star).unwrap_or(0.0);
-            if weight > best.1 {
-                best = (encoding, weight);
+            if q[i] > best.1 {
+                best = (encoding, q[i]);
             }
         }
         best.0
+    }
+
+    /// Whether the reader takes zstd at all (a page drawn for one reader is sent as
+    /// zstd frames kept with the cached page around a small one made for them).
+    pub fn takes_zstd(headers: &HeaderMap) -> bool {
+        weights(headers)[1] > 0.0
     }
 
     /// A representation's ETag for this encoding: the plain one with `-br`, `-zstd` or
@@ -85,6 +64,40 @@ impl Encoding {
         let inner = tag.trim_end_matches('"');
         HeaderValue::from_str(&format!("{inner}-{token}\"")).unwrap_or_else(|_| plain.clone())
     }
+}
+
+/// The reader's weight for brotli, zstd and gzip (0 for those refused or not named; `*`
+/// stands for those not named).
+fn weights(headers: &HeaderMap) -> [f32; 3] {
+    let Some(accept) = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return [0.0; 3];
+    };
+    let mut q = [None::<f32>; 3]; // br, zstd, gzip
+    let mut star = None::<f32>;
+    for item in accept.split(',') {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let weight = parts
+            .filter_map(|p| {
+                let (k, v) = p.split_once('=')?;
+                (k.trim().eq_ignore_ascii_case("q")).then(|| v.trim().parse::<f32>().ok())?
+            })
+            .next()
+            .unwrap_or(1.0)
+            .clamp(0.0, 1.0);
+        match name.as_str() {
+            "br" => q[0] = Some(weight),
+            "zstd" => q[1] = Some(weight),
+            "gzip" | "x-gzip" => q[2] = Some(weight),
+            "*" => star = Some(weight),
+            _ => {}
+        }
+    }
+    let named = |w: Option<f32>| w.or(star).unwrap_or(0.0);
+    [named(q[0]), named(q[1]), named(q[2])]
 }
 
 /// How hard to compress: a page, once a render, on the request that first asks
@@ -103,6 +116,8 @@ pub struct Compressed {
     br: OnceLock<Bytes>,
     zstd: OnceLock<Bytes>,
     gzip: OnceLock<Bytes>,
+    /// zstd frames of what comes before and after a reader's own part (`around`).
+    around: OnceLock<(Bytes, Bytes)>,
 }
 
 impl Compressed {
@@ -112,7 +127,28 @@ impl Compressed {
             br: OnceLock::new(),
             zstd: OnceLock::new(),
             gzip: OnceLock::new(),
+            around: OnceLock::new(),
         })
+    }
+
+    /// `plain` with `part` in place of the bytes `start..end`, as zstd: the frames before
+    /// and after are made once and kept, only `part` is compressed for this request
+    /// (zstd frames one after another decode as their contents one after another, RFC
+    /// 8878 §3.1). A signed-in reader's page costs a few kilobytes of compression, not
+    /// the whole page's.
+    pub fn zstd_spliced(&self, plain: &Bytes, (start, end): (usize, usize), part: &str) -> Bytes {
+        let (before, after) = self.around.get_or_init(|| {
+            (
+                compress(Encoding::Zstd, self.effort, &plain[..start]),
+                compress(Encoding::Zstd, self.effort, &plain[end..]),
+            )
+        });
+        let middle = zstd::bulk::compress(part.as_bytes(), 3).expect("writing to memory");
+        let mut out = Vec::with_capacity(before.len() + middle.len() + after.len());
+        out.extend_from_slice(before);
+        out.extend_from_slice(&middle);
+        out.extend_from_slice(after);
+        Bytes::from(out)
     }
 
     /// `plain` as `encoding` sends it.
@@ -169,9 +205,10 @@ type TextOnly =
 
 /// Compression for what is drawn for one request (a signed-in reader's page, a refused
 /// form, Admin, a 404): text of 1 KB or more, compressed as it is sent (brotli, zstd
-/// and gzip at level 4: cheap enough for every request). Cached pages and assets come
-/// with their `Content-Encoding` already set and are left as they are; so are byte
-/// ranges and anything not text (images, uploads).
+/// and gzip at their fastest levels: cheap enough for every request; a reader who takes
+/// zstd gets a post page from the cached page's kept frames instead). Cached pages and
+/// assets come with their `Content-Encoding` already set and are left as they are; so
+/// are byte ranges and anything not text (images, uploads).
 pub fn per_request_layer() -> CompressionLayer<And<SizeAbove, TextOnly>> {
     use tower_http::compression::predicate::Predicate;
     use tower_http::compression::CompressionLevel;
@@ -183,7 +220,7 @@ pub fn per_request_layer() -> CompressionLayer<And<SizeAbove, TextOnly>> {
                 .is_some_and(is_text)
     };
     CompressionLayer::new()
-        .quality(CompressionLevel::Precise(4))
+        .quality(CompressionLevel::Fastest)
         .no_deflate()
         .compress_when(SizeAbove::new(1024).and(text))
 }
@@ -233,6 +270,27 @@ mod tests {
         assert_eq!(asks("*;q=0.1, br;q=0"), Encoding::Zstd);
         assert_eq!(asks("GZIP;Q=1"), Encoding::Gzip);
         assert_eq!(asks("br;q=nonsense"), Encoding::Brotli);
+    }
+
+    #[test]
+    fn a_readers_part_between_kept_frames_opens_to_the_spliced_page() {
+        let plain = Bytes::from(format!(
+            "{}<!--r-->anyone<!--/r-->{}",
+            "a".repeat(5000),
+            "z".repeat(5000)
+        ));
+        let start = plain.iter().position(|&b| b == b'<').unwrap() + "<!--r-->".len();
+        let end = start + "anyone".len();
+        let forms = Compressed::new(Effort::Page);
+        for part in ["<form>Ada's</form>", "", "<p>سڵاو</p>"] {
+            let sent = forms.zstd_spliced(&plain, (start, end), part);
+            let expected = format!(
+                "{}<!--r-->{part}<!--/r-->{}",
+                "a".repeat(5000),
+                "z".repeat(5000)
+            );
+            assert_eq!(zstd::decode_all(&sent[..]).unwrap(), expected.as_bytes());
+        }
     }
 
     #[test]

@@ -22,6 +22,7 @@ use crate::domain::post::{Post, PostKind};
 use crate::domain::thread::{self, ThreadNode};
 use crate::store::IdentityRow;
 use crate::web::cache::{CachedPage, DrawnKey};
+use crate::web::encoding::{self, Encoding};
 use crate::web::error::AppResult;
 use crate::web::signin;
 use crate::web::AppState;
@@ -389,9 +390,25 @@ pub async fn render_for(
     personal: Personal,
     public: &CachedPage,
 ) -> AppResult<Option<Vec<u8>>> {
+    Ok(match draw_for(state, post, page, personal, public).await? {
+        None => None,
+        Some(Drawn::Whole(page)) => Some(page),
+        Some(Drawn::Part(part, at)) => Some(splice(&public.body, at, &part)),
+    })
+}
+
+/// What [`render_for`] puts together: the reader's part alone when the cached page has
+/// its place marked.
+async fn draw_for(
+    state: &AppState,
+    post: &Post,
+    page: Option<usize>,
+    personal: Personal,
+    public: &CachedPage,
+) -> AppResult<Option<Drawn>> {
     let Some(at) = public.respond_at else {
         let whole = render(state, post, page, personal).await?;
-        return Ok(whole.map(String::into_bytes));
+        return Ok(whole.map(|w| Drawn::Whole(w.into_bytes())));
     };
     let site = state.site();
     let lang = post_language(&site, post);
@@ -425,7 +442,14 @@ pub async fn render_for(
             ..minijinja::value::merge_maps([ctx, page_context(&site, lang)])
         },
     )?;
-    Ok(Some(splice(&public.body, at, &part)))
+    Ok(Some(Drawn::Part(part, at)))
+}
+
+/// A post page as drawn for one reader: whole, or their part for the cached page's
+/// marked place.
+pub enum Drawn {
+    Whole(Vec<u8>),
+    Part(String, (usize, usize)),
 }
 
 /// The post's first page for a reader with a part of their own (a refused form): the
@@ -838,8 +862,17 @@ async fn personal_page(
     if personal.is_empty() {
         return Ok(cached_response(public, headers));
     }
-    let Some(html) = render_for(state, post, page, personal, &public).await? else {
-        return Ok(not_found_page(state));
+    let html = match draw_for(state, post, page, personal, &public).await? {
+        None => return Ok(not_found_page(state)),
+        // A reader who takes zstd gets the page's kept frames around their part's.
+        Some(Drawn::Part(part, at)) if Encoding::takes_zstd(headers) => {
+            let body = public.forms.zstd_spliced(&public.body, at, &part);
+            let mut response = personal_response(StatusCode::OK, body);
+            encoding::mark(response.headers_mut(), Encoding::Zstd);
+            return Ok(response);
+        }
+        Some(Drawn::Part(part, at)) => splice(&public.body, at, &part),
+        Some(Drawn::Whole(page)) => page,
     };
     Ok(personal_response(StatusCode::OK, html))
 }
