@@ -40,7 +40,9 @@ printf '%s\n\n%s\n' \
   'يدعو المجلس البلدي جميع السكان إلى المشاركة في الاجتماع العام حول المياه النظيفة والصحة العامة.' \
   'المياه حق للجميع، ونحن ملتزمون بحمايتها للأجيال القادمة.' >"$OUT/ar.md"
 T post new --publish --lang ar --title 'بيان حول المياه النظيفة' --slug water-ar "$OUT/ar.md" >/dev/null
-T serve --bind "127.0.0.1:$PORT" >"$OUT/serve.log" 2>&1 &
+# Not through T: a function run in the background is a subshell, and killing it would
+# leave the server running.
+"$BIN" --database-url "$DB" --data-dir "$OUT/data" serve --bind "127.0.0.1:$PORT" >"$OUT/serve.log" 2>&1 &
 SERVER=$!
 wait_healthy "$B" "$OUT/serve.log"
 MAP=$(curl -fs "$B/sitemaps/posts-1.xml")
