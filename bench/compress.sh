@@ -48,7 +48,6 @@ start() { # env assignments
   wait_healthy "$B" "$OUT/serve.log"
 }
 stop() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=; }
-cells() { awk '/Requests\/sec/ { r = $2 } $1 == "99%" { p = $2 } END { printf "%.0f | %s", r, p }' "$1"; }
 AE='Accept-Encoding: br, gzip'
 
 start
@@ -117,11 +116,11 @@ SECTION=$(
   echo
   echo "| run | requests/s | p99 |"
   echo "|---|---:|---:|"
-  echo "| W1br: Tribune, \`$AE\` (cached, brotli) | $(cells "$OUT/w1br.txt") |"
-  echo "| nginx, the same page precompressed, \`$AE\` (gzip) | $(cells "$OUT/nginx.txt") |"
-  echo "| W1: Tribune, no Accept-Encoding (cached, plain) | $(cells "$OUT/w1.txt") |"
-  echo "| U1: drawn for every request, plain | $(cells "$OUT/u1.txt") |"
-  echo "| U1br: drawn for every request, and compressed (brotli 5) | $(cells "$OUT/u1br.txt") |"
+  echo "| W1br: Tribune, \`$AE\` (cached, brotli) | $(rate "$OUT/w1br.txt") |"
+  echo "| nginx, the same page precompressed, \`$AE\` (gzip) | $(rate "$OUT/nginx.txt") |"
+  echo "| W1: Tribune, no Accept-Encoding (cached, plain) | $(rate "$OUT/w1.txt") |"
+  echo "| U1: drawn for every request, plain | $(rate "$OUT/u1.txt") |"
+  echo "| U1br: drawn for every request, and compressed (brotli 5) | $(rate "$OUT/u1br.txt") |"
 )
 python3 bench/write_section.py bench/compress.sh "$SECTION"
 echo "$SECTION"

@@ -22,13 +22,12 @@ pub async fn serve(
         "public, max-age=300"
     };
     // Each compressed form is made once (at the strongest levels) and kept.
-    let encoding = match state.asset_forms.get(&asset.url) {
-        Some(_) if encoding::is_text(asset.content_type) => Encoding::negotiate(&headers),
-        _ => Encoding::Identity,
-    };
-    let body = match state.asset_forms.get(&asset.url) {
-        Some(forms) => forms.get(encoding, &asset.body),
-        None => asset.body.clone(),
+    let (encoding, body) = match state.asset_forms.get(&asset.url) {
+        Some(forms) if encoding::is_text(asset.content_type) => {
+            let encoding = Encoding::negotiate(&headers);
+            (encoding, forms.get(encoding, &asset.body))
+        }
+        _ => (Encoding::Identity, asset.body.clone()),
     };
     let mut response = (
         [
