@@ -55,6 +55,9 @@ impl CommentOutcome {
     }
 }
 
+/// The route label of pages answered from the cache before routing.
+pub const CACHED_ROUTE: &str = "(page cache)";
+
 pub struct Metrics {
     registry: Registry,
     pub http_requests: Family<HttpLabels, Counter>,
@@ -68,6 +71,15 @@ pub struct Metrics {
     /// Time to score a new comment: its features and the combination (the counts are
     /// held in memory, `crate::filter`).
     pub spam_scoring: Histogram,
+    /// The series of [`CACHED_ROUTE`], looked up once (they share their counts with
+    /// the families).
+    cached: CachedSeries,
+}
+
+struct CachedSeries {
+    ok: Counter,
+    not_modified: Counter,
+    duration: Histogram,
 }
 
 fn duration_histogram() -> Histogram {
@@ -131,7 +143,26 @@ impl Metrics {
             "Comments drawn for a page (the others were taken as drawn before)",
             comments_drawn.clone(),
         );
+        let series = |status| {
+            http_requests
+                .get_or_create(&HttpLabels {
+                    method: "GET".to_string(),
+                    route: CACHED_ROUTE.to_string(),
+                    status,
+                })
+                .clone()
+        };
+        let cached = CachedSeries {
+            ok: series(200),
+            not_modified: series(304),
+            duration: http_duration
+                .get_or_create(&RouteLabels {
+                    route: CACHED_ROUTE.to_string(),
+                })
+                .clone(),
+        };
         Metrics {
+            cached,
             comments_drawn,
             registry,
             http_requests,
@@ -142,6 +173,24 @@ impl Metrics {
             jobs,
             spam_scoring,
         }
+    }
+
+    /// A page answered from the cache before routing (`web::hits`): counted under the
+    /// route `(page cache)`.
+    pub fn cached_answer(&self, status: u16, took: std::time::Duration) {
+        self.cached.duration.observe(took.as_secs_f64());
+        match status {
+            200 => self.cached.ok.inc(),
+            304 => self.cached.not_modified.inc(),
+            _ => self
+                .http_requests
+                .get_or_create(&HttpLabels {
+                    method: "GET".to_string(),
+                    route: CACHED_ROUTE.to_string(),
+                    status,
+                })
+                .inc(),
+        };
     }
 
     pub fn comment(&self, outcome: CommentOutcome) {

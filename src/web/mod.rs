@@ -12,6 +12,7 @@ pub mod detach;
 pub mod edge;
 pub mod encoding;
 pub mod error;
+pub mod hits;
 pub mod input;
 pub mod moderate_link;
 pub mod ops;
@@ -461,6 +462,11 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The site as served: cached pages answered before routing (`hits`), the rest routed.
+pub fn app(state: AppState) -> hits::Hits<Router> {
+    tower::Layer::layer(&hits::HitsLayer(state.clone()), router(state))
+}
+
 /// How long requests in flight may take to finish once shutdown begins; after that the
 /// server stops anyway (a client that never finishes sending cannot hold it up).
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -493,7 +499,9 @@ pub async fn serve(
             Err(err) => tracing::warn!(error = %err, "could not complete the search index"),
         }
     });
-    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let app = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+        SocketAddr,
+    >(app(state.clone()));
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         let _ = stopping.send(true);

@@ -235,3 +235,75 @@ async fn icons(s: &TestServer) {
         .unwrap();
     assert_eq!(ico.status(), StatusCode::TEMPORARY_REDIRECT);
 }
+
+each_backend!(
+    a_page_from_the_cache_has_the_routers_headers_and_bytes,
+    hits_before_routing
+);
+
+/// A cached page is answered before routing (`web::hits`): the same status, headers
+/// and bytes as the router's answer (the first request, drawn; one with a query, which
+/// goes through the router to the same kept page), each with a request id of its own,
+/// and counted in `/metrics`.
+async fn hits_before_routing(s: &TestServer) {
+    s.setup_admin().await;
+    let long = "A paragraph of a statement read by many. ".repeat(60);
+    let (_, url) = s.publish("A statement from the cache", &long).await;
+    let client = reqwest::Client::new();
+    let get = |path: String, accept: &'static str| {
+        let req = client.get(s.url(&path)).header("accept-encoding", accept);
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status();
+            let mut headers: Vec<(String, String)> = res
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
+                .collect();
+            headers.sort();
+            (status, headers, res.bytes().await.unwrap().to_vec())
+        }
+    };
+    let without = |headers: &[(String, String)], name: &str| -> Vec<(String, String)> {
+        headers
+            .iter()
+            .filter(|(k, _)| k != name && k != "date")
+            .cloned()
+            .collect()
+    };
+    let id_of = |headers: &[(String, String)]| -> String {
+        headers
+            .iter()
+            .find(|(k, _)| k == "x-request-id")
+            .map(|(_, v)| v.clone())
+            .expect("an x-request-id")
+    };
+    for accept in ["br, gzip", "gzip", ""] {
+        // Drawn (or routed to the kept page), then from the cache before routing.
+        let routed = get(format!("{url}?utm_source=test"), accept).await;
+        let drawn_first = get(url.clone(), accept).await;
+        let hit = get(url.clone(), accept).await;
+        for (what, answer) in [("with a query", &routed), ("first", &drawn_first)] {
+            assert_eq!(answer.0, hit.0, "{accept}: {what}");
+            assert_eq!(
+                without(&answer.1, "x-request-id"),
+                without(&hit.1, "x-request-id"),
+                "{accept}: the router's headers ({what}) and the cache's"
+            );
+            assert_eq!(answer.2, hit.2, "{accept}: the same bytes ({what})");
+        }
+        let (a, b) = (id_of(&drawn_first.1), id_of(&hit.1));
+        assert_ne!(a, b, "each answer its own request id");
+        assert!(b.len() == 16 && b.bytes().all(|c| c.is_ascii_hexdigit()), "{b}");
+    }
+    let metrics = s.get("/metrics").await.body;
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("tribune_http_requests_total{")
+                && l.contains("route=\"(page cache)\"")
+                && l.contains("status=\"200\"")
+                && !l.ends_with(" 0")),
+        "{metrics}"
+    );
+}
