@@ -91,10 +91,97 @@ impl Assets {
         Some((&self.by_name[name], file != *name))
     }
 
+    /// A stylesheet as it goes inside a page's `<style>` element, and the CSP source
+    /// that allows it (`'sha256-…'` of those exact bytes): none for an asset that is
+    /// not a stylesheet in UTF-8, or whose text would end the element early.
+    pub fn inline_style(&self, name: &str) -> Option<(String, String)> {
+        let asset = self.by_name.get(name)?;
+        if !asset.content_type.starts_with("text/css") {
+            return None;
+        }
+        let css = compact_css(std::str::from_utf8(&asset.body).ok()?);
+        if css.to_ascii_lowercase().contains("</style") {
+            return None;
+        }
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(css.as_bytes());
+        let hash = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, digest);
+        Some((css, format!("'sha256-{hash}'")))
+    }
+
+    /// The CSP sources of every stylesheet a template may inline.
+    pub fn inline_style_sources(&self) -> Vec<String> {
+        let mut sources: Vec<String> = self
+            .by_name
+            .keys()
+            .filter_map(|name| self.inline_style(name).map(|(_, source)| source))
+            .collect();
+        sources.sort();
+        sources
+    }
+
     pub fn urls(&self) -> HashMap<String, String> {
         self.by_name
             .iter()
             .map(|(k, v)| (k.to_string(), v.url.clone()))
             .collect()
+    }
+}
+
+/// A stylesheet without its comments, indentation and blank lines (what every page
+/// carries inline need not carry its notes). Strings are copied as they are; a
+/// comment left open ends the text, as it would in the browser.
+pub fn compact_css(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(i) = rest.find(['/', '"', '\'']) {
+        let (before, at) = rest.split_at(i);
+        out.push_str(before);
+        let quote = at.as_bytes()[0];
+        if quote == b'/' {
+            if let Some(comment) = at.strip_prefix("/*") {
+                rest = comment.find("*/").map_or("", |end| &comment[end + 2..]);
+            } else {
+                out.push('/');
+                rest = &at[1..];
+            }
+            continue;
+        }
+        // A string: up to its closing quote not escaped by a backslash.
+        let bytes = at.as_bytes();
+        let mut end = 1;
+        while end < bytes.len() && bytes[end] != quote {
+            end += if bytes[end] == b'\\' { 2 } else { 1 };
+        }
+        let end = (end + 1).min(at.len());
+        out.push_str(&at[..end]);
+        rest = &at[end..];
+    }
+    out.push_str(rest);
+    out.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compact_css;
+
+    #[test]
+    fn compact_css_drops_comments_and_indentation_but_not_strings() {
+        assert_eq!(
+            compact_css("/* a note */\n:root {\n  --x: 1; /* why */\n}\n\n\na::after { content: \"/* kept */\"; }\n"),
+            ":root {\n--x: 1;\n}\na::after { content: \"/* kept */\"; }"
+        );
+        assert_eq!(
+            compact_css("b { content: '\\'/*' } /* x */ i {}"),
+            "b { content: '\\'/*' }  i {}"
+        );
+        assert_eq!(
+            compact_css("a { background: url(x/y.png) } /* open"),
+            "a { background: url(x/y.png) }"
+        );
+        assert_eq!(compact_css("a { b: \"unclosed"), "a { b: \"unclosed");
     }
 }

@@ -3,6 +3,7 @@
 //! (semi-strict: `{% if x %}` may test for absence).
 //! Templates call `t(key, arg=value…)` for every string people read.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -178,6 +179,31 @@ impl Templates {
                 Ok(numbers.number(lang, n))
             },
         );
+        // `inline_style('style.css')`: the stylesheet in the page itself (no request
+        // before the first paint); allowed by its hash in the Content-Security-Policy
+        // (`web::security_headers`). A stylesheet that cannot go inline is linked.
+        let styles: HashMap<String, Value> = assets
+            .urls()
+            .into_iter()
+            .filter_map(|(name, url)| {
+                let element = match assets.inline_style(&name) {
+                    Some((css, _)) => format!("<style>{css}</style>"),
+                    None if name.ends_with(".css") => {
+                        format!("<link rel=\"stylesheet\" href=\"{url}\">")
+                    }
+                    None => return None,
+                };
+                Some((name, Value::from_safe_string(element)))
+            })
+            .collect();
+        env.add_function("inline_style", move |name: &str| -> Result<Value, Error> {
+            styles.get(name).cloned().ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("no stylesheet named {name}"),
+                )
+            })
+        });
         let urls = assets.urls();
         env.add_function("asset", move |name: &str| -> Result<String, Error> {
             urls.get(name).cloned().ok_or_else(|| {

@@ -59,6 +59,8 @@ pub struct App {
     pub assets: Assets,
     /// Each asset's compressed forms (by its address), made once at the strongest levels.
     pub asset_forms: std::collections::HashMap<String, Arc<encoding::Compressed>>,
+    /// The Content-Security-Policy sent with every answer (`security_headers::policy`).
+    pub csp: axum::http::HeaderValue,
     pub i18n: Arc<I18n>,
     /// Who hears about what, by email.
     pub notifier: Arc<Notifier>,
@@ -222,6 +224,7 @@ impl AppState {
                 .into_values()
                 .map(|url| (url, encoding::Compressed::new(encoding::Effort::Asset)))
                 .collect(),
+            csp: security_headers::policy(&assets.inline_style_sources()),
             assets,
             i18n,
             settings,

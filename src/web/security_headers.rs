@@ -3,18 +3,28 @@
 //! The Content-Security-Policy allows scripts and stylesheets from this site only (the
 //! default theme has no inline script), media and embeds over HTTPS (imported posts
 //! carry YouTube frames and remote images), style attributes (Markdown tables align
-//! cells with them) but no `<style>` elements, forms that post here, and no framing
-//! by other sites. HSTS is sent once the site's address is `https://`.
+//! cells with them), and as `<style>` elements only the theme's stylesheet, inlined in
+//! each page (allowed by its SHA-256, computed when the server starts), forms that post
+//! here, and no framing by other sites. HSTS is sent once the site's address is
+//! `https://`.
 
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
 
 use super::AppState;
 
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
-     style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' https: data:; \
-     media-src 'self' https:; frame-src https:; font-src 'self'; connect-src 'self'; \
-     object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+/// The Content-Security-Policy, with the sources of the stylesheets pages inline
+/// (`Assets::inline_style_sources`).
+pub fn policy(inline_styles: &[String]) -> HeaderValue {
+    let styles: String = inline_styles.iter().map(|s| format!(" {s}")).collect();
+    let policy = format!(
+        "default-src 'self'; script-src 'self'; \
+         style-src 'self'{styles}; style-src-attr 'unsafe-inline'; img-src 'self' https: data:; \
+         media-src 'self' https:; frame-src https:; font-src 'self'; connect-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    HeaderValue::from_str(&policy).expect("a policy of printable ASCII")
+}
 
 const HSTS: &str = "max-age=31536000";
 
@@ -47,8 +57,10 @@ pub fn finish(state: &AppState, mut res: Response) -> Response {
     let https = state.site.is_https();
     let headers = res.headers_mut();
     headers.reserve(6);
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert_with(|| state.csp.clone());
     for (name, value) in [
-        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),

@@ -753,7 +753,7 @@ async fn a_reader_edits_their_own_comment_from_the_same_browser() {
     page.assert_contains("I mean the second point.")
         .assert_lacks("tess@example.org");
     assert_eq!(
-        page.body.matches("comment-own").count(),
+        page.body.matches("class=\"comment-own").count(),
         1,
         "only the <template>"
     );

@@ -849,7 +849,7 @@ async fn searching(s: &TestServer) {
     let res = s.get_with(&client(), "/?s=").await;
     assert_eq!(res.status, StatusCode::OK);
     res.assert_contains("name=\"s\"")
-        .assert_lacks("search-result");
+        .assert_lacks("entry search-result");
     // Every page has the box.
     s.get_with(&client(), "/")
         .await
@@ -879,7 +879,7 @@ async fn searching(s: &TestServer) {
             .await
             .1
             .body
-            .matches("search-result")
+            .matches("entry search-result")
             .count(),
         10
     );

@@ -110,15 +110,23 @@ async fn a_theme_directory_overrides_templates_and_assets() {
     let s = TestServer::start_with(crate::support::Backend::Sqlite, config).await;
     let page = s.get("/missing").await;
     page.assert_contains("Custom lost page");
-    let css_url = page
-        .body
-        .split("rel=\"stylesheet\" href=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    // The theme's stylesheet is in the page, allowed by its hash and by nothing else.
+    page.assert_contains("<style>body { color: rebeccapurple }</style>");
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(b"body { color: rebeccapurple }");
+    let source = format!(
+        "style-src 'self' 'sha256-{}';",
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, digest)
+    );
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains(&source), "{csp}");
+    assert!(!csp.contains("style-src 'self' 'unsafe-inline'"), "{csp}");
+    // And served under its hashed name, for a theme whose templates link it.
+    let css_url = format!(
+        "/assets/style.{}.css",
+        &hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+            b"body { color: rebeccapurple }"
+        ))[..10]
+    );
     let css = s.get(&css_url).await;
     css.assert_contains("rebeccapurple");
     assert!(css.headers["cache-control"]
