@@ -23,3 +23,9 @@ rate() {
 
 # rps WRK_OUTPUT — requests/s of one wrk run, a whole number.
 rps() { awk '/Requests\/sec/ { printf "%.0f", $2 }' "$1"; }
+
+# median_of FILE… — the wrk output among FILEs whose requests/s is the median (an odd
+# number of runs: the middle one).
+median_of() {
+  for f in "$@"; do echo "$(rps "$f") $f"; done | sort -n | awk '{ a[NR] = $2 } END { print a[int((NR + 1) / 2)] }'
+}
