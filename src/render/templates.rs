@@ -76,6 +76,19 @@ pub const EMBEDDED: &[(&str, &str)] = embedded!(
 );
 
 fn write_html_escaped(out: &mut Output<'_>, s: &str) -> Result<(), Error> {
+    escaped(s, |part| out.write_str(part)).map_err(Error::from)
+}
+
+/// `s` with what HTML needs escaped (& < > " '), as the templates' formatter writes it.
+pub fn push_escaped(out: &mut String, s: &str) {
+    let _ = escaped(s, |part| {
+        out.push_str(part);
+        Ok(())
+    });
+}
+
+/// `s` in parts, each what HTML needs escaped replaced (& < > " '), handed to `write`.
+fn escaped(s: &str, mut write: impl FnMut(&str) -> std::fmt::Result) -> std::fmt::Result {
     let mut last = 0;
     for (i, b) in s.bytes().enumerate() {
         let rep = match b {
@@ -86,15 +99,17 @@ fn write_html_escaped(out: &mut Output<'_>, s: &str) -> Result<(), Error> {
             b'\'' => "&#39;",
             _ => continue,
         };
-        out.write_str(&s[last..i]).map_err(Error::from)?;
-        out.write_str(rep).map_err(Error::from)?;
+        write(&s[last..i])?;
+        write(rep)?;
         last = i + 1;
     }
-    out.write_str(&s[last..]).map_err(Error::from)
+    write(&s[last..])
 }
 
 pub struct Templates {
     env: Environment<'static>,
+    /// The templates the theme directory replaces (by name).
+    overridden: std::collections::HashSet<&'static str>,
 }
 
 fn to_fluent(v: Value) -> FluentValue<'static> {
@@ -128,6 +143,11 @@ impl Templates {
             minijinja::escape_formatter(out, state, value)
         });
         let theme = theme_dir.map(|d| d.join("templates"));
+        let overridden = EMBEDDED
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| theme.as_ref().is_some_and(|dir| dir.join(name).is_file()))
+            .collect();
         env.set_loader(move |name| {
             if let Some(dir) = &theme {
                 let path = dir.join(name);
@@ -217,7 +237,12 @@ impl Templates {
             env.get_template(name)
                 .map_err(|e| anyhow::anyhow!("template {name} does not compile: {e:#}"))?;
         }
-        Ok(Templates { env })
+        Ok(Templates { env, overridden })
+    }
+
+    /// Whether the theme replaces the built-in template `name`.
+    pub fn overridden(&self, name: &str) -> bool {
+        self.overridden.contains(name)
     }
 
     pub fn render(&self, name: &str, ctx: Value) -> Result<String, Error> {
