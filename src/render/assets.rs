@@ -44,6 +44,8 @@ pub struct Asset {
     pub url: String,
     pub content_type: &'static str,
     pub body: Bytes,
+    /// A stylesheet as a page carries it inline, and its CSP source ([`inline_form`]).
+    inline: Option<(String, String)>,
 }
 
 pub struct Assets {
@@ -72,6 +74,7 @@ impl Assets {
                 Asset {
                     url: format!("/assets/{file}"),
                     content_type,
+                    inline: inline_form(content_type, &body),
                     body: Bytes::from(body),
                 },
             );
@@ -92,28 +95,18 @@ impl Assets {
     }
 
     /// A stylesheet as it goes inside a page's `<style>` element, and the CSP source
-    /// that allows it (`'sha256-…'` of those exact bytes): none for an asset that is
-    /// not a stylesheet in UTF-8, or whose text would end the element early.
-    pub fn inline_style(&self, name: &str) -> Option<(String, String)> {
-        let asset = self.by_name.get(name)?;
-        if !asset.content_type.starts_with("text/css") {
-            return None;
-        }
-        let css = compact_css(std::str::from_utf8(&asset.body).ok()?);
-        if css.to_ascii_lowercase().contains("</style") {
-            return None;
-        }
-        let digest = <sha2::Sha256 as sha2::Digest>::digest(css.as_bytes());
-        let hash = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, digest);
-        Some((css, format!("'sha256-{hash}'")))
+    /// that allows it: none for an asset that cannot go inline ([`inline_form`]).
+    pub fn inline_style(&self, name: &str) -> Option<(&str, &str)> {
+        let (css, source) = self.by_name.get(name)?.inline.as_ref()?;
+        Some((css, source))
     }
 
     /// The CSP sources of every stylesheet a template may inline.
     pub fn inline_style_sources(&self) -> Vec<String> {
         let mut sources: Vec<String> = self
             .by_name
-            .keys()
-            .filter_map(|name| self.inline_style(name).map(|(_, source)| source))
+            .values()
+            .filter_map(|asset| asset.inline.as_ref().map(|(_, source)| source.clone()))
             .collect();
         sources.sort();
         sources
@@ -125,6 +118,22 @@ impl Assets {
             .map(|(k, v)| (k.to_string(), v.url.clone()))
             .collect()
     }
+}
+
+/// A stylesheet's text for a `<style>` element, and the CSP source that allows it
+/// (`'sha256-…'` of those exact bytes), made once at load: none for an asset that is
+/// not a stylesheet in UTF-8, or whose text would end the element early.
+fn inline_form(content_type: &str, body: &[u8]) -> Option<(String, String)> {
+    if !content_type.starts_with("text/css") {
+        return None;
+    }
+    let css = compact_css(std::str::from_utf8(body).ok()?);
+    if css.to_ascii_lowercase().contains("</style") {
+        return None;
+    }
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(css.as_bytes());
+    let hash = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, digest);
+    Some((css, format!("'sha256-{hash}'")))
 }
 
 /// A stylesheet without its comments, indentation and blank lines (what every page

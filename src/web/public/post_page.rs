@@ -242,23 +242,16 @@ impl Labels {
     const NAME: &'static str = "\u{F8FF}";
 
     fn new(i18n: &I18n, lang: &str) -> Labels {
-        let t = |key: &str, name: Option<&str>| {
-            let mut args = fluent_bundle::FluentArgs::new();
-            if let Some(name) = name {
-                args.set("name", name.to_string());
-            }
-            i18n.t(lang, key, Some(&args))
-        };
         Labels {
-            reply: t("reply", None),
-            awaiting: t("awaiting-moderation", None),
-            reply_to: t("reply-to", Some(Labels::NAME)),
+            reply: i18n.tr(lang, "reply", &[]),
+            awaiting: i18n.tr(lang, "awaiting-moderation", &[]),
+            reply_to: i18n.tr(lang, "reply-to", &[("name", Labels::NAME.into())]),
             kinds: [
                 CommentKind::Pingback,
                 CommentKind::Trackback,
                 CommentKind::Webmention,
             ]
-            .map(|k| t(&format!("comment-type-{}", k.as_str()), None)),
+            .map(|k| i18n.tr(lang, &format!("comment-type-{}", k.as_str()), &[])),
         }
     }
 
