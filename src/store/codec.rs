@@ -84,6 +84,25 @@ impl<'r> FromRow<'r, AnyRow> for Comment {
     }
 }
 
+/// A [`Comment`] from a row of the `postgres` driver (`Store::pages`), its columns in
+/// [`COMMENT_COLUMNS`]' order: texts read in place, each copied once, into the comment.
+pub(super) fn comment_of_pg_row(row: &sqlx::postgres::PgRow) -> Result<Comment, sqlx::Error> {
+    Ok(Comment {
+        id: row.try_get(0)?,
+        post_id: row.try_get(1)?,
+        parent_id: row.try_get(2)?,
+        status: row.try_get::<&str, _>(3)?.parse().map_err(decode)?,
+        author_name: row.try_get(4)?,
+        author_email: row.try_get(5)?,
+        author_url: row.try_get(6)?,
+        identity_id: row.try_get(7)?,
+        body_html: row.try_get(8)?,
+        created_at: row.try_get(9)?,
+        updated_at: row.try_get(10)?,
+        kind: row.try_get::<&str, _>(11)?.parse().map_err(decode)?,
+    })
+}
+
 /// A `SELECT` of one row, one column: the comments matching `filter` (a `WHERE`
 /// clause of `comments`) as one JSON array of arrays, in [`COMMENT_COLUMNS`]' order,
 /// oldest first. A page of 200 comments then crosses from SQLite as one value, not 200

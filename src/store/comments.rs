@@ -314,13 +314,18 @@ impl Store {
                 super::codec::comments_from_json(&json)
             }
             super::Backend::Postgres => {
-                let mut q = sqlx::query_as(&sql)
+                let pages = self.pages.as_ref().expect("PostgreSQL has a pages pool");
+                let mut q = sqlx::query(&sql)
                     .bind(post_id)
-                    .bind(CommentStatus::Approved);
+                    .bind(CommentStatus::Approved.as_str());
                 for id in ids {
                     q = q.bind(*id);
                 }
-                Ok(q.fetch_all(&self.read).await?)
+                let rows = q.fetch_all(pages).await?;
+                rows.iter()
+                    .map(super::codec::comment_of_pg_row)
+                    .collect::<Result<Vec<_>, sqlx::Error>>()
+                    .map_err(Into::into)
             }
         }
     }

@@ -176,10 +176,19 @@ pub struct Store {
     jobs_wakeup: std::sync::Arc<tokio::sync::Notify>,
     /// Moderators' Spam / Not spam are reported to the spam service (`[akismet]`).
     reports: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// PostgreSQL only: a few connections through the `postgres` driver itself, for
+    /// the one read whose rows dominate a page (a post's comments, `Store::approved_of`):
+    /// the `Any` driver copies every value of every row into its own row first, and
+    /// then again when it is read (a fifth of an uncached render of a long thread).
+    pages: Option<sqlx::PgPool>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// PostgreSQL: connections an instance opens for pages' comments (`Store::pages`),
+/// beside the 16 of its main pool.
+pub const PAGE_CONNECTIONS: u32 = 8;
 
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
@@ -252,12 +261,25 @@ impl Store {
                     held: None,
                     jobs_wakeup: Default::default(),
                     reports: Default::default(),
+                    pages: None,
                 };
                 store.held = Some(held::HeldWriter::start(store.clone()));
                 store
             }
             Backend::Postgres => {
                 let shared = pool(16).connect_with(options).await?;
+                // Opened as pages ask for them; pinged before each use like the others.
+                let pages = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(PAGE_CONNECTIONS)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_lazy_with(
+                        sqlx::postgres::PgConnectOptions::from_str(url)?
+                            .log_statements(tracing::log::LevelFilter::Trace)
+                            .log_slow_statements(
+                                tracing::log::LevelFilter::Warn,
+                                Duration::from_millis(500),
+                            ),
+                    );
                 Store {
                     read: shared.clone(),
                     write: shared,
@@ -265,6 +287,7 @@ impl Store {
                     held: None,
                     jobs_wakeup: Default::default(),
                     reports: Default::default(),
+                    pages: Some(pages),
                 }
             }
         };
@@ -360,6 +383,9 @@ impl Store {
     pub async fn close(&self) {
         self.read.close().await;
         self.write.close().await;
+        if let Some(pages) = &self.pages {
+            pages.close().await;
+        }
     }
 
     /// A cheap round trip for health checks.

@@ -112,6 +112,72 @@ impl CommentView {
     }
 }
 
+/// A drawn comment as the page template sees it: its fields made template values only
+/// when the template reads them (a thread is not copied field by field into values
+/// for a loop that reads a handful of them).
+#[derive(Debug)]
+struct CommentItem {
+    view: CommentView,
+    children: minijinja::Value,
+}
+
+impl CommentItem {
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "author_name",
+        "author_url",
+        "avatar",
+        "date",
+        "iso",
+        "body_html",
+        "depth",
+        "kind",
+        "can_reply",
+        "pending",
+        "children",
+        "html",
+    ];
+
+    /// The thread as the page template's `comments`.
+    fn values(views: Vec<CommentView>) -> Vec<minijinja::Value> {
+        views
+            .into_iter()
+            .map(|mut view| {
+                let children =
+                    minijinja::Value::from(Self::values(std::mem::take(&mut view.children)));
+                minijinja::Value::from_object(CommentItem { view, children })
+            })
+            .collect()
+    }
+}
+
+impl minijinja::value::Object for CommentItem {
+    fn get_value(self: &std::sync::Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        use minijinja::Value;
+        let v = &self.view;
+        Some(match key.as_str()? {
+            "id" => Value::from(v.id),
+            "author_name" => Value::from(v.author_name.as_str()),
+            "author_url" => Value::from(v.author_url.as_deref()),
+            "avatar" => Value::from(v.avatar.as_str()),
+            "date" => Value::from(v.date.as_str()),
+            "iso" => Value::from(v.iso.as_str()),
+            "body_html" => Value::from(v.body_html.as_str()),
+            "depth" => Value::from(v.depth),
+            "kind" => Value::from(v.kind.as_str()),
+            "can_reply" => Value::from(v.can_reply),
+            "pending" => Value::from(v.pending),
+            "children" => self.children.clone(),
+            "html" => v.html.clone().unwrap_or(Value::from(())),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Str(Self::FIELDS)
+    }
+}
+
 fn comment_views(state: &AppState, ui_lang: &str, nodes: Vec<ThreadNode>) -> Vec<CommentView> {
     let site = state.site();
     nodes
@@ -223,6 +289,46 @@ fn fill_builtin(
         }));
         fill_builtin(&mut v.children, known, (words, open), fresh);
     }
+}
+
+/// What the built-in `comments.html`'s `{% for c in comments recursive %}` loop draws
+/// for a thread whose comments are drawn (`html` filled in), byte for byte; the page
+/// then walks no template loop over the thread. A theme's `comments.html` loops itself.
+fn builtin_comment_list(views: &[CommentView]) -> String {
+    fn items(views: &[CommentView], out: &mut String) {
+        for v in views {
+            out.push_str("    <li id=\"comment-");
+            out.push_str(&v.id.to_string());
+            out.push_str("\" class=\"");
+            out.push_str(v.kind.as_str());
+            out.push_str(" depth-");
+            out.push_str(&v.depth.to_string());
+            if v.pending {
+                out.push_str(" comment-pending");
+            }
+            out.push_str("\">\n      ");
+            out.push_str(v.html.as_ref().and_then(|h| h.as_str()).unwrap_or_default());
+            out.push('\n');
+            if !v.children.is_empty() {
+                out.push_str("<ol class=\"children\">");
+                items(&v.children, out);
+                out.push_str("</ol>");
+            }
+            out.push_str("    </li>\n");
+        }
+    }
+    fn size(views: &[CommentView]) -> usize {
+        views
+            .iter()
+            .map(|v| {
+                160 + v.html.as_ref().and_then(|h| h.as_str()).map_or(0, str::len)
+                    + size(&v.children)
+            })
+            .sum()
+    }
+    let mut out = String::with_capacity(size(views));
+    items(views, &mut out);
+    out
 }
 
 /// The words of the built-in comment markup in one language, looked up once a page.
@@ -641,6 +747,8 @@ pub async fn render(
     let mut views = comment_views(state, ui_lang, tree);
     let comments_open = post.takes_comments(crate::store::now(), site.close_after_days);
     draw_comments(state, ui_lang, comments_open, &mut views)?;
+    let comment_list = (!state.templates.overridden("comments.html"))
+        .then(|| minijinja::Value::from_safe_string(builtin_comment_list(&views)));
     let view = PostView::new(state, ui_lang, post, true);
     let post_terms = state.store.post_terms(post.id).await?;
     let terms: Vec<_> = post_terms
@@ -688,7 +796,8 @@ pub async fn render(
             comment_pages => nav.map(|n| page_links(post, n)),
             post => view,
             terms => terms,
-            comments => views,
+            comments => CommentItem::values(views),
+            comment_list => comment_list,
             comment_count => post.comment_count,
             alternates => alternates,
             also_in => also_in,
@@ -1015,7 +1124,10 @@ async fn personal_page(
 
 #[cfg(test)]
 mod tests {
-    use super::{builtin_comment_body, respond_marks, splice, CommentKind, CommentView, Labels};
+    use super::{
+        builtin_comment_body, builtin_comment_list, respond_marks, splice, CommentItem,
+        CommentKind, CommentView, Labels,
+    };
 
     fn view(n: u32) -> CommentView {
         let names = [
@@ -1086,6 +1198,81 @@ mod tests {
                     },
                 )
                 .unwrap();
+        }
+    }
+
+    /// The Rust drawing of the built-in thread (`comment_list`) is the template loop's,
+    /// byte for byte: replies nested three deep, held comments, kinds, no comments.
+    #[test]
+    fn the_builtin_comment_list_is_the_templates_loop() {
+        let i18n = std::sync::Arc::new(crate::i18n::I18n::new());
+        let assets = crate::render::Assets::load(None).unwrap();
+        let templates = crate::render::Templates::new(None, i18n.clone(), &assets).unwrap();
+        assert!(!templates.overridden("comments.html"));
+        let drawn = |n: u32| {
+            let mut v = view(n);
+            v.html = Some(minijinja::Value::from_safe_string(format!(
+                "<article id=\"{n}\">x &amp; y</article>"
+            )));
+            v
+        };
+        let threads: Vec<Vec<CommentView>> = vec![
+            vec![],
+            vec![drawn(1)],
+            (0..12)
+                .map(|n| {
+                    let mut top = drawn(n);
+                    if n % 3 == 0 {
+                        let mut reply = drawn(100 + n);
+                        reply.children = vec![drawn(200 + n), drawn(300 + n)];
+                        top.children = vec![reply, drawn(400 + n)];
+                    }
+                    top
+                })
+                .collect(),
+        ];
+        for thread in threads {
+            let page = |list: Option<minijinja::Value>, thread: &[CommentView]| {
+                let again: Vec<CommentView> = thread.iter().map(copy).collect();
+                templates
+                    .render(
+                        "comments.html",
+                        minijinja::context! {
+                            ui_lang => "en",
+                            comment_count => thread.len(),
+                            post => minijinja::context! { title => "T" },
+                            comments => CommentItem::values(again),
+                            comment_list => list,
+                            form => minijinja::context! { body => "" },
+                        },
+                    )
+                    .unwrap()
+            };
+            let by_loop = page(None, &thread);
+            let list = builtin_comment_list(&thread);
+            let by_rust = page(Some(minijinja::Value::from_safe_string(list)), &thread);
+            assert_eq!(by_rust, by_loop);
+            if thread.iter().any(|c| !c.children.is_empty()) {
+                assert!(by_loop.contains("<ol class=\"children\">"), "{by_loop}");
+            }
+        }
+    }
+
+    fn copy(v: &CommentView) -> CommentView {
+        CommentView {
+            id: v.id,
+            author_name: v.author_name.clone(),
+            author_url: v.author_url.clone(),
+            avatar: v.avatar.clone(),
+            date: v.date.clone(),
+            iso: v.iso.clone(),
+            body_html: v.body_html.clone(),
+            depth: v.depth,
+            kind: v.kind,
+            can_reply: v.can_reply,
+            pending: v.pending,
+            children: v.children.iter().map(copy).collect(),
+            html: v.html.clone(),
         }
     }
 
