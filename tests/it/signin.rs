@@ -87,7 +87,9 @@ impl Idp {
 
     pub async fn ready(&self) {
         let url = format!("{}/.well-known/openid-configuration", self.issuer);
-        for _ in 0..100 {
+        // 30 s: node starting beside the rest of the suite on two busy cores took
+        // longer than 10 s once in CI.
+        for _ in 0..300 {
             if reqwest::get(&url)
                 .await
                 .is_ok_and(|r| r.status().is_success())
