@@ -747,8 +747,12 @@ pub async fn render(
     let mut views = comment_views(state, ui_lang, tree);
     let comments_open = post.takes_comments(crate::store::now(), site.close_after_days);
     draw_comments(state, ui_lang, comments_open, &mut views)?;
+    // The thread as the built-in comments.html's loop writes it, put in the drawn page
+    // at a mark (one copy; through the template it was copied into a value, then into
+    // the page's growing buffer).
     let comment_list = (!state.templates.overridden("comments.html"))
-        .then(|| minijinja::Value::from_safe_string(builtin_comment_list(&views)));
+        .then(|| builtin_comment_list(&views))
+        .filter(|list| !list.is_empty());
     let view = PostView::new(state, ui_lang, post, true);
     let post_terms = state.store.post_terms(post.id).await?;
     let terms: Vec<_> = post_terms
@@ -790,14 +794,14 @@ pub async fn render(
         pending_here,
     );
     let ctx = page_context(&site, lang);
-    Ok(Some(state.templates.render(
+    let page = state.templates.render(
         "post.html",
         context! {
             comment_pages => nav.map(|n| page_links(post, n)),
             post => view,
             terms => terms,
             comments => CommentItem::values(views),
-            comment_list => comment_list,
+            comment_list => comment_list.as_ref().map(|_| minijinja::Value::from_safe_string(COMMENT_LIST_MARK.to_string())),
             comment_count => post.comment_count,
             alternates => alternates,
             also_in => also_in,
@@ -805,7 +809,30 @@ pub async fn render(
             featured => featured,
             preview => preview, ..minijinja::value::merge_maps([respond, ctx])
         },
-    )?))
+    )?;
+    Ok(Some(match comment_list {
+        Some(list) => put_comment_list(page, &list),
+        None => page,
+    }))
+}
+
+/// Where [`builtin_comment_list`]'s thread goes in a drawn post page.
+const COMMENT_LIST_MARK: &str = "<!--tribune:comment-list-->";
+
+/// `page` with the thread in place of its mark: the last one, as with the respond marks
+/// (a post's own HTML comes above the thread). A theme's post.html that leaves out
+/// comments.html has no mark, and no thread.
+fn put_comment_list(page: String, list: &str) -> String {
+    match page.rfind(COMMENT_LIST_MARK) {
+        Some(at) => {
+            let mut out = String::with_capacity(page.len() + list.len());
+            out.push_str(&page[..at]);
+            out.push_str(list);
+            out.push_str(&page[at + COMMENT_LIST_MARK.len()..]);
+            out
+        }
+        None => page,
+    }
 }
 
 /// The post's featured image as the page shows it above the text: the first thing a
@@ -1250,7 +1277,17 @@ mod tests {
             };
             let by_loop = page(None, &thread);
             let list = builtin_comment_list(&thread);
-            let by_rust = page(Some(minijinja::Value::from_safe_string(list)), &thread);
+            let by_rust = if list.is_empty() {
+                page(None, &thread)
+            } else {
+                let marked = page(
+                    Some(minijinja::Value::from_safe_string(
+                        super::COMMENT_LIST_MARK.to_string(),
+                    )),
+                    &thread,
+                );
+                super::put_comment_list(marked, &list)
+            };
             assert_eq!(by_rust, by_loop);
             if thread.iter().any(|c| !c.children.is_empty()) {
                 assert!(by_loop.contains("<ol class=\"children\">"), "{by_loop}");
