@@ -190,6 +190,14 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 /// beside the 16 of its main pool.
 pub const PAGE_CONNECTIONS: u32 = 8;
 
+/// What a connection logs: every statement at trace level, one slower than 500 ms as a
+/// warning.
+fn logged<O: ConnectOptions>(options: O) -> O {
+    options
+        .log_statements(tracing::log::LevelFilter::Trace)
+        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500))
+}
+
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
 
@@ -207,9 +215,7 @@ impl Store {
     pub async fn connect(url: &str) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
-        let options = AnyConnectOptions::from_str(url)?
-            .log_statements(tracing::log::LevelFilter::Trace)
-            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+        let options = logged(AnyConnectOptions::from_str(url)?);
         let pool = |max: u32| {
             AnyPoolOptions::new()
                 .max_connections(max)
@@ -272,14 +278,7 @@ impl Store {
                 let pages = sqlx::postgres::PgPoolOptions::new()
                     .max_connections(PAGE_CONNECTIONS)
                     .acquire_timeout(Duration::from_secs(10))
-                    .connect_lazy_with(
-                        sqlx::postgres::PgConnectOptions::from_str(url)?
-                            .log_statements(tracing::log::LevelFilter::Trace)
-                            .log_slow_statements(
-                                tracing::log::LevelFilter::Warn,
-                                Duration::from_millis(500),
-                            ),
-                    );
+                    .connect_lazy_with(logged(sqlx::postgres::PgConnectOptions::from_str(url)?));
                 Store {
                     read: shared.clone(),
                     write: shared,

@@ -66,7 +66,7 @@ impl Personal {
 
 /// A comment as the templates see it: its fields, its replies, and its markup as
 /// `comment.html`'s `comment_body` draws it (filled in by [`draw_comments`]).
-#[derive(Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize)]
 struct CommentView {
     id: i64,
     author_name: String,
@@ -1192,13 +1192,19 @@ mod tests {
         }
     }
 
+    /// The shipped templates, with the languages they speak.
+    fn builtin_templates() -> (std::sync::Arc<crate::i18n::I18n>, crate::render::Templates) {
+        let i18n = std::sync::Arc::new(crate::i18n::I18n::new());
+        let assets = crate::render::Assets::load(None).unwrap();
+        let templates = crate::render::Templates::new(None, i18n.clone(), &assets).unwrap();
+        (i18n, templates)
+    }
+
     /// The Rust drawing of the built-in comment markup is the template's, byte for
     /// byte, for every kind, name, address, state and language.
     #[test]
     fn the_builtin_comment_markup_is_the_templates() {
-        let i18n = std::sync::Arc::new(crate::i18n::I18n::new());
-        let assets = crate::render::Assets::load(None).unwrap();
-        let templates = crate::render::Templates::new(None, i18n.clone(), &assets).unwrap();
+        let (i18n, templates) = builtin_templates();
         assert!(!templates.overridden("comment.html"));
         for lang in ["en", "ar", "ckb", "fa", "kmr", "tr"] {
             templates
@@ -1232,9 +1238,7 @@ mod tests {
     /// byte for byte: replies nested three deep, held comments, kinds, no comments.
     #[test]
     fn the_builtin_comment_list_is_the_templates_loop() {
-        let i18n = std::sync::Arc::new(crate::i18n::I18n::new());
-        let assets = crate::render::Assets::load(None).unwrap();
-        let templates = crate::render::Templates::new(None, i18n.clone(), &assets).unwrap();
+        let (_, templates) = builtin_templates();
         assert!(!templates.overridden("comments.html"));
         let drawn = |n: u32| {
             let mut v = view(n);
@@ -1260,7 +1264,7 @@ mod tests {
         ];
         for thread in threads {
             let page = |list: Option<minijinja::Value>, thread: &[CommentView]| {
-                let again: Vec<CommentView> = thread.iter().map(copy).collect();
+                let again = thread.to_vec();
                 templates
                     .render(
                         "comments.html",
@@ -1292,24 +1296,6 @@ mod tests {
             if thread.iter().any(|c| !c.children.is_empty()) {
                 assert!(by_loop.contains("<ol class=\"children\">"), "{by_loop}");
             }
-        }
-    }
-
-    fn copy(v: &CommentView) -> CommentView {
-        CommentView {
-            id: v.id,
-            author_name: v.author_name.clone(),
-            author_url: v.author_url.clone(),
-            avatar: v.avatar.clone(),
-            date: v.date.clone(),
-            iso: v.iso.clone(),
-            body_html: v.body_html.clone(),
-            depth: v.depth,
-            kind: v.kind,
-            can_reply: v.can_reply,
-            pending: v.pending,
-            children: v.children.iter().map(copy).collect(),
-            html: v.html.clone(),
         }
     }
 
